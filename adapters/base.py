@@ -1,0 +1,68 @@
+"""The adapter contract: bytes of one wire format ⇄ canonical messages, with nothing lost.
+
+An adapter is pure: no I/O, no keys, no database. ``parse`` turns a whole document (a batch is native) into
+a :class:`Document`; ``render`` turns a :class:`Document` back into bytes, so that
+``render(parse(raw))`` is equivalent to ``raw`` and ``parse(render(doc)) == doc``.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from pydantic import BaseModel
+
+from adapters.limits import DEFAULT_LIMITS, Limits
+
+
+@dataclass(frozen=True)
+class Record:
+    """One canonical message of a document, at its 0-based ``position`` in the batch.
+
+    ``meta`` keeps per-record wire details that are not business data but must survive a round trip
+    (e.g. an e-voucher body's ``Attach`` or ``TimeStamp``)."""
+
+    position: int
+    message: BaseModel
+    meta: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed wire document: its format, its records in order, and envelope-level details
+    (e.g. the CFX ``HEAD``: ``SRC``, ``DES``, ``MsgID``, ``WorkDate``)."""
+
+    format: str
+    records: tuple[Record, ...]
+    envelope: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def messages(self) -> tuple[BaseModel, ...]:
+        return tuple(r.message for r in self.records)
+
+
+class Adapter(abc.ABC):
+    """One wire format. ``format`` is the registry key, e.g. ``"mof.json"``, ``"evoucher"``, ``"cfx"``."""
+
+    format: ClassVar[str]
+    media_type: ClassVar[str] = "application/octet-stream"
+
+    @abc.abstractmethod
+    def identify(self, raw: bytes) -> bool:
+        """Cheap sniffing of the first bytes: does this document look like this format?"""
+
+    @abc.abstractmethod
+    def parse(self, raw: bytes, *, limits: Limits = DEFAULT_LIMITS) -> Document:
+        """Parse and validate a whole document.
+
+        Raises :class:`adapters.errors.MalformedDocument` for unacceptable bytes and
+        :class:`schemas.errors.ValidationFailed` (every problem, each path prefixed with the record
+        position) for records that break the schema."""
+
+    @abc.abstractmethod
+    def render(self, document: Document) -> bytes:
+        """Render canonical records (and envelope details) as this format's bytes.
+
+        Raises :class:`adapters.errors.TranslationError` if a message type has no form here."""

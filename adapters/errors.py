@@ -1,0 +1,56 @@
+"""
+Exceptions raised by adapters/.
+
+* AdapterError                    - base class of every error raised by this package
+  + UnknownFormat                 - no adapter recognises the document / no adapter by that name
+  + AmbiguousFormat               - more than one adapter recognises the document (an error, never a guess)
+  + MalformedDocument(code)       - the bytes are not an acceptable document; ``code`` says precisely why
+    + DocumentTooLarge            - over the configured size limit (``code == "document_too_large"``)
+  + TranslationError              - a valid message cannot be expressed in the target format
+
+Schema problems of individual records are reported as :class:`schemas.errors.ValidationFailed`, whose
+problem paths start with the record position (``[3].pay_amt``).
+
+``MalformedDocument.code`` values (stable, machine-readable; the gateway maps them to HTTP problems):
+``not_well_formed``, ``dtd_forbidden``, ``entity_forbidden``, ``too_deep``, ``document_too_large``,
+``encoding_not_allowed``, ``encoding_mismatch``, ``invalid_encoding``, ``invalid_base64``,
+``voucher_count_mismatch``, ``header_mismatch``, ``duplicate_record``, ``unknown_vtcode``, ``unknown_msgno``,
+``too_many_records``, ``unexpected_element``, ``missing_element``, ``bad_header``.
+"""
+
+from __future__ import annotations
+
+
+class AdapterError(Exception):
+    """Base class for every error raised by adapters/."""
+
+
+class UnknownFormat(AdapterError):
+    """No adapter recognises the document, or no adapter has that format name."""
+
+
+class AmbiguousFormat(AdapterError):
+    """Two or more adapters claim the document."""
+
+
+class MalformedDocument(AdapterError):
+    """The bytes are not an acceptable document. ``code`` is stable and specific; ``position`` names the
+    record (0-based) when the problem belongs to one record of a batch."""
+
+    def __init__(self, code: str, message: str, *, position: int | None = None) -> None:
+        self.code = code
+        self.position = position
+        where = f" (record {position})" if position is not None else ""
+        super().__init__(f"{code}: {message}{where}")
+        self.message = message
+
+
+class DocumentTooLarge(MalformedDocument):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__("document_too_large", f"document is {size} bytes; the limit is {limit}")
+        self.size = size
+        self.limit = limit
+
+
+class TranslationError(AdapterError):
+    """A canonical message cannot be rendered in the requested format."""

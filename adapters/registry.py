@@ -1,0 +1,50 @@
+"""An explicit table of adapters. Identifying a document by its bytes: exactly one adapter must claim it;
+two claims are an error, never a guess (beangulp's rule)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from adapters.base import Adapter
+from adapters.errors import AmbiguousFormat, UnknownFormat
+
+
+class AdapterRegistry:
+    def __init__(self, adapters: Iterable[Adapter]) -> None:
+        self._by_format: dict[str, Adapter] = {}
+        for adapter in adapters:
+            if adapter.format in self._by_format:
+                raise ValueError(f"duplicate adapter format {adapter.format!r}")
+            self._by_format[adapter.format] = adapter
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        return tuple(sorted(self._by_format))
+
+    def get(self, format_name: str) -> Adapter:
+        try:
+            return self._by_format[format_name]
+        except KeyError:
+            known = ", ".join(self.formats)
+            raise UnknownFormat(f"no adapter for format {format_name!r} (known: {known})") from None
+
+    def identify(self, raw: bytes) -> Adapter:
+        matches = [a for a in self._by_format.values() if a.identify(raw)]
+        if len(matches) > 1:
+            names = ", ".join(sorted(a.format for a in matches))
+            raise AmbiguousFormat(f"document is claimed by more than one adapter: {names}")
+        if not matches:
+            raise UnknownFormat("no adapter recognises the document")
+        return matches[0]
+
+
+def all_adapters() -> list[Adapter]:
+    """Every adapter the gateway ships, listed explicitly (one import per format)."""
+    adapters: list[Adapter] = []
+    return adapters
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> AdapterRegistry:
+    return AdapterRegistry(all_adapters())

@@ -1,0 +1,1 @@
+"""FastAPI application (FastAPI is imported only under gateway/api/)."""

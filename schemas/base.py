@@ -1,0 +1,49 @@
+"""The base of every canonical message model and the pydantic → :class:`Problem` translation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from schemas.errors import Problem, ValidationFailed, short_value
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class CanonicalModel(BaseModel):
+    """Frozen, strict about unknown fields. Every canonical message subclasses this."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def problems_from(error: ValidationError, prefix: str = "") -> list[Problem]:
+    """All problems of a pydantic ``ValidationError``, with paths, rules and short values."""
+    problems = []
+    for item in error.errors(include_url=False):
+        path = _path(tuple(item["loc"]))
+        message = str(item["msg"])
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        problem = Problem(path, str(item["type"]), short_value(item.get("input")), message)
+        problems.append(problem.prefixed(prefix) if prefix else problem)
+    return problems
+
+
+def build(model: type[M], data: Mapping[str, Any], prefix: str = "") -> M:
+    """Validate ``data`` into ``model``; on failure raise :class:`ValidationFailed` with every problem."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(problems_from(exc, prefix)) from None

@@ -1,0 +1,150 @@
+"""Versioned code lists (值集) per region and year, as data files — never enums wired to one province.
+
+Each file in ``data/`` is one version of a set of lists for one region (a 9-digit MOF_DIV_CODE, or
+``000000000`` for the national default) effective from one fiscal year. Resolution for (list, region, year):
+the region itself, then its parents up to the province, then the national default; within a region, the
+newest file whose year is not after the requested year. Code values in these files are partly *inferred*
+(DOMAIN.md §1.5 marks which); each file names its sources.
+
+Model fields bound to a list carry :class:`CodeListRef` metadata; :func:`check_codes` walks a model and
+reports every unknown value as a :class:`~schemas.errors.Problem` naming the list and the value.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from pydantic import BaseModel
+
+from schemas.divisions import parent_division
+from schemas.errors import Problem, short_value
+
+NATIONAL = "000000000"
+
+
+@dataclass(frozen=True)
+class CodeListRef:
+    """Annotated metadata: this field's value must belong to code list ``name``."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class CodeList:
+    name: str
+    region: str
+    year: int
+    version: str
+    values: Mapping[str, str]
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.values
+
+
+@dataclass(frozen=True)
+class _Release:
+    region: str
+    year: int
+    version: str
+    lists: Mapping[str, Mapping[str, str]]
+
+
+class CodeListRegistry:
+    """All known releases; answers which list applies to a (region, year)."""
+
+    def __init__(self, releases: list[_Release]) -> None:
+        self._releases = sorted(releases, key=lambda r: (r.region, r.year))
+
+    @classmethod
+    def from_mappings(cls, documents: list[Mapping[str, Any]]) -> CodeListRegistry:
+        releases = [
+            _Release(
+                region=str(doc["region"]),
+                year=int(doc["year"]),
+                version=str(doc["version"]),
+                lists={k: dict(v) for k, v in doc["lists"].items()},
+            )
+            for doc in documents
+        ]
+        return cls(releases)
+
+    def _regions_for(self, region: str) -> Iterator[str]:
+        seen = region
+        while seen:
+            yield seen
+            try:
+                parent = parent_division(seen)
+            except ValueError:
+                parent = None
+            if parent is None or parent == "100000000":
+                break
+            seen = parent
+        yield NATIONAL
+
+    def get(self, name: str, region: str = NATIONAL, year: int = 9999) -> CodeList:
+        """The list ``name`` in force for ``region`` in ``year``; ``KeyError`` if none defines it."""
+        for candidate in self._regions_for(region):
+            matching = [
+                r for r in self._releases if r.region == candidate and r.year <= year and name in r.lists
+            ]
+            if matching:
+                release = matching[-1]
+                return CodeList(name, release.region, release.year, release.version, release.lists[name])
+        raise KeyError(f"no code list {name!r} for region {region} in {year}")
+
+    def check(self, name: str, value: str, region: str, year: int, path: str) -> Problem | None:
+        try:
+            code_list = self.get(name, region, year)
+        except KeyError:
+            return Problem(
+                path,
+                f"code_list:{name}",
+                short_value(value),
+                f"no code list {name} is configured for {region}/{year}",
+            )
+        if value in code_list:
+            return None
+        return Problem(
+            path,
+            f"code_list:{name}",
+            short_value(value),
+            f"{value!r} is not in code list {name} (version {code_list.version}, "
+            f"region {code_list.region}, from {code_list.year})",
+        )
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> CodeListRegistry:
+    """The code lists shipped with the package (``schemas/codelists/data/*.json``)."""
+    documents = []
+    for entry in sorted(resources.files(__package__).joinpath("data").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            documents.append(json.loads(entry.read_text(encoding="utf-8")))
+    return CodeListRegistry.from_mappings(documents)
+
+
+def check_codes(
+    model: BaseModel, registry: CodeListRegistry, region: str, year: int, path: str = ""
+) -> list[Problem]:
+    """Every value of ``model`` (recursively) that is not in its bound code list."""
+    problems: list[Problem] = []
+    for field_name, info in type(model).model_fields.items():
+        value = getattr(model, field_name)
+        here = f"{path}.{field_name}" if path else field_name
+        refs = [m for m in info.metadata if isinstance(m, CodeListRef)]
+        if refs and value is not None and value != "":
+            problem = registry.check(refs[0].name, str(value), region, year, here)
+            if problem is not None:
+                problems.append(problem)
+        if isinstance(value, BaseModel):
+            problems.extend(check_codes(value, registry, region, year, here))
+        elif isinstance(value, tuple | list):
+            for index, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    problems.extend(check_codes(item, registry, region, year, f"{here}[{index}]"))
+    return problems
