@@ -93,16 +93,11 @@ def parse_xml(
 
 
 def _check_tree(root: etree._Element, limits: Limits) -> None:
-    stack: list[tuple[etree._Element, int]] = [(root, 1)]
-    while stack:
-        element, depth = stack.pop()
-        if depth > limits.max_depth:
-            raise MalformedDocument("too_deep", f"element nesting exceeds {limits.max_depth} levels")
-        for child in element:
-            if isinstance(child, etree._Entity):
-                raise MalformedDocument("entity_forbidden", "entity references are not accepted")
-            if isinstance(child.tag, str):
-                stack.append((child, depth + 1))
+    """Depth and entity checks, done by libxml2 (XPath / C iteration) rather than a Python walk."""
+    if root.xpath("/*" + "/*" * limits.max_depth):  # any element below the allowed depth
+        raise MalformedDocument("too_deep", f"element nesting exceeds {limits.max_depth} levels")
+    for _ in root.iter(etree.Entity):
+        raise MalformedDocument("entity_forbidden", "entity references are not accepted")
 
 
 def child_text(parent: etree._Element, name: str) -> str | None:

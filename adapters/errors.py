@@ -15,7 +15,13 @@ problem paths start with the record position (``[3].pay_amt``).
 ``not_well_formed``, ``dtd_forbidden``, ``entity_forbidden``, ``too_deep``, ``document_too_large``,
 ``encoding_not_allowed``, ``encoding_mismatch``, ``invalid_encoding``, ``invalid_base64``,
 ``voucher_count_mismatch``, ``header_mismatch``, ``duplicate_record``, ``unknown_vtcode``, ``unknown_msgno``,
-``too_many_records``, ``unexpected_element``, ``missing_element``, ``bad_header``.
+``too_many_records``, ``unexpected_element``, ``missing_element``, ``bad_header``,
+``batch_count_mismatch`` / ``batch_amount_mismatch`` (a CFX ``AllNum`` / ``AllAmt`` that disagrees with the
+records).
+``mof`` / ``csv`` / ``xlsx`` add: ``not_json``, ``bad_shape`` (not ``{"TABLE": [rows]}``), ``unknown_table``,
+``mixed_tables``, ``empty_document``, ``duplicate_column``, ``unknown_column``, ``missing_column``,
+``missing_header``. Per-row problems (``float_not_allowed``, ``bad_date``, ``wrong_cell_count``,
+``unknown_column`` in a JSON row, ``duplicate_record`` …) are :class:`ValidationFailed` problem rules.
 """
 
 from __future__ import annotations

@@ -41,7 +41,14 @@ class AdapterRegistry:
 
 def all_adapters() -> list[Adapter]:
     """Every adapter the gateway ships, listed explicitly (one import per format)."""
-    adapters: list[Adapter] = []
+    from adapters.cfx import CfxAdapter
+    from adapters.csv_ledger import CsvLedgerAdapter
+    from adapters.evoucher import EVoucherAdapter
+    from adapters.mof import MofJsonAdapter, MofXmlAdapter
+    from adapters.xlsx_ledger import XlsxLedgerAdapter
+
+    adapters: list[Adapter] = [MofJsonAdapter(), MofXmlAdapter(), CsvLedgerAdapter(), XlsxLedgerAdapter()]
+    adapters += [EVoucherAdapter(), CfxAdapter()]
     return adapters
 
 

@@ -42,8 +42,15 @@ def problems_from(error: ValidationError, prefix: str = "") -> list[Problem]:
 
 
 def build(model: type[M], data: Mapping[str, Any], prefix: str = "") -> M:
-    """Validate ``data`` into ``model``; on failure raise :class:`ValidationFailed` with every problem."""
+    """Validate ``data`` into ``model``; on failure raise :class:`ValidationFailed` with every problem.
+
+    A model's cross-field validator may itself raise :class:`ValidationFailed` (several problems at once);
+    those problems get ``prefix`` too."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed(problems_from(exc, prefix)) from None
+    except ValidationFailed as exc:
+        if not prefix:
+            raise
+        raise ValidationFailed(p.prefixed(prefix) for p in exc.problems) from None

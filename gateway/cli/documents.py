@@ -1,9 +1,105 @@
-"""`fiscalgw` command group: documents (see register())."""
+"""``fiscalgw validate`` and ``fiscalgw convert``: check and translate wire documents offline.
+
+* ``fiscalgw validate [--format FMT] FILE`` — exit 0 and one summary line
+  (``FILE: ok: format=mof.json type=transfer_indicator records=3``); exit 1 and one line per problem, each
+  with its path (``[3].amount: negative_amount: …``), when the document is malformed or invalid.
+* ``fiscalgw convert --to FMT [--from FMT] FILE`` — the converted document on stdout, as bytes. ``json`` is
+  canonical JSON (:mod:`schemas.messages`): ``--to json`` writes a list of messages, ``--from json`` reads one
+  message or a list. Without ``--format`` / ``--from`` the format is identified from the bytes.
+
+Unknown or ambiguous formats are one-line errors (exit 2); documents that fail, or records that have no form
+in the target format, exit 1.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
 from typing import Any
+
+from adapters.base import Adapter, Document, Record
+from adapters.errors import AmbiguousFormat, MalformedDocument, TranslationError, UnknownFormat
+from adapters.registry import default_registry
+from gateway.cli._common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CLIError, read_file
+from schemas.errors import ValidationFailed
+from schemas.messages import canonical_json, parse_canonical_many
+
+CANONICAL = "json"
 
 
 def register(subparsers: Any) -> None:
-    """Add this group's sub-commands to the `fiscalgw` parser."""
+    """Add ``validate`` and ``convert`` to the ``fiscalgw`` parser."""
+    formats = ", ".join((*default_registry().formats, CANONICAL))
+    validate = subparsers.add_parser("validate", help="parse and validate a wire document")
+    validate.add_argument(
+        "--format", metavar="FMT", help=f"the document's format ({formats}); default: identify"
+    )
+    validate.add_argument("file", metavar="FILE")
+    validate.set_defaults(handler=_validate)
+
+    convert = subparsers.add_parser("convert", help="translate a document into another format (stdout)")
+    convert.add_argument(
+        "--to", required=True, metavar="FMT", dest="target", help=f"target format ({formats})"
+    )
+    convert.add_argument("--from", metavar="FMT", dest="source", help="source format; default: identify")
+    convert.add_argument("file", metavar="FILE")
+    convert.set_defaults(handler=_convert)
+
+
+def _adapter(format_name: str | None, raw: bytes) -> Adapter:
+    registry = default_registry()
+    try:
+        return registry.get(format_name) if format_name else registry.identify(raw)
+    except (UnknownFormat, AmbiguousFormat) as exc:
+        raise CLIError(str(exc), EXIT_USAGE) from None
+
+
+def _read(path: str, format_name: str | None) -> Document:
+    """Parse FILE as ``format_name`` (identified when ``None``; ``json`` = canonical JSON)."""
+    raw = read_file(path)
+    if format_name == CANONICAL:
+        try:
+            value = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise CLIError(f"{path}: not canonical JSON: {exc}", EXIT_FAILED) from None
+        models = parse_canonical_many(value)
+        return Document(CANONICAL, tuple(Record(i, m) for i, m in enumerate(models)))
+    return _adapter(format_name, raw).parse(raw)
+
+
+def _report(path: str, exc: Exception) -> int:
+    if isinstance(exc, ValidationFailed):
+        print(f"{path}: {len(exc.problems)} problem(s)", file=sys.stderr)
+        for problem in exc.problems:
+            print(str(problem))
+    else:
+        print(f"{path}: {exc}")
+    return EXIT_FAILED
+
+
+def _validate(args: argparse.Namespace) -> int:
+    try:
+        document = _read(args.file, args.format)
+    except (MalformedDocument, ValidationFailed) as exc:
+        return _report(args.file, exc)
+    kinds = sorted({str(getattr(m, "message_type", type(m).__name__)) for m in document.messages})
+    print(f"{args.file}: ok: format={document.format} type={','.join(kinds)} records={len(document.records)}")
+    return EXIT_OK
+
+
+def _convert(args: argparse.Namespace) -> int:
+    target = None if args.target == CANONICAL else _adapter(args.target, b"")
+    try:
+        document = _read(args.file, args.source)
+        if target is None:
+            out = canonical_json(list(document.messages))
+        else:
+            out = target.render(document)
+    except (MalformedDocument, ValidationFailed) as exc:
+        return _report(args.file, exc)
+    except TranslationError as exc:
+        raise CLIError(f"cannot convert {args.file} to {args.target}: {exc}", EXIT_FAILED) from None
+    sys.stdout.buffer.write(out)
+    sys.stdout.flush()
+    return EXIT_OK

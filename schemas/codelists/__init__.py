@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel
 
@@ -59,6 +59,7 @@ class CodeListRegistry:
 
     def __init__(self, releases: list[_Release]) -> None:
         self._releases = sorted(releases, key=lambda r: (r.region, r.year))
+        self._resolved: dict[tuple[str, str, int], CodeList | None] = {}
 
     @classmethod
     def from_mappings(cls, documents: list[Mapping[str, Any]]) -> CodeListRegistry:
@@ -87,7 +88,18 @@ class CodeListRegistry:
         yield NATIONAL
 
     def get(self, name: str, region: str = NATIONAL, year: int = 9999) -> CodeList:
-        """The list ``name`` in force for ``region`` in ``year``; ``KeyError`` if none defines it."""
+        """The list ``name`` in force for ``region`` in ``year``; ``KeyError`` if none defines it.
+
+        Answers are memoised: the releases never change after construction."""
+        key = (name, region, year)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(name, region, year)
+        found = self._resolved[key]
+        if found is None:
+            raise KeyError(f"no code list {name!r} for region {region} in {year}")
+        return found
+
+    def _resolve(self, name: str, region: str, year: int) -> CodeList | None:
         for candidate in self._regions_for(region):
             matching = [
                 r for r in self._releases if r.region == candidate and r.year <= year and name in r.lists
@@ -95,7 +107,7 @@ class CodeListRegistry:
             if matching:
                 release = matching[-1]
                 return CodeList(name, release.region, release.year, release.version, release.lists[name])
-        raise KeyError(f"no code list {name!r} for region {region} in {year}")
+        return None
 
     def check(self, name: str, value: str, region: str, year: int, path: str) -> Problem | None:
         try:
@@ -128,17 +140,42 @@ def default_registry() -> CodeListRegistry:
     return CodeListRegistry.from_mappings(documents)
 
 
+def _code_list_refs(metadata: list[Any], annotation: Any) -> list[CodeListRef]:
+    """``CodeListRef`` markers on a field, including inside ``Annotated[...] | None`` (optional fields)."""
+    refs = [m for m in metadata if isinstance(m, CodeListRef)]
+    for arg in get_args(annotation):
+        refs.extend(m for m in getattr(arg, "__metadata__", ()) if isinstance(m, CodeListRef))
+    return refs
+
+
+def _may_hold_models(annotation: Any) -> bool:
+    if isinstance(annotation, type):
+        return issubclass(annotation, BaseModel)
+    return any(_may_hold_models(arg) for arg in get_args(annotation))
+
+
+@lru_cache(maxsize=256)
+def _bound_fields(model: type[BaseModel]) -> tuple[tuple[str, str | None], ...]:
+    """``(field, code list name or None)`` for the fields of ``model`` that are bound to a code list or may
+    hold nested models; computed once per class."""
+    out = []
+    for field_name, info in model.model_fields.items():
+        refs = _code_list_refs(info.metadata, info.annotation)
+        if refs or _may_hold_models(info.annotation):
+            out.append((field_name, refs[0].name if refs else None))
+    return tuple(out)
+
+
 def check_codes(
     model: BaseModel, registry: CodeListRegistry, region: str, year: int, path: str = ""
 ) -> list[Problem]:
     """Every value of ``model`` (recursively) that is not in its bound code list."""
     problems: list[Problem] = []
-    for field_name, info in type(model).model_fields.items():
+    for field_name, list_name in _bound_fields(type(model)):
         value = getattr(model, field_name)
         here = f"{path}.{field_name}" if path else field_name
-        refs = [m for m in info.metadata if isinstance(m, CodeListRef)]
-        if refs and value is not None and value != "":
-            problem = registry.check(refs[0].name, str(value), region, year, here)
+        if list_name is not None and value is not None and value != "":
+            problem = registry.check(list_name, str(value), region, year, here)
             if problem is not None:
                 problems.append(problem)
         if isinstance(value, BaseModel):

@@ -1,0 +1,118 @@
+"""Canonical field ⇄ wire element mapping shared by the e-voucher and CFX adapters (package-private).
+
+Canonical field names are the snake_case of the standard's CamelCase element names, so the element name
+is derived (``x_pay_amt`` → ``XPayAmt``, ``ecnomic_subject_code`` → ``EcnomicSubjectCode``); the few names
+that do not follow the pattern are listed in :data:`IRREGULAR`. The wire order of elements is the field
+declaration order of the model with ``Hold1``…``Hold4`` moved last (the standards' order is *inferred*).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from lxml import etree
+from pydantic import BaseModel
+
+from adapters.errors import MalformedDocument
+from schemas.dates import format_compact_date
+from schemas.money import format_money
+
+IRREGULAR: Mapping[str, str] = {"mof_dep_code": "MOFDepCode", "mof_dep_name": "MOFDepName"}
+"""Element names that are not the CamelCase of their field name."""
+
+NOT_ON_WIRE = frozenset({"message_type", "msg_no"})
+"""Fields that the envelope, not an element, carries."""
+
+
+def wire_name(field_name: str) -> str:
+    """``pay_acct_no`` → ``PayAcctNo`` (with the :data:`IRREGULAR` exceptions)."""
+    return IRREGULAR.get(field_name) or "".join(part[:1].upper() + part[1:] for part in field_name.split("_"))
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """The leaf fields of a model in wire order, and its one list-of-details field (if any)."""
+
+    leaves: tuple[tuple[str, str], ...]  # (field name, element name)
+    by_element: Mapping[str, str]  # element name → field name
+    list_field: str | None
+    item_model: type[BaseModel] | None
+
+
+@cache
+def field_map(model: type[BaseModel]) -> FieldMap:
+    leaves: list[tuple[str, str]] = []
+    list_field: str | None = None
+    item_model: type[BaseModel] | None = None
+    for name, info in model.model_fields.items():
+        if name in NOT_ON_WIRE:
+            continue
+        annotation = info.annotation
+        args = getattr(annotation, "__args__", ())
+        if getattr(annotation, "__origin__", None) is tuple and args and isinstance(args[0], type):
+            list_field, item_model = name, args[0]
+            continue
+        leaves.append((name, wire_name(name)))
+    # the reserve elements Hold1…Hold4 close a header or detail (DOMAIN.md §2.3: "…, Hold1..Hold4,
+    # <DetailList>"), also when a subclass (a 回单) adds its X-fields after them in declaration order
+    leaves.sort(key=lambda leaf: leaf[0].startswith("hold"))
+    return FieldMap(tuple(leaves), {w: f for f, w in leaves}, list_field, item_model)
+
+
+def to_text(value: object) -> str | None:
+    """A canonical value as element text (``None`` stays ``None``: an empty element)."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return format_money(value)
+    if isinstance(value, date):
+        return format_compact_date(value)
+    if isinstance(value, bool):  # pragma: no cover - no boolean fields on these wires
+        raise TypeError("boolean fields have no wire form here")
+    return str(value)
+
+
+def read_leaves(
+    element: etree._Element,
+    fields: FieldMap,
+    *,
+    position: int | None,
+    where: str,
+    containers: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """The leaf children of ``element`` as canonical field data. Empty elements are left out (absent = empty);
+    unknown, repeated or unexpectedly nested elements are refused with ``unexpected_element``."""
+    data: dict[str, Any] = {}
+    by_element = fields.by_element
+    seen: list[str] = []
+    for child in element:
+        tag = child.tag
+        field = by_element.get(tag) if isinstance(tag, str) else None
+        if field is None:
+            if not isinstance(tag, str) or tag in containers:
+                continue  # comments and processing instructions carry no data; containers are the caller's
+            raise MalformedDocument(
+                "unexpected_element", f"<{tag}> is not an element of {where}", position=position
+            )
+        if len(child):
+            raise MalformedDocument(
+                "unexpected_element", f"<{tag}> must not have children", position=position
+            )
+        seen.append(field)
+        text = child.text
+        if text:
+            data[field] = text
+    if len(seen) != len(set(seen)):
+        raise MalformedDocument("unexpected_element", f"an element is repeated in {where}", position=position)
+    return data
+
+
+def write_leaves(parent: etree._Element, message: BaseModel, fields: FieldMap) -> None:
+    """Append one element per leaf field, in wire order (``None`` → an empty element)."""
+    for field, element_name in fields.leaves:
+        etree.SubElement(parent, element_name).text = to_text(getattr(message, field))

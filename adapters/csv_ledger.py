@@ -1,0 +1,155 @@
+"""``csv``: indicator ledger snapshots, the reconciliation import format.
+
+One header row of ``BA_BGT_INFO`` column names (UPPER_SNAKE, the standard's; see
+:mod:`adapters.mof.tables`), then one row per indicator as booked. Each row parses to a
+:class:`~schemas.indicators.TransferIndicator` with ``event = ISSUE`` whose ``amount`` is the **current net
+amount** of the indicator (issued + adjustments − recalls). Adjustment and receipt records have no form here
+(:class:`TranslationError`): fold them into the snapshot first.
+
+Input encoding is detected, never guessed silently: a UTF-8 byte-order mark → UTF-8; else bytes that are
+valid UTF-8 → UTF-8; else strict GBK (what Chinese Excel writes as "CSV"); else
+``invalid_encoding``. Output is **UTF-8 with a byte-order mark and CRLF line ends**, because Excel — which
+is how finance staff open these files — reads BOM-less UTF-8 as the ANSI code page and garbles 中文.
+
+The header is kept in ``Document.envelope["columns"]`` so a file renders back with the same columns; a
+document without it renders the non-empty columns in the standard's order. An empty cell is an absent value.
+Positions are 0-based data rows; ``Record.meta["line"]`` is the 1-based line of the row in the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from typing import ClassVar
+
+from adapters.base import Adapter, Document
+from adapters.errors import DocumentTooLarge, MalformedDocument, TranslationError
+from adapters.limits import DEFAULT_LIMITS, Limits
+from adapters.mof.tables import BA_BGT_INFO, Table, model_to_row, rows_to_document, table_for
+from schemas.errors import Problem, ValidationFailed
+
+BOM = b"\xef\xbb\xbf"
+_HEADER_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+def decode_ledger_bytes(raw: bytes) -> tuple[str, str]:
+    """``(text, encoding)`` by the rule: BOM → utf-8-sig; valid UTF-8 → utf-8; else GBK (strict)."""
+    if raw.startswith(BOM):
+        try:
+            return raw[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise MalformedDocument(
+                "invalid_encoding", f"UTF-8 byte-order mark, but byte {exc.start + 3} is not UTF-8"
+            ) from None
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gbk"), "gbk"
+    except UnicodeDecodeError as exc:
+        raise MalformedDocument(
+            "invalid_encoding", f"neither UTF-8 nor GBK (first bad byte at offset {exc.start})"
+        ) from None
+
+
+def check_header(header: Sequence[str], table: Table) -> None:
+    """Refuse unknown, duplicate and missing required columns before looking at any row."""
+    known = table.by_wire
+    unknown = [name for name in header if name not in known]
+    if unknown:
+        raise MalformedDocument(
+            "unknown_column", f"not {table.name} columns: {', '.join(repr(n) for n in unknown[:10])}"
+        )
+    duplicates = sorted({name for name in header if header.count(name) > 1})
+    if duplicates:
+        raise MalformedDocument("duplicate_column", f"columns appear twice: {', '.join(duplicates)}")
+    missing = [name for name in table.required if name not in header]
+    if missing:
+        raise MalformedDocument("missing_column", f"required columns missing: {', '.join(missing)}")
+
+
+def header_for(document: Document, table: Table) -> list[str]:
+    """The columns to write: the parsed header if it covers every value, else the non-empty columns."""
+    rows = [model_to_row(table, m) for m in document.messages]
+    used = {name for row in rows for name in row}
+    kept = document.envelope.get("columns")
+    if kept:
+        header = kept.split(",")
+        if used <= set(header) and all(name in table.by_wire for name in header):
+            return header
+    return [c.wire for c in table.columns if c.wire in used or c.wire in table.required]
+
+
+class CsvLedgerAdapter(Adapter):
+    format: ClassVar[str] = "csv"
+    media_type: ClassVar[str] = "text/csv; charset=utf-8"
+
+    def identify(self, raw: bytes) -> bool:
+        first = raw[:4096].split(b"\n", 1)[0]
+        if first.startswith(BOM):
+            first = first[3:]
+        try:
+            line = first.decode("ascii").strip()
+        except UnicodeDecodeError:
+            return False
+        names = [name.strip('"') for name in line.split(",")]
+        return "BGT_ID" in names and "MOF_DIV_CODE" in names
+
+    def parse(self, raw: bytes, *, limits: Limits = DEFAULT_LIMITS) -> Document:
+        if len(raw) > limits.max_bytes:
+            raise DocumentTooLarge(len(raw), limits.max_bytes)
+        text, encoding = decode_ledger_bytes(raw)
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        try:
+            header = next(reader, None)
+            if header is None or not any(header):
+                raise MalformedDocument("missing_header", "the file has no header row")
+            header = [name.strip() for name in header]
+            if not all(_HEADER_NAME.match(name) for name in header):
+                raise MalformedDocument("bad_header", "the header row must hold UPPER_SNAKE column names")
+            check_header(header, BA_BGT_INFO)
+            rows: list[dict[str, object]] = []
+            metas: list[dict[str, str]] = []
+            problems: list[Problem] = []
+            for cells in reader:
+                if not any(cells):
+                    continue
+                if len(rows) >= limits.max_records:
+                    raise MalformedDocument("too_many_records", f"more than {limits.max_records} rows")
+                position = len(rows)
+                if len(cells) != len(header):
+                    problems.append(
+                        Problem(
+                            f"[{position}]",
+                            "wrong_cell_count",
+                            str(len(cells)),
+                            f"line {reader.line_num} has {len(cells)} cells, the header {len(header)}",
+                        )
+                    )
+                rows.append(dict(zip(header, cells, strict=False)))
+                metas.append({"line": str(reader.line_num)})
+        except csv.Error as exc:
+            raise MalformedDocument("not_well_formed", f"CSV line {reader.line_num}: {exc}") from None
+        if problems:
+            raise ValidationFailed(problems)
+        envelope = {"columns": ",".join(header), "encoding": encoding}
+        return rows_to_document(self.format, BA_BGT_INFO, rows, limits, metas, envelope)
+
+    def render(self, document: Document) -> bytes:
+        table = table_for(document.messages, self.format)
+        if table is not BA_BGT_INFO:
+            raise TranslationError(
+                "csv ledger snapshots hold BA_BGT_INFO rows with net amounts; "
+                f"{table.name} records have no form here"
+            )
+        header = header_for(document, table)
+        out = io.StringIO(newline="")
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(header)
+        for message in document.messages:
+            row = model_to_row(table, message)
+            writer.writerow([row.get(name, "") for name in header])
+        return BOM + out.getvalue().encode("utf-8")

@@ -1,0 +1,76 @@
+"""``mof.json``: the 一体化 finance-to-finance exchange as JSON.
+
+The column names are the standard's (``BGT_ID``, ``MOF_DIV_CODE``, …; see :mod:`adapters.mof.tables`); the
+container is **our convention**, because the official exchange container was NOT FOUND (DOMAIN.md):
+
+    {"BA_BGT_INFO": [ {"BGT_ID": "…", "MOF_DIV_CODE": "330000000", "AMOUNT": "1234.50", …}, … ]}
+
+one top-level key naming the table (``BA_BGT_INFO`` | ``BA_BGT_ADJSUB`` | ``BA_BGT_RECEIPT``) whose value is
+the list of rows. UTF-8 (a byte-order mark is tolerated on input, never written). Amounts are written as JSON
+strings; on input strings and integers (yuan) are accepted, JSON numbers with a fraction or an exponent are
+refused (``float_not_allowed``), as are ``NaN``/``Infinity``. Output is indented by two spaces, keys in table
+column order, non-ASCII text as is, with a final newline.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, ClassVar, NoReturn
+
+from adapters.base import Adapter, Document
+from adapters.errors import DocumentTooLarge, MalformedDocument
+from adapters.limits import DEFAULT_LIMITS, Limits
+from adapters.mof.tables import TABLES, JsonFloat, model_to_row, rows_to_document, table_for
+
+_SNIFF = re.compile(rb'^(?:\xef\xbb\xbf)?\s*\{\s*"(BA_BGT_INFO|BA_BGT_ADJSUB|BA_BGT_RECEIPT)"\s*:')
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    raise MalformedDocument("not_json", f"{name} is not a JSON number")
+
+
+class MofJsonAdapter(Adapter):
+    format: ClassVar[str] = "mof.json"
+    media_type: ClassVar[str] = "application/json"
+
+    def identify(self, raw: bytes) -> bool:
+        return _SNIFF.match(raw[:256]) is not None
+
+    def parse(self, raw: bytes, *, limits: Limits = DEFAULT_LIMITS) -> Document:
+        if len(raw) > limits.max_bytes:
+            raise DocumentTooLarge(len(raw), limits.max_bytes)
+        body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise MalformedDocument(
+                "invalid_encoding", f"bytes at offset {exc.start} are not UTF-8"
+            ) from None
+        try:
+            value = json.loads(text, parse_float=JsonFloat, parse_constant=_refuse_constant)
+        except RecursionError:
+            raise MalformedDocument("too_deep", "JSON nesting is too deep") from None
+        except ValueError as exc:
+            raise MalformedDocument("not_json", f"not valid JSON: {exc}") from None
+        if not isinstance(value, dict) or len(value) != 1:
+            raise MalformedDocument(
+                "bad_shape", 'expected one object with one table key, e.g. {"BA_BGT_INFO": [...]}'
+            )
+        ((name, rows),) = value.items()
+        table = TABLES.get(name)
+        if table is None:
+            raise MalformedDocument(
+                "unknown_table", f"{name!r} is not a table of mof.json ({', '.join(TABLES)})"
+            )
+        if not isinstance(rows, list):
+            raise MalformedDocument("bad_shape", f"{name} must be a list of row objects")
+        for position, row in enumerate(rows):
+            if not isinstance(row, dict):
+                raise MalformedDocument("bad_shape", "every row must be a JSON object", position=position)
+        return rows_to_document(self.format, table, rows, limits)
+
+    def render(self, document: Document) -> bytes:
+        table = table_for(document.messages, self.format)
+        rows: list[dict[str, Any]] = [model_to_row(table, m) for m in document.messages]
+        return (json.dumps({table.name: rows}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

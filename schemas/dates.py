@@ -1,0 +1,44 @@
+"""Calendar dates on the wire: the e-voucher and CFX formats write ``yyyyMMdd`` (``20260315``).
+
+:data:`WireDate` accepts a ``date``, an ISO ``YYYY-MM-DD`` string (canonical JSON) or a compact
+``yyyyMMdd`` string (the wire), and refuses anything else — in particular bare integers and digit strings
+of other lengths, which pydantic would otherwise read as Unix timestamps. Impossible dates such as
+``20260230`` are rejected with a clear message. Values serialise as ISO dates.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BeforeValidator
+
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def parse_wire_date(value: object) -> date:
+    """``date`` / ``"2026-03-15"`` / ``"20260315"`` → ``date``; ``ValueError`` for anything else."""
+    if isinstance(value, datetime):
+        raise ValueError("expected a date, not a date and time")
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("date must be a yyyyMMdd or YYYY-MM-DD string")
+    match = _COMPACT.match(value) or _ISO.match(value)
+    if match is None:
+        raise ValueError("date must be yyyyMMdd (e.g. 20260315) or YYYY-MM-DD")
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{value} is not a real calendar date") from None
+
+
+def format_compact_date(value: date) -> str:
+    """The wire form ``yyyyMMdd``."""
+    return f"{value.year:04d}{value.month:02d}{value.day:02d}"
+
+
+WireDate = Annotated[date, BeforeValidator(parse_wire_date)]

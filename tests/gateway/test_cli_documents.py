@@ -1,0 +1,143 @@
+"""``fiscalgw validate`` and ``fiscalgw convert`` on the golden files and on bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gateway.cli import main
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+MOF = GOLDEN / "mof"
+
+
+def _run(capsysbinary: pytest.CaptureFixture[bytes], *argv: str) -> tuple[int, bytes, str]:
+    code = main(list(argv))
+    captured = capsysbinary.readouterr()
+    return code, captured.out, captured.err.decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("relative", "summary"),
+    [
+        ("mof/indicators_issue.json", "format=mof.json type=transfer_indicator records=3"),
+        ("mof/indicators_adjust_recall.xml", "format=mof.xml type=transfer_indicator records=3"),
+        ("mof/indicator_receipts.xml", "format=mof.xml type=indicator_receipt records=2"),
+        ("csv/ledger_county_gbk.csv", "format=csv type=transfer_indicator records=1"),
+        ("xlsx/ledger_typed_cells.xlsx", "format=xlsx type=transfer_indicator records=2"),
+    ],
+)
+def test_validate_prints_one_summary_line(
+    capsysbinary: pytest.CaptureFixture[bytes], relative: str, summary: str
+) -> None:
+    path = str(GOLDEN / relative)
+    code, out, _ = _run(capsysbinary, "validate", path)
+    assert code == 0
+    assert out.decode("utf-8") == f"{path}: ok: {summary}\n"
+
+
+def test_validate_canonical_json(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    path = str(MOF / "indicators_issue.expected.json")
+    code, out, _ = _run(capsysbinary, "validate", "--format", "json", path)
+    assert (code, out.decode()) == (0, f"{path}: ok: format=json type=transfer_indicator records=3\n")
+
+
+def test_validate_lists_every_problem_with_its_path(
+    capsysbinary: pytest.CaptureFixture[bytes], tmp_path: Path
+) -> None:
+    rows = json.loads((MOF / "indicators_issue.json").read_text(encoding="utf-8"))
+    rows["BA_BGT_INFO"][0]["AMOUNT"] = "1.005"
+    rows["BA_BGT_INFO"][2]["REC_DIV_CODE"] = "440100000"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    code, out, err = _run(capsysbinary, "validate", str(bad))
+    assert code == 1
+    lines = out.decode("utf-8").splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("[0].amount: value_error: amount has more than two decimal places")
+    assert lines[1].startswith("[2].rec_div_code: rec_div_not_below:")
+    assert "2 problem(s)" in err
+
+
+def test_validate_reports_a_malformed_document_in_one_line(
+    capsysbinary: pytest.CaptureFixture[bytes], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(b'<!DOCTYPE BGT_EXCHANGE [<!ENTITY x "y">]><BGT_EXCHANGE/>')
+    code, out, _ = _run(capsysbinary, "validate", "--format", "mof.xml", str(bad))
+    assert code == 1
+    assert out.decode().splitlines() == [f"{bad}: dtd_forbidden: DOCTYPE / DTD declarations are not accepted"]
+
+
+def test_validate_with_the_wrong_format(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    code, out, _ = _run(
+        capsysbinary, "validate", "--format", "mof.json", str(GOLDEN / "csv/ledger_province_utf8bom.csv")
+    )
+    assert code == 1 and b"not_json" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["validate", "--format", "pdf", "FILE"], "no adapter for format 'pdf'"),
+        (["validate", "UNKNOWN"], "no adapter recognises the document"),
+        (["validate", "/nonexistent/file.json"], "no such file"),
+        (["convert", "--to", "pdf", "FILE"], "no adapter for format 'pdf'"),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(
+    capsysbinary: pytest.CaptureFixture[bytes], tmp_path: Path, argv: list[str], message: str
+) -> None:
+    unknown = tmp_path / "unknown.txt"
+    unknown.write_bytes(b"hello")
+    argv = [
+        str(MOF / "indicators_issue.json") if a == "FILE" else str(unknown) if a == "UNKNOWN" else a
+        for a in argv
+    ]
+    code, out, err = _run(capsysbinary, *argv)
+    assert code == 2 and out == b""
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_convert_json_to_xml_gives_the_golden_xml(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    code, out, _ = _run(
+        capsysbinary, "convert", "--to", "mof.xml", str(MOF / "indicators_adjust_recall.json")
+    )
+    assert code == 0 and out == (MOF / "indicators_adjust_recall.xml").read_bytes()
+
+
+def test_convert_to_canonical_json_is_a_list(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    code, out, _ = _run(capsysbinary, "convert", "--to", "json", str(MOF / "indicator_receipts.xml"))
+    assert code == 0 and out == (MOF / "indicator_receipts.expected.json").read_bytes()
+    assert isinstance(json.loads(out), list)
+
+
+def test_convert_from_canonical_json(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    source = str(MOF / "indicators_issue.expected.json")
+    code, out, _ = _run(capsysbinary, "convert", "--from", "json", "--to", "mof.json", source)
+    assert code == 0 and out == (MOF / "indicators_issue.json").read_bytes()
+
+
+def test_convert_xlsx_to_csv(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    code, out, _ = _run(capsysbinary, "convert", "--to", "csv", str(GOLDEN / "xlsx/ledger_province.xlsx"))
+    assert code == 0 and out == (GOLDEN / "csv/ledger_province_utf8bom.csv").read_bytes()
+
+
+def test_conversion_that_cannot_be_expressed(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    code, out, err = _run(capsysbinary, "convert", "--to", "csv", str(MOF / "indicators_adjust_recall.json"))
+    assert code == 1 and out == b""
+    assert err.count("\n") == 1 and "no form" in err
+
+
+def test_convert_from_bad_canonical_json(capsysbinary: pytest.CaptureFixture[bytes], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"message_type": "transfer_indicator"}]', encoding="utf-8")
+    code, out, _ = _run(capsysbinary, "convert", "--from", "json", "--to", "mof.xml", str(bad))
+    assert code == 1
+    assert b"[0].bgt_id: missing" in out
+    not_json = tmp_path / "not.json"
+    not_json.write_bytes(b"{")
+    code, _, err = _run(capsysbinary, "convert", "--from", "json", "--to", "mof.xml", str(not_json))
+    assert code == 1 and "not canonical JSON" in err
