@@ -1,9 +1,112 @@
-"""`fiscalgw` command group: reconcile (see register())."""
+"""``fiscalgw reconcile``: reconcile ledger snapshots from files (no running server needed).
+
+``fiscalgw reconcile indicators --upper FILE --lower FILE [--as-of RFC3339] [--in-transit-hours N]
+[--format json|csv|xlsx|html] [--out FILE] [--fail-on-breaks] [--quiet]``
+
+Exit codes: 0 when the run succeeded, whatever it found; 1 with ``--fail-on-breaks`` when any pair is
+不一致 (IN_TRANSIT alone is not a break); 2 for a usage or input error (one line on stderr). Progress goes
+to stderr unless ``--quiet``; the report goes to ``--out`` or stdout (XLSX needs ``--out``).
+"""
 
 from __future__ import annotations
 
+import argparse
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+from gateway.cli._common import EXIT_FAILED, EXIT_OK, CLIError
+from gateway.reconcile.errors import ReconcileError
+from gateway.reconcile.indicator_report import STATUS_AGREE
+from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
+from gateway.reconcile.report_formats import BINARY_FORMATS, RENDERERS, render_report
 
 
 def register(subparsers: Any) -> None:
-    """Add this group's sub-commands to the `fiscalgw` parser."""
+    """Add ``reconcile indicators`` to the ``fiscalgw`` parser."""
+    group = subparsers.add_parser("reconcile", help="reconcile ledgers from snapshot files")
+    kinds = group.add_subparsers(dest="reconcile_kind", metavar="KIND")
+    kinds.required = True
+    indicators = kinds.add_parser(
+        "indicators",
+        help="upper- vs lower-level indicator ledgers (BA_BGT_INFO snapshots, CSV or XLSX)",
+        description="上下级财政预算指标对账: compare the upper level's issued indicators with the lower "
+        "level's received indicators. Exit 0 when the run succeeded (1 with --fail-on-breaks if any pair "
+        "is 不一致), 2 on a usage or input error.",
+    )
+    indicators.add_argument("--upper", required=True, metavar="FILE", help="upper level's snapshot")
+    indicators.add_argument("--lower", required=True, metavar="FILE", help="lower level's snapshot")
+    indicators.add_argument("--as-of", metavar="RFC3339", help="reconcile as of this time (default now)")
+    indicators.add_argument(
+        "--in-transit-hours", type=int, default=48, metavar="N", help="in-transit window (default 48)"
+    )
+    indicators.add_argument("--format", choices=sorted(RENDERERS), default="json", help="report format")
+    indicators.add_argument("--out", metavar="FILE", help="write the report here (default stdout)")
+    indicators.add_argument("--fail-on-breaks", action="store_true", help="exit 1 if any pair is 不一致")
+    indicators.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    indicators.set_defaults(handler=_indicators)
+
+
+def parse_as_of(text: str | None) -> datetime:
+    """RFC 3339 with an offset (``2026-03-31T18:00:00+08:00`` or ``…Z``); default: now."""
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise CLIError(
+            f"--as-of must be an RFC 3339 time such as 2026-03-31T18:00:00+08:00, got {text!r}"
+        ) from None
+    if value.tzinfo is None:
+        raise CLIError(f"--as-of needs a UTC offset (e.g. +08:00 or Z), got {text!r}")
+    return value
+
+
+class _Progress:
+    def __init__(self, quiet: bool) -> None:
+        self._quiet = quiet
+        self._start = time.monotonic()
+
+    def __call__(self, message: str) -> None:
+        if not self._quiet:
+            elapsed = time.monotonic() - self._start
+            print(f"fiscalgw: [{elapsed:7.1f} s] {message}", file=sys.stderr, flush=True)
+
+
+def _indicators(args: argparse.Namespace) -> int:
+    as_of = parse_as_of(args.as_of)
+    if args.in_transit_hours < 0:
+        raise CLIError("--in-transit-hours must not be negative")
+    if args.format in BINARY_FORMATS and not args.out:
+        raise CLIError(f"--format {args.format} writes a binary file: give --out FILE")
+    progress = _Progress(args.quiet)
+    try:
+        report = reconcile_indicator_files(
+            Path(args.upper),
+            Path(args.lower),
+            as_of=as_of,
+            in_transit_window=timedelta(hours=args.in_transit_hours),
+            progress=progress,
+        )
+        progress(f"rendering {args.format} report")
+        body = render_report(report, args.format)
+    except ReconcileError as exc:
+        raise CLIError(str(exc)) from None
+    if args.out:
+        try:
+            Path(args.out).write_bytes(body)
+        except OSError as exc:
+            raise CLIError(f"cannot write {args.out}: {exc.strerror}") from None
+    else:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    broken = sum(1 for p in report.pairs if p.status != STATUS_AGREE)
+    progress(
+        f"done: {len(report.pairs)} pair(s), {broken} 不一致, {len(report.breaks)} break(s), "
+        f"{len(report.in_transit)} in transit"
+    )
+    if args.fail_on_breaks and not report.consistent:
+        return EXIT_FAILED
+    return EXIT_OK

@@ -1,0 +1,443 @@
+"""The columnar indicator engine: DuckDB reads the snapshots and classifies with SQL set operations.
+
+Same rules as :mod:`gateway.reconcile.indicators_reference` (read its docstring); a property test holds
+the two to identical reports. No Python object is built per input row: DuckDB parses, validates, joins
+and aggregates, and only the pair summaries and the breaks come back to Python. A malformed cell is
+detected in SQL and then located exactly (file, line, column) by re-reading that one file with the
+reference loader, which is the slow path for a failing run only.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, NoReturn
+
+import duckdb
+
+from gateway.reconcile.breaks import Break, BreakType, FieldDifference
+from gateway.reconcile.errors import MissingColumnsError, ReconcileError, SnapshotFormatError
+from gateway.reconcile.indicator_report import IndicatorReport, PairSummary, empty_counts
+from gateway.reconcile.indicators_reference import iter_ledger
+from gateway.reconcile.ledger_columns import (
+    ALL_COLUMNS,
+    AMOUNT_PATTERN,
+    CODE9_PATTERN,
+    COMPACT_DATE_PATTERN,
+    COMPACT_TIME_PATTERN,
+    COMPARED_ATTRIBUTES,
+    DATE_WITH_TIME_PATTERN,
+    ISO_DATE_PATTERN,
+    REQUIRED_COLUMNS,
+    YEAR_PATTERN,
+    Side,
+    in_transit_cutoff,
+)
+from gateway.reconcile.snapshot_files import csv_header, is_xlsx, transcode_gbk, xlsx_to_csv
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """DuckDB resources: ``memory_limit`` bounds its buffer pool (it spills to ``temp_directory``)."""
+
+    memory_limit: str = "3GB"
+    threads: int | None = None
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _match(column: str, pattern: str) -> str:
+    return f"regexp_full_match({column}, {_literal(pattern)})"
+
+
+def _typed_select(side: Side, source: str, present: set[str]) -> str:
+    """SELECT turning the all-VARCHAR snapshot into typed columns plus a ``bad`` flag."""
+    cols = {c: (_quote(c) if c in present else "CAST(NULL AS VARCHAR)") for c in ALL_COLUMNS}
+    amount, year, deleted = cols["AMOUNT"], cols["FISCAL_YEAR"], cols["IS_DELETED"]
+    doc, created = cols["DOC_DATE"], cols["CREATE_TIME"]
+    doc_date = (
+        f"CASE WHEN {_match(doc, ISO_DATE_PATTERN)} OR {_match(doc, DATE_WITH_TIME_PATTERN)} "
+        f"THEN strftime(try_strptime(left({doc}, 10), '%Y-%m-%d'), '%Y-%m-%d') "
+        f"WHEN {_match(doc, COMPACT_DATE_PATTERN)} "
+        f"THEN strftime(try_strptime({doc}, '%Y%m%d'), '%Y-%m-%d') END"
+    )
+    create_time = (
+        f"CASE WHEN {_match(created, DATE_WITH_TIME_PATTERN)} "
+        f"THEN try_strptime(replace({created}, 'T', ' '), '%Y-%m-%d %H:%M:%S') "
+        f"WHEN {_match(created, COMPACT_TIME_PATTERN)} THEN try_strptime({created}, '%Y%m%d%H%M%S') "
+        f"WHEN {_match(created, ISO_DATE_PATTERN)} THEN try_strptime({created}, '%Y-%m-%d') END"
+    )
+    code_checks = [f"NOT coalesce({_match(cols['MOF_DIV_CODE'], CODE9_PATTERN)}, false)"]
+    if side is Side.UPPER:
+        code_checks.append(f"NOT coalesce({_match(cols['REC_DIV_CODE'], CODE9_PATTERN)}, false)")
+    bad = " OR ".join(
+        [
+            f"{cols['BGT_ID']} IS NULL",
+            *code_checks,
+            "_fy_v IS NULL",
+            "_amount_v IS NULL",
+            f"coalesce({deleted} NOT IN ('1', '2'), false)",
+            f"({doc} IS NOT NULL AND _doc_date_v IS NULL)",
+            f"({created} IS NOT NULL AND _create_time_v IS NULL)",
+        ]
+    )
+    non_empty = "coalesce(" + ", ".join(_quote(c) for c in sorted(present)) + ") IS NOT NULL"
+    return f"""
+        SELECT
+            {cols["BGT_ID"]} AS bgt_id,
+            {cols["MOF_DIV_CODE"]} AS mof,
+            {cols["REC_DIV_CODE"]} AS rec,
+            _fy_v AS fy,
+            {cols["COR_BGT_DOC_NO"]} AS cor,
+            {cols["SUP_BGT_DOC_NO"]} AS sup,
+            {cols["BGT_DOC_TITLE"]} AS title,
+            _doc_date_v AS doc_date,
+            {cols["PRO_CODE"]} AS pro,
+            {cols["FUND_TYPE_CODE"]} AS fund,
+            {cols["TP_FUNC_CODE"]} AS tp,
+            {cols["GOV_BGT_ECO_CODE"]} AS eco,
+            {cols["DISTRI_TYPE_CODE"]} AS distri,
+            {cols["IS_TRACK"]} AS track,
+            _amount_v AS amount,
+            {cols["ORI_BGT_ID"]} AS ori,
+            coalesce({deleted} = '1', false) AS deleted,
+            _create_time_v AS create_time,
+            {bad} AS bad
+        FROM (
+            SELECT *, {doc_date} AS _doc_date_v, {create_time} AS _create_time_v,
+                CASE WHEN {_match(year, YEAR_PATTERN)} THEN CAST({year} AS INTEGER) END AS _fy_v,
+                CASE WHEN {_match(amount, AMOUNT_PATTERN)}
+                     THEN CAST({amount} AS DECIMAL(20, 2)) END AS _amount_v
+            FROM {source} WHERE {non_empty}
+        )
+    """
+
+
+def _read_csv_sql(path: Path, header: list[str]) -> str:
+    columns = (
+        "{"
+        + ", ".join(f"{_literal(name or f'_EMPTY_{i}')}: 'VARCHAR'" for i, name in enumerate(header))
+        + "}"
+    )
+    return (
+        f"read_csv({_literal(str(path))}, header = true, auto_detect = false, columns = {columns}, "
+        "delim = ',', quote = '\"', escape = '\"', null_padding = true, new_line = '\\n')"
+    )
+
+
+class _Loader:
+    def __init__(self, con: duckdb.DuckDBPyConnection, workdir: Path, progress: Progress) -> None:
+        self._con = con
+        self._workdir = workdir
+        self._progress = progress
+
+    def load(self, path: Path, side: Side, table: str) -> None:
+        if not path.is_file():
+            raise SnapshotFormatError(str(path), "no such file")
+        self._progress(f"reading {side} ledger {path}")
+        if is_xlsx(path):
+            source, header = xlsx_to_csv(path, self._workdir / f"{table}.csv")
+        else:
+            source, header = path, csv_header(path)
+        missing = [c for c in REQUIRED_COLUMNS[side] if c not in header]
+        if missing:
+            raise MissingColumnsError(str(path), missing)
+        present = {c for c in header if c in ALL_COLUMNS}
+        try:
+            self._create(side, source, header, present, table)
+        except duckdb.InvalidInputException as exc:
+            if "unicode" not in str(exc).lower():
+                _explain(path, side, exc)
+            self._progress(f"transcoding {path} from GBK")
+            source = transcode_gbk(path, self._workdir / f"{table}.utf8.csv")
+            try:
+                self._create(side, source, header, present, table)
+            except duckdb.Error as again:
+                _explain(path, side, again)
+        except (duckdb.ConversionException, duckdb.ParserException) as exc:
+            _explain(path, side, exc)
+        except duckdb.Error as exc:  # out of memory, disk full …: not the file's fault
+            raise ReconcileError(f"{path}: DuckDB failed: {_first_line(exc)}") from None
+        row = self._con.execute(f"SELECT bool_or(bad) FROM {table}").fetchone()
+        if row is not None and row[0]:
+            _locate(path, side)
+            raise ReconcileError(f"{path}: a malformed value was found but could not be located")
+
+    def _create(self, side: Side, source: Path, header: list[str], present: set[str], table: str) -> None:
+        select = _typed_select(side, _read_csv_sql(source, header), present)
+        self._con.execute(f"CREATE OR REPLACE TABLE {table} AS {select}")
+
+
+def _locate(path: Path, side: Side) -> None:
+    """Stream the file through the reference loader, which raises naming line and column."""
+    for _row in iter_ledger(path, side):
+        pass
+
+
+def _explain(path: Path, side: Side, exc: Exception) -> NoReturn:
+    """DuckDB refused the file: re-read it with the reference loader for a precise message."""
+    _locate(path, side)
+    raise SnapshotFormatError(str(path), _first_line(exc)) from None
+
+
+def _first_line(exc: Exception) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return " ".join(lines[:2]) if lines else type(exc).__name__
+
+
+_UPPER_ATTRIBUTE_COLUMNS = ("title", "cor", "doc_date", "pro", "fund", "tp", "eco", "distri", "track")
+_LOWER_ATTRIBUTE_COLUMNS = ("title", "sup", "doc_date", "pro", "fund", "tp", "eco", "distri", "track")
+_ATTRIBUTE_COLUMNS = tuple(zip(_UPPER_ATTRIBUTE_COLUMNS, _LOWER_ATTRIBUTE_COLUMNS, strict=True))
+
+
+def _attribute_list_sql() -> str:
+    """The list of {field, upper, lower} structs of the compared attributes that differ."""
+    items = ", ".join(
+        f"{{'field': {_literal(name)}, 'upper': u.{up}, 'lower': l.{low}}}"
+        for name, (up, low) in zip(COMPARED_ATTRIBUTES, _ATTRIBUTE_COLUMNS, strict=True)
+    )
+    return f"list_filter([{items}], lambda x: x.upper IS DISTINCT FROM x.lower)"
+
+
+def _attributes_differ_sql() -> str:
+    pairs = _ATTRIBUTE_COLUMNS
+    return " OR ".join(f"u.{up} IS DISTINCT FROM l.{low}" for up, low in pairs)
+
+
+def _classify_sql(cutoff: datetime) -> str:
+    key = "type || '|' || upper || '|' || lower || '|' || CAST(fy AS VARCHAR) || '|' || ident"
+    return f"""
+    CREATE OR REPLACE TEMP VIEW u AS
+        SELECT rowid AS rid, mof AS upper, rec AS lower, * EXCLUDE (mof, rec, bad, deleted)
+        FROM upper_raw WHERE NOT deleted;
+    CREATE OR REPLACE TEMP TABLE l AS
+        WITH by_id AS (SELECT lower, fy, bgt_id, min(upper) AS upper FROM u GROUP BY ALL)
+        SELECT r.rowid AS rid, i.upper AS upper, r.mof AS lower, r.* EXCLUDE (mof, rec, bad, deleted)
+        FROM lower_raw r
+        LEFT JOIN by_id i ON i.lower = r.mof AND i.fy = r.fy AND i.bgt_id = r.ori
+        WHERE NOT r.deleted;
+    CREATE OR REPLACE TEMP TABLE l_other_upper AS
+        WITH pending AS (SELECT rid, lower, fy, sup FROM l WHERE upper IS NULL),
+             by_doc AS (
+                SELECT lower, fy, cor, min(upper) AS upper FROM u
+                WHERE cor IS NOT NULL AND (lower, fy, cor) IN (SELECT lower, fy, sup FROM pending)
+                GROUP BY ALL),
+             by_lower AS (SELECT lower, min(upper) AS upper FROM u GROUP BY ALL)
+        SELECT p.rid, coalesce(d.upper, a.upper,
+                   CASE WHEN p.lower = '100000000' THEN ''
+                        WHEN p.lower LIKE '%0000000' THEN '100000000'
+                        WHEN p.lower LIKE '%00000' THEN left(p.lower, 2) || '0000000'
+                        WHEN p.lower LIKE '%000' THEN left(p.lower, 4) || '00000'
+                        ELSE left(p.lower, 6) || '000' END) AS upper
+        FROM pending p
+        LEFT JOIN by_doc d ON d.lower = p.lower AND d.fy = p.fy AND d.cor = p.sup
+        LEFT JOIN by_lower a ON a.lower = p.lower;
+    UPDATE l SET upper = o.upper FROM l_other_upper o WHERE l.rid = o.rid;
+    CREATE OR REPLACE TEMP TABLE upper_dup AS
+        SELECT upper, fy, bgt_id, min(lower) AS lower, min(cor) AS doc, sum(amount) AS amount
+        FROM u GROUP BY upper, fy, bgt_id HAVING count(*) > 1;
+    CREATE OR REPLACE TEMP TABLE lower_dup AS
+        SELECT lower, fy, ori, min(upper) AS upper, min(sup) AS doc, sum(amount) AS amount
+        FROM l WHERE ori IS NOT NULL GROUP BY lower, fy, ori HAVING count(*) > 1;
+    CREATE OR REPLACE TEMP VIEW u1 AS
+        SELECT * FROM u ANTI JOIN upper_dup d USING (upper, fy, bgt_id);
+    CREATE OR REPLACE TEMP VIEW l1 AS
+        SELECT * FROM l ANTI JOIN lower_dup d USING (lower, fy, ori);
+    CREATE OR REPLACE TEMP TABLE id_match AS
+        SELECT u.rid AS urid, l.rid AS lrid, (u.amount <> l.amount OR {_attributes_differ_sql()}) AS flagged
+        FROM u1 u JOIN l1 l ON u.upper = l.upper AND u.lower = l.lower AND u.fy = l.fy AND u.bgt_id = l.ori;
+    CREATE OR REPLACE TEMP TABLE id_breaks AS
+        SELECT u.upper, u.lower, u.fy, u.bgt_id, l.bgt_id AS lower_bgt_id, u.cor AS doc,
+               u.amount AS ua, l.amount AS la, {_attribute_list_sql()} AS fields
+        FROM (SELECT urid, lrid FROM id_match WHERE flagged) m
+        JOIN u ON u.rid = m.urid JOIN l ON l.rid = m.lrid;
+    CREATE OR REPLACE TEMP TABLE u2 AS
+        SELECT * FROM u1 ANTI JOIN (SELECT urid AS rid FROM id_match) m USING (rid);
+    CREATE OR REPLACE TEMP TABLE l2 AS
+        SELECT * FROM l1 ANTI JOIN (SELECT lrid AS rid FROM id_match) m USING (rid);
+    CREATE OR REPLACE TEMP TABLE ug AS
+        SELECT upper, lower, fy, cor AS doc, coalesce(tp, '') AS tp, coalesce(fund, '') AS fund,
+               sum(amount) AS amount, count(*) AS n, min(bgt_id) AS one_id
+        FROM u2 WHERE cor IS NOT NULL GROUP BY ALL;
+    CREATE OR REPLACE TEMP TABLE lg AS
+        SELECT upper, lower, fy, sup AS doc, coalesce(tp, '') AS tp, coalesce(fund, '') AS fund,
+               sum(amount) AS amount, count(*) AS n, min(bgt_id) AS one_id
+        FROM l2 WHERE sup IS NOT NULL GROUP BY ALL;
+    CREATE OR REPLACE TEMP TABLE found AS
+        WITH parts AS (
+            SELECT 'DUPLICATE' AS type, upper, lower, fy, 'upper-id:' || bgt_id AS ident, bgt_id,
+                   NULL AS lower_bgt_id, doc, amount AS ua, NULL::DECIMAL(38, 2) AS la, [] AS fields
+            FROM upper_dup
+            UNION ALL
+            SELECT 'DUPLICATE', upper, lower, fy, 'lower-ori:' || ori, ori, NULL, doc, NULL, amount, []
+            FROM lower_dup
+            UNION ALL
+            SELECT CASE WHEN ua <> la THEN 'AMOUNT_MISMATCH' ELSE 'ATTRIBUTE_MISMATCH' END,
+                   upper, lower, fy, 'id:' || bgt_id, bgt_id, lower_bgt_id, doc, ua, la, fields
+            FROM id_breaks
+            UNION ALL
+            SELECT 'AMOUNT_MISMATCH', g.upper, g.lower, g.fy, 'doc:' || g.doc || '|' || g.tp || '|' || g.fund,
+                   CASE WHEN g.n = 1 THEN g.one_id END, CASE WHEN h.n = 1 THEN h.one_id END,
+                   g.doc, g.amount, h.amount, []
+            FROM ug g JOIN lg h USING (upper, lower, fy, doc, tp, fund)
+            WHERE g.amount <> h.amount
+            UNION ALL
+            SELECT CASE WHEN create_time > TIMESTAMP '{cutoff.isoformat(sep=" ")}'
+                        THEN 'IN_TRANSIT' ELSE 'MISSING_IN_LOWER' END,
+                   upper, lower, fy, 'id:' || bgt_id, bgt_id, NULL, cor, amount, NULL, []
+            FROM u2 WHERE NOT EXISTS (
+                SELECT 1 FROM lg WHERE lg.upper = u2.upper AND lg.lower = u2.lower AND lg.fy = u2.fy
+                  AND lg.doc = u2.cor AND lg.tp = coalesce(u2.tp, '') AND lg.fund = coalesce(u2.fund, ''))
+            UNION ALL
+            SELECT 'MISSING_IN_UPPER', upper, lower, fy,
+                   'lower-id:' || bgt_id || CASE WHEN k > 1 THEN '#' || CAST(k AS VARCHAR) ELSE '' END,
+                   NULL, bgt_id, sup, NULL, amount, []
+            FROM (
+                SELECT *, row_number() OVER (PARTITION BY upper, lower, fy, bgt_id ORDER BY rid) AS k
+                FROM l2 WHERE NOT EXISTS (
+                    SELECT 1 FROM ug WHERE ug.upper = l2.upper AND ug.lower = l2.lower AND ug.fy = l2.fy
+                      AND ug.doc = l2.sup AND ug.tp = coalesce(l2.tp, '') AND ug.fund = coalesce(l2.fund, ''))
+            )
+        )
+        SELECT {key} AS key, * FROM parts;
+    """
+
+
+_PAIRS_SQL = """
+    WITH up AS (SELECT upper, lower, fy, count(*) AS n, sum(amount) AS amount FROM u GROUP BY ALL),
+         lo AS (SELECT upper, lower, fy, count(*) AS n, sum(amount) AS amount FROM l GROUP BY ALL)
+    SELECT upper, lower, fy, coalesce(up.n, 0), coalesce(lo.n, 0),
+           coalesce(up.amount, 0)::DECIMAL(38, 2), coalesce(lo.amount, 0)::DECIMAL(38, 2)
+    FROM up FULL OUTER JOIN lo USING (upper, lower, fy)
+    ORDER BY upper, lower, fy
+"""
+
+_COUNTS_SQL = "SELECT upper, lower, fy, type, count(*) FROM found GROUP BY ALL"
+
+_BREAKS_SQL = """
+    SELECT type, key, upper, lower, fy, bgt_id, lower_bgt_id, doc, ua, la, fields
+    FROM found ORDER BY upper, lower, fy, key
+"""
+
+
+def _breaks(rows: Iterable[tuple[Any, ...]]) -> list[Break]:
+    result = []
+    for kind, key, upper, lower, fy, bgt_id, lower_bgt_id, doc, ua, la, fields in rows:
+        up_amount: Decimal | None = ua
+        low_amount: Decimal | None = la
+        diff = up_amount - low_amount if up_amount is not None and low_amount is not None else None
+        result.append(
+            Break(
+                BreakType(kind),
+                key,
+                upper,
+                lower,
+                fy,
+                bgt_id,
+                lower_bgt_id,
+                doc,
+                up_amount,
+                low_amount,
+                diff,
+                tuple(FieldDifference(f["field"], f["upper"], f["lower"]) for f in fields),
+            )
+        )
+    return result
+
+
+@contextmanager
+def _session(
+    settings: EngineSettings, progress: Progress
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, _Loader]]:
+    with tempfile.TemporaryDirectory(prefix="fiscalgw-reconcile-") as tmp:
+        config: dict[str, Any] = {"memory_limit": settings.memory_limit, "temp_directory": tmp}
+        if settings.threads is not None:
+            config["threads"] = settings.threads
+        con = duckdb.connect(":memory:", config=config)
+        # DuckDB's own progress bar writes to stdout, where the CLI may be writing the report.
+        con.execute("SET enable_progress_bar = false")
+        try:
+            yield con, _Loader(con, Path(tmp), progress)
+        finally:
+            con.close()
+
+
+def reconcile_indicator_files(
+    upper_path: Path,
+    lower_path: Path,
+    *,
+    as_of: datetime,
+    in_transit_window: timedelta = timedelta(hours=48),
+    settings: EngineSettings | None = None,
+    progress: Progress | None = None,
+) -> IndicatorReport:
+    """Reconcile an upper and a lower BA_BGT_INFO snapshot (CSV UTF-8/GBK or XLSX) as of ``as_of``.
+
+    Raises :class:`~gateway.reconcile.errors.SnapshotError` subclasses for unusable input.
+    """
+    say: Progress = progress or _silent
+    cutoff = in_transit_cutoff(as_of, in_transit_window)
+    with _session(settings or EngineSettings(), say) as (con, loader):
+        loader.load(upper_path, Side.UPPER, "upper_raw")
+        loader.load(lower_path, Side.LOWER, "lower_raw")
+        say("matching")
+        # Row ids (file order) are fixed once loaded; intermediate tables need no insertion order.
+        con.execute("SET preserve_insertion_order = false")
+        con.execute(_classify_sql(cutoff))
+        say("summarising")
+        return _report(con, as_of, in_transit_window)
+
+
+def load_only(upper_path: Path, lower_path: Path, settings: EngineSettings | None = None) -> tuple[int, int]:
+    """Read and validate both snapshots without reconciling (the read path alone); returns row counts."""
+    with _session(settings or EngineSettings(), _silent) as (con, loader):
+        loader.load(upper_path, Side.UPPER, "upper_raw")
+        loader.load(lower_path, Side.LOWER, "lower_raw")
+        counts = con.execute("SELECT (SELECT count(*) FROM upper_raw), (SELECT count(*) FROM lower_raw)")
+        row = counts.fetchone()
+        assert row is not None
+        return int(row[0]), int(row[1])
+
+
+def _silent(_message: str) -> None:
+    return None
+
+
+def _report(con: duckdb.DuckDBPyConnection, as_of: datetime, window: timedelta) -> IndicatorReport:
+    counts: dict[tuple[str, str, int], dict[BreakType, int]] = {}
+    for upper, lower, fy, kind, n in con.execute(_COUNTS_SQL).fetchall():
+        counts.setdefault((upper, lower, fy), empty_counts())[BreakType(kind)] = n
+    pairs = tuple(
+        PairSummary(
+            upper,
+            lower,
+            fy,
+            upper_count=nu,
+            lower_count=nl,
+            upper_amount=au,
+            lower_amount=al,
+            break_counts=counts.get((upper, lower, fy), empty_counts()),
+        )
+        for upper, lower, fy, nu, nl, au, al in con.execute(_PAIRS_SQL).fetchall()
+    )
+    found = _breaks(con.execute(_BREAKS_SQL).fetchall())
+    return IndicatorReport(
+        as_of=as_of,
+        in_transit_window=window,
+        pairs=pairs,
+        breaks=tuple(b for b in found if b.type is not BreakType.IN_TRANSIT),
+        in_transit=tuple(b for b in found if b.type is BreakType.IN_TRANSIT),
+    )

@@ -1,0 +1,215 @@
+"""The BA_BGT_INFO snapshot columns the indicator reconciliation reads, and how each cell is validated.
+
+A snapshot is a header row of UPPER_SNAKE column names (any order, case-insensitive, extra columns
+ignored) followed by one row per indicator. The rules below are the single definition of a valid cell;
+the DuckDB engine expresses the same rules in SQL (:mod:`gateway.reconcile.indicators_duckdb`) and the
+reference engine applies these functions directly.
+
+* codes ``MOF_DIV_CODE`` (and ``REC_DIV_CODE`` on the upper side): exactly 9 digits;
+* ``FISCAL_YEAR``: 4 digits; ``AMOUNT``: a plain decimal, at most 18 integer digits and 2 places;
+* ``IS_DELETED``: ``1`` (deleted) or ``2`` (not deleted); empty means not deleted;
+* ``DOC_DATE``: ``YYYY-MM-DD``, ``yyyyMMdd`` or ``YYYY-MM-DD HH:MM:SS`` (the time is ignored);
+* ``CREATE_TIME``: ``YYYY-MM-DD HH:MM:SS`` (or with ``T``), ``yyyyMMddHHmmss`` or ``YYYY-MM-DD`` — local
+  China Standard Time (UTC+08:00), as finance systems write it;
+* empty cells are NULL; text columns are compared exactly as written.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
+
+ALL_COLUMNS: tuple[str, ...] = (
+    "BGT_ID",
+    "MOF_DIV_CODE",
+    "REC_DIV_CODE",
+    "FISCAL_YEAR",
+    "COR_BGT_DOC_NO",
+    "SUP_BGT_DOC_NO",
+    "BGT_DOC_TITLE",
+    "DOC_DATE",
+    "BGT_DEC",
+    "PRO_CODE",
+    "FUND_TYPE_CODE",
+    "EXP_FUNC_CODE",
+    "TP_FUNC_CODE",
+    "GOV_BGT_ECO_CODE",
+    "DISTRI_TYPE_CODE",
+    "IS_TRACK",
+    "AMOUNT",
+    "ORI_BGT_ID",
+    "IS_DELETED",
+    "CREATE_TIME",
+)
+
+COMPARED_ATTRIBUTES: tuple[str, ...] = (
+    "BGT_DOC_TITLE",
+    "COR_BGT_DOC_NO",
+    "DOC_DATE",
+    "PRO_CODE",
+    "FUND_TYPE_CODE",
+    "TP_FUNC_CODE",
+    "GOV_BGT_ECO_CODE",
+    "DISTRI_TYPE_CODE",
+    "IS_TRACK",
+)
+"""Attributes compared on an id match, in report order. ``COR_BGT_DOC_NO`` compares the upper's
+COR_BGT_DOC_NO with the lower's SUP_BGT_DOC_NO; every other field compares the same column."""
+
+
+class Side(enum.StrEnum):
+    """Which ledger a snapshot holds."""
+
+    UPPER = "upper"
+    LOWER = "lower"
+
+
+_COMMON_REQUIRED = ("BGT_ID", "MOF_DIV_CODE", "FISCAL_YEAR", "AMOUNT")
+REQUIRED_COLUMNS: dict[Side, tuple[str, ...]] = {
+    Side.UPPER: (*_COMMON_REQUIRED, "REC_DIV_CODE", "COR_BGT_DOC_NO"),
+    Side.LOWER: (*_COMMON_REQUIRED, "SUP_BGT_DOC_NO"),
+}
+
+AMOUNT_PATTERN = r"[+-]?[0-9]{1,18}(\.[0-9]{1,2})?"
+CODE9_PATTERN = r"[0-9]{9}"
+YEAR_PATTERN = r"[0-9]{4}"
+ISO_DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+COMPACT_DATE_PATTERN = r"[0-9]{8}"
+DATE_WITH_TIME_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}"
+COMPACT_TIME_PATTERN = r"[0-9]{14}"
+
+_AMOUNT = re.compile(AMOUNT_PATTERN)
+_CODE9 = re.compile(CODE9_PATTERN)
+_YEAR = re.compile(YEAR_PATTERN)
+_ISO_DATE = re.compile(ISO_DATE_PATTERN)
+_COMPACT_DATE = re.compile(COMPACT_DATE_PATTERN)
+_DATE_WITH_TIME = re.compile(DATE_WITH_TIME_PATTERN)
+_COMPACT_TIME = re.compile(COMPACT_TIME_PATTERN)
+
+
+class CellError(ValueError):
+    """A malformed cell; the message says what is wrong (the caller adds file, line and column)."""
+
+
+def parse_required(value: str | None) -> str:
+    if value is None:
+        raise CellError("must not be empty")
+    return value
+
+
+def parse_code9(value: str | None) -> str:
+    text = parse_required(value)
+    if not _CODE9.fullmatch(text):
+        raise CellError(f"division code must be exactly 9 digits, got {text[:40]!r}")
+    return text
+
+
+def parse_year(value: str | None) -> int:
+    text = parse_required(value)
+    if not _YEAR.fullmatch(text):
+        raise CellError(f"fiscal year must be 4 digits, got {text[:40]!r}")
+    return int(text)
+
+
+def parse_amount(value: str | None) -> Decimal:
+    text = parse_required(value)
+    if not _AMOUNT.fullmatch(text):
+        raise CellError(
+            f"amount must be a plain decimal with at most 2 places and 18 integer digits, got {text[:40]!r}"
+        )
+    return Decimal(text).quantize(Decimal("0.01"))
+
+
+def parse_deleted(value: str | None) -> bool:
+    if value is None or value == "2":
+        return False
+    if value == "1":
+        return True
+    raise CellError(f"IS_DELETED must be 1 (deleted) or 2 (not deleted), got {value[:40]!r}")
+
+
+def parse_doc_date(value: str | None) -> str | None:
+    """DOC_DATE → ISO ``YYYY-MM-DD`` text (the form compared and reported), or ``None`` if empty."""
+    if value is None:
+        return None
+    try:
+        if _ISO_DATE.fullmatch(value) or _DATE_WITH_TIME.fullmatch(value):
+            parsed = datetime.strptime(value[:10], "%Y-%m-%d").date()
+        elif _COMPACT_DATE.fullmatch(value):
+            parsed = datetime.strptime(value, "%Y%m%d").date()
+        else:
+            raise CellError(f"date must be YYYY-MM-DD or yyyyMMdd, got {value[:40]!r}")
+    except ValueError as exc:
+        if isinstance(exc, CellError):
+            raise
+        raise CellError(f"{value[:40]!r} is not a real calendar date") from None
+    return date.isoformat(parsed)
+
+
+def parse_create_time(value: str | None) -> datetime | None:
+    """CREATE_TIME → naive China Standard Time ``datetime``, or ``None`` if empty."""
+    if value is None:
+        return None
+    try:
+        if _DATE_WITH_TIME.fullmatch(value):
+            return datetime.strptime(value.replace("T", " "), "%Y-%m-%d %H:%M:%S")
+        if _COMPACT_TIME.fullmatch(value):
+            return datetime.strptime(value, "%Y%m%d%H%M%S")
+        if _ISO_DATE.fullmatch(value):
+            return datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        raise CellError(f"{value[:40]!r} is not a real date and time") from None
+    raise CellError(f"time must be YYYY-MM-DD HH:MM:SS, yyyyMMddHHmmss or YYYY-MM-DD, got {value[:40]!r}")
+
+
+def in_transit_cutoff(as_of: datetime, window: timedelta) -> datetime:
+    """The naive China-time instant after which an unmatched upper row is IN_TRANSIT."""
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware")
+    return as_of.astimezone(CHINA_TZ).replace(tzinfo=None) - window
+
+
+def parent_division_fallback(code: str) -> str:
+    """The conventional next level up of a 9-digit code (county → city → province → central).
+
+    Used only to name the pair of a lower row that no upper row points to; mirrored in SQL.
+    """
+    if code == "100000000":
+        return ""
+    if code.endswith("0000000"):
+        return "100000000"
+    if code.endswith("00000"):
+        return code[:2] + "0000000"
+    if code.endswith("000"):
+        return code[:4] + "00000"
+    return code[:6] + "000"
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One validated snapshot row (reference engine only; the columnar engine never builds these)."""
+
+    line: int
+    bgt_id: str
+    mof_div_code: str
+    rec_div_code: str | None
+    fiscal_year: int
+    cor_bgt_doc_no: str | None
+    sup_bgt_doc_no: str | None
+    bgt_doc_title: str | None
+    doc_date: str | None
+    pro_code: str | None
+    fund_type_code: str | None
+    tp_func_code: str | None
+    gov_bgt_eco_code: str | None
+    distri_type_code: str | None
+    is_track: str | None
+    amount: Decimal
+    ori_bgt_id: str | None
+    is_deleted: bool
+    create_time: datetime | None

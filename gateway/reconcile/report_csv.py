@@ -1,0 +1,20 @@
+"""The CSV indicator report: UTF-8 with BOM (so Excel shows Chinese), one row per break / in-transit item,
+Chinese headers. The per-pair summary lives in the JSON, XLSX and HTML reports."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+
+from gateway.reconcile.indicator_report import IndicatorReport
+from gateway.reconcile.report_rows import BREAK_HEADERS_ZH, all_items, break_row
+
+
+def render_csv(report: IndicatorReport) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(BREAK_HEADERS_ZH)
+    for item in all_items(report):
+        writer.writerow(break_row(item))
+    return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")

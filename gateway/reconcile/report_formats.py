@@ -1,0 +1,30 @@
+"""Report format registry: ``json``, ``csv``, ``xlsx``, ``html`` → renderer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from gateway.reconcile.errors import ReportFormatError
+from gateway.reconcile.indicator_report import IndicatorReport
+from gateway.reconcile.report_csv import render_csv
+from gateway.reconcile.report_html import render_html
+from gateway.reconcile.report_json import render_json
+from gateway.reconcile.report_xlsx import render_xlsx
+
+Renderer = Callable[[IndicatorReport], bytes]
+
+RENDERERS: dict[str, Renderer] = {
+    "json": render_json,
+    "csv": render_csv,
+    "xlsx": render_xlsx,
+    "html": render_html,
+}
+BINARY_FORMATS = frozenset({"xlsx"})
+
+
+def render_report(report: IndicatorReport, fmt: str) -> bytes:
+    try:
+        renderer = RENDERERS[fmt]
+    except KeyError:
+        raise ReportFormatError(f"unknown report format {fmt!r} (choose {', '.join(RENDERERS)})") from None
+    return renderer(report)

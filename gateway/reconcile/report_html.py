@@ -1,0 +1,94 @@
+"""The HTML indicator report: one self-contained zh-CN page (inline CSS, no external resources).
+
+Per pair: 一致 / 不一致, counts and totals on both sides, counts per break type; then the breaks and the
+in-transit items, with each differing attribute shown upper vs lower and highlighted.
+"""
+
+from __future__ import annotations
+
+from jinja2 import Environment, select_autoescape
+
+from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES
+from gateway.reconcile.indicator_report import STATUS_AGREE, IndicatorReport
+from gateway.reconcile.money_text import money_or_empty
+from gateway.reconcile.report_rows import FIELD_LABELS_ZH
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>上下级指标对账报告 {{ as_of }}</title>
+<style>
+body { font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif;
+       margin: 1.5em; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 13px; }
+th, td { border: 1px solid #bbb; padding: 3px 6px; vertical-align: top; }
+th { background: #eef1f5; }
+td.num { text-align: right; font-family: monospace; }
+.ok { color: #1a7f37; font-weight: bold; }
+.bad { color: #b42318; font-weight: bold; }
+.diff { background: #fff1c2; }
+.muted { color: #777; }
+</style>
+</head>
+<body>
+<h1>上下级财政预算指标对账报告</h1>
+<p>对账时点：{{ as_of }}　在途时限：{{ window_hours }} 小时　结果：
+{% if consistent %}<span class="ok">全部一致</span>
+{% else %}<span class="bad">存在不一致</span>{% endif %}</p>
+<h2>汇总</h2>
+<table>
+<tr><th>上级</th><th>下级</th><th>年度</th><th>结果</th><th>上级笔数</th><th>下级笔数</th><th>上级金额</th>
+<th>下级金额</th>{% for label in type_labels %}<th>{{ label }}</th>{% endfor %}</tr>
+{% for p in pairs %}
+<tr><td>{{ p.upper }}</td><td>{{ p.lower }}</td><td>{{ p.fiscal_year }}</td>
+<td class="{{ 'ok' if p.status == agree else 'bad' }}">{{ p.status }}</td>
+<td class="num">{{ p.upper_count }}</td><td class="num">{{ p.lower_count }}</td>
+<td class="num">{{ money(p.upper_amount) }}</td><td class="num">{{ money(p.lower_amount) }}</td>
+{% for t in types %}<td class="num">{{ p.break_counts.get(t, 0) }}</td>{% endfor %}</tr>
+{% endfor %}
+</table>
+{% for title, items in sections %}
+<h2>{{ title }}（{{ items | length }}）</h2>
+{% if items %}
+<table>
+<tr><th>上级</th><th>下级</th><th>年度</th><th>差异类型</th><th>指标主键</th><th>下级指标主键</th><th>指标文号</th>
+<th>上级金额</th><th>下级金额</th><th>差额</th><th>差异字段（上级 / 下级）</th></tr>
+{% for b in items %}
+<tr><td>{{ b.upper }}</td><td>{{ b.lower }}</td><td>{{ b.fiscal_year }}</td>
+<td title="{{ b.type.value }}">{{ b.type.label_zh }}</td><td>{{ b.bgt_id or '' }}</td>
+<td>{{ b.lower_bgt_id or '' }}</td><td>{{ b.doc_no or '' }}</td>
+<td class="num">{{ money(b.upper_amount) }}</td><td class="num">{{ money(b.lower_amount) }}</td>
+<td class="num{{ ' diff' if b.difference }}">{{ money(b.difference) }}</td>
+<td>{% for f in b.fields %}<div class="diff">{{ field_label(f.field) }}：{{ f.upper or '（空）' }}
+ / {{ f.lower or '（空）' }}</div>{% endfor %}</td></tr>
+{% endfor %}
+</table>
+{% else %}<p class="muted">无</p>{% endif %}
+{% endfor %}
+</body>
+</html>
+"""
+
+_ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+_PAGE = _ENV.from_string(_TEMPLATE)
+
+
+def _field_label(name: str) -> str:
+    return f"{FIELD_LABELS_ZH.get(name, name)}"
+
+
+def render_html(report: IndicatorReport) -> bytes:
+    page = _PAGE.render(
+        as_of=report.as_of.isoformat(),
+        window_hours=int(report.in_transit_window.total_seconds() // 3600),
+        consistent=report.consistent,
+        pairs=report.pairs,
+        agree=STATUS_AGREE,
+        types=INDICATOR_BREAK_TYPES,
+        type_labels=[t.label_zh for t in INDICATOR_BREAK_TYPES],
+        sections=[("差异明细", report.breaks), ("在途", report.in_transit)],
+        money=money_or_empty,
+        field_label=_field_label,
+    )
+    return page.encode("utf-8")
