@@ -2,13 +2,54 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
 from fastapi import FastAPI
 
 from gateway import __version__
-from gateway.api import health
+from gateway.api import errors, health, inbox, messages, metrics, ops
+from gateway.bootstrap import Gateway
 
 
-def create_app() -> FastAPI:
-    app = FastAPI(title="fiscalgw", version=__version__, summary="预算管理一体化 data-exchange gateway")
+def _relay_lifespan(gateway: Gateway) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    from gateway.delivery.relay import Relay
+    from gateway.delivery.transport import HTTPTransport
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        transport = HTTPTransport()
+        thread = threading.Thread(
+            target=Relay(gateway, transport).run_forever, args=(stop,), name="fiscalgw-relay", daemon=True
+        )
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(timeout=30)
+            transport.close()
+
+    return lifespan
+
+
+def create_app(gateway: Gateway, *, run_relay: bool = False) -> FastAPI:
+    """The API over ``gateway``; ``run_relay`` also runs the push relay in a thread for the app's life."""
+    lifespan = _relay_lifespan(gateway) if run_relay else None
+    app = FastAPI(
+        title="fiscalgw",
+        version=__version__,
+        summary="预算管理一体化 data-exchange gateway",
+        lifespan=lifespan,
+    )
+    app.state.gateway = gateway
+    app.state.metrics = metrics.Metrics(gateway)
+    errors.install(app)
     app.include_router(health.router)
+    app.include_router(messages.router)
+    app.include_router(inbox.router)
+    app.include_router(metrics.router)
+    app.include_router(ops.router)
     return app

@@ -1,0 +1,48 @@
+"""Signed requests and answers for party endpoints (SPEC §7)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from gateway.bootstrap import Gateway
+from gateway.services.authentication import Caller, SignedRequest, authenticate
+from gateway.wire_signature import signed_headers
+
+
+async def signed_request(request: Request) -> SignedRequest:
+    return SignedRequest(
+        method=request.method,
+        path=request.url.path,
+        sender=request.headers.get("x-sender"),
+        message_id=request.headers.get("x-message-id"),
+        timestamp=request.headers.get("x-timestamp"),
+        signature=request.headers.get("x-signature"),
+        body=await request.body(),
+    )
+
+
+async def caller_of(request: Request, gw: Gateway) -> Caller:
+    signed = await signed_request(request)
+    return await run_in_threadpool(authenticate, gw, signed, gw.clock())
+
+
+def signed_json(
+    gw: Gateway, request: Request, payload: Any, *, status: int = 200, message_id: str = ""
+) -> Response:
+    """A JSON answer signed with the gateway's key (the status code takes the method's place)."""
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    headers = signed_headers(
+        key=gw.keyring.gateway_key,
+        profile=gw.keyring.gateway_profile,
+        method=str(status),
+        path=request.url.path,
+        sender=gw.settings.gateway.id,
+        message_id=message_id,
+        at=gw.clock(),
+        body=body,
+    )
+    return Response(body, status_code=status, media_type="application/json", headers=headers)

@@ -1,0 +1,130 @@
+"""The append-only, SM3 hash-chained audit log (SPEC §7).
+
+Each entry's ``hash`` is ``hex(SM3(bytes.fromhex(prev_hash) ‖ canonical entry bytes))`` where the canonical
+bytes are the UTF-8 JSON (sorted keys, no spaces, non-ASCII kept) of ``seq``, ``at`` (RFC 3339 UTC with
+microseconds), ``actor``, ``action``, ``subject`` and ``detail``. The first entry's ``prev_hash`` is 64 zeros.
+A one-row head (newest seq and hash) is updated in the same transaction, so removing the newest entries is
+detected too. :func:`verify` names every edited, removed or reordered entry.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from gateway.errors import AuditChainBroken
+from gateway.model import AuditEntry
+from signing import sm3_hex
+
+GENESIS = "0" * 64
+
+
+class AuditStore(Protocol):
+    """Where the chain lives (``gateway.store.audit_log.AuditLogRepository``)."""
+
+    def lock_head(self) -> tuple[int, str]: ...
+    def head(self) -> tuple[int, str]: ...
+    def append(self, entry: AuditEntry, canonical_detail: str) -> None: ...
+    def entries(self, batch: int = 1000) -> Iterator[AuditEntry]: ...
+
+
+def _jsonable(value: object) -> Any:
+    if isinstance(value, Decimal | enum.Enum):
+        return str(value.value if isinstance(value, enum.Enum) else value)
+    if isinstance(value, datetime):
+        return _timestamp(value)
+    raise TypeError(f"audit detail values must be JSON data, Decimal, datetime or enum, not {type(value)!r}")
+
+
+def _timestamp(at: datetime) -> str:
+    if at.tzinfo is None:
+        raise ValueError("audit timestamps must be timezone-aware")
+    return at.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def canonical_detail(detail: Mapping[str, Any]) -> str:
+    """The detail as canonical JSON text (what is stored and what is hashed)."""
+    return json.dumps(
+        dict(detail), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_jsonable
+    )
+
+
+def canonical_bytes(entry: AuditEntry) -> bytes:
+    body = {
+        "seq": entry.seq,
+        "at": _timestamp(entry.at),
+        "actor": entry.actor,
+        "action": entry.action,
+        "subject": entry.subject,
+        "detail": json.loads(canonical_detail(entry.detail)),
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
+    return sm3_hex(bytes.fromhex(prev_hash) + canonical_bytes(entry))
+
+
+def append(
+    repo: AuditStore,
+    *,
+    actor: str,
+    action: str,
+    subject: str,
+    at: datetime,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Chain a new entry onto the log inside the caller's transaction (the head row is locked)."""
+    seq, prev_hash = repo.lock_head()
+    text = canonical_detail(detail or {})
+    draft = AuditEntry(seq + 1, at, actor, action, subject, json.loads(text), prev_hash)
+    entry = AuditEntry(
+        draft.seq, at, actor, action, subject, draft.detail, prev_hash, entry_hash(prev_hash, draft)
+    )
+    repo.append(entry, text)
+    return entry
+
+
+def chain_problems(entries: Iterable[AuditEntry], head: tuple[int, str]) -> list[str]:
+    """Every break in ``entries`` (in seq order) against the recorded ``head``; empty when intact."""
+    problems: list[str] = []
+    last_seq, last_hash = 0, GENESIS
+    for entry in entries:
+        expected = last_seq + 1
+        if entry.seq > expected:
+            gap = f"{expected}" if entry.seq == expected + 1 else f"{expected}–{entry.seq - 1}"
+            problems.append(f"entry {gap} removed (sequence jumps from {last_seq} to {entry.seq})")
+        if entry.prev_hash != last_hash:
+            problems.append(
+                f"entry {entry.seq}: does not follow entry {last_seq} (an entry was removed, reordered or "
+                "re-hashed before it)"
+            )
+        if entry_hash(entry.prev_hash, entry) != entry.hash:
+            problems.append(f"entry {entry.seq}: edited (its content does not match its hash)")
+        last_seq, last_hash = entry.seq, entry.hash
+    head_seq, head_hash = head
+    if head_seq > last_seq:
+        problems.append(f"entries {last_seq + 1}–{head_seq} removed (the head records {head_seq} entries)")
+    elif (head_seq, head_hash) != (last_seq, last_hash):
+        problems.append(f"the head (entry {head_seq}) does not match the newest entry {last_seq}")
+    return problems
+
+
+def verify(repo: AuditStore) -> int:
+    """Check the whole chain; returns the number of entries, or raises :class:`AuditChainBroken`."""
+    count = 0
+
+    def counted() -> Iterable[AuditEntry]:
+        nonlocal count
+        for entry in repo.entries():
+            count += 1
+            yield entry
+
+    problems = chain_problems(counted(), repo.head())
+    if problems:
+        raise AuditChainBroken(problems)
+    return count

@@ -1,0 +1,158 @@
+"""Settings: a TOML file (``fiscalgw.toml``, written by ``fiscalgw init``) overridden by ``FISCALGW_*``
+environment variables (nested with ``__``, e.g. ``FISCALGW_DATABASE__URL``, ``FISCALGW_MODE``).
+
+Relative paths in the file (keys, certificates, a SQLite database) are relative to the file's directory.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from gateway.errors import ConfigError
+from gateway.parties import Party, PartyRegistry, SignatureProfileConfig
+from schemas.base import problems_from
+
+CONFIG_FILE_NAME = "fiscalgw.toml"
+DEFAULT_CONFIG_DIR = Path(".fiscalgw")
+
+
+class GatewaySection(BaseModel):
+    """The gateway's own identity: it signs responses and pushes with this key."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(default="fiscalgw", min_length=1)
+    name: str = "fiscalgw gateway"
+    key: str
+    """PKCS#8 PEM path of the gateway's SM2 private key."""
+    key_password_env: str | None = None
+    """Name of an environment variable holding the key's password (encrypted PKCS#8), if any."""
+    certificate: str
+    trust_roots: tuple[str, ...] = Field(min_length=1)
+    """CA certificates (PEM) every party certificate must chain to."""
+    signature: SignatureProfileConfig = SignatureProfileConfig()
+
+
+class DatabaseSection(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str = "sqlite:///fiscalgw.db"
+    """SQLAlchemy URL. SQLite (file) by default; ``postgresql+psycopg://…`` for several processes or nodes."""
+
+
+class IngestSection(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    timestamp_window_seconds: int = Field(default=300, gt=0, le=86_400)
+    max_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
+
+
+class DeliverySection(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    """Push attempts before an outbox row goes to the dead-letter state."""
+    backoff_base_seconds: float = Field(default=2.0, gt=0)
+    backoff_cap_seconds: float = Field(default=600.0, gt=0)
+    lease_seconds: int = Field(default=120, gt=0)
+    """A claimed push row is invisible to other relays this long; a dead relay's rows come back after it.
+    Keep it well above the push timeout (10 s)."""
+    pull_visibility_seconds: int = Field(default=300, gt=0)
+    """A pulled inbox item not acknowledged within this time is offered again."""
+
+    @model_validator(mode="after")
+    def _cap_not_below_base(self) -> DeliverySection:
+        if self.backoff_cap_seconds < self.backoff_base_seconds:
+            raise ValueError("backoff_cap_seconds must not be below backoff_base_seconds")
+        return self
+
+
+class Person(BaseModel):
+    """A person with an API token: ``ops`` may act on deliveries; ``viewer`` may only read."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64)
+    role: Literal["ops", "viewer"]
+    token_sm3: str = Field(pattern=r"^[0-9a-f]{64}$")
+    """Lowercase hex SM3 of the bearer token; the token itself is never stored."""
+
+
+class Settings(BaseSettings):
+    """Everything the gateway needs to start. Build it with :func:`load_settings`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FISCALGW_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    mode: Literal["dev", "production"] = "production"
+    """``dev`` accepts the keys ``fiscalgw init`` generates; ``production`` refuses them."""
+    config_dir: Path = Path(".")
+    gateway: GatewaySection
+    database: DatabaseSection = DatabaseSection()
+    ingest: IngestSection = IngestSection()
+    delivery: DeliverySection = DeliverySection()
+    parties: tuple[Party, ...] = ()
+    people: tuple[Person, ...] = ()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment wins over the file (which arrives as init arguments).
+        return (env_settings, init_settings)
+
+    def path(self, relative: str) -> Path:
+        """A path from the file, resolved against the configuration directory."""
+        candidate = Path(relative)
+        return candidate if candidate.is_absolute() else self.config_dir / candidate
+
+    @property
+    def database_url(self) -> str:
+        """The database URL with a relative SQLite file placed in the configuration directory."""
+        url = self.database.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix):
+            rest = url[len(prefix) :]
+            if rest and rest != ":memory:" and not rest.startswith("/"):
+                return prefix + str((self.config_dir / rest).resolve())
+        return url
+
+    def registry(self) -> PartyRegistry:
+        return PartyRegistry(self.parties)
+
+
+def load_settings(path: Path) -> Settings:
+    """Read a ``fiscalgw.toml`` (or the one in a directory) and apply ``FISCALGW_*`` overrides.
+
+    Raises :class:`ConfigError` naming the file and every offending field."""
+    file = path / CONFIG_FILE_NAME if path.is_dir() else path
+    try:
+        data: dict[str, Any] = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"no configuration file at {file} (create one with `fiscalgw init DIR`)") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+    if "config_dir" in data:
+        raise ConfigError(f"{file}: config_dir is set from the file's location, not in the file")
+    data["config_dir"] = file.parent.resolve()
+    try:
+        settings = Settings(**data)
+    except ValidationError as exc:
+        problems = "; ".join(str(p) for p in problems_from(exc))
+        raise ConfigError(f"{file}: {problems}") from None
+    try:
+        settings.registry()  # duplicate ids and division codes are configuration errors
+    except ConfigError as exc:
+        raise ConfigError(f"{file}: {exc}") from None
+    return settings

@@ -1,0 +1,1 @@
+"""Reliable delivery: the push relay over the transactional outbox (httpx is imported only here)."""

@@ -1,0 +1,70 @@
+"""
+Exceptions raised by the use cases in gateway/services/. Each carries the stable ``code`` the HTTP layer
+sends as ``{"error": code, "detail": …}`` (the status comes from the one table in gateway/api/errors.py).
+
+* ServiceError(code)            - base class
+  + BadRequest                  - ``bad_request``: a required header is missing or malformed
+  + UnknownSender               - ``unknown_sender``: ``X-Sender`` is not a registered party
+  + CertificateInvalid          - ``certificate_invalid``: the sender's certificate is expired, not yet
+                                  valid or does not chain to a trust root
+  + SignatureRejected           - ``invalid_signature``: ``X-Signature`` does not verify (reason withheld)
+  + StaleTimestamp              - ``stale_timestamp``: ``X-Timestamp`` outside the configured window
+  + PayloadTooLarge             - ``payload_too_large``: the body is over the configured limit
+  + Forbidden                   - ``forbidden``: the sender does not own what a record asserts
+  + Unroutable                  - ``unroutable``: no registered receiver for a record
+  + NotFound                    - ``not_found``: no such message / inbox item visible to the caller
+  + Unauthenticated             - ``unauthenticated``: a person's bearer token is missing or unknown
+
+Adapter, schema and store errors (``malformed_document``, ``schema_validation_failed``,
+``unsupported_format``, ``duplicate_conflict``) keep their own classes; the same table maps them.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    code = "service_error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class BadRequest(ServiceError):
+    code = "bad_request"
+
+
+class UnknownSender(ServiceError):
+    code = "unknown_sender"
+
+
+class CertificateInvalid(ServiceError):
+    code = "certificate_invalid"
+
+
+class SignatureRejected(ServiceError):
+    code = "invalid_signature"
+
+
+class StaleTimestamp(ServiceError):
+    code = "stale_timestamp"
+
+
+class PayloadTooLarge(ServiceError):
+    code = "payload_too_large"
+
+
+class Forbidden(ServiceError):
+    code = "forbidden"
+
+
+class Unroutable(ServiceError):
+    code = "unroutable"
+
+
+class NotFound(ServiceError):
+    code = "not_found"
+
+
+class Unauthenticated(ServiceError):
+    code = "unauthenticated"

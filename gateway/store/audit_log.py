@@ -1,0 +1,68 @@
+"""Storage of the audit chain: append-only rows plus a one-row head that appenders lock.
+
+The hashing itself lives in :mod:`gateway.audit`; this module only reads and writes rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from sqlalchemy import Connection, insert, select, update
+
+from gateway.model import AuditEntry
+from gateway.store.tables import audit_head, audit_log
+
+
+class AuditLogRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def lock_head(self) -> tuple[int, str]:
+        """(seq, hash) of the newest entry, locked until the transaction ends (serialises appenders)."""
+        row = self._c.execute(
+            select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+        ).one()
+        return int(row.seq), str(row.hash)
+
+    def head(self) -> tuple[int, str]:
+        row = self._c.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).one()
+        return int(row.seq), str(row.hash)
+
+    def append(self, entry: AuditEntry, canonical_detail: str) -> None:
+        """Insert ``entry`` (already hashed) and move the head to it."""
+        self._c.execute(
+            insert(audit_log).values(
+                seq=entry.seq,
+                at=entry.at,
+                actor=entry.actor,
+                action=entry.action,
+                subject=entry.subject,
+                detail=canonical_detail,
+                prev_hash=entry.prev_hash,
+                hash=entry.hash,
+            )
+        )
+        self._c.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=entry.seq, hash=entry.hash))
+
+    def entries(self, batch: int = 1000) -> Iterator[AuditEntry]:
+        """Every entry in ``seq`` order, read in batches."""
+        after = -1
+        while True:
+            rows = self._c.execute(
+                select(audit_log).where(audit_log.c.seq > after).order_by(audit_log.c.seq).limit(batch)
+            ).all()
+            if not rows:
+                return
+            for r in rows:
+                yield AuditEntry(
+                    seq=r.seq,
+                    at=r.at,
+                    actor=r.actor,
+                    action=r.action,
+                    subject=r.subject,
+                    detail=json.loads(r.detail),
+                    prev_hash=r.prev_hash,
+                    hash=r.hash,
+                )
+            after = rows[-1].seq

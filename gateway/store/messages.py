@@ -1,0 +1,182 @@
+"""Messages, their canonical records, lifecycle events and routing decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from gateway.errors import MessageExists
+from gateway.model import LifecycleEvent, MessageStatus, NewMessage, NewRecord, StoredMessage, TraceHit
+from gateway.store.tables import lifecycle_events, messages, records, routes, trace_keys
+
+_SUMMARY = (
+    messages.c.id,
+    messages.c.sender,
+    messages.c.message_id,
+    messages.c.received_at,
+    messages.c.format,
+    messages.c.msg_type,
+    messages.c.body_sm3,
+    messages.c.status,
+    messages.c.response,
+)
+
+
+def _stored(row: Row[*tuple[Any, ...]]) -> StoredMessage:
+    return StoredMessage(
+        pk=row.id,
+        sender=row.sender,
+        message_id=row.message_id,
+        received_at=row.received_at,
+        format=row.format,
+        msg_type=row.msg_type,
+        body_sm3=row.body_sm3,
+        status=MessageStatus(row.status),
+        response=row.response,
+    )
+
+
+class MessageRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, message: NewMessage) -> int:
+        """Insert; raises :class:`MessageExists` (with the stored body digest and answer) if the
+        (sender, message id) pair is taken — the UNIQUE constraint decides, so it holds across processes."""
+        values = {
+            "sender": message.sender,
+            "message_id": message.message_id,
+            "received_at": message.received_at,
+            "format": message.format,
+            "msg_type": message.msg_type,
+            "body": message.body,
+            "body_sm3": message.body_sm3,
+            "headers": dict(message.headers),
+            "status": message.status.value,
+            "response": dict(message.response),
+        }
+        try:
+            with self._c.begin_nested():
+                pk = self._c.execute(insert(messages).values(values).returning(messages.c.id)).scalar_one()
+        except IntegrityError:
+            existing = self.find(message.sender, message.message_id)
+            if existing is None:  # pragma: no cover - the constraint fired, so the row exists
+                raise
+            raise MessageExists(
+                existing.sender, existing.message_id, existing.body_sm3, existing.response
+            ) from None
+        return int(pk)
+
+    def find(self, sender: str, message_id: str) -> StoredMessage | None:
+        row = self._c.execute(
+            select(*_SUMMARY).where(messages.c.sender == sender, messages.c.message_id == message_id)
+        ).one_or_none()
+        return None if row is None else _stored(row)
+
+    def get(self, pk: int) -> StoredMessage | None:
+        row = self._c.execute(select(*_SUMMARY).where(messages.c.id == pk)).one_or_none()
+        return None if row is None else _stored(row)
+
+    def body(self, pk: int) -> bytes | None:
+        value = self._c.execute(select(messages.c.body).where(messages.c.id == pk)).scalar_one_or_none()
+        return None if value is None else bytes(value)
+
+    def set_status(self, pk: int, status: MessageStatus, at: datetime, detail: str | None = None) -> None:
+        """Move the message to ``status`` and record the lifecycle event."""
+        self._c.execute(update(messages).where(messages.c.id == pk).values(status=status.value))
+        self.add_event(pk, status, at, detail)
+
+    def add_event(self, pk: int, status: MessageStatus, at: datetime, detail: str | None = None) -> None:
+        self._c.execute(
+            insert(lifecycle_events).values(message_pk=pk, status=status.value, at=at, detail=detail)
+        )
+
+    def events(self, pk: int) -> list[LifecycleEvent]:
+        rows = self._c.execute(
+            select(lifecycle_events.c.status, lifecycle_events.c.at, lifecycle_events.c.detail)
+            .where(lifecycle_events.c.message_pk == pk)
+            .order_by(lifecycle_events.c.id)
+        )
+        return [LifecycleEvent(MessageStatus(r.status), r.at, r.detail) for r in rows]
+
+    def add_records(self, pk: int, new_records: Sequence[NewRecord]) -> None:
+        if not new_records:
+            return
+        self._c.execute(
+            insert(records),
+            [
+                {
+                    "message_pk": pk,
+                    "position": r.position,
+                    "msg_type": r.msg_type,
+                    "bgt_id": r.bgt_id,
+                    "voucher_no": r.voucher_no,
+                    "canonical": r.canonical,
+                    "result": r.result,
+                }
+                for r in new_records
+            ],
+        )
+
+        keys = [
+            {"message_pk": pk, "position": r.position, "key": key, "value": value}
+            for r in new_records
+            for key, value in sorted(set(r.trace))
+        ]
+        if keys:
+            self._c.execute(insert(trace_keys), keys)
+
+    def trace(self, key: str, value: str) -> list[TraceHit]:
+        """Every record carrying (key, value), oldest message first."""
+        rows = self._c.execute(
+            select(
+                messages.c.id,
+                messages.c.sender,
+                messages.c.message_id,
+                messages.c.received_at,
+                messages.c.status,
+                records.c.position,
+                records.c.msg_type,
+            )
+            .select_from(trace_keys)
+            .join(messages, messages.c.id == trace_keys.c.message_pk)
+            .join(
+                records,
+                (records.c.message_pk == trace_keys.c.message_pk)
+                & (records.c.position == trace_keys.c.position),
+            )
+            .where(trace_keys.c.key == key, trace_keys.c.value == value)
+            .distinct()
+            .order_by(messages.c.received_at, messages.c.id, records.c.position)
+        )
+        return [
+            TraceHit(
+                r.id, r.sender, r.message_id, r.received_at, MessageStatus(r.status), r.position, r.msg_type
+            )
+            for r in rows
+        ]
+
+    def receivers(self, pk: int) -> set[str]:
+        rows = self._c.execute(select(routes.c.receiver).where(routes.c.message_pk == pk).distinct())
+        return {str(r.receiver) for r in rows}
+
+    def records(self, pk: int) -> list[NewRecord]:
+        rows = self._c.execute(select(records).where(records.c.message_pk == pk).order_by(records.c.position))
+        return [
+            NewRecord(r.position, r.msg_type, r.canonical, r.result, r.bgt_id, r.voucher_no) for r in rows
+        ]
+
+    def add_route(self, pk: int, position: int | None, receiver: str, rule: str) -> None:
+        self._c.execute(insert(routes).values(message_pk=pk, position=position, receiver=receiver, rule=rule))
+
+    def routes(self, pk: int) -> list[tuple[int | None, str, str]]:
+        rows = self._c.execute(
+            select(routes.c.position, routes.c.receiver, routes.c.rule)
+            .where(routes.c.message_pk == pk)
+            .order_by(routes.c.id)
+        )
+        return [(r.position, r.receiver, r.rule) for r in rows]

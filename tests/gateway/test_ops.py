@@ -1,0 +1,96 @@
+"""Ops actions: retry a dead letter, cancel, replay since T — each audited."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from gateway import audit
+from gateway.delivery.errors import DeliveryFailed
+from gateway.delivery.relay import Relay, RelayReport
+from gateway.delivery.transport import MockTransport, Push
+from gateway.model import OutboxStatus
+from gateway.services import ops
+from gateway.services.errors import NotFound
+from tests.gateway.conftest import Harness
+from tests.gateway.samples import NOW, indicator_document, indicator_row, signed_headers
+
+CITY = "330300000"
+
+
+def submit(h: Harness, message_id: str) -> int:
+    body = indicator_document(indicator_row("330000000", CITY, f"B-{message_id}", Decimal("1.00")))
+    headers = signed_headers(h.config_dir, "330000000", body, message_id, h.clock.now)
+    assert h.client.post("/v1/messages", content=body, headers=headers).status_code == 202
+    with h.gateway.database.unit_of_work() as uow:
+        return uow.outbox.pending_ids(CITY)[-1]
+
+
+def down(_push: Push) -> None:
+    raise DeliveryFailed("connection refused")
+
+
+def kill_to_dead(h: Harness) -> None:
+    relay = Relay(h.gateway, MockTransport(down), rng=random.Random(0))
+    for _ in range(h.gateway.settings.delivery.max_attempts):
+        relay.run_once()
+        h.clock.now += timedelta(hours=1)
+
+
+def actions(h: Harness) -> list[str]:
+    with h.gateway.database.unit_of_work() as uow:
+        audit.verify(uow.audit)
+        return [e.action for e in uow.audit.entries()]
+
+
+def test_retry_brings_a_dead_letter_back(harness: Harness) -> None:
+    row = submit(harness, "m-dead")
+    kill_to_dead(harness)
+    with harness.gateway.database.unit_of_work() as uow:
+        assert uow.outbox.depth()[OutboxStatus.DEAD] == 1
+    ops.retry(harness.gateway, row, actor="ops:alice")
+    delivered: list[Push] = []
+    assert Relay(harness.gateway, MockTransport(delivered.append)).run_once() == RelayReport(sent=1)
+    assert actions(harness)[-1] == "outbox.retry"
+    with pytest.raises(NotFound):
+        ops.retry(harness.gateway, row, actor="ops:alice")  # it is sent now
+
+
+def test_cancel_stops_a_pending_delivery(harness: Harness) -> None:
+    row = submit(harness, "m-cancel")
+    ops.cancel(harness.gateway, row, actor="ops:bob")
+    assert Relay(harness.gateway, MockTransport(down)).run_once() == RelayReport()
+    assert actions(harness)[-1] == "outbox.cancel"
+
+
+def test_replay_since_pushes_again_with_the_original_id(harness: Harness) -> None:
+    submit(harness, "m-old")
+    harness.clock.now = NOW + timedelta(hours=1)
+    submit(harness, "m-new")
+    pushes: list[Push] = []
+    relay = Relay(harness.gateway, MockTransport(pushes.append))
+    assert relay.run_once() == RelayReport(sent=2)
+    assert (
+        ops.replay_since(harness.gateway, NOW + timedelta(minutes=30), actor="ops:carol", receiver=CITY) == 1
+    )
+    assert relay.run_once() == RelayReport(sent=1)
+    assert [p.headers["X-Message-Id"] for p in pushes] == ["m-old", "m-new", "m-new"]
+    assert actions(harness)[-1] == "outbox.replay"
+
+
+def test_cli_cancel_of_an_unknown_row_is_one_line(harness: Harness, database_url: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway", "outbox", "cancel", "999", "--config", str(harness.config_dir)],
+        env={**os.environ, "FISCALGW_DATABASE__URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "outbox row 999 is not pending or dead" in result.stderr and "Traceback" not in result.stderr
