@@ -84,18 +84,25 @@ def read_leaves(
     position: int | None,
     where: str,
     containers: frozenset[str] = frozenset(),
+    found: list[etree._Element] | None = None,
 ) -> dict[str, Any]:
     """The leaf children of ``element`` as canonical field data. Empty elements are left out (absent = empty);
-    unknown, repeated or unexpectedly nested elements are refused with ``unexpected_element``."""
+    unknown, repeated or unexpectedly nested elements are refused with ``unexpected_element``. Children named
+    in ``containers`` are the caller's: they are skipped, and appended to ``found`` when it is given (in
+    document order), which spares the caller a second search."""
     data: dict[str, Any] = {}
     by_element = fields.by_element
     seen: list[str] = []
     for child in element:
         tag = child.tag
-        field = by_element.get(tag) if isinstance(tag, str) else None
+        field = by_element.get(tag)  # a comment's or PI's tag is a function: never a key
         if field is None:
-            if not isinstance(tag, str) or tag in containers:
-                continue  # comments and processing instructions carry no data; containers are the caller's
+            if not isinstance(tag, str):
+                continue  # comments and processing instructions carry no data
+            if tag in containers:
+                if found is not None:
+                    found.append(child)
+                continue
             raise MalformedDocument(
                 "unexpected_element", f"<{tag}> is not an element of {where}", position=position
             )

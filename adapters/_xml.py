@@ -8,6 +8,7 @@ DTDs, billion laughs), and nesting is bounded.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lxml import etree
@@ -59,9 +60,10 @@ def parse_xml(
         raise DocumentTooLarge(len(raw), limits.max_bytes)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:4] in (b"\x00<\x00?", b"<\x00?\x00"):
         raise MalformedDocument("encoding_not_allowed", "UTF-16/32 documents are not accepted")
-    if _DOCTYPE.search(raw):
+    markup_declarations = b"!" in raw  # both patterns hold "!": a one-byte (memchr) scan gates the regexes
+    if markup_declarations and _DOCTYPE.search(raw):
         raise MalformedDocument("dtd_forbidden", "DOCTYPE / DTD declarations are not accepted")
-    if _ENTITY.search(raw):
+    if markup_declarations and _ENTITY.search(raw):
         raise MalformedDocument("entity_forbidden", "entity declarations are not accepted")
     label = declared_encoding(raw)
     codec = ENCODING_ALIASES.get(label, "?") if label is not None else default_encoding
@@ -75,7 +77,8 @@ def parse_xml(
     if raw.startswith(b"\xef\xbb\xbf") and codec != "utf-8":
         raise MalformedDocument("encoding_mismatch", f"UTF-8 byte-order mark but declared {label}")
     try:
-        body.decode(codec)
+        if not body.isascii():  # pure ASCII is valid in every accepted (ASCII-compatible) encoding
+            body.decode(codec)
     except UnicodeDecodeError as exc:
         raise MalformedDocument(
             "invalid_encoding",
@@ -88,16 +91,26 @@ def parse_xml(
         if "depth" in text.lower():
             raise MalformedDocument("too_deep", "element nesting is too deep") from None
         raise MalformedDocument("not_well_formed", f"not well-formed XML: {text}") from None
-    _check_tree(root, limits)
+    _check_tree(root, limits, references=b"&" in raw)
     return root
 
 
-def _check_tree(root: etree._Element, limits: Limits) -> None:
-    """Depth and entity checks, done by libxml2 (XPath / C iteration) rather than a Python walk."""
-    if root.xpath("/*" + "/*" * limits.max_depth):  # any element below the allowed depth
+@functools.cache
+def _too_deep(max_depth: int) -> etree.XPath:
+    """A compiled XPath: is any element below ``max_depth`` levels? (compiled once per limit)"""
+    return etree.XPath("boolean(/*" + "/*" * max_depth + ")")
+
+
+def _check_tree(root: etree._Element, limits: Limits, *, references: bool = True) -> None:
+    """Depth and entity checks, done by libxml2 (XPath / C iteration) rather than a Python walk.
+
+    ``references=False`` (the document has no ``&`` at all, so it cannot hold an entity reference) skips
+    the entity walk."""
+    if _too_deep(limits.max_depth)(root):  # any element below the allowed depth
         raise MalformedDocument("too_deep", f"element nesting exceeds {limits.max_depth} levels")
-    for _ in root.iter(etree.Entity):
-        raise MalformedDocument("entity_forbidden", "entity references are not accepted")
+    if references:
+        for _ in root.iter(etree.Entity):
+            raise MalformedDocument("entity_forbidden", "entity references are not accepted")
 
 
 def child_text(parent: etree._Element, name: str) -> str | None:

@@ -21,13 +21,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from adapters.base import Adapter, Document
 from adapters.errors import DocumentTooLarge, MalformedDocument, TranslationError
 from adapters.limits import DEFAULT_LIMITS, Limits
-from adapters.mof.tables import BA_BGT_INFO, Table, model_to_row, rows_to_document, table_for
+from adapters.mof.tables import BA_BGT_INFO, Table, model_to_row, plain_row, rows_to_document, table_for
 from schemas.errors import Problem, ValidationFailed
 
 BOM = b"\xef\xbb\xbf"
@@ -111,7 +111,8 @@ class CsvLedgerAdapter(Adapter):
             if not all(_HEADER_NAME.match(name) for name in header):
                 raise MalformedDocument("bad_header", "the header row must hold UPPER_SNAKE column names")
             check_header(header, BA_BGT_INFO)
-            rows: list[dict[str, object]] = []
+            fields = [BA_BGT_INFO.by_wire[name].field for name in header]  # known and distinct: checked
+            rows: list[Mapping[str, object]] = []
             metas: list[dict[str, str]] = []
             problems: list[Problem] = []
             for cells in reader:
@@ -129,7 +130,8 @@ class CsvLedgerAdapter(Adapter):
                             f"line {reader.line_num} has {len(cells)} cells, the header {len(header)}",
                         )
                     )
-                rows.append(dict(zip(header, cells, strict=False)))
+                plain = plain_row(BA_BGT_INFO, fields, cells) if len(cells) == len(header) else None
+                rows.append(plain if plain is not None else dict(zip(header, cells, strict=False)))
                 metas.append({"line": str(reader.line_num)})
         except csv.Error as exc:
             raise MalformedDocument("not_well_formed", f"CSV line {reader.line_num}: {exc}") from None

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -62,8 +63,13 @@ def _check_parts(archive: zipfile.ZipFile, limits: Limits) -> None:
     for info in archive.infolist():
         if not info.filename.endswith((".xml", ".rels")):
             continue
-        with archive.open(info) as part:
-            data = part.read(budget + 1)
+        try:
+            with archive.open(info) as part:
+                data = part.read(budget + 1)
+        except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError, zlib.error) as exc:
+            raise MalformedDocument("not_well_formed", f"{info.filename} cannot be unpacked: {exc}") from None
+        if b"!" not in data:  # both patterns hold "!": a one-byte (memchr) scan gates the regexes
+            continue
         if _DTD.search(data):
             raise MalformedDocument("dtd_forbidden", f"{info.filename} declares a DOCTYPE")
         if _ENTITY.search(data):

@@ -1,11 +1,17 @@
 """Parse + validate throughput per wire format, against a plain parser on the same bytes in the same run.
 
-    .venv/bin/python bench/adapters.py [--records 200] [--seconds 1.5]
+    .venv/bin/python bench/adapters.py [--records 200] [--seconds 1.5] [--rounds 10] [--clock wall|cpu]
+        [--only FORMAT ...]
 
 For each format: documents/s and records/s of ``adapter.parse`` (decode, hardened parse, map columns, build
 and validate every canonical model incl. code lists and cross-field rules), next to the reference parser
 (``lxml.etree.fromstring`` for XML, ``json.loads``, ``csv.reader``, openpyxl read-only rows) and the ratio.
 Table-driven: a format is one :class:`Case` in ``CASES``. Bounded: about ``2 × seconds`` per case.
+
+Both sides run in alternating slices (``--rounds``) and the ratio is the median of the per-round ratios, so
+that load from other jobs on a shared machine, which comes and goes, hits both sides alike; ``--clock cpu``
+counts this process's CPU time instead of elapsed time. Before measuring, the script checks that the
+adapter reads back exactly the messages it rendered.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import argparse
 import csv
 import io
 import json
+import os
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -100,41 +108,102 @@ CASES: list[Case] = [
 ]
 
 
-def rate(func: Callable[[], object], seconds: float) -> float:
-    """Calls per second of ``func`` over about ``seconds`` (after one warm-up call)."""
-    func()
-    count, start = 0, time.perf_counter()
+CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.process_time}
+"""``wall``: elapsed time; ``cpu``: this process's CPU time (less disturbed by other jobs on the machine)."""
+
+
+def rate(func: Callable[[], object], seconds: float, clock: Callable[[], float] = time.perf_counter) -> float:
+    """Calls per second (of ``clock``) of ``func`` over about ``seconds`` (at least one call)."""
+    count, start = 0, clock()
     deadline = start + seconds
     while True:
         func()
         count += 1
-        now = time.perf_counter()
+        now = clock()
         if now >= deadline:
             return count / (now - start)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    ours: float
+    """Median calls/s of the adapter over the rounds."""
+    theirs: float
+    """Median calls/s of the reference over the rounds."""
+    ratios: list[float]
+    """ours / theirs per round, sorted."""
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios)
+
+
+def interleaved(
+    ours: Callable[[], object],
+    theirs: Callable[[], object],
+    seconds: float,
+    rounds: int,
+    clock: Callable[[], float] = time.perf_counter,
+) -> Measurement:
+    """Both sides measured in alternating slices of ``seconds / rounds`` (after one warm-up call each), so
+    that load from other processes, which comes and goes, hits both alike; the ratio is taken per round."""
+    ours()
+    theirs()
+    slice_ = seconds / rounds
+    ours_rates, theirs_rates, ratios = [], [], []
+    for _ in range(rounds):
+        mine, reference = rate(ours, slice_, clock), rate(theirs, slice_, clock)
+        ours_rates.append(mine)
+        theirs_rates.append(reference)
+        ratios.append(mine / reference)
+    return Measurement(statistics.median(ours_rates), statistics.median(theirs_rates), sorted(ratios))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=200, help="records per document (default 200)")
     parser.add_argument("--seconds", type=float, default=1.5, help="measuring time per side (default 1.5)")
+    parser.add_argument(
+        "--rounds", type=int, default=10, help="alternating slices per side the time is cut into (default 10)"
+    )
+    parser.add_argument(
+        "--clock", choices=sorted(CLOCKS), default="wall", help="wall-clock or CPU time (default wall)"
+    )
+    parser.add_argument(
+        "--only", action="append", metavar="FORMAT", help="measure only this format (repeatable)"
+    )
     args = parser.parse_args()
     registry = default_registry()
-    print(f"{args.records} records per document, {args.seconds:g} s per measurement")
     print(
-        f"{'format':<10} {'bytes':>9} {'docs/s':>9} {'records/s':>11}  {'reference':<26} {'docs/s':>9}  ratio"
+        f"{args.records} records per document, {args.seconds:g} s ({args.clock} clock) per side in "
+        f"{args.rounds} alternating rounds; rates and ratio are medians over the rounds"
+    )
+    print(
+        f"{'format':<10} {'bytes':>9} {'docs/s':>9} {'records/s':>11}  {'reference':<28} {'docs/s':>9}"
+        f"  {'ratio':>7}  {'range':>13}"
     )
     for case in CASES:
+        if args.only and case.format not in args.only:
+            continue
         adapter = registry.get(case.format)
         sample = case.sample(args.records)  # an e-voucher envelope holds at most 100 records
         raw = adapter.render(sample)
         parsed = adapter.parse(raw)
-        assert len(parsed.records) == len(sample.records)
-        ours = rate(lambda: adapter.parse(raw), args.seconds)  # noqa: B023
-        theirs = rate(lambda: case.reference(raw), args.seconds)  # noqa: B023
-        print(
-            f"{case.format:<10} {len(raw):>9} {ours:>9.1f} {ours * len(sample.records):>11.0f}  "
-            f"{case.reference_name:<26} {theirs:>9.1f}  {ours / theirs:.3f}x"
+        assert parsed.messages == sample.messages, "the adapter must read back what it rendered"
+        found = interleaved(
+            lambda: adapter.parse(raw),  # noqa: B023
+            lambda: case.reference(raw),  # noqa: B023
+            args.seconds,
+            args.rounds,
+            CLOCKS[args.clock],
         )
+        spread = f"{found.ratios[0]:.3f}–{found.ratios[-1]:.3f}"
+        print(
+            f"{case.format:<10} {len(raw):>9} {found.ours:>9.1f} {found.ours * len(sample.records):>11.0f}  "
+            f"{case.reference_name:<28} {found.theirs:>9.1f}  {found.ratio:>6.3f}x  {spread:>13}"
+        )
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"cores: {os.cpu_count()}; load average at the end: {load} (other jobs may share the machine)")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ detected too. :func:`verify` names every edited, removed or reordered entry.
 from __future__ import annotations
 
 import enum
+import hmac
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -98,18 +99,18 @@ def chain_problems(entries: Iterable[AuditEntry], head: tuple[int, str]) -> list
         if entry.seq > expected:
             gap = f"{expected}" if entry.seq == expected + 1 else f"{expected}–{entry.seq - 1}"
             problems.append(f"entry {gap} removed (sequence jumps from {last_seq} to {entry.seq})")
-        if entry.prev_hash != last_hash:
+        if not hmac.compare_digest(entry.prev_hash, last_hash):
             problems.append(
                 f"entry {entry.seq}: does not follow entry {last_seq} (an entry was removed, reordered or "
                 "re-hashed before it)"
             )
-        if entry_hash(entry.prev_hash, entry) != entry.hash:
+        if not hmac.compare_digest(entry_hash(entry.prev_hash, entry), entry.hash):
             problems.append(f"entry {entry.seq}: edited (its content does not match its hash)")
         last_seq, last_hash = entry.seq, entry.hash
     head_seq, head_hash = head
     if head_seq > last_seq:
         problems.append(f"entries {last_seq + 1}–{head_seq} removed (the head records {head_seq} entries)")
-    elif (head_seq, head_hash) != (last_seq, last_hash):
+    elif head_seq != last_seq or not hmac.compare_digest(head_hash, last_hash):
         problems.append(f"the head (entry {head_seq}) does not match the newest entry {last_seq}")
     return problems
 

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from gateway.errors import ConfigError
@@ -36,6 +36,11 @@ class GatewaySection(BaseModel):
     trust_roots: tuple[str, ...] = Field(min_length=1)
     """CA certificates (PEM) every party certificate must chain to."""
     signature: SignatureProfileConfig = SignatureProfileConfig()
+    announced_certificates: tuple[str, ...] = ()
+    """The gateway's other certificates receivers should accept during its own key rotation: the next one
+    (announced before the switch) or the previous one (kept for a while after it)."""
+    revocation_list: str | None = None
+    """A file of revoked certificate serials / SM3 fingerprints, re-read when it changes (keyring.py)."""
 
 
 class DatabaseSection(BaseModel):
@@ -50,6 +55,9 @@ class IngestSection(BaseModel):
 
     timestamp_window_seconds: int = Field(default=300, gt=0, le=86_400)
     max_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
+    body_read_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    """A request body must arrive completely within this time, or the connection is answered 408 and
+    closed (a client trickling bytes cannot hold a worker)."""
 
 
 class DeliverySection(BaseModel):
@@ -70,6 +78,45 @@ class DeliverySection(BaseModel):
         if self.backoff_cap_seconds < self.backoff_base_seconds:
             raise ValueError("backoff_cap_seconds must not be below backoff_base_seconds")
         return self
+
+
+class WebSection(BaseModel):
+    """The ops web pages (``/ui``): the session cookie is signed with ``session_secret``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    session_secret: SecretStr | None = Field(default=None, min_length=32)
+    """At least 32 characters; when unset, a random secret is drawn per process (sessions end on restart
+    and do not carry across processes)."""
+    session_max_age_seconds: int = Field(default=8 * 3600, gt=0, le=7 * 86_400)
+    secure_cookies: bool = False
+    """Mark the cookies ``Secure`` (set it whenever the pages are served over HTTPS)."""
+
+
+class ReconciliationPair(BaseModel):
+    """One scheduled indicator reconciliation (``[[reconciliation.pairs]]``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    upper: str = Field(pattern=r"^[0-9]{9}$")
+    lower: str = Field(pattern=r"^[0-9]{9}$")
+    fiscal_year: int = Field(ge=2000, le=2100)
+    cron: str = Field(pattern=r"^\S+( \S+){4}$")
+    """Five-field crontab (minute hour day month weekday) in ``reconciliation.timezone``."""
+    in_transit_hours: int = Field(default=48, ge=0, le=8784)
+
+    @property
+    def job_id(self) -> str:
+        return f"indicators|{self.upper}|{self.lower}|{self.fiscal_year}"
+
+
+class ReconciliationSection(BaseModel):
+    """Scheduled reconciliation: ``fiscalgw serve`` runs each pair on its cron (one node per firing)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    timezone: str = "Asia/Shanghai"
+    pairs: tuple[ReconciliationPair, ...] = ()
 
 
 class Person(BaseModel):
@@ -99,6 +146,8 @@ class Settings(BaseSettings):
     delivery: DeliverySection = DeliverySection()
     parties: tuple[Party, ...] = ()
     people: tuple[Person, ...] = ()
+    reconciliation: ReconciliationSection = ReconciliationSection()
+    web: WebSection = WebSection()
 
     @classmethod
     def settings_customise_sources(

@@ -5,6 +5,11 @@ agency bank by its 12-digit CNAPS 行号, the PBOC treasury by its 10-character 
 node code. The 9-digit ↔ 6-digit ``AdmDivCode`` mapping of the 电子凭证库 is declared here per party, never
 derived by string surgery alone. Key material is referenced by path (relative to the configuration file);
 :mod:`gateway.keyring` loads it.
+
+Key rotation: ``certificate`` (or ``public_key``) takes one value or a list. During a changeover a party
+lists its old and its new certificate; the gateway accepts a signature that verifies with any of them that
+is valid now and not revoked (see ``docs/threat-model.md``), and the old one is removed once the party
+has switched.
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.functional_validators import BeforeValidator
 
 from gateway.errors import ConfigError, UnknownParty
 from schemas.divisions import AdmDivCode, MofDivCode, check_mof_div_code
@@ -22,6 +28,19 @@ from schemas.divisions import AdmDivCode, MofDivCode, check_mof_div_code
 _BANK_NO = re.compile(r"^\d{12}$")
 _PBC_ID = re.compile(r"^(?:[0-9A-Za-z]{10}|\d{12})$")
 _USER_ID = re.compile(r"^[\x21-\x7e]{1,64}$")
+
+
+def _one_or_many(value: Any) -> Any:
+    """A TOML string or a list of strings, as a tuple."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return value
+
+
+KeyPaths = Annotated[tuple[str, ...], BeforeValidator(_one_or_many)]
+"""One key reference, or several during a key changeover."""
 
 
 class PartyKind(enum.StrEnum):
@@ -59,10 +78,12 @@ class Party(BaseModel):
     """Divisions this party speaks for (finance: defaults to its own id)."""
     adm_div_codes: dict[str, AdmDivCode] = Field(default_factory=dict)
     """9-digit MOF_DIV_CODE → 6-digit AdmDivCode, for the divisions above."""
-    certificate: str | None = None
-    """Path of the party's SM2 certificate (PEM), relative to the configuration file."""
-    public_key: str | None = None
-    """Or a bare public key: SubjectPublicKeyInfo PEM path, or raw 04‖X‖Y as hex/base64."""
+    certificate: KeyPaths = ()
+    """Path of the party's SM2 certificate (PEM), relative to the configuration file; a list of paths while
+    the party rotates its key (every listed certificate that is valid now and not revoked is accepted)."""
+    public_key: KeyPaths = ()
+    """Or a bare public key: SubjectPublicKeyInfo PEM path, or raw 04‖X‖Y as hex/base64 (a list while
+    rotating)."""
     signature: SignatureProfileConfig = SignatureProfileConfig()
     wire_format: str = "mof.json"
     """The format deliveries are rendered in when the document's own format is not accepted."""
@@ -102,8 +123,15 @@ class Party(BaseModel):
         stray = sorted(set(self.adm_div_codes) - set(self.mof_div_codes))
         if stray:
             raise ValueError(f"adm_div_codes maps divisions this party does not hold: {', '.join(stray)}")
-        if (self.certificate is None) == (self.public_key is None):
-            raise ValueError("give exactly one of certificate or public_key")
+        if bool(self.certificate) == bool(self.public_key):
+            raise ValueError("give exactly one of certificate or public_key (a path, or a list of paths)")
+        for reference in (*self.certificate, *self.public_key):
+            if not reference.strip():
+                raise ValueError("certificate and public_key entries must not be empty")
+        if len(set(self.certificate)) != len(self.certificate) or len(set(self.public_key)) != len(
+            self.public_key
+        ):
+            raise ValueError("a certificate or public_key is listed twice")
         if self.push_url is not None and not self.push_url.startswith(("http://", "https://")):
             raise ValueError("push_url must be an http:// or https:// URL")
         return self

@@ -12,6 +12,10 @@ For each record: does the sender own what it asserts, and who receives it?
 * ``clearing_receipt``: sender is the PBOC of ``tre_code``; to the finance of ``adm_div_code`` and the bank.
 
 Other canonical types (statements, CFX replies) are accepted from any party and stored without a route.
+
+What bytes each receiver gets is its wire profile's business (:mod:`gateway.delivery.profiles`): a 2301/2302
+for a PBOC on ``cfx`` goes out as a TIPS 2201/2202, and the PBOC's CFX 3143/3144 arrives here already turned
+into the ``clearing_receipt`` of the stored request.
 """
 
 from __future__ import annotations

@@ -18,14 +18,32 @@ _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
+_CACHE_SIZE = 4096
+_parsed: dict[str, date] = {}
+"""Valid date strings already parsed (a batch repeats the same few dates); bounded, cleared when full."""
+
+
 def parse_wire_date(value: object) -> date:
     """``date`` / ``"2026-03-15"`` / ``"20260315"`` → ``date``; ``ValueError`` for anything else."""
+    if type(value) is str:
+        known = _parsed.get(value)
+        if known is not None:
+            return known
+        result = _parse_date_text(value)
+        if len(_parsed) >= _CACHE_SIZE:
+            _parsed.clear()
+        _parsed[value] = result
+        return result
     if isinstance(value, datetime):
         raise ValueError("expected a date, not a date and time")
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
         raise ValueError("date must be a yyyyMMdd or YYYY-MM-DD string")
+    return _parse_date_text(value)
+
+
+def _parse_date_text(value: str) -> date:
     match = _COMPACT.match(value) or _ISO.match(value)
     if match is None:
         raise ValueError("date must be yyyyMMdd (e.g. 20260315) or YYYY-MM-DD")

@@ -83,7 +83,22 @@ def division_level(code: str) -> DivisionLevel:
     return DivisionLevel.SUB_COUNTY
 
 
+_VALID_CACHE_SIZE = 4096
+_valid_mof_div: set[str] = set()
+_valid_adm_div: set[str] = set()
+"""Codes that already passed their check (a batch repeats the same few divisions); bounded."""
+
+
+def _remember(cache: set[str], code: str) -> str:
+    if len(cache) >= _VALID_CACHE_SIZE:
+        cache.clear()
+    cache.add(code)
+    return code
+
+
 def check_mof_div_code(code: str) -> str:
+    if code in _valid_mof_div:
+        return code
     if not _NINE.match(code):
         raise ValueError("MOF_DIV_CODE must be exactly 9 digits")
     if code == CENTRAL_MOF_DIV_CODE:
@@ -92,15 +107,17 @@ def check_mof_div_code(code: str) -> str:
         raise ValueError(f"MOF_DIV_CODE province prefix {code[:2]} is not a GB/T 2260 province")
     if code[2:4] == "00" and code[4:] != "00000":
         raise ValueError("MOF_DIV_CODE has a zero city part but a non-zero county part")
-    return code
+    return _remember(_valid_mof_div, code)
 
 
 def check_adm_div_code(code: str) -> str:
+    if code in _valid_adm_div:
+        return code
     if not _SIX.match(code):
         raise ValueError("AdmDivCode must be exactly 6 digits")
     if code[:2] not in PROVINCE_PREFIXES:
         raise ValueError(f"AdmDivCode province prefix {code[:2]} is not a GB/T 2260 province")
-    return code
+    return _remember(_valid_adm_div, code)
 
 
 def parent_division(code: str) -> str | None:

@@ -36,6 +36,7 @@ import enum
 import re
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, StringConstraints, model_validator
@@ -61,9 +62,16 @@ def _text(max_length: int) -> object:
 
 def _code_pattern(pattern: str, what: str) -> AfterValidator:
     compiled = re.compile(pattern)
+    valid: set[str] = set()  # codes already seen to match (a batch repeats a few); bounded
 
     def check(value: str) -> str:
-        if not compiled.match(value):
+        if value in valid:
+            return value
+        if len(valid) >= 4096:
+            valid.clear()
+        if compiled.match(value):
+            valid.add(value)
+        else:
             raise ValueError(f"{what} {value!r} does not match {pattern}")
         return value
 
@@ -192,6 +200,7 @@ MODELS: tuple[type[CanonicalModel], ...] = (TransferIndicator, IndicatorReceipt)
 """The canonical models of this module (collected by :mod:`schemas.messages`)."""
 
 
+@lru_cache(maxsize=4096)
 def _below(upper: str, lower: str) -> bool:
     """Is ``lower`` strictly below ``upper`` and within its territory?"""
     upper_level, lower_level = division_level(upper), division_level(lower)

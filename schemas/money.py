@@ -11,7 +11,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
 CENT = Decimal("0.01")
 _MAX_INTEGER_DIGITS = 18
@@ -24,6 +24,12 @@ class MoneyFormatError(ValueError):
 
 def parse_money(value: object) -> Decimal:
     """Convert ``value`` to a two-place ``Decimal`` or raise :class:`MoneyFormatError`."""
+    if type(value) is str:
+        # the common case (wire text): the regex bounds the digits, so only "12" / "12.3" need quantizing
+        text = value.strip()
+        if _PLAIN.match(text) is not None:
+            result = Decimal(text)
+            return result if text[-3:-2] == "." else result.quantize(CENT)
     if isinstance(value, bool) or isinstance(value, float):
         raise MoneyFormatError("amounts must be decimal strings, Decimal or integer fen, never float")
     if isinstance(value, int):
@@ -42,7 +48,7 @@ def parse_money(value: object) -> Decimal:
             if re.match(r"^[+-]?\d+\.\d{3,}$", text):
                 raise MoneyFormatError("amount has more than two decimal places")
             raise MoneyFormatError("amount must be a plain decimal like 1234.50")
-        try:
+        try:  # pragma: no cover - a matching plain string took the fast path above
             result = Decimal(text)
         except InvalidOperation as exc:  # pragma: no cover - the regex already guards this
             raise MoneyFormatError("amount must be a plain decimal like 1234.50") from exc
@@ -87,14 +93,16 @@ def _validate_negative(value: object) -> Decimal:
     return result
 
 
+# PlainValidator, not BeforeValidator: the function already returns a finite two-place ``Decimal``, so a
+# second (core) Decimal validation pass would only cost time.
 _SERIALIZE = PlainSerializer(format_money, return_type=str, when_used="always")
 _JSON_SCHEMA = WithJsonSchema({"type": "string", "pattern": r"^-?\d{1,18}\.\d{2}$"})
 
-Money = Annotated[Decimal, BeforeValidator(_validate_signed), _SERIALIZE, _JSON_SCHEMA]
+Money = Annotated[Decimal, PlainValidator(_validate_signed), _SERIALIZE, _JSON_SCHEMA]
 """A signed amount (adjustment deltas, differences)."""
 
-NonNegativeMoney = Annotated[Decimal, BeforeValidator(_validate_non_negative), _SERIALIZE, _JSON_SCHEMA]
+NonNegativeMoney = Annotated[Decimal, PlainValidator(_validate_non_negative), _SERIALIZE, _JSON_SCHEMA]
 """An amount that may be zero but never negative (payments, indicators)."""
 
-NegativeMoney = Annotated[Decimal, BeforeValidator(_validate_negative), _SERIALIZE, _JSON_SCHEMA]
+NegativeMoney = Annotated[Decimal, PlainValidator(_validate_negative), _SERIALIZE, _JSON_SCHEMA]
 """A strictly negative amount (2252 收款银行退款通知 carries refunds as negative amounts)."""

@@ -189,7 +189,9 @@ def tlv(tag: int, value: bytes) -> bytes:
 
 
 def integer(value: int) -> bytes:
-    size = value.bit_length() // 8 + 1  # room for the sign bit
+    # Minimal two's complement: room for the sign bit; -128 is one byte (0x80), not two (0xff80).
+    magnitude = value if value >= 0 else ~value
+    size = magnitude.bit_length() // 8 + 1
     return tlv(INTEGER, value.to_bytes(size, "big", signed=True))
 
 

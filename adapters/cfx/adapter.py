@@ -57,6 +57,11 @@ def _head_fields(spec: MsgSpec) -> frozenset[str]:
     return frozenset(fields.by_element[name] for name in spec.head if name in fields.by_element)
 
 
+@cache
+def _detail_containers(detail_tag: str) -> frozenset[str]:
+    return frozenset({detail_tag})
+
+
 def _check_head(head: Mapping[str, str]) -> None:
     for name in ("SRC", "DES"):
         if not _NODE.match(head[name]):
@@ -100,17 +105,19 @@ class CfxAdapter(Adapter):
         if spec.single:
             return self._parse_single(spec, elements, head)
 
-        head_data = {k: v for k, v in batch_head.items() if k not in (ALL_NUM, ALL_AMT) and v}
         fields = field_map(spec.model)
+        # the batch-head values every record carries, as model fields (every batch-head element but the
+        # control totals is a field of the model: _split_msg admits only the spec's head elements)
+        head_data = {
+            fields.by_element[k]: v for k, v in batch_head.items() if k not in (ALL_NUM, ALL_AMT) and v
+        }
+        head_data["msg_no"] = msg_no
         problems: list[Problem] = []
         records: list[Record] = []
         seen: dict[str, int] = {}
         for position, element in enumerate(elements):
             data = self._record_data(element, spec, msg_no, position)
-            for name, value in head_data.items():
-                field = fields.by_element[name]
-                data[field] = value
-            data["msg_no"] = msg_no
+            data.update(head_data)
             key = data.get(spec.key or "")
             if isinstance(key, str):
                 if key in seen:
@@ -186,12 +193,14 @@ class CfxAdapter(Adapter):
         fields = field_map(spec.model)
         detail_tag = f"Detail{msg_no}"
         head_fields = _head_fields(spec)
+        details: list[etree._Element] = []  # the detail children, collected while reading the leaves
         data = read_leaves(
             element,
             fields,
             position=position,
             where=f"<{element.tag}>",
-            containers=frozenset({detail_tag}) if spec.has_details else frozenset(),
+            containers=_detail_containers(detail_tag) if spec.has_details else frozenset(),
+            found=details,
         )
         shadowed = sorted(head_fields.intersection(data))
         if shadowed:
@@ -203,8 +212,7 @@ class CfxAdapter(Adapter):
         if spec.has_details and fields.list_field is not None and fields.item_model is not None:
             item_fields = field_map(fields.item_model)
             data[fields.list_field] = [
-                read_leaves(d, item_fields, position=position, where=f"<{detail_tag}>")
-                for d in element.findall(detail_tag)
+                read_leaves(d, item_fields, position=position, where=f"<{detail_tag}>") for d in details
             ]
         return data
 

@@ -59,6 +59,10 @@ _FILE_KEY = re.compile(r"^File\[(\d+)\]\.([A-Za-z_][A-Za-z0-9_]*)$")
 
 
 def _b64decode(text: str, what: str, position: int) -> bytes:
+    try:  # the common case first: one unbroken line (strict decoding refuses any whitespace)
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        pass
     compact = "".join(text.split())
     try:
         return base64.b64decode(compact, validate=True)

@@ -25,8 +25,10 @@ def voucher_data(root: etree._Element, model: type[BaseModel], position: int) ->
             position=position,
         )
     fields = field_map(model)
-    data = read_leaves(root, fields, position=position, where="<Voucher>", containers=_CONTAINERS)
-    lists = root.findall(DETAIL_LIST)
+    lists: list[etree._Element] = []  # the <DetailList> children, collected while reading the leaves
+    data = read_leaves(
+        root, fields, position=position, where="<Voucher>", containers=_CONTAINERS, found=lists
+    )
     if fields.list_field is None or fields.item_model is None:
         if lists:
             raise MalformedDocument(

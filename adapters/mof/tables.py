@@ -22,13 +22,14 @@ input and read as yuan). An empty value is the same as an absent column.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from functools import cached_property
-from typing import Any, Literal
+from operator import itemgetter
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel
 
@@ -45,6 +46,8 @@ Kind = Literal["text", "year", "date", "datetime", "money", "recall_money", "adj
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$")
 _YEAR = re.compile(r"^\d{4}$")
+_FORMS: dict[str, re.Pattern[str]] = {"date": _DATE, "datetime": _DATETIME, "year": _YEAR}
+"""The text-form check of each column kind that has one (see :func:`_check_text_form`)."""
 _ADJ_TYPES = {"1": IndicatorEvent.ADJUST, "2": IndicatorEvent.RECALL}
 
 
@@ -70,6 +73,25 @@ class Table:
     @cached_property
     def by_wire(self) -> Mapping[str, Column]:
         return {c.wire: c for c in self.columns}
+
+    @cached_property
+    def fields_by_wire(self) -> Mapping[str, str]:
+        """Wire name → canonical field name, for every column."""
+        return {c.wire: c.field for c in self.columns}
+
+    @cached_property
+    def form_checks(self) -> tuple[tuple[str, re.Pattern[str]], ...] | None:
+        """``(field, pattern)`` for the columns whose text form is checked before the model sees it, or None
+        if a column needs more than a form check (``ADJ_TYPE_CODE``, a recall amount): such a table always
+        takes the general path of :func:`row_to_model`."""
+        out = []
+        for column in self.columns:
+            if column.kind in ("adj_type", "recall_money"):
+                return None
+            pattern = _FORMS.get(column.kind)
+            if pattern is not None:
+                out.append((column.field, pattern))
+        return tuple(out)
 
     @cached_property
     def required(self) -> tuple[str, ...]:
@@ -132,8 +154,58 @@ def _field_path(position: int, field: str) -> str:
     return f"[{position}].{field}"
 
 
+_TEXT_OR_NONE = frozenset({str, type(None)})
+_NON_EMPTY: Callable[[tuple[str, str | None]], object] = itemgetter(1)
+
+
+class PlainRow(dict[str, str]):
+    """The model data of one row that needs no per-cell diagnosis (see :func:`plain_row`);
+    :func:`row_to_model` validates it as it is."""
+
+    __slots__ = ()
+
+
+def plain_row(table: Table, fields: Iterable[str], texts: Iterable[str | None]) -> PlainRow | None:
+    """The model data of a row given as canonical field names (each a column of ``table``, no two alike) and
+    their texts (``None`` or ``""`` = empty), built in one pass; None when the row needs the general path
+    of :func:`row_to_model` (a table with more than form checks, or a text form to diagnose). For a row
+    this returns, the general path would add no problem of its own and build exactly this data."""
+    checks = table.form_checks
+    if checks is None:
+        return None
+    pairs = filter(_NON_EMPTY, zip(fields, texts, strict=True))  # an empty value is an absent value
+    data = PlainRow(cast("Iterator[tuple[str, str]]", pairs))
+    for field, pattern in checks:
+        value = data.get(field)
+        if value is not None and not pattern.match(value):
+            return None
+    return data
+
+
+def _plain_row_data(table: Table, row: Mapping[str, object]) -> PlainRow | None:
+    """:func:`plain_row` for a wire row (column name → value), if every column is known and every value
+    is text or None."""
+    if table.form_checks is None or not _TEXT_OR_NONE.issuperset(map(type, row.values())):
+        return None
+    names = table.fields_by_wire
+    try:
+        fields = [names[wire] for wire in row]
+    except KeyError:  # an unknown column: the general path reports it
+        return None
+    return plain_row(table, fields, row.values())  # type: ignore[arg-type]  # str | None: checked above
+
+
 def row_to_model(table: Table, row: Mapping[str, object], position: int) -> CanonicalModel:
-    """One wire row → its canonical model, or :class:`ValidationFailed` with every problem of the row."""
+    """One wire row (or a :class:`PlainRow`) → its canonical model, or :class:`ValidationFailed` with every
+    problem of the row."""
+    plain = row if type(row) is PlainRow else _plain_row_data(table, row)
+    if plain is not None:
+        return build(table.model, plain, f"[{position}]")
+    return _general_row_to_model(table, row, position)
+
+
+def _general_row_to_model(table: Table, row: Mapping[str, object], position: int) -> CanonicalModel:
+    """:func:`row_to_model` cell by cell, diagnosing every cell (the path for rows that need it)."""
     problems: list[Problem] = []
     data: dict[str, Any] = {}
     bad_fields: set[str] = set()

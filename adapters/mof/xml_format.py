@@ -22,6 +22,7 @@ bounded size and depth). Values are the same text as in ``mof.json``, so the two
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import ClassVar
 
 from lxml import etree
@@ -30,9 +31,10 @@ from adapters._xml import parse_xml
 from adapters.base import Adapter, Document
 from adapters.errors import MalformedDocument
 from adapters.limits import DEFAULT_LIMITS, Limits
-from adapters.mof.tables import TABLES, model_to_row, rows_to_document, table_for
+from adapters.mof.tables import TABLES, Table, model_to_row, plain_row, rows_to_document, table_for
 
 ROOT = "BGT_EXCHANGE"
+_HAS_NESTED = etree.XPath("boolean(*/*/*)")
 _SNIFF = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<BGT_EXCHANGE[\s>/]", re.S
 )
@@ -49,13 +51,16 @@ class MofXmlAdapter(Adapter):
         root = parse_xml(raw, allowed_encodings=frozenset({"utf-8"}), limits=limits)
         if root.tag != ROOT:
             raise MalformedDocument("unexpected_element", f"root element is <{root.tag}>, expected <{ROOT}>")
-        for nested in root.iterfind("*/*/*"):  # a column element holding elements
-            column = nested.getparent()
-            name = column.tag if column is not None else "?"
-            raise MalformedDocument("unexpected_element", f"<{name}> must hold text only, not <{nested.tag}>")
-        rows: list[dict[str, object]] = []
+        if _HAS_NESTED(root):  # a column element holding elements (one libxml2 query, no Python walk)
+            for nested in root.iterfind("*/*/*"):
+                column = nested.getparent()
+                name = column.tag if column is not None else "?"
+                raise MalformedDocument(
+                    "unexpected_element", f"<{name}> must hold text only, not <{nested.tag}>"
+                )
+        rows: list[Mapping[str, object]] = []
         names: set[str] = set()
-        for position, element in enumerate(root.findall("*")):
+        for position, element in enumerate(root.iterchildren(etree.Element)):
             if element.tag not in TABLES:
                 raise MalformedDocument(
                     "unexpected_element", f"<{element.tag}> is not a table row", position=position
@@ -63,7 +68,7 @@ class MofXmlAdapter(Adapter):
             names.add(element.tag)
             if len(rows) >= limits.max_records:
                 raise MalformedDocument("too_many_records", f"more than {limits.max_records} rows")
-            rows.append(_row(element, position))
+            rows.append(_row(element, position, TABLES[element.tag]))
         if len(names) > 1:
             raise MalformedDocument(
                 "mixed_tables", f"one document holds one table, found {', '.join(sorted(names))}"
@@ -84,7 +89,25 @@ class MofXmlAdapter(Adapter):
         return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"
 
 
-def _row(element: etree._Element, position: int) -> dict[str, object]:
+def _row(element: etree._Element, position: int, table: Table) -> Mapping[str, object]:
+    """One row element → a :class:`PlainRow` when it needs no per-cell diagnosis, else its wire row."""
+    names = table.fields_by_wire
+    try:
+        children = {names[child.tag]: child.text for child in element.iterchildren(etree.Element)}
+    except KeyError:  # an unknown column: the wire row lets rows_to_document report it
+        pass
+    else:
+        if len(children) == len(element):  # no repeated column (and no comment or PI among the children)
+            plain = plain_row(table, children, children.values())
+            if plain is not None:
+                return plain
+    return _wire_row(element, position)
+
+
+def _wire_row(element: etree._Element, position: int) -> dict[str, object]:
+    wire: dict[str, object] = {child.tag: child.text or "" for child in element.iterchildren(etree.Element)}
+    if len(wire) == len(element):  # no repeated column (and no comment or PI among the children)
+        return wire
     children = element.findall("*")
     row: dict[str, object] = {child.tag: child.text or "" for child in children}
     if len(row) != len(children):

@@ -8,9 +8,12 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateway import __version__
-from gateway.api import errors, health, inbox, messages, metrics, ops
+from gateway import __version__, web
+from gateway.api import breaks, errors, health, inbox, messages, metrics, ops, reconciliations
+from gateway.api.keys import router as keys_router
+from gateway.api.limits import install as install_limits
 from gateway.bootstrap import Gateway
+from gateway.logging_setup import RequestContext
 
 
 def _relay_lifespan(gateway: Gateway) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -47,9 +50,15 @@ def create_app(gateway: Gateway, *, run_relay: bool = False) -> FastAPI:
     app.state.gateway = gateway
     app.state.metrics = metrics.Metrics(gateway)
     errors.install(app)
+    install_limits(app, gateway.settings.ingest)
+    app.add_middleware(RequestContext)  # request id + one structured access line per request (outermost)
     app.include_router(health.router)
     app.include_router(messages.router)
+    app.include_router(keys_router)
     app.include_router(inbox.router)
     app.include_router(metrics.router)
     app.include_router(ops.router)
+    app.include_router(reconciliations.router)
+    app.include_router(breaks.router)
+    app.mount(web.MOUNT_PATH, web.create_web_app(gateway))  # the ops web pages (gateway/web)
     return app

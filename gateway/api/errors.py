@@ -19,9 +19,12 @@ from adapters.errors import (
     UnknownFormat,
 )
 from gateway.errors import DuplicateConflict, MigrationsPending, StoreError
+from gateway.reconcile.errors import ReconcileError, ReportFormatError
 from gateway.services.errors import (
     BadRequest,
+    BodyReadTimeout,
     CertificateInvalid,
+    Conflict,
     Forbidden,
     NotFound,
     PayloadTooLarge,
@@ -30,6 +33,7 @@ from gateway.services.errors import (
     Unauthenticated,
     UnknownSender,
     Unroutable,
+    UnsupportedMediaType,
 )
 from schemas.errors import ValidationFailed
 
@@ -45,12 +49,17 @@ ERROR_TABLE: dict[type[Exception], tuple[int, str]] = {
     DuplicateConflict: (409, "duplicate_conflict"),
     PayloadTooLarge: (413, "payload_too_large"),
     DocumentTooLarge: (413, "payload_too_large"),
+    UnsupportedMediaType: (415, "unsupported_media_type"),
+    BodyReadTimeout: (408, "request_timeout"),
     MalformedDocument: (400, "malformed_document"),
     UnknownFormat: (415, "unsupported_format"),
     AmbiguousFormat: (415, "unsupported_format"),
     ValidationFailed: (422, "schema_validation_failed"),
     Unroutable: (422, "unroutable"),
     TranslationError: (422, "untranslatable"),
+    Conflict: (409, "conflict"),
+    ReportFormatError: (400, "bad_report_format"),
+    ReconcileError: (500, "reconciliation_failed"),
     MigrationsPending: (503, "not_ready"),
     StoreError: (503, "store_unavailable"),
 }

@@ -1,5 +1,5 @@
 """``POST /v1/messages`` (ingest), ``GET /v1/messages/{id}`` (lifecycle), ``GET /v1/trace`` (business
-chain) — thin: request → service → signed answer."""
+chain) — thin: request → service → signed answer. ``GET /v1/noop`` is the ingest benchmark's reference."""
 
 from __future__ import annotations
 
@@ -41,6 +41,13 @@ async def post_message(request: Request, gw: GatewayDep) -> Response:
     if answer.replayed:
         response.headers["X-Replayed"] = "true"
     return response
+
+
+@router.get("/noop")
+async def noop() -> dict[str, str]:
+    """The reference of ``bench/ingest.py``: the cheapest FastAPI endpoint this server has (no
+    authentication, no database, no signature), measured in the same run as ingest for the ratio."""
+    return {"status": "ok"}
 
 
 @router.get("/messages/{message_id}")

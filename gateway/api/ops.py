@@ -1,12 +1,13 @@
 """People's endpoints (``Authorization: Bearer <token>``): viewers read any message and trace; ops also
-retry, cancel and replay deliveries. Every ops action is audited by the service."""
+list the outbox (``GET /v1/ops/outbox``) and retry, cancel and replay deliveries. Every ops action is
+audited by the service."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Query
 from starlette.concurrency import run_in_threadpool
 
 from gateway.api.deps import GatewayDep
@@ -38,6 +39,31 @@ async def business_trace(
         raise BadRequest("give exactly one of bgt_id or voucher_no")
     key, value = ("bgt_id", bgt_id) if bgt_id is not None else ("voucher_no", voucher_no or "")
     return await run_in_threadpool(trace.trace, gw, None, key, value)
+
+
+@router.get("/outbox")
+async def outbox(
+    gw: GatewayDep,
+    authorization: AuthorizationHeader = None,
+    state: Annotated[list[str] | None, Query()] = None,
+    receiver: str | None = None,
+    sender: str | None = None,
+    before_id: int | None = None,
+    limit: int = 100,
+) -> Any:
+    """Deliveries by state (repeat ``state``; default pending, retrying and dead) and receiver, newest
+    first, with undelivered counts per receiver; ``next_before_id`` pages on."""
+    people.person_for(gw, authorization, need="ops")
+    return await run_in_threadpool(
+        lambda: ops.outbox_listing(
+            gw,
+            states=state or ops.DEFAULT_STATES,
+            receiver=receiver,
+            sender=sender,
+            before_id=before_id,
+            limit=limit,
+        )
+    )
 
 
 @router.post("/outbox/{outbox_id}/retry")

@@ -21,6 +21,17 @@ def register(subparsers: Any) -> None:
         "directory", nargs="?", default=".fiscalgw", help="target directory (default .fiscalgw)"
     )
     init.add_argument("--force", action="store_true", help="overwrite an existing demo configuration")
+    init.add_argument(
+        "--production",
+        action="store_true",
+        help="write a production skeleton instead: the gateway key encrypted at rest, no dev CA",
+    )
+    init.add_argument(
+        "--password-env",
+        default="FISCALGW_KEY_PASSWORD",
+        metavar="VAR",
+        help="with --production: environment variable holding the key's password (default %(default)s)",
+    )
     init.set_defaults(handler=_init)
 
     db = subparsers.add_parser("db", help="database schema")
@@ -43,6 +54,8 @@ def register(subparsers: Any) -> None:
 def _init(args: argparse.Namespace) -> int:
     from gateway.demo_config import write_demo
 
+    if args.production:
+        return _init_production(args)
     try:
         path = write_demo(Path(args.directory), now=datetime.now(UTC), force=args.force)
     except GatewayError as exc:
@@ -50,6 +63,29 @@ def _init(args: argparse.Namespace) -> int:
     print(f"wrote {path} (dev CA, keys in {path.parent / 'keys'})")
     print(f"ops and viewer bearer tokens: {path.parent / 'tokens.txt'}")
     print(f"start it with: fiscalgw serve --config {path}")
+    return EXIT_OK
+
+
+def _init_production(args: argparse.Namespace) -> int:
+    import os
+
+    from gateway.production_config import write_production
+
+    password = os.environ.get(args.password_env)
+    if not password:
+        raise CLIError(f"set the key's password in the environment variable {args.password_env} first")
+    try:
+        path = write_production(
+            Path(args.directory),
+            password=password.encode("utf-8"),
+            password_env=args.password_env,
+            force=args.force,
+        )
+    except GatewayError as exc:
+        raise CLIError(str(exc)) from None
+    keys = path.parent / "keys"
+    print(f"wrote {path} (production mode; the key {keys / 'fiscalgw.key.pem'} is encrypted)")
+    print(f"next: have your CA certify {keys / 'fiscalgw.pub.pem'}; the steps are at the top of {path.name}")
     return EXIT_OK
 
 

@@ -3,8 +3,14 @@
 ``fiscalgw reconcile indicators --upper FILE --lower FILE [--as-of RFC3339] [--in-transit-hours N]
 [--format json|csv|xlsx|html] [--out FILE] [--fail-on-breaks] [--quiet]``
 
-Exit codes: 0 when the run succeeded, whatever it found; 1 with ``--fail-on-breaks`` when any pair is
-不一致 (IN_TRANSIT alone is not a break); 2 for a usage or input error (one line on stderr). Progress goes
+``fiscalgw reconcile payments --vouchers FILE [--receipts FILE] [--clearing FILE] [--quota FILE]
+[--as-of RFC3339] [--unpaid-hours N] [--uncleared-hours N] [--format json|csv|xlsx|html] [--out FILE]
+[--fail-on-breaks] [--quiet]`` — each input option may be repeated; a file is a CSV / XLSX snapshot or an
+e-voucher / CFX document (see :mod:`gateway.reconcile.payments_files`).
+
+Exit codes: 0 when the run succeeded, whatever it found; 1 with ``--fail-on-breaks`` when any pair
+(group) is 不一致 (IN_TRANSIT / awaiting payment or clearing alone is not a break); 2 for a usage or
+input error (one line on stderr). Progress goes
 to stderr unless ``--quiet``; the report goes to ``--out`` or stdout (XLSX needs ``--out``).
 """
 
@@ -17,11 +23,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from gateway.cli import reconcile_remote
 from gateway.cli._common import EXIT_FAILED, EXIT_OK, CLIError
 from gateway.reconcile.errors import ReconcileError
 from gateway.reconcile.indicator_report import STATUS_AGREE
 from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
-from gateway.reconcile.report_formats import BINARY_FORMATS, RENDERERS, render_report
+from gateway.reconcile.payments_columns import Role
+from gateway.reconcile.payments_duckdb import reconcile_payment_files
+from gateway.reconcile.report_formats import BINARY_FORMATS, RENDERERS, AnyReport, render_report
 
 
 def register(subparsers: Any) -> None:
@@ -47,6 +56,39 @@ def register(subparsers: Any) -> None:
     indicators.add_argument("--fail-on-breaks", action="store_true", help="exit 1 if any pair is 不一致")
     indicators.add_argument("--quiet", action="store_true", help="no progress on stderr")
     indicators.set_defaults(handler=_indicators)
+    reconcile_remote.register(kinds)  # ``reconcile remote``: bucket digests against another gateway
+    payments = kinds.add_parser(
+        "payments",
+        help="finance vouchers vs bank receipts and refunds vs PBOC clearing (CSV, XLSX or e-voucher files)",
+        description="国库集中支付三方对账: per division, agency bank and day, compare finance's payment "
+        "vouchers (5201/8202) with the bank's 回单 and 2252 refunds and with PBOC clearing (2301/2302), and "
+        "check 3510 quota statements. Each input option may be repeated. Exit 0 when the run succeeded "
+        "(1 with --fail-on-breaks if any group is 不一致), 2 on a usage or input error.",
+    )
+    payments.add_argument(
+        "--vouchers", required=True, action="append", metavar="FILE", help="finance's 5201/8202 vouchers"
+    )
+    payments.add_argument(
+        "--receipts", action="append", default=[], metavar="FILE", help="bank 回单, 2252 refunds, 3502"
+    )
+    payments.add_argument(
+        "--clearing", action="append", default=[], metavar="FILE", help="2301/2302 clearing (+回单, 3143)"
+    )
+    payments.add_argument(
+        "--quota", action="append", default=[], metavar="FILE", help="3510/5510 quota statements"
+    )
+    payments.add_argument("--as-of", metavar="RFC3339", help="reconcile as of this time (default now)")
+    payments.add_argument(
+        "--unpaid-hours", type=int, default=24, metavar="N", help="payment window after the voucher day (24)"
+    )
+    payments.add_argument(
+        "--uncleared-hours", type=int, default=24, metavar="N", help="clearing window after payment (24)"
+    )
+    payments.add_argument("--format", choices=sorted(RENDERERS), default="json", help="report format")
+    payments.add_argument("--out", metavar="FILE", help="write the report here (default stdout)")
+    payments.add_argument("--fail-on-breaks", action="store_true", help="exit 1 if any group is 不一致")
+    payments.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    payments.set_defaults(handler=_payments)
 
 
 def parse_as_of(text: str | None) -> datetime:
@@ -91,22 +133,59 @@ def _indicators(args: argparse.Namespace) -> int:
             progress=progress,
         )
         progress(f"rendering {args.format} report")
-        body = render_report(report, args.format)
     except ReconcileError as exc:
         raise CLIError(str(exc)) from None
-    if args.out:
-        try:
-            Path(args.out).write_bytes(body)
-        except OSError as exc:
-            raise CLIError(f"cannot write {args.out}: {exc.strerror}") from None
-    else:
-        sys.stdout.buffer.write(body)
-        sys.stdout.flush()
+    _write(report, args.format, args.out)
     broken = sum(1 for p in report.pairs if p.status != STATUS_AGREE)
     progress(
         f"done: {len(report.pairs)} pair(s), {broken} 不一致, {len(report.breaks)} break(s), "
         f"{len(report.in_transit)} in transit"
     )
+    if args.fail_on_breaks and not report.consistent:
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _write(report: AnyReport, fmt: str, out: str | None) -> None:
+    try:
+        body = render_report(report, fmt)
+    except ReconcileError as exc:
+        raise CLIError(str(exc)) from None
+    if out:
+        try:
+            Path(out).write_bytes(body)
+        except OSError as exc:
+            raise CLIError(f"cannot write {out}: {exc.strerror}") from None
+    else:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+
+
+def _payments(args: argparse.Namespace) -> int:
+    as_of = parse_as_of(args.as_of)
+    if args.unpaid_hours < 0 or args.uncleared_hours < 0:
+        raise CLIError("--unpaid-hours and --uncleared-hours must not be negative")
+    if args.format in BINARY_FORMATS and not args.out:
+        raise CLIError(f"--format {args.format} writes a binary file: give --out FILE")
+    files = [(Path(p), Role.VOUCHERS) for p in args.vouchers]
+    files += [(Path(p), Role.RECEIPTS) for p in args.receipts]
+    files += [(Path(p), Role.CLEARING) for p in args.clearing]
+    files += [(Path(p), Role.QUOTA) for p in args.quota]
+    progress = _Progress(args.quiet)
+    try:
+        report = reconcile_payment_files(
+            files,
+            as_of=as_of,
+            unpaid_window=timedelta(hours=args.unpaid_hours),
+            uncleared_window=timedelta(hours=args.uncleared_hours),
+            progress=progress,
+        )
+        progress(f"rendering {args.format} report")
+    except ReconcileError as exc:
+        raise CLIError(str(exc)) from None
+    _write(report, args.format, args.out)
+    broken = sum(1 for g in report.groups if g.status != STATUS_AGREE)
+    progress(f"done: {len(report.groups)} group(s), {broken} 不一致, {len(report.breaks)} break(s)")
     if args.fail_on_breaks and not report.consistent:
         return EXIT_FAILED
     return EXIT_OK

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import UTC, datetime
 from typing import Any
 
 from gateway.cli._common import EXIT_OK, CLIError
-from gateway.cli._config import add_config_argument, settings_from
+from gateway.cli._config import add_config_argument, config_path, settings_from
 from gateway.config import CONFIG_FILE_NAME, DEFAULT_CONFIG_DIR
 from gateway.errors import GatewayError
+from gateway.logging_setup import FORMATS, configure
 
 
 def register(subparsers: Any) -> None:
@@ -18,22 +20,31 @@ def register(subparsers: Any) -> None:
     add_config_argument(serve)
     serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument(
+        "--log-format", choices=FORMATS, default="text", help="log lines as text or JSON (default text)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="uvicorn worker processes, each with its own relay thread (default 1; more need PostgreSQL)",
+    )
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="uvicorn log level (default info)",
+    )
     serve.set_defaults(handler=_serve)
 
     relay = subparsers.add_parser("relay", help="run only the push relay (more relays: PostgreSQL)")
     add_config_argument(relay)
     relay.add_argument("--interval", type=float, default=0.5, help="idle poll interval in seconds")
     relay.add_argument("--batch", type=int, default=50, help="rows claimed per pass (default 50)")
+    relay.add_argument(
+        "--log-format", choices=FORMATS, default="text", help="log lines as text or JSON (default text)"
+    )
     relay.set_defaults(handler=_relay)
-
-    simulate = subparsers.add_parser("simulate", help="run a simulated bank, PBOC or finance peer")
-    simulate.add_argument("role", choices=["bank", "pbc", "finance"])
-    add_config_argument(simulate)
-    simulate.add_argument("--port", type=int, required=True, help="port on 127.0.0.1 to take pushes on")
-    simulate.add_argument("--party", help="party id to act as (default: the first party of that kind)")
-    simulate.add_argument("--key", help="the party's private key (default: DIR/keys/<party>.key.pem)")
-    simulate.add_argument("--gateway", default="http://127.0.0.1:8000", help="gateway base URL for replies")
-    simulate.set_defaults(handler=_simulate)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -49,18 +60,60 @@ def _serve(args: argparse.Namespace) -> int:
         except GatewayError as exc:
             raise CLIError(str(exc)) from None
         print(f"fiscalgw: no configuration given; wrote the demo to {path}", file=sys.stderr)
+    configure(args.log_format, level=args.log_level.upper())
     settings = settings_from(args.config)
+    if args.workers < 1:
+        raise CLIError("--workers must be at least 1")
+    if args.workers > 1 and not settings.database_url.startswith("postgresql"):
+        raise CLIError("--workers > 1 needs PostgreSQL: one gateway process per SQLite file (ADR 0004)")
     try:
         gateway = build_gateway(settings)
         if settings.mode == "dev":
             gateway.database.upgrade()  # production runs `fiscalgw db upgrade` explicitly; /readyz tells
     except GatewayError as exc:
         raise CLIError(str(exc)) from None
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": args.log_level,
+        "log_config": None,  # gateway.logging_setup.configure already routes uvicorn's loggers
+        "access_log": False,  # fiscalgw.access writes one structured line per request instead
+    }
+    if args.workers > 1:
+        from gateway.api.asgi import CONFIG_ENV, LOG_ENV
+
+        # Each worker process builds its own gateway (pool, keys, relay) from the same file and sets up
+        # logging as this process did; this process keeps the scheduler.
+        os.environ[CONFIG_ENV] = str(config_path(args.config).resolve())
+        os.environ[LOG_ENV] = f"{args.log_format}:{args.log_level.upper()}"
+        scheduler = _start_scheduler(gateway)  # scheduled reconciliation, in the parent process
+        try:
+            uvicorn.run(
+                "gateway.api.asgi:app_from_environment", factory=True, workers=args.workers, **options
+            )
+        finally:
+            scheduler.shutdown(wait=False)
+            gateway.close()
+        return EXIT_OK
+    scheduler = _start_scheduler(gateway)
     try:
-        uvicorn.run(create_app(gateway, run_relay=True), host=args.host, port=args.port, log_level="info")
+        uvicorn.run(create_app(gateway, run_relay=True), **options)
     finally:
+        scheduler.shutdown(wait=False)
         gateway.close()
     return EXIT_OK
+
+
+def _start_scheduler(gateway: Any) -> Any:
+    """Start the ``[[reconciliation.pairs]]`` scheduler (one node runs each firing; ADR 0005)."""
+    from gateway.services.scheduler import ReconciliationScheduler
+
+    try:
+        scheduler = ReconciliationScheduler(gateway)
+    except GatewayError as exc:
+        raise CLIError(str(exc)) from None
+    scheduler.start()
+    return scheduler
 
 
 def _relay(args: argparse.Namespace) -> int:
@@ -71,6 +124,7 @@ def _relay(args: argparse.Namespace) -> int:
     from gateway.delivery.relay import Relay
     from gateway.delivery.transport import HTTPTransport
 
+    configure(args.log_format)
     settings = settings_from(args.config)
     try:
         gateway = build_gateway(settings)
@@ -86,34 +140,4 @@ def _relay(args: argparse.Namespace) -> int:
     finally:
         transport.close()
         gateway.close()
-    return EXIT_OK
-
-
-def _simulate(args: argparse.Namespace) -> int:
-    from gateway.keyring import load_keyring
-    from gateway.parties import PartyKind
-    from gateway.simulators.peer import PeerConfig, SimulatedParty, load_party_key
-
-    settings = settings_from(args.config)
-    registry = settings.registry()
-    kind = PartyKind(args.role)
-    candidates = [p for p in registry.of_kind(kind) if args.party in (None, p.id)]
-    if not candidates:
-        raise CLIError(f"no {args.role} party {args.party or ''} in the registry".replace("  ", " "))
-    party = candidates[0]
-    try:
-        keyring = load_keyring(settings)
-        key = load_party_key(settings.config_dir, party.id, args.key)
-    except (GatewayError, ValueError) as exc:
-        raise CLIError(str(exc)) from None
-    peer = SimulatedParty(PeerConfig(args.role, party.id, key, keyring, settings.gateway.id, args.gateway))
-    server = peer.serve("127.0.0.1", args.port)
-    print(f"simulated {args.role} {party.id} on http://127.0.0.1:{args.port}", file=sys.stderr, flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-        peer.close()
     return EXIT_OK

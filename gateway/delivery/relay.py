@@ -22,6 +22,18 @@ from gateway.wire_signature import signed_headers
 log = logging.getLogger(__name__)
 
 
+def _fields(item: OutboxItem, **more: object) -> dict[str, object]:
+    """Structured log fields of one delivery (see gateway.logging_setup.FIELDS) — never its body."""
+    return {
+        "receiver": item.receiver,
+        "outbox_id": item.id,
+        "sender": item.original_sender,
+        "message_id": item.original_message_id,
+        "attempts": item.attempts,
+        **more,
+    }
+
+
 @dataclass(frozen=True)
 class RelayReport:
     sent: int = 0
@@ -67,6 +79,11 @@ class Relay:
                 self._transport.send(self._push(item))
             except DeliveryFailed as exc:
                 now = gw.clock()
+                log.warning(
+                    "push to %s failed",
+                    item.receiver,
+                    extra=_fields(item, error=exc.detail[:200]),
+                )
                 with gw.database.unit_of_work() as uow:
                     if item.attempts >= settings.max_attempts:
                         uow.outbox.mark_dead(item.id, exc.detail, now)
@@ -89,6 +106,7 @@ class Relay:
                 uow.outbox.mark_sent(item.id, now)
                 uow.messages.set_status(item.message_pk, MessageStatus.DELIVERED, now, item.receiver)
                 uow.commit()
+            log.info("pushed to %s", item.receiver, extra=_fields(item))
             sent += 1
         return RelayReport(sent, retried, dead)
 

@@ -1,5 +1,6 @@
-"""The CSV indicator report: UTF-8 with BOM (so Excel shows Chinese), one row per break / in-transit item,
-Chinese headers. The per-pair summary lives in the JSON, XLSX and HTML reports."""
+"""The CSV reports: UTF-8 with BOM (so Excel shows Chinese), one row per break (indicators: and
+in-transit item), Chinese headers. The per-pair / per-group summary lives in the JSON, XLSX and HTML
+reports."""
 
 from __future__ import annotations
 
@@ -8,13 +9,25 @@ import csv
 import io
 
 from gateway.reconcile.indicator_report import IndicatorReport
-from gateway.reconcile.report_rows import BREAK_HEADERS_ZH, all_items, break_row
+from gateway.reconcile.payments_report import PaymentReport
+from gateway.reconcile.report_rows import (
+    BREAK_HEADERS_ZH,
+    PAYMENT_BREAK_HEADERS_ZH,
+    all_items,
+    break_row,
+    payment_break_row,
+)
 
 
-def render_csv(report: IndicatorReport) -> bytes:
+def render_csv(report: IndicatorReport | PaymentReport) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(BREAK_HEADERS_ZH)
-    for item in all_items(report):
-        writer.writerow(break_row(item))
+    if isinstance(report, PaymentReport):
+        writer.writerow(PAYMENT_BREAK_HEADERS_ZH)
+        for payment in report.breaks:
+            writer.writerow(payment_break_row(payment))
+    else:
+        writer.writerow(BREAK_HEADERS_ZH)
+        for item in all_items(report):
+            writer.writerow(break_row(item))
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")

@@ -6,12 +6,14 @@ from collections.abc import Callable
 
 from gateway.reconcile.errors import ReportFormatError
 from gateway.reconcile.indicator_report import IndicatorReport
+from gateway.reconcile.payments_report import PaymentReport
 from gateway.reconcile.report_csv import render_csv
 from gateway.reconcile.report_html import render_html
 from gateway.reconcile.report_json import render_json
 from gateway.reconcile.report_xlsx import render_xlsx
 
-Renderer = Callable[[IndicatorReport], bytes]
+AnyReport = IndicatorReport | PaymentReport
+Renderer = Callable[[AnyReport], bytes]
 
 RENDERERS: dict[str, Renderer] = {
     "json": render_json,
@@ -22,7 +24,7 @@ RENDERERS: dict[str, Renderer] = {
 BINARY_FORMATS = frozenset({"xlsx"})
 
 
-def render_report(report: IndicatorReport, fmt: str) -> bytes:
+def render_report(report: AnyReport, fmt: str) -> bytes:
     try:
         renderer = RENDERERS[fmt]
     except KeyError:

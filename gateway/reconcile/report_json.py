@@ -1,6 +1,8 @@
-"""The JSON indicator report (issue #5 shape): amounts as 2-decimal strings, fiscal_year an integer.
+"""The JSON reports (issue #5 shape): amounts as 2-decimal strings, fiscal_year an integer, days ISO.
 
-Each break also carries its stable ``key``. ``as_of`` is RFC 3339.
+Each break also carries its stable ``key``. ``as_of`` is RFC 3339. Indicators: ``{"kind": "indicators",
+"as_of", "pairs", "breaks", "in_transit"}``; payments: ``{"kind": "payments", "as_of", "unpaid_hours",
+"uncleared_hours", "groups", "breaks"}``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,12 @@ from typing import Any
 from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, Break
 from gateway.reconcile.indicator_report import IndicatorReport, PairSummary
 from gateway.reconcile.money_text import money_or_none
+from gateway.reconcile.payments_report import (
+    PAYMENT_BREAK_TYPES,
+    GroupSummary,
+    PaymentBreak,
+    PaymentReport,
+)
 
 
 def pair_dict(pair: PairSummary) -> dict[str, Any]:
@@ -54,6 +62,56 @@ def report_dict(report: IndicatorReport) -> dict[str, Any]:
     }
 
 
-def render_json(report: IndicatorReport) -> bytes:
+def group_dict(group: GroupSummary) -> dict[str, Any]:
+    return {
+        "adm_div_code": group.adm_div_code,
+        "bank": group.bank,
+        "day": group.day.isoformat(),
+        "voucher_count": group.voucher_count,
+        "voucher_amount": money_or_none(group.voucher_amount),
+        "receipt_count": group.receipt_count,
+        "paid_amount": money_or_none(group.paid_amount),
+        "refund_count": group.refund_count,
+        "refund_amount": money_or_none(group.refund_amount),
+        "clearing_count": group.clearing_count,
+        "cleared_amount": money_or_none(group.cleared_amount),
+        "quota_count": group.quota_count,
+        "awaiting_payment": group.awaiting_payment,
+        "awaiting_clearing": group.awaiting_clearing,
+        "status": group.status,
+        "break_counts": {t.value: group.break_counts.get(t, 0) for t in PAYMENT_BREAK_TYPES},
+    }
+
+
+def payment_break_dict(item: PaymentBreak) -> dict[str, Any]:
+    return {
+        "type": item.type.value,
+        "key": item.key,
+        "adm_div_code": item.adm_div_code,
+        "bank": item.bank,
+        "day": item.day.isoformat(),
+        "voucher_no": item.voucher_no,
+        "voucher_amount": money_or_none(item.voucher_amount),
+        "paid_amount": money_or_none(item.paid_amount),
+        "refund_amount": money_or_none(item.refund_amount),
+        "cleared_amount": money_or_none(item.cleared_amount),
+        "difference": money_or_none(item.difference),
+        "fields": [{"field": f.field, "value": f.value} for f in item.fields],
+    }
+
+
+def payment_report_dict(report: PaymentReport) -> dict[str, Any]:
+    return {
+        "kind": "payments",
+        "as_of": report.as_of.isoformat(),
+        "unpaid_hours": int(report.unpaid_window.total_seconds() // 3600),
+        "uncleared_hours": int(report.uncleared_window.total_seconds() // 3600),
+        "groups": [group_dict(g) for g in report.groups],
+        "breaks": [payment_break_dict(b) for b in report.breaks],
+    }
+
+
+def render_json(report: IndicatorReport | PaymentReport) -> bytes:
     """UTF-8 JSON, Chinese kept readable (no ``\\u`` escapes)."""
-    return json.dumps(report_dict(report), ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+    data = payment_report_dict(report) if isinstance(report, PaymentReport) else report_dict(report)
+    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"

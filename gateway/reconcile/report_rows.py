@@ -1,4 +1,5 @@
-"""Flat, Chinese-labelled rows of an indicator report, shared by the CSV, XLSX and HTML renderers."""
+"""Flat, Chinese-labelled rows of an indicator or payment report, shared by the CSV, XLSX and HTML
+renderers."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, Break
 from gateway.reconcile.indicator_report import IndicatorReport, PairSummary
 from gateway.reconcile.money_text import money_or_empty
+from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES, GroupSummary, PaymentBreak
 
 FIELD_LABELS_ZH: dict[str, str] = {
     "BGT_DOC_TITLE": "指标标题",
@@ -94,3 +96,96 @@ def all_items(report: IndicatorReport) -> Iterator[Break]:
     """Breaks first, then in-transit items, each in report order."""
     yield from report.breaks
     yield from report.in_transit
+
+
+# ---- payment reports ------------------------------------------------------------------------------------
+
+PAYMENT_FIELD_LABELS_ZH: dict[str, str] = {
+    "CLEARING_NO": "划款凭证号",
+    "REFUND_NO": "退款通知单号",
+    "PRE_DATE_MONEY": "上期额度余额",
+    "CLEAR_AMT": "本期新增清算额度",
+    "CUR_RECK_MONEY": "本期已清算额度",
+    "CUR_DATE_MONEY": "本期额度余额",
+}
+
+PAYMENT_BREAK_HEADERS_ZH: tuple[str, ...] = (
+    "区划",
+    "代理银行",
+    "日期",
+    "差异类型",
+    "差异类型代码",
+    "凭证号",
+    "凭证金额",
+    "实际支付金额",
+    "退款金额",
+    "清算金额",
+    "差额",
+    "说明",
+    "差异键",
+)
+
+PAYMENT_SUMMARY_HEADERS_ZH: tuple[str, ...] = (
+    "区划",
+    "代理银行",
+    "日期",
+    "结果",
+    "凭证笔数",
+    "凭证金额",
+    "回单笔数",
+    "实际支付金额",
+    "退款笔数",
+    "退款金额",
+    "清算笔数",
+    "清算金额",
+    "额度对账行数",
+    "待支付",
+    "待清算",
+    *(t.label_zh for t in PAYMENT_BREAK_TYPES),
+)
+
+
+def describe_payment_fields(item: PaymentBreak) -> str:
+    """``划款凭证号(CLEARING_NO): C1, C2; …`` — empty when the break has no details."""
+    return "; ".join(
+        f"{PAYMENT_FIELD_LABELS_ZH.get(f.field, f.field)}({f.field}): {f.value}" for f in item.fields
+    )
+
+
+def payment_break_row(item: PaymentBreak) -> list[str | int]:
+    return [
+        item.adm_div_code,
+        item.bank,
+        item.day.isoformat(),
+        item.type.label_zh,
+        item.type.value,
+        item.voucher_no,
+        money_or_empty(item.voucher_amount),
+        money_or_empty(item.paid_amount),
+        money_or_empty(item.refund_amount),
+        money_or_empty(item.cleared_amount),
+        money_or_empty(item.difference),
+        describe_payment_fields(item),
+        item.key,
+    ]
+
+
+def payment_summary_row(group: GroupSummary) -> list[str | int]:
+    return [
+        group.adm_div_code,
+        group.bank,
+        group.day.isoformat(),
+        group.status,
+        group.voucher_count,
+        money_or_empty(group.voucher_amount),
+        group.receipt_count,
+        money_or_empty(group.paid_amount),
+        group.refund_count,
+        money_or_empty(group.refund_amount),
+        group.clearing_count,
+        money_or_empty(group.cleared_amount),
+        group.quota_count,
+        group.awaiting_payment,
+        group.awaiting_clearing,
+        *(group.break_counts.get(t, 0) for t in PAYMENT_BREAK_TYPES),
+    ]

@@ -1,4 +1,5 @@
-"""The XLSX indicator report: a 汇总 (summary) sheet and a 差异明细 (breaks) sheet, Chinese headers.
+"""The XLSX reports (indicators and payments): a 汇总 (summary) sheet and a 差异明细 (breaks) sheet,
+Chinese headers.
 
 Written with openpyxl in write-only mode so a large break list streams to the file.
 """
@@ -13,11 +14,16 @@ from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from gateway.reconcile.indicator_report import IndicatorReport
+from gateway.reconcile.payments_report import PaymentReport
 from gateway.reconcile.report_rows import (
     BREAK_HEADERS_ZH,
+    PAYMENT_BREAK_HEADERS_ZH,
+    PAYMENT_SUMMARY_HEADERS_ZH,
     SUMMARY_HEADERS_ZH,
     all_items,
     break_row,
+    payment_break_row,
+    payment_summary_row,
     summary_row,
 )
 
@@ -35,9 +41,33 @@ def _header(sheet: WriteOnlyWorksheet, names: tuple[str, ...]) -> None:
     sheet.append(cells)
 
 
-def render_xlsx(report: IndicatorReport) -> bytes:
+def _hours(seconds: float) -> int:
+    return int(seconds // 3600)
+
+
+def _payment_workbook(workbook: Workbook, report: PaymentReport) -> None:
+    summary = workbook.create_sheet(SUMMARY_SHEET)
+    summary.append(["对账时点", report.as_of.isoformat()])
+    summary.append(["未支付时限(小时)", _hours(report.unpaid_window.total_seconds())])
+    summary.append(["未清算时限(小时)", _hours(report.uncleared_window.total_seconds())])
+    summary.append([])
+    _header(summary, PAYMENT_SUMMARY_HEADERS_ZH)
+    for group in report.groups:
+        summary.append(payment_summary_row(group))
+    details = workbook.create_sheet(BREAKS_SHEET)
+    _header(details, PAYMENT_BREAK_HEADERS_ZH)
+    for item in report.breaks:
+        details.append(payment_break_row(item))
+
+
+def render_xlsx(report: IndicatorReport | PaymentReport) -> bytes:
     """Amounts are written as text (two-decimal strings) so no float ever touches them."""
     workbook = Workbook(write_only=True)
+    if isinstance(report, PaymentReport):
+        _payment_workbook(workbook, report)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
     summary = workbook.create_sheet(SUMMARY_SHEET)
     summary.append(["对账时点", report.as_of.isoformat()])
     summary.append(["在途时限(小时)", int(report.in_transit_window.total_seconds() // 3600)])

@@ -76,13 +76,13 @@ def authenticate(gw: Gateway, request: SignedRequest, now: datetime) -> Caller:
     if keys is None:
         raise UnknownSender(f"{sender!r} is not a registered party")
     _check_timestamp(timestamp, now, gw.settings.ingest.timestamp_window_seconds)
-    try:
-        gw.keyring.check_certificate(keys, now)
-    except CertificateError as exc:
-        raise CertificateInvalid(f"certificate of {sender}: {exc}") from None
     text = signing_string(request.method, request.path, sender, message_id, timestamp, request.body)
     try:
-        keys.profile.verify(keys.public_key, text, signature)
+        # Every configured key of the sender that is valid now and not revoked (two during a rotation);
+        # revocation is checked on every call, so never cache this result across requests.
+        gw.keyring.verify(keys, now, text, signature)
+    except CertificateError as exc:
+        raise CertificateInvalid(f"certificate of {sender}: {exc}") from None
     except InvalidSignature:
         raise SignatureRejected("X-Signature does not verify for this request") from None
     return Caller(keys, message_id, timestamp, signature)

@@ -14,6 +14,10 @@ sends as ``{"error": code, "detail": …}`` (the status comes from the one table
   + Unroutable                  - ``unroutable``: no registered receiver for a record
   + NotFound                    - ``not_found``: no such message / inbox item visible to the caller
   + Unauthenticated             - ``unauthenticated``: a person's bearer token is missing or unknown
+  + Conflict                    - ``conflict``: the action does not fit the object's current state
+                                  (e.g. resolving a closed break)
+  + UnsupportedMediaType        - ``unsupported_media_type``: the Content-Type is not a wire document type
+  + BodyReadTimeout             - ``request_timeout``: the body did not arrive within the read deadline
 
 Adapter, schema and store errors (``malformed_document``, ``schema_validation_failed``,
 ``unsupported_format``, ``duplicate_conflict``) keep their own classes; the same table maps them.
@@ -68,3 +72,15 @@ class NotFound(ServiceError):
 
 class Unauthenticated(ServiceError):
     code = "unauthenticated"
+
+
+class UnsupportedMediaType(ServiceError):
+    code = "unsupported_media_type"
+
+
+class BodyReadTimeout(ServiceError):
+    code = "request_timeout"
+
+
+class Conflict(ServiceError):
+    code = "conflict"

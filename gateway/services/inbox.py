@@ -13,6 +13,7 @@ from gateway.model import MessageStatus
 from gateway.services.errors import BadRequest, NotFound
 
 MAX_BATCH = 100
+MAX_ID = 2**63 - 1
 
 
 def pull(gw: Gateway, party_id: str, limit: int = MAX_BATCH) -> list[dict[str, Any]]:
@@ -39,6 +40,8 @@ def settle(gw: Gateway, party_id: str, item_id: int, *, reject_reason: str | Non
     """签收 (``reject_reason`` None) or 退回 one of ``party_id``'s items; NotFound if not its open item."""
     if reject_reason is not None and not reject_reason.strip():
         raise BadRequest("a rejection (退回) needs a non-empty reason")
+    if not 1 <= item_id <= MAX_ID:  # BIGINT ids: a larger number names no item
+        raise NotFound(f"no inbox item {item_id} for {party_id}")
     now = gw.clock()
     with gw.database.unit_of_work() as uow:
         item = uow.outbox.get(item_id)

@@ -1,16 +1,25 @@
 """Ops actions on the outbox: retry a dead or cancelled delivery, cancel one, replay everything pushed since a
-moment. Each action is one transaction with its audit entry."""
+moment (each one transaction with its audit entry) — and the listing ops look at first (read-only)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from gateway import audit
 from gateway.bootstrap import Gateway
-from gateway.services.errors import NotFound
+from gateway.services.errors import BadRequest, NotFound
+from gateway.store.outbox_listing import STATES, OutboxListing
+
+MAX_ID = 2**63 - 1
+"""Ids are BIGINT: a larger number names no row (and must not reach the database driver)."""
 
 
 def retry(gw: Gateway, outbox_id: int, *, actor: str) -> None:
+    if not 1 <= outbox_id <= MAX_ID:
+        raise NotFound(f"outbox row {outbox_id} is not dead or cancelled")
     now = gw.clock()
     with gw.database.unit_of_work() as uow:
         if not uow.outbox.retry(outbox_id, now):
@@ -20,6 +29,8 @@ def retry(gw: Gateway, outbox_id: int, *, actor: str) -> None:
 
 
 def cancel(gw: Gateway, outbox_id: int, *, actor: str) -> None:
+    if not 1 <= outbox_id <= MAX_ID:
+        raise NotFound(f"outbox row {outbox_id} is not pending or dead")
     now = gw.clock()
     with gw.database.unit_of_work() as uow:
         if not uow.outbox.cancel(outbox_id):
@@ -43,3 +54,60 @@ def replay_since(gw: Gateway, since: datetime, *, actor: str, receiver: str | No
         )
         uow.commit()
     return count
+
+
+DEFAULT_STATES = ("pending", "retrying", "dead")
+MAX_LIMIT = 500
+_PARTY_ID = re.compile(r"^[0-9A-Za-z]{1,32}$")
+
+
+def outbox_listing(
+    gw: Gateway,
+    *,
+    states: Sequence[str] = DEFAULT_STATES,
+    receiver: str | None = None,
+    sender: str | None = None,
+    before_id: int | None = None,
+    limit: int = 100,
+) -> dict[str, Any]:
+    """Deliveries in ``states`` (default: not yet delivered — pending, retrying, dead), newest first, with
+    the undelivered counts per receiver; page on with ``next_before_id``."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}")
+    wanted = sorted(set(states))
+    unknown = [s for s in wanted if s not in STATES]
+    if unknown or not wanted:
+        raise BadRequest(f"state must be among {', '.join(STATES)}")
+    if before_id is not None and not 1 <= before_id <= MAX_ID:
+        raise BadRequest("before_id must be a positive outbox id")
+    for name, party in (("receiver", receiver), ("sender", sender)):
+        if party is not None and not _PARTY_ID.match(party):
+            raise BadRequest(f"{name} must be a party id (1-32 letters or digits)")
+    listing = OutboxListing(gw.database.engine)
+    rows, more = listing.rows(wanted, receiver=receiver, sender=sender, before_id=before_id, limit=limit)
+    items = [
+        {
+            "id": r.id,
+            "receiver": r.receiver,
+            "channel": r.channel,
+            "format": r.format,
+            "state": r.state,
+            "attempts": r.attempts,
+            "next_attempt_at": r.next_attempt_at.isoformat(),
+            "last_error": r.last_error[:300] if r.last_error else None,
+            "created_at": r.created_at.isoformat(),
+            "sent_at": r.sent_at.isoformat() if r.sent_at else None,
+            "dead_at": r.dead_at.isoformat() if r.dead_at else None,
+            "original_sender": r.original_sender,
+            "original_message_id": r.original_message_id,
+            "message_type": r.message_type,
+        }
+        for r in rows
+    ]
+    return {
+        "states": wanted,
+        "receiver": receiver,
+        "counts": listing.counts(receiver),
+        "items": items,
+        "next_before_id": rows[-1].id if more and rows else None,
+    }

@@ -7,7 +7,8 @@ import logging
 import queue
 import threading
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -17,7 +18,7 @@ from adapters.registry import AdapterRegistry, default_registry
 from gateway.delivery.errors import DeliveryFailed
 from gateway.delivery.transport import HTTPTransport, Push
 from gateway.keyring import Keyring
-from gateway.simulators.behaviour import Role, replies
+from gateway.simulators.behaviour import BEIJING, Behaviour, Context, Role, lost, replies
 from gateway.wire_signature import signed_headers, signing_string
 from signing import SM2PrivateKey, load_private_key
 from signing.errors import InvalidSignature, SigningError
@@ -33,6 +34,11 @@ class PeerConfig:
     keyring: Keyring
     gateway_id: str
     gateway_url: str
+    behaviour: Behaviour = field(default_factory=Behaviour)
+    fin_org_codes: Mapping[str, str] = field(default_factory=dict)
+    """bank: AdmDivCode → MOF_DIV_CODE, for the 财政机关代码 of its 2301s."""
+    tre_code: str | None = None
+    """bank: the treasury (TreCode) its 2301s go to."""
 
 
 class SimulatedParty:
@@ -41,6 +47,10 @@ class SimulatedParty:
         self.adapters = adapters or default_registry()
         self.outbox: queue.Queue[Document | None] = queue.Queue()
         self.received: list[str] = []
+        self.lost: list[str] = []
+        """finance: indicator ids taken and dropped (the ``lose`` rule)."""
+        self.replied: list[tuple[str, int | None]] = []
+        """(message id, HTTP status or None if unreachable) of every reply sent."""
         self._worker = threading.Thread(target=self._send_loop, name="simulator-sender", daemon=True)
 
     def verify(self, path: str, headers: dict[str, str], body: bytes) -> bool:
@@ -58,11 +68,31 @@ class SimulatedParty:
 
     def accept(self, message_id: str, body: bytes) -> None:
         """Parse a verified push and queue the party's replies."""
-        self.received.append(message_id)
         document = self.adapters.identify(body).parse(body)
-        for reply in replies(
-            self.config.role, document, today=datetime.now(UTC).date(), reference=message_id
-        ):
+        self.received.append(message_id)
+        config = self.config
+        now = datetime.now(UTC)
+        context = Context(
+            today=now.astimezone(BEIJING).date(),  # the business day is Beijing's
+            reference=message_id,
+            party_id=config.party_id,
+            fin_org_codes=config.fin_org_codes,
+            tre_code=config.tre_code,
+            now=now,
+        )
+        if config.role == "finance":
+            for bgt_id in lost(document, config.behaviour):
+                log.info("indicator %s lost on the way (rule lose)", bgt_id)
+                self.lost.append(bgt_id)
+        answers = replies(
+            config.role,
+            document,
+            today=context.today,
+            reference=message_id,
+            behaviour=config.behaviour,
+            context=context,
+        )
+        for reply in answers:
             self.outbox.put(reply)
 
     def _send_loop(self) -> None:
@@ -87,8 +117,10 @@ class SimulatedParty:
                 try:
                     transport.send(Push(f"{self.config.gateway_url}/v1/messages", body, headers))
                     log.info("reply %s accepted", message_id)
+                    self.replied.append((message_id, 202))
                 except DeliveryFailed as exc:
                     log.warning("reply %s refused: %s", message_id, exc.detail)
+                    self.replied.append((message_id, None))
         finally:
             transport.close()
 

@@ -2,25 +2,52 @@
 
 On SQLite every transaction starts with ``BEGIN IMMEDIATE``: writers queue on the database lock at the
 start instead of failing half-way with "database is locked", which is what keeps the audit chain and
-message ids serial on a single node. WAL lets readers continue while one writer works.
+message ids serial on a single node. WAL lets readers continue while one writer works; a connection marked
+:data:`READ_ONLY` (``Database.read_unit_of_work``) begins a plain deferred transaction, so a look-up does not
+queue behind — or hold up — the writers. ``synchronous`` stays FULL: a commit is on disk before the 2xx
+(ADR 0004, addendum "Ingest performance").
+
+Writers of one process also queue on an in-process lock before ``BEGIN IMMEDIATE`` (file databases): SQLite's
+busy handler makes a waiting writer sleep in growing steps (up to 100 ms) while the lock may already be free,
+which under a dozen request threads and the relay cost more than the writes. The lock is taken at ``BEGIN``
+and released when the connection goes back to the pool; the busy timeout still covers other processes (the
+CLI, a second process on the same file).
 """
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+_HOLDS_WRITER_LOCK = "fiscalgw_holds_writer_lock"
+
+READ_ONLY = "fiscalgw_read_only"
+"""Execution option of connections that only read (SQLite: deferred ``BEGIN`` instead of ``IMMEDIATE``)."""
+
+POSTGRES_POOL_SIZE = 10
+"""Connections kept per process: the request threads of one worker plus its relay, without a reconnect
+per request under load (SQLAlchemy's default is 5)."""
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout and immediate transactions."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        return create_engine(
+            url,
+            echo=echo,
+            pool_pre_ping=True,
+            pool_size=POSTGRES_POOL_SIZE,
+            max_overflow=2 * POSTGRES_POOL_SIZE,
+        )
     memory = parsed.database in (None, "", ":memory:")
     engine = create_engine(
         url,
@@ -41,8 +68,36 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=FULL")  # the default, stated: durable before the answer
         cursor.close()
+
+    writers = threading.Lock() if wal else None  # an in-memory database has one shared connection
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        info = connection.info
+        acquired = False
+        if writers is not None and not info.get(_HOLDS_WRITER_LOCK):
+            if not writers.acquire(timeout=_SQLITE_BUSY_TIMEOUT_MS / 1000):
+                raise OperationalError(
+                    "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked by this process")
+                )
+            info[_HOLDS_WRITER_LOCK] = acquired = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if acquired:
+                info.pop(_HOLDS_WRITER_LOCK, None)
+                assert writers is not None
+                writers.release()
+            raise
+
+    if writers is not None:
+
+        @event.listens_for(engine, "checkin")
+        def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+            if record.info.pop(_HOLDS_WRITER_LOCK, False):
+                writers.release()

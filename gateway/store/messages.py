@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Insert, Row, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from gateway.errors import MessageExists
 from gateway.model import LifecycleEvent, MessageStatus, NewMessage, NewRecord, StoredMessage, TraceHit
@@ -24,6 +24,31 @@ _SUMMARY = (
     messages.c.status,
     messages.c.response,
 )
+
+# Statements built once, values bound per call: a statement with its values inlined (``.values(...)``) is
+# re-coerced and re-keyed for the compiled cache on every execution, which cost more than the SQL itself.
+_FIND = select(*_SUMMARY).where(
+    messages.c.sender == bindparam("f_sender"), messages.c.message_id == bindparam("f_message_id")
+)
+_INSERT_EVENT = insert(lifecycle_events)
+_INSERT_RECORD = insert(records)
+_INSERT_TRACE_KEY = insert(trace_keys)
+_INSERT_ROUTE = insert(routes)
+
+
+def _insert_new_message(dialect: str) -> Insert:
+    """``INSERT … ON CONFLICT (sender, message_id) DO NOTHING RETURNING id``: a taken pair returns no row
+    instead of raising, so no savepoint is needed around the insert (both dialects support it)."""
+    dml = postgresql if dialect == "postgresql" else sqlite
+    statement: Insert = (
+        dml.insert(messages)
+        .on_conflict_do_nothing(index_elements=[messages.c.sender, messages.c.message_id])
+        .returning(messages.c.id)
+    )
+    return statement
+
+
+_INSERT_MESSAGE = {name: _insert_new_message(name) for name in ("postgresql", "sqlite")}
 
 
 def _stored(row: Row[*tuple[Any, ...]]) -> StoredMessage:
@@ -46,7 +71,10 @@ class MessageRepository:
 
     def add(self, message: NewMessage) -> int:
         """Insert; raises :class:`MessageExists` (with the stored body digest and answer) if the
-        (sender, message id) pair is taken — the UNIQUE constraint decides, so it holds across processes."""
+        (sender, message id) pair is taken — the UNIQUE constraint decides, so it holds across processes.
+
+        On PostgreSQL a concurrent insert of the same pair waits for the other transaction: if it commits,
+        this one finds its row; if it rolls back, this insert goes ahead."""
         values = {
             "sender": message.sender,
             "message_id": message.message_id,
@@ -59,22 +87,16 @@ class MessageRepository:
             "status": message.status.value,
             "response": dict(message.response),
         }
-        try:
-            with self._c.begin_nested():
-                pk = self._c.execute(insert(messages).values(values).returning(messages.c.id)).scalar_one()
-        except IntegrityError:
-            existing = self.find(message.sender, message.message_id)
-            if existing is None:  # pragma: no cover - the constraint fired, so the row exists
-                raise
-            raise MessageExists(
-                existing.sender, existing.message_id, existing.body_sm3, existing.response
-            ) from None
-        return int(pk)
+        pk = self._c.execute(_INSERT_MESSAGE[self._c.dialect.name], values).scalar_one_or_none()
+        if pk is not None:
+            return int(pk)
+        existing = self.find(message.sender, message.message_id)
+        if existing is None:  # pragma: no cover - the constraint fired, so the row exists
+            raise RuntimeError(f"{message.sender}/{message.message_id} conflicted but cannot be read")
+        raise MessageExists(existing.sender, existing.message_id, existing.body_sm3, existing.response)
 
     def find(self, sender: str, message_id: str) -> StoredMessage | None:
-        row = self._c.execute(
-            select(*_SUMMARY).where(messages.c.sender == sender, messages.c.message_id == message_id)
-        ).one_or_none()
+        row = self._c.execute(_FIND, {"f_sender": sender, "f_message_id": message_id}).one_or_none()
         return None if row is None else _stored(row)
 
     def get(self, pk: int) -> StoredMessage | None:
@@ -91,9 +113,13 @@ class MessageRepository:
         self.add_event(pk, status, at, detail)
 
     def add_event(self, pk: int, status: MessageStatus, at: datetime, detail: str | None = None) -> None:
-        self._c.execute(
-            insert(lifecycle_events).values(message_pk=pk, status=status.value, at=at, detail=detail)
-        )
+        self.add_events(pk, [(status, at, detail)])
+
+    def add_events(self, pk: int, events: Iterable[tuple[MessageStatus, datetime, str | None]]) -> None:
+        """Several lifecycle events of one message in one statement (executemany), in order."""
+        rows = [{"message_pk": pk, "status": s.value, "at": at, "detail": d} for s, at, d in events]
+        if rows:
+            self._c.execute(_INSERT_EVENT, rows)
 
     def events(self, pk: int) -> list[LifecycleEvent]:
         rows = self._c.execute(
@@ -107,7 +133,7 @@ class MessageRepository:
         if not new_records:
             return
         self._c.execute(
-            insert(records),
+            _INSERT_RECORD,
             [
                 {
                     "message_pk": pk,
@@ -128,7 +154,7 @@ class MessageRepository:
             for key, value in sorted(set(r.trace))
         ]
         if keys:
-            self._c.execute(insert(trace_keys), keys)
+            self._c.execute(_INSERT_TRACE_KEY, keys)
 
     def trace(self, key: str, value: str) -> list[TraceHit]:
         """Every record carrying (key, value), oldest message first."""
@@ -171,7 +197,13 @@ class MessageRepository:
         ]
 
     def add_route(self, pk: int, position: int | None, receiver: str, rule: str) -> None:
-        self._c.execute(insert(routes).values(message_pk=pk, position=position, receiver=receiver, rule=rule))
+        self.add_routes(pk, [(position, receiver, rule)])
+
+    def add_routes(self, pk: int, decisions: Iterable[tuple[int | None, str, str]]) -> None:
+        """Several routing decisions ``(position, receiver, rule)`` of one message in one executemany."""
+        rows = [{"message_pk": pk, "position": p, "receiver": r, "rule": rule} for p, r, rule in decisions]
+        if rows:
+            self._c.execute(_INSERT_ROUTE, rows)
 
     def routes(self, pk: int) -> list[tuple[int | None, str, str]]:
         rows = self._c.execute(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     Index,
@@ -44,6 +46,8 @@ messages = Table(
     Column("status", String(16), nullable=False),
     Column("response", JSON, nullable=False, comment="the original answer, replayed for a repeat"),
     UniqueConstraint("sender", "message_id"),
+    Index(None, "message_id"),  # 报文追踪 by message id alone (migration 0003)
+    Index(None, "received_at"),  # 报文追踪 by date range (migration 0003)
 )
 
 records = Table(
@@ -93,6 +97,7 @@ routes = Table(
     Column("receiver", String(32), nullable=False),
     Column("rule", String(64), nullable=False, comment="why this receiver (the routing rule's name)"),
     Index(None, "message_pk"),
+    Index(None, "receiver", "message_pk"),  # 报文追踪 by party (migration 0003)
 )
 
 outbox = Table(
@@ -142,6 +147,7 @@ audit_log = Table(
     Column("detail", Text, nullable=False, comment="canonical JSON"),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False, comment="hex SM3(prev_hash ‖ canonical entry bytes)"),
+    Index(None, "action", "seq"),  # the newest entries of given actions, e.g. queue actions (migration 0003)
 )
 
 audit_head = Table(
@@ -150,4 +156,146 @@ audit_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False, comment="always 1"),
     Column("seq", BigId, nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+
+# ---- 预算指标核算: the indicator ledger per level (ADR 0005) ----------------------------------------
+
+ledger_indicators = Table(
+    "ledger_indicators",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("division", String(9), nullable=False, comment="MOF_DIV_CODE of the ledger (the level) it is on"),
+    Column("side", String(8), nullable=False, comment="issued | received | own"),
+    Column("counterparty", String(9), nullable=True, comment="issued: REC_DIV_CODE; otherwise NULL"),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("bgt_id", String(38), nullable=False),
+    Column("ori_bgt_id", String(38), nullable=True),
+    Column("cor_bgt_doc_no", String(100), nullable=True),
+    Column("sup_bgt_doc_no", String(100), nullable=True),
+    Column("bgt_doc_title", String(360), nullable=True),
+    Column("doc_date", String(10), nullable=True, comment="ISO YYYY-MM-DD"),
+    Column("pro_code", String(21), nullable=True),
+    Column("fund_type_code", String(10), nullable=True),
+    Column("tp_func_code", String(13), nullable=True),
+    Column("gov_bgt_eco_code", String(11), nullable=True),
+    Column("distri_type_code", String(1), nullable=True),
+    Column("is_track", String(1), nullable=True),
+    Column("amount_fen", BigInteger, nullable=False, comment="current net amount in fen"),
+    Column("is_deleted", Boolean, nullable=False),
+    Column("create_time", UTCDateTime(), nullable=True, comment="CREATE_TIME (or receipt time) as UTC"),
+    Column("origin", String(8), nullable=False, comment="booking | receipt"),
+    Column(
+        "message_pk", BigId, ForeignKey("messages.id"), nullable=True, comment="the record that opened it"
+    ),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Index(None, "division", "side", "fiscal_year", "bgt_id"),
+    Index(None, "counterparty", "fiscal_year"),
+    Index(None, "division", "fiscal_year", "ori_bgt_id"),
+)
+
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("message_pk", BigId, ForeignKey("messages.id"), nullable=True),
+    Column("position", Integer, nullable=False, comment="record position in the message"),
+    Column("indicator_id", BigId, ForeignKey("ledger_indicators.id"), nullable=False),
+    Column(
+        "kind", String(16), nullable=False, comment="issue | adjust | recall | delete | receive | supersede"
+    ),
+    Column("posted_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("message_pk", "position", "indicator_id", "kind"),
+    Index(None, "indicator_id"),
+)
+
+ledger_postings = Table(
+    "ledger_postings",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("entry_id", BigId, ForeignKey("ledger_entries.id"), nullable=False),
+    Column("division", String(9), nullable=False),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("account", String(8), nullable=False),
+    Column("dr_cr", String(1), nullable=False, comment="D | C"),
+    Column("amount_fen", BigInteger, nullable=False, comment="never negative"),
+    Index(None, "entry_id"),
+    Index(None, "division", "fiscal_year", "account"),
+)
+
+# ---- reconciliation runs, persistent breaks and their history ---------------------------------------------
+
+recon_runs = Table(
+    "recon_runs",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False, comment="indicators | payments"),
+    Column("scope_key", String(128), nullable=False, comment="e.g. upper|lower|fiscal_year"),
+    Column("scope", JSON, nullable=False),
+    Column("as_of", UTCDateTime(), nullable=False),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Column("status", String(16), nullable=False, comment="running | succeeded | failed"),
+    Column("trigger", String(16), nullable=False, comment="api | schedule | cli"),
+    Column("actor", String(64), nullable=False),
+    Column("summary", JSON, nullable=True),
+    Column("report", JSON, nullable=True),
+    Column("error", Text, nullable=True),
+    Index(None, "kind", "scope_key", "started_at"),
+)
+
+recon_breaks = Table(
+    "recon_breaks",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False, unique=True, comment="hex SM3 of kind|engine key"),
+    Column("kind", String(16), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("scope_key", String(128), nullable=False),
+    Column("scope", JSON, nullable=False),
+    Column("ident", Text, nullable=False, comment="the engine's readable key"),
+    Column("status", String(16), nullable=False, comment="open | explained | resolved | closed"),
+    Column("first_seen", UTCDateTime(), nullable=False),
+    Column("last_seen", UTCDateTime(), nullable=False),
+    Column("first_run_id", BigId, ForeignKey("recon_runs.id"), nullable=False),
+    Column("last_run_id", BigId, ForeignKey("recon_runs.id"), nullable=False),
+    Column("closed_at", UTCDateTime(), nullable=True),
+    Column("amount_fen", BigInteger, nullable=True, comment="|difference|, else the one amount present"),
+    Column("upper_amount_fen", BigInteger, nullable=True),
+    Column("lower_amount_fen", BigInteger, nullable=True),
+    Column("difference_fen", BigInteger, nullable=True),
+    Column("fields", JSON, nullable=False),
+    Column("detail", JSON, nullable=False, comment="the break as the report shows it"),
+    Column("status_at", UTCDateTime(), nullable=True),
+    Column("status_by", String(64), nullable=True),
+    Column("status_comment", Text, nullable=True),
+    Index(None, "kind", "scope_key", "status"),
+    Index(None, "status", "type"),
+)
+
+break_events = Table(
+    "break_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("break_id", BigId, ForeignKey("recon_breaks.id"), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(16), nullable=False, comment="opened | explained | resolved | closed | reopened"),
+    Column("comment", Text, nullable=True),
+    Column("run_id", BigId, ForeignKey("recon_runs.id"), nullable=True),
+    Index(None, "break_id"),
+)
+
+scheduler_firings = Table(
+    "scheduler_firings",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("job_id", String(128), nullable=False),
+    Column("fire_time", UTCDateTime(), nullable=False),
+    Column("node", String(64), nullable=False, comment="the process that claimed the firing"),
+    Column("claimed_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Column("outcome", String(16), nullable=True, comment="ran | failed | busy"),
+    Column("run_id", BigId, nullable=True),
+    UniqueConstraint("job_id", "fire_time"),
 )

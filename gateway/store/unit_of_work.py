@@ -1,14 +1,23 @@
-"""One use case = one transaction. Leaving the ``with`` block without :meth:`commit` rolls back."""
+"""One use case = one transaction. Leaving the ``with`` block without :meth:`commit` rolls back.
+
+A database that cannot be reached or drops the connection (the driver's ``OperationalError``) surfaces as
+:class:`gateway.errors.StoreError` — HTTP 503 ``store_unavailable``, a one-line CLI error — not as an
+unmapped 500 (``tests/reliability/test_database_restart.py`` crashes PostgreSQL under load)."""
 
 from __future__ import annotations
 
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy.exc import OperationalError
 
+from gateway.errors import StoreError
 from gateway.store.audit_log import AuditLogRepository
+from gateway.store.breaks import BreakRepository
+from gateway.store.ledger import LedgerRepository
 from gateway.store.messages import MessageRepository
 from gateway.store.outbox import OutboxRepository
+from gateway.store.reconciliations import RunRepository
 
 
 class UnitOfWork:
@@ -17,6 +26,9 @@ class UnitOfWork:
     messages: MessageRepository
     outbox: OutboxRepository
     audit: AuditLogRepository
+    ledger: LedgerRepository
+    runs: RunRepository
+    breaks: BreakRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -26,11 +38,20 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         if self._connection is not None:
             raise RuntimeError("a UnitOfWork is not re-entrant")
-        self._connection = self._engine.connect()
-        self._transaction = self._connection.begin()
+        try:
+            self._connection = self._engine.connect()
+            self._transaction = self._connection.begin()
+        except OperationalError as exc:
+            if self._connection is not None:
+                self._connection.close()
+            self._connection = None
+            raise _unavailable(exc) from exc
         self.messages = MessageRepository(self._connection)
         self.outbox = OutboxRepository(self._connection)
         self.audit = AuditLogRepository(self._connection)
+        self.ledger = LedgerRepository(self._connection)
+        self.runs = RunRepository(self._connection)
+        self.breaks = BreakRepository(self._connection)
         return self
 
     def commit(self) -> None:
@@ -46,9 +67,19 @@ class UnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
-            self.rollback()
-        finally:
-            if self._connection is not None:
-                self._connection.close()
-            self._connection = None
-            self._transaction = None
+            try:
+                self.rollback()
+            finally:
+                if self._connection is not None:
+                    self._connection.close()
+                self._connection = None
+                self._transaction = None
+        except OperationalError as failure:
+            if exc is None:
+                raise _unavailable(failure) from failure
+        if isinstance(exc, OperationalError):  # the database went away mid-way: nothing was committed
+            raise _unavailable(exc) from exc
+
+
+def _unavailable(exc: OperationalError) -> StoreError:
+    return StoreError(f"database unavailable: {type(exc.orig).__name__ if exc.orig else type(exc).__name__}")

@@ -60,6 +60,7 @@ class CodeListRegistry:
     def __init__(self, releases: list[_Release]) -> None:
         self._releases = sorted(releases, key=lambda r: (r.region, r.year))
         self._resolved: dict[tuple[str, str, int], CodeList | None] = {}
+        self._plans: dict[tuple[type[BaseModel], str, int], _Plan] = {}
 
     @classmethod
     def from_mappings(cls, documents: list[Mapping[str, Any]]) -> CodeListRegistry:
@@ -98,6 +99,15 @@ class CodeListRegistry:
         if found is None:
             raise KeyError(f"no code list {name!r} for region {region} in {year}")
         return found
+
+    def find(self, name: str, region: str = NATIONAL, year: int = 9999) -> CodeList | None:
+        """Like :meth:`get`, but ``None`` when no list applies (the memoised fast path)."""
+        key = (name, region, year)
+        try:
+            return self._resolved[key]
+        except KeyError:
+            found = self._resolved[key] = self._resolve(name, region, year)
+            return found
 
     def _resolve(self, name: str, region: str, year: int) -> CodeList | None:
         for candidate in self._regions_for(region):
@@ -166,18 +176,42 @@ def _bound_fields(model: type[BaseModel]) -> tuple[tuple[str, str | None], ...]:
     return tuple(out)
 
 
+_Plan = tuple[tuple[str, str | None, "Mapping[str, str] | None"], ...]
+"""Per (model class, region, year): ``(field, code list name or None, that list's values or None)`` for the
+fields :func:`_bound_fields` names — the code lists resolved once instead of per value."""
+
+
+def _plan(model: type[BaseModel], registry: CodeListRegistry, region: str, year: int) -> _Plan:
+    key = (model, region, year)
+    plan = registry._plans.get(key)
+    if plan is None:
+        steps = []
+        for field_name, list_name in _bound_fields(model):
+            found = registry.find(list_name, region, year) if list_name is not None else None
+            steps.append((field_name, list_name, found.values if found is not None else None))
+        plan = registry._plans[key] = tuple(steps)
+    return plan
+
+
 def check_codes(
     model: BaseModel, registry: CodeListRegistry, region: str, year: int, path: str = ""
 ) -> list[Problem]:
     """Every value of ``model`` (recursively) that is not in its bound code list."""
     problems: list[Problem] = []
-    for field_name, list_name in _bound_fields(type(model)):
+    for field_name, list_name, values in _plan(type(model), registry, region, year):
         value = getattr(model, field_name)
-        here = f"{path}.{field_name}" if path else field_name
-        if list_name is not None and value is not None and value != "":
-            problem = registry.check(list_name, str(value), region, year, here)
-            if problem is not None:
+        if list_name is not None:
+            if value is None or value == "":
+                continue
+            text = str(value)
+            if values is not None and text in values:
+                continue  # the common case: a known code
+            here = f"{path}.{field_name}" if path else field_name
+            problem = registry.check(list_name, text, region, year, here)
+            if problem is not None:  # pragma: no branch - the membership test above already failed
                 problems.append(problem)
+            continue
+        here = f"{path}.{field_name}" if path else field_name
         if isinstance(value, BaseModel):
             problems.extend(check_codes(value, registry, region, year, here))
         elif isinstance(value, tuple | list):

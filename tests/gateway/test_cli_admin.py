@@ -18,6 +18,7 @@ from gateway import audit
 from gateway.config import load_settings
 from gateway.demo_config import DEMO_PARTIES
 from gateway.store.database import Database
+from gateway.store.schema import head_revision
 from gateway.store.tables import audit_log
 from tests.conftest import free_port, wait_until_up
 from tests.gateway.samples import NOW, indicator_document, indicator_row, signed_headers
@@ -71,7 +72,7 @@ def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
 def test_db_upgrade_then_audit_verify_finds_an_edit(demo_dir: Path) -> None:
     upgraded = fiscalgw("db", "upgrade", "--config", str(demo_dir))
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "revision 0001" in upgraded.stdout
+    assert f"revision {head_revision()}" in upgraded.stdout
     settings = load_settings(demo_dir)
     database = Database(settings.database_url)
     with database.unit_of_work() as uow:

@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from signing import der
 
 
 @given(st.integers(min_value=-(2**300), max_value=2**300))
+@example(-128)
+@example(-129)
+@example(127)
+@example(128)
+@example(-1)
+@example(0)
 def test_integer_round_trip(value: int) -> None:
     assert der.to_int(der.decode(der.integer(value))) == value
 
@@ -56,3 +62,11 @@ def test_times_use_utctime_before_2050() -> None:
     assert der.time(early)[0] == der.UTC_TIME and der.time(late)[0] == der.GENERALIZED_TIME
     assert der.to_time(der.decode(der.time(early))) == early
     assert der.to_time(der.decode(der.time(late))) == late
+
+
+@pytest.mark.parametrize(
+    ("value", "encoded"),
+    [(0, "020100"), (127, "02017f"), (128, "02020080"), (-1, "0201ff"), (-128, "020180"), (-129, "0202ff7f")],
+)
+def test_integer_encoding_is_minimal(value: int, encoded: str) -> None:
+    assert der.integer(value).hex() == encoded

@@ -1,0 +1,481 @@
+"""The columnar payment engine: DuckDB reads the inputs and classifies the chain with SQL set operations.
+
+Same rules as :mod:`gateway.reconcile.payments_reference` (read its docstring); a property test holds the
+two to identical reports. No Python object is built per input row on the CSV / XLSX path: DuckDB parses,
+validates (the cell rules of :mod:`gateway.reconcile.payments_columns`), aggregates per voucher, joins
+the four sides and classifies; only group summaries and breaks come back. A malformed cell is located
+exactly by re-reading that file with the reference loader (the slow path of a failing run only).
+
+Two entry points:
+
+* :func:`reconcile_payment_files` — the CLI: CSV / XLSX snapshots and e-voucher / CFX documents;
+* :func:`reconcile_payment_columns` — in-memory inputs (:class:`PaymentInputs`, plain column lists with
+  integer fen), for a caller that already holds the rows (the store-side scheduler). The lists go to DuckDB
+  as list parameters and are unnested there, not inserted row by row.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, NoReturn
+
+import duckdb
+
+from gateway.reconcile.errors import MissingColumnsError, ReconcileError, SnapshotFormatError
+from gateway.reconcile.indicators_duckdb import EngineSettings
+from gateway.reconcile.ledger_columns import AMOUNT_PATTERN
+from gateway.reconcile.payments_columns import (
+    ADM_PATTERN,
+    COMPACT_DATE_PATTERN,
+    ISO_DATE_PATTERN,
+    REQUIRED_COLUMNS,
+    PaymentInputs,
+    Role,
+    known_columns,
+)
+from gateway.reconcile.payments_files import FileKind, file_kind, load_documents, load_table
+from gateway.reconcile.payments_report import (
+    DEFAULT_UNCLEARED_WINDOW,
+    DEFAULT_UNPAID_WINDOW,
+    FoundRow,
+    GroupRow,
+    PaymentReport,
+    assemble_report,
+    china_cutoff,
+)
+from gateway.reconcile.snapshot_files import csv_header, is_xlsx, transcode_gbk, xlsx_to_csv
+
+Progress = Callable[[str], None]
+
+_TABLES_SQL = """
+CREATE TABLE v_raw (rid BIGINT, adm VARCHAR, voucher_no VARCHAR, day DATE, bank VARCHAR, amount HUGEINT);
+CREATE TABLE r_raw (rid BIGINT, adm VARCHAR, voucher_no VARCHAR, day DATE, bank VARCHAR, paid HUGEINT,
+                    pay_day DATE);
+CREATE TABLE f_raw (rid BIGINT, adm VARCHAR, refund_no VARCHAR, original_no VARCHAR, day DATE,
+                    bank VARCHAR, amount HUGEINT);
+CREATE TABLE c_raw (rid BIGINT, adm VARCHAR, vt VARCHAR, clearing_no VARCHAR, voucher_no VARCHAR, day DATE,
+                    bank VARCHAR, amount HUGEINT);
+CREATE TABLE q_raw (rid BIGINT, adm VARCHAR, statement_no VARCHAR, day DATE, bank VARCHAR, pre HUGEINT,
+                    clr HUGEINT, reck HUGEINT, cur HUGEINT);
+"""
+
+_UNNEST_TYPES: dict[str, tuple[str, ...]] = {
+    "v_raw": ("VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT"),
+    "r_raw": ("VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT", "DATE"),
+    "f_raw": ("VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT"),
+    "c_raw": ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT"),
+    "q_raw": ("VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT", "HUGEINT", "HUGEINT", "HUGEINT"),
+}
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _match(expr: str, pattern: str) -> str:
+    return f"coalesce(regexp_full_match({expr}, {_literal(pattern)}), false)"
+
+
+def _day(expr: str) -> str:
+    return (
+        f"CASE WHEN {_match(expr, COMPACT_DATE_PATTERN)} THEN CAST(try_strptime({expr}, '%Y%m%d') AS DATE) "
+        f"WHEN {_match(expr, ISO_DATE_PATTERN)} THEN CAST(try_strptime({expr}, '%Y-%m-%d') AS DATE) END"
+    )
+
+
+def _fen(expr: str) -> str:
+    return (
+        f"CASE WHEN {_match(expr, AMOUNT_PATTERN)} "
+        f"THEN CAST(CAST({expr} AS DECIMAL(20, 2)) * 100 AS HUGEINT) END"
+    )
+
+
+def _typed_sql(role: Role, source: str, present: set[str]) -> str:
+    """SELECT over the all-VARCHAR file: typed columns, ``kind`` (receipts: 'R' / 'F') and a ``bad`` flag."""
+    col = {c: (_quote(c) if c in present else "CAST(NULL AS VARCHAR)") for c in known_columns(role)}
+    adm_bad = f"NOT {_match('adm', ADM_PATTERN)}"
+    bank = f"coalesce({col['PAY_BANK_CODE']}, '')"
+    if role is Role.VOUCHERS:
+        vt = col["VT_CODE"]
+        select = f"""{col["ADM_DIV_CODE"]} AS adm, {col["VOUCHER_NO"]} AS voucher_no,
+            {_day(col["VOU_DATE"])} AS day, {bank} AS bank, {_fen(col["PAY_AMT"])} AS amount, {vt} AS vt"""
+        bad = (
+            f"{adm_bad} OR voucher_no IS NULL OR day IS NULL OR amount IS NULL OR amount < 0 "
+            "OR coalesce(vt NOT IN ('5201', '8202'), false)"
+        )
+    elif role is Role.RECEIPTS:
+        vt = col["VT_CODE"]
+        x_date = col["X_PAY_DATE"]
+        select = f"""{col["ADM_DIV_CODE"]} AS adm, {col["VOUCHER_NO"]} AS voucher_no,
+            {_day(col["VOU_DATE"])} AS day, {bank} AS bank, {vt} AS vt,
+            CASE WHEN {vt} = '2252' THEN 'F' ELSE 'R' END AS kind,
+            {_fen(col["X_PAY_AMT"])} AS paid, {_day(x_date)} AS pay_day, {x_date} AS pay_day_text,
+            {col["ORIGINAL_VOUCHER_NO"]} AS original_no, {_fen(col["PAY_AMT"])} AS amount"""
+        bad = (
+            f"{adm_bad} OR voucher_no IS NULL OR day IS NULL "
+            "OR coalesce(vt NOT IN ('5201', '8202', '2252'), false) "
+            "OR (kind = 'F' AND (original_no IS NULL OR amount IS NULL OR amount >= 0)) "
+            "OR (kind = 'R' AND (paid IS NULL OR paid < 0 OR (pay_day_text IS NOT NULL AND pay_day IS NULL)))"
+        )
+    elif role is Role.CLEARING:
+        select = f"""{col["ADM_DIV_CODE"]} AS adm, {col["VT_CODE"]} AS vt,
+            {col["CLEARING_NO"]} AS clearing_no, {col["VOUCHER_NO"]} AS voucher_no,
+            {_day(col["VOU_DATE"])} AS day, {bank} AS bank,
+            {_fen(col["PAY_AMT"])} AS amount"""
+        bad = (
+            f"{adm_bad} OR NOT coalesce(vt IN ('2301', '2302'), false) OR clearing_no IS NULL "
+            "OR voucher_no IS NULL OR day IS NULL OR amount IS NULL OR (vt = '2301' AND amount < 0)"
+        )
+    else:
+        select = f"""{col["ADM_DIV_CODE"]} AS adm, {col["VOUCHER_NO"]} AS statement_no,
+            {_day(col["END_DATE"])} AS day, {bank} AS bank, {_fen(col["PRE_DATE_MONEY"])} AS pre,
+            {_fen(col["CLEAR_AMT"])} AS clr, {_fen(col["CUR_RECK_MONEY"])} AS reck,
+            {_fen(col["CUR_DATE_MONEY"])} AS cur"""
+        bad = (
+            f"{adm_bad} OR statement_no IS NULL OR day IS NULL OR pre IS NULL OR clr IS NULL "
+            "OR reck IS NULL OR cur IS NULL"
+        )
+    non_empty = "coalesce(" + ", ".join(_quote(c) for c in sorted(present)) + ") IS NOT NULL"
+    return f"""
+        SELECT *, ({bad}) AS bad FROM (
+            SELECT {select}
+            FROM {source} WHERE {non_empty}
+        )
+    """
+
+
+def _read_csv_sql(path: Path, header: list[str]) -> str:
+    columns = ", ".join(f"{_literal(name or f'_EMPTY_{i}')}: 'VARCHAR'" for i, name in enumerate(header))
+    return (
+        f"read_csv({_literal(str(path))}, header = true, auto_detect = false, columns = {{{columns}}}, "
+        "delim = ',', quote = '\"', escape = '\"', null_padding = true)"
+    )
+
+
+_INSERT_SQL: dict[Role, tuple[str, ...]] = {
+    Role.VOUCHERS: (
+        "INSERT INTO v_raw SELECT rowid + {offset}, adm, voucher_no, day, bank, amount FROM staged",
+    ),
+    Role.RECEIPTS: (
+        "INSERT INTO r_raw SELECT rowid + {offset}, adm, voucher_no, day, bank, paid, pay_day "
+        "FROM staged WHERE kind = 'R'",
+        "INSERT INTO f_raw SELECT rowid + {offset}, adm, voucher_no, original_no, day, bank, amount "
+        "FROM staged WHERE kind = 'F'",
+    ),
+    Role.CLEARING: (
+        "INSERT INTO c_raw SELECT rowid + {offset}, adm, vt, clearing_no, voucher_no, day, bank, amount "
+        "FROM staged",
+    ),
+    Role.QUOTA: (
+        "INSERT INTO q_raw SELECT rowid + {offset}, adm, statement_no, day, bank, pre, clr, reck, cur "
+        "FROM staged",
+    ),
+}
+
+
+class _Loader:
+    """Loads each input into the ``*_raw`` tables; ``rid`` numbers rows across files in input order."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, workdir: Path, progress: Progress) -> None:
+        self._con = con
+        self._workdir = workdir
+        self._progress = progress
+        self._next_rid = 0
+        self._count = 0
+
+    def load_file(self, path: Path, role: Role) -> None:
+        self._progress(f"reading {role} {path}")
+        self._count += 1
+        name = f"f{self._count}"
+        if is_xlsx(path):
+            source, header = xlsx_to_csv(path, self._workdir / f"{name}.csv")
+        else:
+            source, header = path, csv_header(path)
+        missing = [c for c in REQUIRED_COLUMNS[role] if c not in header]
+        if missing:
+            raise MissingColumnsError(str(path), missing)
+        present = {c for c in header if c}
+        try:
+            self._stage(role, source, header, present)
+        except duckdb.InvalidInputException as exc:
+            if "unicode" not in str(exc).lower():
+                _explain(path, role, exc)
+            self._progress(f"transcoding {path} from GBK")
+            source = transcode_gbk(path, self._workdir / f"{name}.utf8.csv")
+            try:
+                self._stage(role, source, header, present)
+            except duckdb.Error as again:
+                _explain(path, role, again)
+        except (duckdb.ConversionException, duckdb.ParserException) as exc:
+            _explain(path, role, exc)
+        except duckdb.Error as exc:  # out of memory, disk full …: not the file's fault
+            raise ReconcileError(f"{path}: DuckDB failed: {_first_line(exc)}") from None
+        row = self._con.execute("SELECT bool_or(bad), count(*) FROM staged").fetchone()
+        assert row is not None
+        if row[0]:
+            _locate(path, role)
+            raise ReconcileError(f"{path}: a malformed value was found but could not be located")
+        for statement in _INSERT_SQL[role]:
+            self._con.execute(statement.format(offset=self._next_rid))
+        self._next_rid += int(row[1])
+        self._con.execute("DROP TABLE staged")
+
+    def _stage(self, role: Role, source: Path, header: list[str], present: set[str]) -> None:
+        select = _typed_sql(role, _read_csv_sql(source, header), present)
+        self._con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {select}")
+
+    def load_columns(self, inputs: PaymentInputs) -> None:
+        """Unnest in-memory column lists into the raw tables (no per-row Python work)."""
+        parts = (
+            ("v_raw", inputs.vouchers.columns()),
+            ("r_raw", inputs.receipts.columns()),
+            ("f_raw", inputs.refunds.columns()),
+            ("c_raw", inputs.clearing.columns()),
+            ("q_raw", inputs.quota.columns()),
+        )
+        for table, columns in parts:
+            n = len(columns[0])
+            if n == 0:
+                continue
+            types = _UNNEST_TYPES[table]
+            values = ", ".join(f"unnest(CAST(? AS {t}[]))" for t in types)
+            self._con.execute(
+                f"INSERT INTO {table} SELECT {self._next_rid} + row_number() OVER () - 1, * "
+                f"FROM (SELECT {values})",
+                columns,
+            )
+            self._next_rid += n
+
+
+def _locate(path: Path, role: Role) -> None:
+    """Re-read the file with the reference loader, which raises naming line and column."""
+    load_table(path, role, PaymentInputs())
+
+
+def _explain(path: Path, role: Role, exc: Exception) -> NoReturn:
+    _locate(path, role)
+    raise SnapshotFormatError(str(path), _first_line(exc)) from None
+
+
+def _first_line(exc: Exception) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return " ".join(lines[:2]) if lines else type(exc).__name__
+
+
+def _ts(value: datetime) -> str:
+    return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+
+
+def _classify_sql(unpaid_cutoff: datetime, uncleared_cutoff: datetime) -> str:
+    return f"""
+    CREATE OR REPLACE TEMP TABLE v AS
+        SELECT adm, voucher_no, min(bank) AS bank, min(day) AS day, sum(amount) AS amount
+        FROM v_raw GROUP BY adm, voucher_no;
+    CREATE OR REPLACE TEMP TABLE r AS
+        SELECT adm, voucher_no, min(bank) AS bank, min(day) AS day, sum(paid) AS paid,
+               max(coalesce(pay_day, day)) AS last, count(*) AS n
+        FROM r_raw GROUP BY adm, voucher_no;
+    CREATE OR REPLACE TEMP TABLE f AS
+        SELECT adm, refund_no, original_no, min(bank) AS bank, min(day) AS day, -sum(amount) AS amount,
+               count(*) AS n
+        FROM f_raw GROUP BY adm, refund_no, original_no;
+    CREATE OR REPLACE TEMP TABLE fv AS
+        SELECT adm, original_no AS voucher_no, -sum(amount) AS amount, max(day) AS last
+        FROM f_raw GROUP BY adm, original_no;
+    CREATE OR REPLACE TEMP TABLE c AS
+        SELECT adm, voucher_no, min(bank) AS bank, min(day) AS day,
+               sum(CASE WHEN vt = '2301' THEN amount ELSE -abs(amount) END) AS cleared,
+               count(*) FILTER (WHERE vt = '2301') AS applies, count(*) AS n
+        FROM c_raw GROUP BY adm, voucher_no;
+    CREATE OR REPLACE TEMP TABLE c_twice AS
+        SELECT x.adm, x.voucher_no, list_sort(list(x.clearing_no)) AS nos
+        FROM c_raw x SEMI JOIN (SELECT adm, voucher_no FROM c WHERE applies > 1) d
+             ON d.adm = x.adm AND d.voucher_no = x.voucher_no
+        WHERE x.vt = '2301' GROUP BY x.adm, x.voucher_no;
+    CREATE OR REPLACE TEMP TABLE chain AS
+        SELECT v.adm, v.voucher_no, v.bank, v.day, v.amount, r.paid, fv.amount AS refund, c.cleared,
+               coalesce(c.applies, 0) AS applies,
+               coalesce(r.paid, 0) - coalesce(fv.amount, 0) - coalesce(c.cleared, 0) AS outstanding,
+               CAST(v.day AS TIMESTAMP) + INTERVAL 1 DAY <= {_ts(unpaid_cutoff)} AS unpaid_due,
+               CAST(greatest(r.last, coalesce(fv.last, r.last)) AS TIMESTAMP) + INTERVAL 1 DAY
+                   <= {_ts(uncleared_cutoff)} AS clear_due
+        FROM v
+        LEFT JOIN r ON r.adm = v.adm AND r.voucher_no = v.voucher_no
+        LEFT JOIN fv ON fv.adm = v.adm AND fv.voucher_no = v.voucher_no
+        LEFT JOIN c ON c.adm = v.adm AND c.voucher_no = v.voucher_no;
+    CREATE OR REPLACE TEMP TABLE found AS
+        SELECT 'UNPAID' AS type, adm, bank, day, 'voucher:' || voucher_no AS ident, voucher_no,
+               amount AS va, paid AS pa, refund AS fa, cleared AS ca, amount AS diff,
+               CAST(NULL AS VARCHAR[]) AS nos, CAST(NULL AS VARCHAR) AS refund_no,
+               CAST(NULL AS HUGEINT[]) AS quota
+        FROM chain WHERE paid IS NULL AND unpaid_due
+        UNION ALL
+        SELECT 'PAY_AMOUNT_MISMATCH', adm, bank, day, 'voucher:' || voucher_no, voucher_no,
+               amount, paid, refund, cleared, amount - paid, NULL, NULL, NULL
+        FROM chain WHERE paid IS NOT NULL AND paid <> amount
+        UNION ALL
+        SELECT 'DOUBLE_CLEARED', ch.adm, ch.bank, ch.day, 'voucher:' || ch.voucher_no, ch.voucher_no,
+               ch.amount, ch.paid, ch.refund, ch.cleared, ch.outstanding, t.nos, NULL, NULL
+        FROM chain ch JOIN c_twice t ON t.adm = ch.adm AND t.voucher_no = ch.voucher_no
+        UNION ALL
+        SELECT 'NOT_CLEARED', adm, bank, day, 'voucher:' || voucher_no, voucher_no,
+               amount, paid, refund, cleared, outstanding, NULL, NULL, NULL
+        FROM chain WHERE applies <= 1 AND paid IS NOT NULL AND outstanding <> 0 AND clear_due
+        UNION ALL
+        SELECT 'PAY_AMOUNT_MISMATCH', r.adm, r.bank, r.day, 'receipt:' || r.voucher_no, r.voucher_no,
+               NULL, r.paid, NULL, NULL, -r.paid, NULL, NULL, NULL
+        FROM r ANTI JOIN v ON v.adm = r.adm AND v.voucher_no = r.voucher_no
+        UNION ALL
+        SELECT 'CLEARED_UNKNOWN', c.adm, c.bank, c.day, 'voucher:' || c.voucher_no, c.voucher_no,
+               NULL, NULL, NULL, c.cleared, -c.cleared, NULL, NULL, NULL
+        FROM c ANTI JOIN v ON v.adm = c.adm AND v.voucher_no = c.voucher_no
+        UNION ALL
+        SELECT 'REFUND_UNMATCHED', f.adm,
+               CASE WHEN v.voucher_no IS NULL THEN f.bank ELSE v.bank END,
+               CASE WHEN v.voucher_no IS NULL THEN f.day ELSE v.day END,
+               'refund:' || f.refund_no || '|' || f.original_no, f.original_no,
+               v.amount, NULL, f.amount, c.cleared, NULL, NULL, f.refund_no, NULL
+        FROM f
+        LEFT JOIN v ON v.adm = f.adm AND v.voucher_no = f.original_no
+        LEFT JOIN r ON r.adm = f.adm AND r.voucher_no = f.original_no
+        LEFT JOIN c ON c.adm = f.adm AND c.voucher_no = f.original_no
+        WHERE v.voucher_no IS NULL OR r.voucher_no IS NULL
+        UNION ALL
+        SELECT 'QUOTA_IDENTITY', adm, bank, day, 'quota:' || statement_no || '#' || CAST(k AS VARCHAR),
+               statement_no, NULL, NULL, NULL, NULL, pre + clr - reck - cur, NULL, NULL,
+               [pre, clr, reck, cur]
+        FROM (SELECT *, row_number() OVER (PARTITION BY adm, statement_no ORDER BY rid) AS k FROM q_raw)
+        WHERE pre + clr - reck <> cur;
+    """
+
+
+_GROUPS_SQL = """
+    WITH parts AS (
+        SELECT adm, bank, day, 1 AS nv, amount AS av, 0 AS nr, 0 AS ar, 0 AS nf, 0 AS af, 0 AS nc,
+               0 AS ac, 0 AS nq,
+               CASE WHEN paid IS NULL AND NOT unpaid_due THEN 1 ELSE 0 END AS wp,
+               CASE WHEN applies <= 1 AND paid IS NOT NULL AND outstanding <> 0 AND NOT clear_due
+                    THEN 1 ELSE 0 END AS wc
+        FROM chain
+        UNION ALL
+        SELECT r.adm, CASE WHEN v.voucher_no IS NULL THEN r.bank ELSE v.bank END,
+               CASE WHEN v.voucher_no IS NULL THEN r.day ELSE v.day END,
+               0, 0, r.n, r.paid, 0, 0, 0, 0, 0, 0, 0
+        FROM r LEFT JOIN v ON v.adm = r.adm AND v.voucher_no = r.voucher_no
+        UNION ALL
+        SELECT f.adm, CASE WHEN v.voucher_no IS NULL THEN f.bank ELSE v.bank END,
+               CASE WHEN v.voucher_no IS NULL THEN f.day ELSE v.day END,
+               0, 0, 0, 0, f.n, f.amount, 0, 0, 0, 0, 0
+        FROM f LEFT JOIN v ON v.adm = f.adm AND v.voucher_no = f.original_no
+        UNION ALL
+        SELECT c.adm, CASE WHEN v.voucher_no IS NULL THEN c.bank ELSE v.bank END,
+               CASE WHEN v.voucher_no IS NULL THEN c.day ELSE v.day END,
+               0, 0, 0, 0, 0, 0, c.n, c.cleared, 0, 0, 0
+        FROM c LEFT JOIN v ON v.adm = c.adm AND v.voucher_no = c.voucher_no
+        UNION ALL
+        SELECT adm, bank, day, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0 FROM q_raw
+    )
+    SELECT adm, bank, day, CAST(sum(nv) AS BIGINT), CAST(sum(av) AS HUGEINT), CAST(sum(nr) AS BIGINT),
+           CAST(sum(ar) AS HUGEINT), CAST(sum(nf) AS BIGINT), CAST(sum(af) AS HUGEINT),
+           CAST(sum(nc) AS BIGINT), CAST(sum(ac) AS HUGEINT), CAST(sum(nq) AS BIGINT),
+           CAST(sum(wp) AS BIGINT), CAST(sum(wc) AS BIGINT)
+    FROM parts GROUP BY adm, bank, day
+"""
+
+_FOUND_SQL = "SELECT * FROM found"
+
+
+@contextmanager
+def _session(
+    settings: EngineSettings, progress: Progress
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, _Loader]]:
+    with tempfile.TemporaryDirectory(prefix="fiscalgw-payments-") as tmp:
+        config: dict[str, Any] = {"memory_limit": settings.memory_limit, "temp_directory": tmp}
+        if settings.threads is not None:
+            config["threads"] = settings.threads
+        con = duckdb.connect(":memory:", config=config)
+        con.execute("SET enable_progress_bar = false")
+        try:
+            con.execute(_TABLES_SQL)
+            yield con, _Loader(con, Path(tmp), progress)
+        finally:
+            con.close()
+
+
+def _classify(
+    con: duckdb.DuckDBPyConnection,
+    as_of: datetime,
+    unpaid_window: timedelta,
+    uncleared_window: timedelta,
+    progress: Progress,
+) -> PaymentReport:
+    progress("matching vouchers, receipts, refunds and clearing")
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(_classify_sql(china_cutoff(as_of, unpaid_window), china_cutoff(as_of, uncleared_window)))
+    progress("summarising")
+    groups: list[GroupRow] = [tuple(row) for row in con.execute(_GROUPS_SQL).fetchall()]
+    found: list[FoundRow] = [
+        (*row[:13], tuple(row[13]) if row[13] is not None else None)
+        for row in con.execute(_FOUND_SQL).fetchall()
+    ]
+    return assemble_report(as_of, unpaid_window, uncleared_window, groups, found)
+
+
+def reconcile_payment_files(
+    files: list[tuple[Path, Role]],
+    *,
+    as_of: datetime,
+    unpaid_window: timedelta = DEFAULT_UNPAID_WINDOW,
+    uncleared_window: timedelta = DEFAULT_UNCLEARED_WINDOW,
+    settings: EngineSettings | None = None,
+    progress: Progress | None = None,
+) -> PaymentReport:
+    """Reconcile payment-chain files — each ``(path, role)`` a CSV / XLSX snapshot or an e-voucher / CFX
+    document — as of ``as_of``. Raises :class:`~gateway.reconcile.errors.SnapshotError` subclasses for
+    unusable input."""
+    say: Progress = progress or _silent
+    china_cutoff(as_of, unpaid_window)  # refuses a naive as_of before any work
+    with _session(settings or EngineSettings(), say) as (con, loader):
+        documents: list[tuple[Path, Role]] = []
+        for path, role in files:
+            if file_kind(path) in (FileKind.EVOUCHER, FileKind.CFX):
+                documents.append((path, role))
+            else:
+                loader.load_file(path, role)
+        if documents:
+            say(f"reading {len(documents)} e-voucher / CFX document(s)")
+            loader.load_columns(load_documents(documents))
+        return _classify(con, as_of, unpaid_window, uncleared_window, say)
+
+
+def reconcile_payment_columns(
+    inputs: PaymentInputs,
+    *,
+    as_of: datetime,
+    unpaid_window: timedelta = DEFAULT_UNPAID_WINDOW,
+    uncleared_window: timedelta = DEFAULT_UNCLEARED_WINDOW,
+    settings: EngineSettings | None = None,
+    progress: Progress | None = None,
+) -> PaymentReport:
+    """Reconcile in-memory column lists (integer fen, ``date`` days, ``""`` for no bank) as of ``as_of``.
+
+    The entry point for callers that already hold the rows (the store-side scheduler): no files, same
+    rules and report as :func:`reconcile_payment_files`."""
+    inputs.check()
+    say: Progress = progress or _silent
+    china_cutoff(as_of, unpaid_window)
+    with _session(settings or EngineSettings(), say) as (con, loader):
+        loader.load_columns(inputs)
+        return _classify(con, as_of, unpaid_window, uncleared_window, say)
+
+
+def _silent(_message: str) -> None:
+    return None

@@ -1,0 +1,482 @@
+"""Reconciliation runs from the store (issue #5): run one now, list runs, read a run's report, and the
+dashboard summary the ops pages show.
+
+An indicator run for (upper, lower, fiscal year) exports the pair's ledger rows from the store as two
+BA_BGT_INFO snapshots (streamed, :meth:`gateway.store.ledger.LedgerRepository.export_pair`) and feeds them to
+the SAME DuckDB engine the file CLI uses (:func:`gateway.reconcile.reconcile_indicator_files`), so the store
+and the files can never disagree on semantics. The run, its report, the persistent breaks (opened, seen again,
+reopened, auto-closed) and one audit entry are committed together.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from gateway import audit
+from gateway.bootstrap import Gateway
+from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, Break, BreakType, FieldDifference
+from gateway.reconcile.errors import ReconcileError
+from gateway.reconcile.indicator_report import IndicatorReport, PairSummary, empty_counts
+from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
+from gateway.reconcile.report_formats import render_report
+from gateway.reconcile.report_json import break_dict, pair_dict, report_dict
+from gateway.services.errors import BadRequest, NotFound
+from gateway.store.breaks import FoundBreak
+from gateway.store.reconciliations import RunRow
+from gateway.store.unit_of_work import UnitOfWork
+from schemas.money import parse_money
+from signing import sm3_hex
+
+KINDS = ("indicators", "payments")
+_CODE9 = re.compile(r"^[0-9]{9}$")
+AGE_BUCKETS: tuple[tuple[str, timedelta | None], ...] = (
+    ("0-1d", timedelta(days=1)),
+    ("1-7d", timedelta(days=7)),
+    ("7-30d", timedelta(days=30)),
+    (">30d", None),
+)
+MEDIA_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
+
+
+class ReconciliationFailed(ReconcileError):
+    """The engine could not complete a run from the store (the run is recorded as failed)."""
+
+
+@dataclass(frozen=True)
+class PairScope:
+    """One indicator pair: the upper issuer, the lower receiver and the fiscal year."""
+
+    upper: str
+    lower: str
+    fiscal_year: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.upper}|{self.lower}|{self.fiscal_year}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"upper": self.upper, "lower": self.lower, "fiscal_year": self.fiscal_year}
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """A run without its report. ``summary`` is the pair summary plus break bookkeeping counts."""
+
+    id: int
+    kind: str
+    scope: Mapping[str, Any]
+    as_of: datetime
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    trigger: str
+    actor: str
+    summary: Mapping[str, Any] | None
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "scope": dict(self.scope),
+            "as_of": self.as_of.isoformat(),
+            "started_at": self.started_at.isoformat(),
+            "finished_at": None if self.finished_at is None else self.finished_at.isoformat(),
+            "status": self.status,
+            "trigger": self.trigger,
+            "actor": self.actor,
+            "summary": None if self.summary is None else dict(self.summary),
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class RunPage:
+    items: list[RunSummary]
+    total: int
+    limit: int
+    offset: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "items": [r.as_dict() for r in self.items],
+            "total": self.total,
+            "limit": self.limit,
+            "offset": self.offset,
+        }
+
+
+@dataclass(frozen=True)
+class PairDashboard:
+    """One pair on the ops dashboard."""
+
+    scope: Mapping[str, Any]
+    last_run: RunSummary | None
+    status: str | None
+    totals: Mapping[str, Any]
+    open_by_type: Mapping[str, int]
+    open_by_age: Mapping[str, int]
+    trend: list[tuple[int, datetime, int]] = field(default_factory=list)
+    """(run id, started at, breaks found) of the last 30 runs, oldest first."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scope": dict(self.scope),
+            "last_run": None if self.last_run is None else self.last_run.as_dict(),
+            "status": self.status,
+            "totals": dict(self.totals),
+            "open_by_type": dict(self.open_by_type),
+            "open_by_age": dict(self.open_by_age),
+            "trend": [{"run_id": i, "started_at": t.isoformat(), "breaks": n} for i, t, n in self.trend],
+        }
+
+
+def pair_scope(upper: str, lower: str, fiscal_year: int) -> PairScope:
+    """Validate and build a pair (BadRequest naming the field)."""
+    for name, code in (("upper", upper), ("lower", lower)):
+        if not _CODE9.match(code):
+            raise BadRequest(f"{name} must be a 9-digit MOF_DIV_CODE, got {code[:20]!r}")
+    if upper == lower:
+        raise BadRequest("upper and lower must differ")
+    if not 2000 <= fiscal_year <= 2100:
+        raise BadRequest(f"fiscal_year must be a year, got {fiscal_year}")
+    return PairScope(upper, lower, fiscal_year)
+
+
+def stable_key(kind: str, engine_key: str) -> str:
+    """The persistent break key: hex SM3 of ``kind|engine key`` (which holds type, pair, year and id)."""
+    return sm3_hex(f"{kind}|{engine_key}".encode())
+
+
+def _summary(row: RunRow) -> RunSummary:
+    return RunSummary(
+        row.id,
+        row.kind,
+        row.scope,
+        row.as_of,
+        row.started_at,
+        row.finished_at,
+        row.status,
+        row.trigger,
+        row.actor,
+        row.summary,
+        row.error,
+    )
+
+
+def _fen(value: Decimal | None) -> int | None:
+    return None if value is None else int((value * 100).to_integral_value())
+
+
+def _found(kind: str, item: Break) -> FoundBreak:
+    diff = _fen(item.difference)
+    upper, lower = _fen(item.upper_amount), _fen(item.lower_amount)
+    magnitude = abs(diff) if diff is not None else abs(upper if upper is not None else (lower or 0))
+    detail = break_dict(item)
+    detail["type_zh"] = item.type.label_zh
+    return FoundBreak(
+        key=stable_key(kind, item.key),
+        type=item.type.value,
+        ident=item.key,
+        amount_fen=magnitude,
+        upper_amount_fen=upper,
+        lower_amount_fen=lower,
+        difference_fen=diff,
+        fields=detail["fields"],
+        detail=detail,
+    )
+
+
+def _only_pair(report: IndicatorReport, scope: PairScope) -> IndicatorReport:
+    wanted = (scope.upper, scope.lower, scope.fiscal_year)
+    pairs = tuple(p for p in report.pairs if (p.upper, p.lower, p.fiscal_year) == wanted)
+    if not pairs:
+        zero = Decimal("0.00")
+        pairs = (PairSummary(*wanted, 0, 0, zero, zero, empty_counts()),)
+
+    def mine(b: Break) -> bool:
+        return (b.upper, b.lower, b.fiscal_year) == wanted
+
+    return IndicatorReport(
+        report.as_of,
+        report.in_transit_window,
+        pairs,
+        tuple(b for b in report.breaks if mine(b)),
+        tuple(b for b in report.in_transit if mine(b)),
+    )
+
+
+def reconcile_pair_from_store(
+    gw: Gateway, scope: PairScope, as_of: datetime, in_transit_window: timedelta = timedelta(hours=48)
+) -> IndicatorReport:
+    """The indicator report of one pair, computed from the store (no bookkeeping; see :func:`run_now`)."""
+    with tempfile.TemporaryDirectory(prefix="fiscalgw-store-recon-") as tmp:
+        upper_csv, lower_csv = Path(tmp) / "upper.csv", Path(tmp) / "lower.csv"
+        with gw.database.unit_of_work() as uow:
+            uow.ledger.export_pair(scope.upper, scope.lower, scope.fiscal_year, upper_csv, lower_csv)
+        report = reconcile_indicator_files(
+            upper_csv, lower_csv, as_of=as_of, in_transit_window=in_transit_window
+        )
+    return _only_pair(report, scope)
+
+
+def run_now(
+    gw: Gateway,
+    *,
+    kind: str,
+    upper: str,
+    lower: str,
+    fiscal_year: int,
+    actor: str,
+    as_of: datetime | None = None,
+    trigger: str = "api",
+    in_transit_hours: int = 48,
+) -> RunSummary:
+    """Run one reconciliation now and persist it; returns the finished run (status succeeded or failed)."""
+    if kind not in KINDS:
+        raise BadRequest(f"kind must be one of {', '.join(KINDS)}")
+    if kind != "indicators":
+        raise BadRequest(
+            "payments runs from the store are not available yet (use `fiscalgw reconcile payments`)"
+        )
+    scope = pair_scope(upper, lower, fiscal_year)
+    if as_of is not None and as_of.tzinfo is None:
+        raise BadRequest("as_of needs a zone (Z or ±hh:mm)")
+    if as_of is not None and not 2000 <= as_of.year <= 2100:
+        raise BadRequest("as_of must fall within 2000…2100")
+    if not 0 <= in_transit_hours <= 24 * 366:
+        raise BadRequest("in_transit_hours must be between 0 and 8784")
+    started = gw.clock()
+    moment = as_of or started
+    with gw.database.unit_of_work() as uow:
+        run_id = uow.runs.start(kind, scope.key, scope.as_dict(), moment, started, trigger, actor)
+        uow.commit()
+    try:
+        report = reconcile_pair_from_store(gw, scope, moment, timedelta(hours=in_transit_hours))
+    except ReconcileError as exc:
+        _fail(gw, run_id, actor, scope, str(exc))
+        raise ReconciliationFailed(f"run {run_id}: {exc}") from None
+    with gw.database.unit_of_work() as uow:
+        uow.runs.lock_scope(kind, scope.key)
+        counts = _apply_breaks(uow, kind, scope, report, run_id, gw.clock())
+        pair = report.pairs[0]
+        summary = {
+            **pair_dict(pair),
+            "in_transit_hours": in_transit_hours,
+            "breaks": len(report.breaks),
+            "in_transit": len(report.in_transit),
+            **counts,
+        }
+        body = report_dict(report)
+        uow.runs.finish(run_id, gw.clock(), status="succeeded", summary=summary, report=body)
+        audit.append(
+            uow.audit,
+            actor=actor,
+            action="reconciliation.run",
+            subject=f"reconciliation/{run_id}",
+            at=gw.clock(),
+            detail={
+                "kind": kind,
+                "scope": scope.key,
+                "status": pair.status,
+                "breaks": len(report.breaks),
+                **counts,
+                "report_sm3": sm3_hex(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()),
+            },
+        )
+        row = uow.runs.get(run_id)
+        uow.commit()
+    assert row is not None
+    return _summary(row)
+
+
+def _fail(gw: Gateway, run_id: int, actor: str, scope: PairScope, error: str) -> None:
+    with gw.database.unit_of_work() as uow:
+        uow.runs.finish(run_id, gw.clock(), status="failed", error=error[:2000])
+        audit.append(
+            uow.audit,
+            actor=actor,
+            action="reconciliation.failed",
+            subject=f"reconciliation/{run_id}",
+            at=gw.clock(),
+            detail={"scope": scope.key, "error": error[:300]},
+        )
+        uow.commit()
+
+
+def _apply_breaks(
+    uow: UnitOfWork, kind: str, scope: PairScope, report: IndicatorReport, run_id: int, now: datetime
+) -> dict[str, int]:
+    """Carry breaks across runs: new → open; found again → same row; closed and found → reopened;
+    not found any more → closed (the counterpart arrived). IN_TRANSIT items are not breaks."""
+    found = {f.key: f for f in (_found(kind, b) for b in report.breaks)}
+    existing = uow.breaks.in_scope(kind, scope.key)
+    new = [f for k, f in found.items() if k not in existing]
+    seen = [(existing[k][0], f) for k, f in found.items() if k in existing]
+    reopened = [existing[k][0] for k in found if k in existing and existing[k][1] == "closed"]
+    closed = [pk for k, (pk, status) in existing.items() if k not in found and status != "closed"]
+    ids = uow.breaks.insert_new(kind, scope.key, scope.as_dict(), new, run_id, now)
+    uow.breaks.add_events(list(ids.values()), "opened", now, actor="system", run_id=run_id)
+    uow.breaks.mark_seen(seen, run_id, now)
+    uow.breaks.set_status(reopened, "open", now, by="system", comment="再次发现")
+    uow.breaks.add_events(reopened, "reopened", now, actor="system", run_id=run_id)
+    uow.breaks.set_status(closed, "closed", now, by="system", comment="对方数据已到达，差异消除", closed=True)
+    uow.breaks.add_events(closed, "closed", now, actor="system", run_id=run_id)
+    return {"opened": len(new), "reopened": len(reopened), "closed": len(closed), "carried": len(seen)}
+
+
+def list_runs(
+    gw: Gateway,
+    *,
+    kind: str | None = None,
+    upper: str | None = None,
+    lower: str | None = None,
+    fiscal_year: int | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> RunPage:
+    """Runs newest first; a pair filter needs all of upper, lower and fiscal_year."""
+    if not 1 <= limit <= 500 or offset < 0:
+        raise BadRequest("limit must be 1…500 and offset ≥ 0")
+    given = [v is not None for v in (upper, lower, fiscal_year)]
+    scope_key = None
+    if any(given):
+        if not all(given):
+            raise BadRequest("a pair filter needs upper, lower and fiscal_year together")
+        assert upper is not None and lower is not None and fiscal_year is not None
+        scope_key = pair_scope(upper, lower, fiscal_year).key
+    with gw.database.unit_of_work() as uow:
+        rows, total = uow.runs.search(
+            kind=kind, scope_key=scope_key, status=status, limit=limit, offset=offset
+        )
+    return RunPage([_summary(r) for r in rows], total, limit, offset)
+
+
+def get_run(gw: Gateway, run_id: int) -> tuple[RunSummary, Mapping[str, Any] | None]:
+    """A run and its JSON report (``None`` while running or when it failed)."""
+    with gw.database.unit_of_work() as uow:
+        row = uow.runs.get(run_id)
+        if row is None:
+            raise NotFound(f"no reconciliation run {run_id}")
+        return _summary(row), uow.runs.report(run_id)
+
+
+def report_file(gw: Gateway, run_id: int, fmt: str) -> tuple[bytes, str, str]:
+    """(content, media type, file name) of a run's report in ``json | csv | xlsx | html``."""
+    if fmt not in MEDIA_TYPES:
+        raise BadRequest(f"format must be one of {', '.join(MEDIA_TYPES)}")
+    run, body = get_run(gw, run_id)
+    if body is None or run.summary is None:
+        raise NotFound(f"reconciliation run {run_id} has no report (status {run.status})")
+    hours = int(run.summary.get("in_transit_hours", 48))
+    report = report_from_dict(body, timedelta(hours=hours))
+    return render_report(report, fmt), MEDIA_TYPES[fmt], f"reconciliation-{run_id}.{fmt}"
+
+
+def _money(value: Any) -> Decimal | None:
+    return None if value is None else parse_money(value)
+
+
+def _break_from(item: Mapping[str, Any]) -> Break:
+    return Break(
+        BreakType(item["type"]),
+        item["key"],
+        item["upper"],
+        item["lower"],
+        int(item["fiscal_year"]),
+        item["bgt_id"],
+        item["lower_bgt_id"],
+        item["doc_no"],
+        _money(item["upper_amount"]),
+        _money(item["lower_amount"]),
+        _money(item["difference"]),
+        tuple(FieldDifference(f["field"], f["upper"], f["lower"]) for f in item["fields"]),
+    )
+
+
+def report_from_dict(body: Mapping[str, Any], window: timedelta) -> IndicatorReport:
+    """Rebuild a report from its stored JSON (to render CSV / XLSX / HTML later)."""
+    pairs = tuple(
+        PairSummary(
+            p["upper"],
+            p["lower"],
+            int(p["fiscal_year"]),
+            int(p["upper_count"]),
+            int(p["lower_count"]),
+            parse_money(p["upper_amount"]),
+            parse_money(p["lower_amount"]),
+            {BreakType(t): int(n) for t, n in p["break_counts"].items()},
+        )
+        for p in body["pairs"]
+    )
+    return IndicatorReport(
+        datetime.fromisoformat(body["as_of"]),
+        window,
+        pairs,
+        tuple(_break_from(b) for b in body["breaks"]),
+        tuple(_break_from(b) for b in body["in_transit"]),
+    )
+
+
+def _age_bucket(age: timedelta) -> str:
+    for name, limit in AGE_BUCKETS:
+        if limit is None or age < limit:
+            return name
+    return AGE_BUCKETS[-1][0]  # pragma: no cover - the last bucket has no limit
+
+
+def dashboard_summary(gw: Gateway, *, kind: str = "indicators", runs: int = 30) -> list[PairDashboard]:
+    """Per pair: last run, its status and totals, open breaks by type and age bucket, and the trend of
+    breaks found over the last ``runs`` runs."""
+    now = gw.clock()
+    out: list[PairDashboard] = []
+    with gw.database.unit_of_work() as uow:
+        open_rows = uow.breaks.open_counts(kind)
+        by_type: dict[str, Counter[str]] = defaultdict(Counter)
+        by_age: dict[str, Counter[str]] = defaultdict(Counter)
+        for scope_key, kind_of, first_seen, n in open_rows:
+            by_type[scope_key][kind_of] += n
+            by_age[scope_key][_age_bucket(now - first_seen)] += n
+        for scope_key in uow.runs.scopes(kind):
+            rows, _total = uow.runs.search(kind=kind, scope_key=scope_key, limit=runs)
+            finished = [r for r in rows if r.status == "succeeded"]
+            last = _summary(rows[0]) if rows else None
+            last_ok = finished[0] if finished else None
+            summary = dict(last_ok.summary or {}) if last_ok is not None else {}
+            totals = {
+                k: summary.get(k) for k in ("upper_count", "lower_count", "upper_amount", "lower_amount")
+            }
+            out.append(
+                PairDashboard(
+                    scope=rows[0].scope if rows else {},
+                    last_run=last,
+                    status=summary.get("status"),
+                    totals=totals,
+                    open_by_type={
+                        t.value: by_type[scope_key].get(t.value, 0)
+                        for t in INDICATOR_BREAK_TYPES
+                        if t is not BreakType.IN_TRANSIT
+                    },
+                    open_by_age={name: by_age[scope_key].get(name, 0) for name, _ in AGE_BUCKETS},
+                    trend=[
+                        (r.id, r.started_at, int((r.summary or {}).get("breaks", 0)))
+                        for r in reversed(finished)
+                    ],
+                )
+            )
+    return out

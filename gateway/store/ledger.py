@@ -1,0 +1,489 @@
+"""Storage of the indicator ledger (预算指标核算, ADR 0005): one row per indicator per level, journal entries
+and their debit / credit lines, the invariant queries, and the export a reconciliation run reads.
+
+The accounting rules (which accounts, when) live in :mod:`gateway.services.ledger`; this module only reads and
+writes rows. Amounts are integer fen.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+    union,
+    update,
+)
+
+from gateway.store.tables import ledger_entries, ledger_indicators, ledger_postings
+
+EXPORT_COLUMNS: tuple[str, ...] = (
+    "BGT_ID",
+    "MOF_DIV_CODE",
+    "REC_DIV_CODE",
+    "FISCAL_YEAR",
+    "COR_BGT_DOC_NO",
+    "SUP_BGT_DOC_NO",
+    "BGT_DOC_TITLE",
+    "DOC_DATE",
+    "PRO_CODE",
+    "FUND_TYPE_CODE",
+    "TP_FUNC_CODE",
+    "GOV_BGT_ECO_CODE",
+    "DISTRI_TYPE_CODE",
+    "IS_TRACK",
+    "AMOUNT",
+    "ORI_BGT_ID",
+    "IS_DELETED",
+    "CREATE_TIME",
+)
+"""The BA_BGT_INFO snapshot header a store export writes (the columns the reconciliation engine reads)."""
+
+_CHINA = timedelta(hours=8)
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One indicator on one level's ledger (``side``: issued | received | own)."""
+
+    id: int
+    division: str
+    side: str
+    counterparty: str | None
+    fiscal_year: int
+    bgt_id: str
+    ori_bgt_id: str | None
+    cor_bgt_doc_no: str | None
+    sup_bgt_doc_no: str | None
+    bgt_doc_title: str | None
+    doc_date: str | None
+    pro_code: str | None
+    fund_type_code: str | None
+    tp_func_code: str | None
+    gov_bgt_eco_code: str | None
+    distri_type_code: str | None
+    is_track: str | None
+    amount_fen: int
+    is_deleted: bool
+    create_time: datetime | None
+    origin: str
+
+
+@dataclass(frozen=True)
+class NewIndicator:
+    division: str
+    side: str
+    counterparty: str | None
+    fiscal_year: int
+    bgt_id: str
+    ori_bgt_id: str | None
+    cor_bgt_doc_no: str | None
+    sup_bgt_doc_no: str | None
+    bgt_doc_title: str | None
+    doc_date: str | None
+    pro_code: str | None
+    fund_type_code: str | None
+    tp_func_code: str | None
+    gov_bgt_eco_code: str | None
+    distri_type_code: str | None
+    is_track: str | None
+    amount_fen: int
+    create_time: datetime | None
+    origin: str = "booking"
+    is_deleted: bool = False
+    message_pk: int | None = None
+
+
+@dataclass(frozen=True)
+class Line:
+    account: str
+    dr_cr: str  # "D" | "C"
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """One journal entry: its lines must balance (Σ D = Σ C); the caller builds them."""
+
+    message_pk: int | None
+    position: int
+    indicator_id: int
+    kind: str
+    posted_at: datetime
+    division: str
+    fiscal_year: int
+    lines: tuple[Line, ...]
+
+
+_ROW_COLUMNS = (
+    ledger_indicators.c.id,
+    ledger_indicators.c.division,
+    ledger_indicators.c.side,
+    ledger_indicators.c.counterparty,
+    ledger_indicators.c.fiscal_year,
+    ledger_indicators.c.bgt_id,
+    ledger_indicators.c.ori_bgt_id,
+    ledger_indicators.c.cor_bgt_doc_no,
+    ledger_indicators.c.sup_bgt_doc_no,
+    ledger_indicators.c.bgt_doc_title,
+    ledger_indicators.c.doc_date,
+    ledger_indicators.c.pro_code,
+    ledger_indicators.c.fund_type_code,
+    ledger_indicators.c.tp_func_code,
+    ledger_indicators.c.gov_bgt_eco_code,
+    ledger_indicators.c.distri_type_code,
+    ledger_indicators.c.is_track,
+    ledger_indicators.c.amount_fen,
+    ledger_indicators.c.is_deleted,
+    ledger_indicators.c.create_time,
+    ledger_indicators.c.origin,
+)
+
+
+def _row(r: Any) -> IndicatorRow:
+    return IndicatorRow(*r)
+
+
+class LedgerRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    # ---- indicators -----------------------------------------------------------------------------------
+
+    def live(
+        self, division: str, fiscal_year: int, bgt_id: str, *, side: str | None = None
+    ) -> list[IndicatorRow]:
+        """Live (not deleted) rows with ``bgt_id`` on ``division``'s ledger, oldest first."""
+        t = ledger_indicators
+        query = select(*_ROW_COLUMNS).where(
+            t.c.division == division,
+            t.c.fiscal_year == fiscal_year,
+            t.c.bgt_id == bgt_id,
+            t.c.is_deleted.is_(False),
+        )
+        if side is not None:
+            query = query.where(t.c.side == side)
+        return [_row(r) for r in self._c.execute(query.order_by(t.c.id))]
+
+    def live_received_for(self, division: str, fiscal_year: int, ori_bgt_id: str) -> list[IndicatorRow]:
+        """Live rows ``division`` booked as received against the upper indicator ``ori_bgt_id``."""
+        t = ledger_indicators
+        rows = self._c.execute(
+            select(*_ROW_COLUMNS)
+            .where(
+                t.c.division == division,
+                t.c.fiscal_year == fiscal_year,
+                t.c.side == "received",
+                t.c.ori_bgt_id == ori_bgt_id,
+                t.c.is_deleted.is_(False),
+            )
+            .order_by(t.c.id)
+        )
+        return [_row(r) for r in rows]
+
+    def issued_to(self, upper: str, lower: str, fiscal_year: int, bgt_id: str) -> list[IndicatorRow]:
+        t = ledger_indicators
+        rows = self._c.execute(
+            select(*_ROW_COLUMNS)
+            .where(
+                t.c.division == upper,
+                t.c.side == "issued",
+                t.c.counterparty == lower,
+                t.c.fiscal_year == fiscal_year,
+                t.c.bgt_id == bgt_id,
+                t.c.is_deleted.is_(False),
+            )
+            .order_by(t.c.id)
+        )
+        return [_row(r) for r in rows]
+
+    def open(self, new: NewIndicator, at: datetime) -> int:
+        values = dict(new.__dict__)
+        values["updated_at"] = at
+        pk = self._c.execute(
+            insert(ledger_indicators).values(values).returning(ledger_indicators.c.id)
+        ).scalar_one()
+        return int(pk)
+
+    def set_amount(self, indicator_id: int, amount_fen: int, at: datetime, *, deleted: bool = False) -> None:
+        values: dict[str, Any] = {"amount_fen": amount_fen, "updated_at": at}
+        if deleted:
+            values["is_deleted"] = True
+        self._c.execute(
+            update(ledger_indicators).where(ledger_indicators.c.id == indicator_id).values(values)
+        )
+
+    def get(self, indicator_id: int) -> IndicatorRow | None:
+        row = self._c.execute(
+            select(*_ROW_COLUMNS).where(ledger_indicators.c.id == indicator_id)
+        ).one_or_none()
+        return None if row is None else _row(row)
+
+    def rows(self, division: str, side: str | None = None) -> list[IndicatorRow]:
+        """Every row (deleted too) on ``division``'s ledger, oldest first."""
+        t = ledger_indicators
+        query = select(*_ROW_COLUMNS).where(t.c.division == division)
+        if side is not None:
+            query = query.where(t.c.side == side)
+        return [_row(r) for r in self._c.execute(query.order_by(t.c.id))]
+
+    def journal(self, division: str | None = None) -> list[tuple[int, str, str, str, int]]:
+        """(entry id, kind, account, D|C, fen) of every posting line, in posting order."""
+        e, p = ledger_entries, ledger_postings
+        query = select(e.c.id, e.c.kind, p.c.account, p.c.dr_cr, p.c.amount_fen).join(
+            p, p.c.entry_id == e.c.id
+        )
+        if division is not None:
+            query = query.where(p.c.division == division)
+        return [
+            (int(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]))
+            for r in self._c.execute(query.order_by(e.c.id, p.c.id))
+        ]
+
+    def add_many(self, rows: Iterable[NewIndicator], at: datetime) -> int:
+        """Bulk insert ready-made rows (imports and tests); no journal entries. Returns the count."""
+        values = [{**r.__dict__, "updated_at": at} for r in rows]
+        if values:
+            self._c.execute(insert(ledger_indicators), values)
+        return len(values)
+
+    # ---- journal --------------------------------------------------------------------------------------
+
+    def post(self, entry: NewEntry) -> int:
+        entry_id = self._c.execute(
+            insert(ledger_entries)
+            .values(
+                message_pk=entry.message_pk,
+                position=entry.position,
+                indicator_id=entry.indicator_id,
+                kind=entry.kind,
+                posted_at=entry.posted_at,
+            )
+            .returning(ledger_entries.c.id)
+        ).scalar_one()
+        self._c.execute(
+            insert(ledger_postings),
+            [
+                {
+                    "entry_id": entry_id,
+                    "division": entry.division,
+                    "fiscal_year": entry.fiscal_year,
+                    "account": line.account,
+                    "dr_cr": line.dr_cr,
+                    "amount_fen": line.amount_fen,
+                }
+                for line in entry.lines
+            ],
+        )
+        return int(entry_id)
+
+    def entry_count(self, message_pk: int | None = None) -> int:
+        query = select(func.count()).select_from(ledger_entries)
+        if message_pk is not None:
+            query = query.where(ledger_entries.c.message_pk == message_pk)
+        return int(self._c.execute(query).scalar_one())
+
+    def balances(self, division: str, fiscal_year: int) -> dict[str, int]:
+        """Account → debit − credit balance (fen) on ``division``'s ledger for the year."""
+        p = ledger_postings
+        rows = self._c.execute(
+            select(p.c.account, p.c.dr_cr, func.sum(p.c.amount_fen))
+            .where(p.c.division == division, p.c.fiscal_year == fiscal_year)
+            .group_by(p.c.account, p.c.dr_cr)
+        )
+        out: dict[str, int] = {}
+        for account, dr_cr, total in rows:
+            out[account] = out.get(account, 0) + (int(total) if dr_cr == "D" else -int(total))
+        return out
+
+    # ---- invariants -----------------------------------------------------------------------------------
+
+    def unbalanced_entries(self) -> list[tuple[int, int]]:
+        """(entry id, debit − credit) of every entry whose lines do not balance, or that has no lines."""
+        p, e = ledger_postings, ledger_entries
+        debit = func.sum(func.coalesce(_case_amount(p, "D"), 0))
+        credit = func.sum(func.coalesce(_case_amount(p, "C"), 0))
+        rows = self._c.execute(
+            select(e.c.id, debit - credit, func.count(p.c.id))
+            .select_from(e.outerjoin(p, p.c.entry_id == e.c.id))
+            .group_by(e.c.id)
+            .having(or_(debit != credit, func.count(p.c.id) == 0))
+        )
+        return [(int(r[0]), int(r[1] or 0)) for r in rows]
+
+    def principal_mismatches(self, principal: dict[str, str]) -> list[tuple[int, int, int]]:
+        """(indicator id, amount on the row, balance of its side's principal account) where they differ."""
+        t, e, p = ledger_indicators, ledger_entries, ledger_postings
+        out: list[tuple[int, int, int]] = []
+        for side, account in principal.items():
+            balance = (
+                select(
+                    e.c.indicator_id,
+                    func.sum(_case_amount(p, "D", signed=True)).label("balance"),
+                )
+                .select_from(e.join(p, p.c.entry_id == e.c.id))
+                .where(p.c.account == account)
+                .group_by(e.c.indicator_id)
+                .subquery()
+            )
+            rows = self._c.execute(
+                select(t.c.id, t.c.amount_fen, func.coalesce(balance.c.balance, 0))
+                .select_from(t.outerjoin(balance, balance.c.indicator_id == t.c.id))
+                .where(t.c.side == side, t.c.amount_fen != func.coalesce(balance.c.balance, 0))
+            )
+            out.extend((int(r[0]), int(r[1]), int(r[2])) for r in rows)
+        return out
+
+    def double_postings(self) -> list[tuple[int | None, int, int, str, int]]:
+        """(message pk, position, indicator id, kind, count) posted more than once."""
+        e = ledger_entries
+        rows = self._c.execute(
+            select(e.c.message_pk, e.c.position, e.c.indicator_id, e.c.kind, func.count())
+            .where(e.c.message_pk.is_not(None))
+            .group_by(e.c.message_pk, e.c.position, e.c.indicator_id, e.c.kind)
+            .having(func.count() > 1)
+        )
+        return [(r[0], int(r[1]), int(r[2]), str(r[3]), int(r[4])) for r in rows]
+
+    def pair_rows(
+        self, upper: str, lower: str, fiscal_year: int, batch: int = 10_000
+    ) -> Iterator[IndicatorRow]:
+        """The pair's live rows (``upper``'s issued to ``lower`` and ``lower``'s received that year), streamed
+        in id order — what the digest buckets of two gateways cover."""
+        t = ledger_indicators
+        query = (
+            select(*_ROW_COLUMNS)
+            .where(
+                t.c.fiscal_year == fiscal_year,
+                t.c.is_deleted.is_(False),
+                or_(
+                    and_(t.c.side == "issued", t.c.division == upper, t.c.counterparty == lower),
+                    and_(t.c.side == "received", t.c.division == lower),
+                ),
+            )
+            .order_by(t.c.id)
+        )
+        result = self._c.execution_options(stream_results=True, yield_per=batch).execute(query)
+        for partition in result.partitions(batch):
+            yield from (_row(r) for r in partition)
+
+    # ---- export for a reconciliation run --------------------------------------------------------------
+
+    def export_pair(self, upper: str, lower: str, fiscal_year: int, upper_csv: Path, lower_csv: Path) -> None:
+        """Write the two BA_BGT_INFO snapshots one indicator reconciliation of (upper, lower, year) reads.
+
+        Upper side: every live row issued to ``lower`` that year by any issuer (so a lower row is attributed
+        to the right upper, exactly as in a whole-file run), ``upper``'s rows to other lowers that share a
+        BGT_ID with those (so duplicates are seen whole), and one row of every other year's issuer to
+        ``lower``. Lower side: every live row ``lower`` booked as received that year. Rows stream from the
+        cursor in batches straight into the files; nothing is held per row.
+        """
+        t = ledger_indicators
+        live = [t.c.fiscal_year == fiscal_year, t.c.is_deleted.is_(False)]
+        to_lower = select(t.c.id).where(t.c.counterparty == lower, t.c.side == "issued", *live)
+        shared_ids = select(t.c.bgt_id).where(
+            t.c.counterparty == lower, t.c.side == "issued", t.c.division == upper, *live
+        )
+        shared = select(t.c.id).where(
+            t.c.division == upper, t.c.side == "issued", *live, t.c.bgt_id.in_(shared_ids)
+        )
+        # The engine's last attribution rule ("any upper that issued to this lower") ignores the year: one
+        # row per such upper from any year decides it the same way (its own pair is filtered out later).
+        any_year = (
+            select(func.min(t.c.id))
+            .where(t.c.counterparty == lower, t.c.side == "issued", t.c.is_deleted.is_(False))
+            .group_by(t.c.division)
+        )
+        ids = union(to_lower, shared, any_year).subquery()
+        upper_query = select(*_export_columns(self._c)).where(t.c.id.in_(select(ids.c[0]))).order_by(t.c.id)
+        lower_query = (
+            select(*_export_columns(self._c))
+            .where(*live, t.c.side == "received", t.c.division == lower)
+            .order_by(t.c.id)
+        )
+        _write_csv(self._c, upper_query, upper_csv)
+        _write_csv(self._c, lower_query, lower_csv)
+
+
+def _case_amount(p: Any, dr_cr: str, *, signed: bool = False) -> Any:
+    if signed:
+        return case((p.c.dr_cr == "D", p.c.amount_fen), else_=-p.c.amount_fen)
+    return case((p.c.dr_cr == dr_cr, p.c.amount_fen), else_=0)
+
+
+def fen_text(fen: int) -> str:
+    """Integer fen → a plain two-place decimal string (``-12.05``)."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def _fen_sql(fen: Any) -> Any:
+    """Integer fen → ``-12.05`` text in SQL (integer arithmetic only, on SQLite and PostgreSQL)."""
+    magnitude = func.abs(fen)
+    cents = magnitude % 100
+    return (
+        case((fen < 0, "-"), else_="")
+        + cast(magnitude // 100, String)
+        + "."
+        + case((cents < 10, "0"), else_="")
+        + cast(cents, String)
+    )
+
+
+def _china_time_sql(connection: Connection, column: Any) -> Any:
+    """An aware UTC timestamp column → naive China-time ``YYYY-MM-DD HH:MM:SS`` text in SQL."""
+    if connection.dialect.name == "postgresql":
+        shifted = func.timezone("UTC", column) + literal_column("interval '8 hours'")
+        return func.to_char(shifted, "YYYY-MM-DD HH24:MI:SS")
+    return func.strftime("%Y-%m-%d %H:%M:%S", type_coerce(column, String), "+8 hours")
+
+
+def _export_columns(connection: Connection) -> tuple[Any, ...]:
+    """The EXPORT_COLUMNS as text computed by the database (no per-row Python conversion)."""
+    t = ledger_indicators
+    return (
+        t.c.bgt_id,
+        t.c.division,
+        t.c.counterparty,
+        cast(t.c.fiscal_year, String),
+        t.c.cor_bgt_doc_no,
+        t.c.sup_bgt_doc_no,
+        t.c.bgt_doc_title,
+        t.c.doc_date,
+        t.c.pro_code,
+        t.c.fund_type_code,
+        t.c.tp_func_code,
+        t.c.gov_bgt_eco_code,
+        t.c.distri_type_code,
+        t.c.is_track,
+        _fen_sql(t.c.amount_fen),
+        t.c.ori_bgt_id,
+        case((t.c.is_deleted.is_(True), "1"), else_="2"),
+        _china_time_sql(connection, t.c.create_time),
+    )
+
+
+def _write_csv(connection: Connection, query: Any, path: Path, batch: int = 10_000) -> None:
+    """Stream the query's text rows into a CSV file (NULL → empty cell)."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(EXPORT_COLUMNS)
+        result = connection.execution_options(stream_results=True, yield_per=batch).execute(query)
+        for partition in result.partitions(batch):
+            writer.writerows(partition)

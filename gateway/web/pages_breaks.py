@@ -1,0 +1,199 @@
+"""差异: the break list (filters: pair, type, status, age, amount range; sort; pages) and one break — both
+sides side by side with the differing fields marked, its history, and the ops actions 说明 (explain) and 解决
+(resolve), each with a required comment. Actions are POSTs with the session's CSRF token, refused for viewers
+whatever the page showed; the services write the audit entry in the same transaction."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from gateway.model import AuditEntry
+from gateway.services import breaks
+from gateway.services.breaks import MAX_COMMENT, BreakFilters, BreakView
+from gateway.services.browse import MAX_PAGE, Page
+from gateway.services.errors import BadRequest, Conflict, NotFound
+from gateway.store.browse import Browse
+from gateway.web import recon_common
+from gateway.web.sections import Section
+from gateway.web.site import WebContext, parse_page
+
+SECTION = Section(key="breaks", title="差异", path="/breaks", order=20)
+PAGE_SIZE = 50
+FILTERS = ("pair", "type", "status", "age", "min_amount", "max_amount", "sort")
+ACTIONS = {"explain": "说明", "resolve": "解决"}
+ALLOWED_FROM = {"explain": ("open", "explained"), "resolve": ("open", "explained")}
+NOTICES = {
+    "explain": "已记录说明（操作已记入审计日志）。",
+    "resolve": "已将差异标记为已解决（操作已记入审计日志）。",
+}
+_KEY = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class SideRow:
+    label: str
+    upper: str
+    lower: str
+    differs: bool
+
+
+def filters_from(request: Request) -> tuple[BreakFilters, dict[str, str], int]:
+    params = request.query_params
+    values = {name: params.get(name, "").strip()[:64] for name in FILTERS}
+    pair = recon_common.parse_pair(values["pair"])
+    if values["type"] and values["type"] not in recon_common.BREAK_TYPES:
+        raise BadRequest(f"未知的差异类型 {values['type']}")
+    if values["status"] and values["status"] not in recon_common.BREAK_STATUSES:
+        raise BadRequest(f"未知的处理状态 {values['status']}")
+    if values["age"] and values["age"] not in recon_common.AGES:
+        raise BadRequest(f"未知的账龄 {values['age']}")
+    sort = values["sort"] or "-last_seen"
+    if sort not in recon_common.SORTS:
+        raise BadRequest(f"未知的排序 {sort}")
+    low = recon_common.parse_yuan(values["min_amount"], "最小金额")
+    high = recon_common.parse_yuan(values["max_amount"], "最大金额")
+    if low is not None and high is not None and low > high:
+        raise BadRequest("最小金额不能大于最大金额")
+    _label, min_age, max_age = recon_common.AGES.get(values["age"], ("", None, None))
+    number = parse_page(params.get("page"))
+    if number > MAX_PAGE:
+        raise BadRequest(f"页码应在 1 到 {MAX_PAGE} 之间")
+    filters = BreakFilters(
+        kind=recon_common.KIND,
+        upper=None if pair is None else pair.upper,
+        lower=None if pair is None else pair.lower,
+        fiscal_year=None if pair is None else pair.fiscal_year,
+        types=(values["type"],) if values["type"] else (),
+        statuses=(values["status"],) if values["status"] else (),
+        min_amount_fen=low,
+        max_amount_fen=high,
+        min_age_days=min_age,
+        max_age_days=max_age,
+        sort=sort,
+        limit=PAGE_SIZE,
+        offset=(number - 1) * PAGE_SIZE,
+    )
+    return filters, values, number
+
+
+def sides(view: BreakView) -> list[SideRow]:
+    """Upper and lower side by side: identity, amount, then every field the engine found different."""
+    d: dict[str, Any] = dict(view.detail)
+
+    def text(value: Any) -> str:
+        return "—" if value is None or value == "" else str(value)
+
+    scope = view.scope
+    rows = [
+        SideRow("财政区划", text(scope.get("upper")), text(scope.get("lower")), False),
+        SideRow("指标 ID (BGT_ID)", text(d.get("bgt_id")), text(d.get("lower_bgt_id")), False),
+        SideRow(
+            "金额 (元)",
+            text(view.upper_amount),
+            text(view.lower_amount),
+            view.upper_amount != view.lower_amount,
+        ),
+    ]
+    for item in view.fields:
+        name = str(item.get("field"))
+        label = f"{recon_common.FIELDS[name]} {name}" if name in recon_common.FIELDS else name
+        rows.append(SideRow(label, text(item.get("upper")), text(item.get("lower")), True))
+    if d.get("doc_no") and not any(str(f.get("field")) == "COR_BGT_DOC_NO" for f in view.fields):
+        rows.append(SideRow("指标文号", text(d.get("doc_no")), "", False))
+    return rows
+
+
+def audit_of(ctx: WebContext, subject: str | None, limit: int) -> list[AuditEntry]:
+    """Recent break actions from the audit log (optionally of one break)."""
+    entries = Browse(ctx.gateway.database.engine).recent_audit(
+        recon_common.BREAK_AUDIT, limit if subject is None else 500
+    )
+    if subject is not None:
+        entries = [e for e in entries if e.subject == subject][:limit]
+    return entries
+
+
+def _key(request: Request) -> str:
+    key = str(request.path_params["key"])
+    if not _KEY.match(key):
+        raise NotFound("差异编号应为 64 位十六进制")
+    return key
+
+
+def routes(ctx: WebContext) -> list[BaseRoute]:
+    recon_common.install(ctx.env)
+
+    def listing(request: Request) -> Response:
+        person = ctx.require(request)
+        filters, values, number = filters_from(request)
+        found = breaks.list_breaks(ctx.gateway, filters)
+        page = Page(found.items, number, filters.offset + len(found.items) < found.total)
+        return ctx.render(
+            request,
+            "breaks.html",
+            person=person,
+            active=SECTION.key,
+            page=page,
+            total=found.total,
+            values=values,
+            query={k: v for k, v in values.items() if v},
+            pairs=recon_common.known_pairs(ctx.gateway),
+            recent=audit_of(ctx, None, 10),
+        )
+
+    def detail(request: Request) -> Response:
+        person = ctx.require(request)
+        key = _key(request)
+        try:
+            view = breaks.get_break(ctx.gateway, key)
+        except NotFound:
+            raise NotFound(f"差异 {key[:16]}… 不存在") from None
+        code = request.query_params.get("notice", "")
+        return ctx.render(
+            request,
+            "break.html",
+            person=person,
+            active=SECTION.key,
+            b=view,
+            sides=sides(view),
+            allowed=ALLOWED_FROM,
+            actions=ACTIONS,
+            max_comment=MAX_COMMENT,
+            notice=NOTICES.get(code),
+            audit=audit_of(ctx, f"break/{key}", 50),
+        )
+
+    async def act(request: Request) -> Response:
+        person, form = await ctx.action_form(request)
+        key = _key(request)
+        action = str(request.path_params["action"])
+        if action not in ACTIONS:
+            raise BadRequest(f"未知操作 {action}")
+        comment = form.get("comment", "").strip()
+        if not comment:
+            raise BadRequest(f"{ACTIONS[action]}差异必须填写说明；未做任何更改。")
+        if len(comment) > MAX_COMMENT:
+            raise BadRequest(f"说明过长 (最多 {MAX_COMMENT} 个字符)；未做任何更改。")
+        do = breaks.explain_break if action == "explain" else breaks.resolve_break
+        try:
+            await run_in_threadpool(lambda: do(ctx.gateway, key, comment=comment, actor=person.actor))
+        except NotFound:
+            raise NotFound(f"差异 {key[:16]}… 不存在；未做任何更改。") from None
+        except Conflict:
+            raise Conflict(
+                f"该差异当前状态不允许{ACTIONS[action]}（可能已被他人处理或已自动消除）；未做任何更改。"
+            ) from None
+        return ctx.redirect(request, f"/breaks/{key}", {"notice": action})
+
+    return [
+        Route("/breaks", listing, methods=["GET"], name="breaks"),
+        Route("/breaks/{key}", detail, methods=["GET"], name="break"),
+        Route("/breaks/{key}/{action}", act, methods=["POST"], name="break_act"),
+    ]

@@ -1,0 +1,127 @@
+"""对账报告: the runs of each pair, one run's summary and breaks with its report downloads (CSV, XLSX,
+JSON), and "立即对账" (run now) for ops — a POST with the session's CSRF token; the run service writes
+the audit entry with the run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from gateway.services import reconciliations
+from gateway.services.browse import MAX_PAGE, Page
+from gateway.services.errors import BadRequest, Conflict, NotFound
+from gateway.services.reconciliations import ReconciliationFailed, stable_key
+from gateway.web import recon_common
+from gateway.web.sections import Section
+from gateway.web.site import WebContext, parse_page, path_id
+
+SECTION = Section(key="runs", title="对账报告", path="/runs", order=30)
+PAGE_SIZE = 50
+DOWNLOADS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON"}
+TRIGGER = "web"
+
+
+def routes(ctx: WebContext) -> list[BaseRoute]:
+    recon_common.install(ctx.env)
+
+    def runs(request: Request) -> Response:
+        person = ctx.require(request)
+        pair = recon_common.parse_pair(request.query_params.get("pair", "")[:64])
+        number = parse_page(request.query_params.get("page"))
+        if number > MAX_PAGE:
+            raise BadRequest(f"页码应在 1 到 {MAX_PAGE} 之间")
+        found = reconciliations.list_runs(
+            ctx.gateway,
+            kind=recon_common.KIND,
+            upper=None if pair is None else pair.upper,
+            lower=None if pair is None else pair.lower,
+            fiscal_year=None if pair is None else pair.fiscal_year,
+            limit=PAGE_SIZE,
+            offset=(number - 1) * PAGE_SIZE,
+        )
+        page = Page(found.items, number, found.offset + len(found.items) < found.total)
+        return ctx.render(
+            request,
+            "runs.html",
+            person=person,
+            active=SECTION.key,
+            page=page,
+            total=found.total,
+            pair=pair,
+            pairs=recon_common.known_pairs(ctx.gateway),
+            query={"pair": pair.key} if pair else {},
+        )
+
+    def run(request: Request) -> Response:
+        person = ctx.require(request)
+        run_id = path_id(request, "run_id")
+        try:
+            summary, body = reconciliations.get_run(ctx.gateway, run_id)
+        except NotFound:
+            raise NotFound(f"对账 #{run_id} 不存在") from None
+        found: list[dict[str, Any]] = []
+        in_transit: list[dict[str, Any]] = []
+        if body is not None:
+            found = [{**b, "break_key": stable_key(summary.kind, b["key"])} for b in body.get("breaks", [])]
+            in_transit = list(body.get("in_transit", []))
+        scope = summary.scope
+        return ctx.render(
+            request,
+            "run.html",
+            person=person,
+            active=SECTION.key,
+            run=summary,
+            s=summary.summary or {},
+            pair_key=f"{scope.get('upper')}|{scope.get('lower')}|{scope.get('fiscal_year')}",
+            found=found,
+            in_transit=in_transit,
+            downloads=DOWNLOADS if body is not None else {},
+            notice=request.query_params.get("notice") == "run",
+        )
+
+    def download(request: Request) -> Response:
+        ctx.require(request)
+        run_id = path_id(request, "run_id")
+        fmt = str(request.path_params["fmt"])
+        if fmt not in DOWNLOADS:
+            raise NotFound(f"不支持的报告格式 {fmt[:16]}")
+        try:
+            content, media_type, name = reconciliations.report_file(ctx.gateway, run_id, fmt)
+        except NotFound:
+            raise NotFound(f"对账 #{run_id} 不存在或没有报告（未完成或失败）") from None
+        return Response(
+            content,
+            headers={"Content-Type": media_type, "Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    async def run_now(request: Request) -> Response:
+        person, form = await ctx.action_form(request)
+        pair = recon_common.parse_pair(form.get("pair", "")[:64])
+        if pair is None:
+            raise BadRequest("请选择对账对")
+        try:
+            done = await run_in_threadpool(
+                lambda: reconciliations.run_now(
+                    ctx.gateway,
+                    kind=recon_common.KIND,
+                    upper=pair.upper,
+                    lower=pair.lower,
+                    fiscal_year=pair.fiscal_year,
+                    actor=person.actor,
+                    trigger=TRIGGER,
+                )
+            )
+        except ReconciliationFailed as exc:
+            raise Conflict(f"对账失败（已记录并审计）：{exc}") from None
+        return ctx.redirect(request, f"/runs/{done.id}", {"notice": "run"})
+
+    return [
+        Route("/runs", runs, methods=["GET"], name="runs"),
+        Route("/runs", run_now, methods=["POST"], name="run_now"),
+        Route("/runs/{run_id:int}", run, methods=["GET"], name="run"),
+        Route("/runs/{run_id:int}/report.{fmt}", download, methods=["GET"], name="run_report"),
+    ]

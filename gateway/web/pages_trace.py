@@ -1,0 +1,114 @@
+"""报文追踪: search messages, one message's lifecycle and business chain, and its signed original."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from gateway.services import browse
+from gateway.services.errors import BadRequest
+from gateway.web import labels
+from gateway.web.sections import Section
+from gateway.web.site import WebContext, parse_day, parse_page, path_id
+
+SECTION = Section(key="trace", title="报文追踪", path="/messages", order=40)
+
+CONTENT_TYPES = {
+    "mof.json": ("application/json", "json"),
+    "mof.xml": ("application/xml", "xml"),
+    "evoucher": ("application/xml", "xml"),
+    "cfx": ("application/xml", "xml"),
+    "csv": ("text/csv", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+}
+"""Wire format → content type and file extension of the downloaded original. No charset is added: the bytes
+are the sender's, and the XML formats declare their own encoding (GBK for evoucher and CFX)."""
+
+FILTERS = ("message_id", "bgt_id", "voucher_no", "party", "type", "from", "to")
+_SAFE_NAME = re.compile(r"[^0-9A-Za-z._-]")
+
+
+def _text(request: Request, name: str, limit: int = 128) -> str:
+    value = request.query_params.get(name, "").strip()
+    if len(value) > limit:
+        raise BadRequest(f"{name} 过长 (最多 {limit} 个字符)")
+    return value
+
+
+def criteria_from(request: Request) -> tuple[browse.MessageCriteria, dict[str, str]]:
+    values = {name: _text(request, name) for name in FILTERS}
+    if values["type"] and values["type"] not in labels.MESSAGE_TYPES:
+        raise BadRequest(f"未知的报文类型 {values['type']}")
+    start = parse_day(values["from"], "起始日期")
+    end = parse_day(values["to"], "截止日期")
+    criteria = browse.MessageCriteria(
+        message_id=values["message_id"] or None,
+        bgt_id=values["bgt_id"][:64] or None,
+        voucher_no=values["voucher_no"][:64] or None,
+        party=values["party"] or None,
+        msg_type=values["type"] or None,
+        received_from=start,
+        received_to=None if end is None else end + timedelta(days=1),
+    )
+    return criteria, values
+
+
+def routes(ctx: WebContext) -> list[BaseRoute]:
+    def search(request: Request) -> Response:
+        person = ctx.require(request)
+        criteria, values = criteria_from(request)
+        page = browse.search_messages(ctx.gateway, criteria, parse_page(request.query_params.get("page")))
+        query = {k: v for k, v in values.items() if v}
+        return ctx.render(
+            request,
+            "messages.html",
+            person=person,
+            active=SECTION.key,
+            page=page,
+            values=values,
+            query=query,
+        )
+
+    def find(request: Request) -> Response:
+        ctx.require(request)
+        sender = _text(request, "sender", 32)
+        message_id = _text(request, "message_id")
+        if not sender or not message_id:
+            raise BadRequest("需要 sender 与 message_id")
+        return ctx.redirect(request, f"/messages/{browse.find_message(ctx.gateway, sender, message_id)}")
+
+    def message(request: Request) -> Response:
+        person = ctx.require(request)
+        view = browse.message_view(ctx.gateway, path_id(request, "pk"))
+        return ctx.render(
+            request,
+            "message.html",
+            person=person,
+            active=SECTION.key,
+            view=view,
+            steps=labels.LIFECYCLE_STEPS,
+        )
+
+    def original(request: Request) -> Response:
+        ctx.require(request)
+        found = browse.original(ctx.gateway, path_id(request, "pk"))
+        media_type, extension = CONTENT_TYPES.get(found.format, ("application/octet-stream", "bin"))
+        name = _SAFE_NAME.sub("_", f"{found.sender}_{found.message_id}")[:150]
+        return Response(
+            found.body,
+            headers={
+                "Content-Type": media_type,  # as is: Starlette would add "charset=utf-8" to text/*
+                "Content-Disposition": f'attachment; filename="{name}.{extension}"',
+            },
+        )
+
+    return [
+        Route("/messages", search, methods=["GET"], name="messages"),
+        Route("/messages/find", find, methods=["GET"], name="message_find"),
+        Route("/messages/{pk:int}", message, methods=["GET"], name="message"),
+        Route("/messages/{pk:int}/original", original, methods=["GET"], name="message_original"),
+    ]

@@ -1,0 +1,183 @@
+"""What the reconciliation pages (总览, 差异, 对账报告) share: pairs, Chinese labels, amount parsing and the
+server-rendered SVG trend chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import jinja2
+
+from gateway.bootstrap import Gateway
+from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, BreakType
+from gateway.services.errors import BadRequest
+from gateway.services.reconciliations import pair_scope
+
+KIND = "indicators"
+
+BREAK_TYPES: dict[str, str] = {
+    t.value: t.label_zh for t in INDICATOR_BREAK_TYPES if t is not BreakType.IN_TRANSIT
+}
+"""The indicator break types a run persists (IN_TRANSIT items are not breaks)."""
+
+BREAK_STATUSES: dict[str, str] = {
+    "open": "未处理",
+    "explained": "已说明",
+    "resolved": "已解决",
+    "closed": "已消除",
+}
+RUN_STATUSES: dict[str, str] = {"running": "进行中", "succeeded": "已完成", "failed": "失败"}
+TRIGGERS: dict[str, str] = {"api": "API", "schedule": "定时", "cli": "命令行", "web": "页面"}
+EVENTS: dict[str, str] = {
+    "opened": "发现",
+    "reopened": "再次发现",
+    "closed": "自动消除",
+    "explained": "说明",
+    "resolved": "解决",
+}
+AUDIT_ACTIONS: dict[str, str] = {
+    "break.explained": "说明差异",
+    "break.resolved": "解决差异",
+    "reconciliation.run": "执行对账",
+    "reconciliation.failed": "对账失败",
+}
+BREAK_AUDIT = ("break.explained", "break.resolved")
+
+FIELDS: dict[str, str] = {
+    "BGT_DOC_TITLE": "指标文标题",
+    "COR_BGT_DOC_NO": "指标文号 (上级 COR / 下级 SUP)",
+    "DOC_DATE": "发文时间",
+    "PRO_CODE": "项目代码",
+    "FUND_TYPE_CODE": "资金性质代码",
+    "TP_FUNC_CODE": "转移支付功能分类科目代码",
+    "GOV_BGT_ECO_CODE": "政府支出经济分类科目代码",
+    "DISTRI_TYPE_CODE": "分配方式",
+    "IS_TRACK": "是否追踪",
+}
+"""The compared BA_BGT_INFO attributes (DOMAIN.md's names), shown next to the column name."""
+
+AGES: dict[str, tuple[str, int | None, int | None]] = {
+    "0-1d": ("1 天内", None, 0),
+    "1-7d": ("1–7 天", 1, 6),
+    "7-30d": ("7–30 天", 7, 29),
+    ">30d": ("30 天以上", 30, None),
+}
+"""Age bucket → (label, min age days, max age days), the buckets of the dashboard (whole days)."""
+
+SORTS: dict[str, str] = {
+    "-last_seen": "最近发现在前",
+    "-amount": "金额从大到小",
+    "amount": "金额从小到大",
+    "-age": "最早发现在前",
+    "age": "最新发现在前",
+    "type": "按类型",
+    "status": "按状态",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Pair:
+    upper: str
+    lower: str
+    fiscal_year: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.upper}|{self.lower}|{self.fiscal_year}"
+
+
+def parse_pair(text: str) -> Pair | None:
+    """``upper|lower|fiscal_year`` (a run's scope key) → the pair; empty → ``None``."""
+    text = text.strip()
+    if not text:
+        return None
+    parts = text.split("|")
+    if len(parts) != 3 or not parts[2].isdigit() or len(parts[2]) != 4:
+        raise BadRequest("对账对格式应为 上级区划|下级区划|年度")
+    try:
+        scope = pair_scope(parts[0], parts[1], int(parts[2]))
+    except BadRequest:
+        raise BadRequest("对账对无效：上下级须为不同的 9 位财政区划代码，年度为 2000–2100") from None
+    return Pair(scope.upper, scope.lower, scope.fiscal_year)
+
+
+def known_pairs(gw: Gateway) -> list[Pair]:
+    """Configured pairs (``[[reconciliation.pairs]]``) and every pair that has been run, sorted."""
+    pairs = {Pair(p.upper, p.lower, p.fiscal_year) for p in gw.settings.reconciliation.pairs}
+    with gw.database.unit_of_work() as uow:
+        for key in uow.runs.scopes(KIND):
+            upper, lower, year = key.split("|")
+            pairs.add(Pair(upper, lower, int(year)))
+    return sorted(pairs)
+
+
+def parse_yuan(text: str, field: str) -> int | None:
+    """A non-negative amount in 元 (at most 2 decimals) → fen; empty → ``None``. Never a float."""
+    text = text.strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise BadRequest(f"{field}：金额格式应为数字，如 1000.00") from None
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+        raise BadRequest(f"{field}：金额须为非负数，最多两位小数")
+    if value > Decimal("1e15"):
+        raise BadRequest(f"{field}：金额过大")
+    return int(value * 100)
+
+
+# ---- the trend chart (inline SVG, drawn on the server) ----------------------------------------------------
+
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 220, 70, 16
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    width: int
+    height: int
+    points: str
+    dots: tuple[tuple[float, float, int, int], ...]
+    """(x, y, run id, breaks) per run, oldest first."""
+    peak: int
+    baseline: float
+    pad: int = CHART_PAD
+
+
+def trend_chart(trend: list[tuple[int, Any, int]]) -> TrendChart | None:
+    """A polyline of breaks per run (oldest left); ``None`` when there is no successful run yet."""
+    if not trend:
+        return None
+    peak = max(n for _, _, n in trend)
+    scale = peak or 1
+    inner_w = CHART_WIDTH - 2 * CHART_PAD
+    inner_h = CHART_HEIGHT - 2 * CHART_PAD
+    step = inner_w / max(len(trend) - 1, 1)
+    dots = tuple(
+        (
+            round(CHART_PAD + i * step, 1),
+            round(CHART_PAD + inner_h * (1 - n / scale), 1),
+            run_id,
+            n,
+        )
+        for i, (run_id, _, n) in enumerate(trend)
+    )
+    points = " ".join(f"{x},{y}" for x, y, _, _ in dots)
+    return TrendChart(CHART_WIDTH, CHART_HEIGHT, points, dots, peak, CHART_PAD + inner_h)
+
+
+def install(env: jinja2.Environment) -> None:
+    """Add the reconciliation labels to the shared template environment (idempotent)."""
+    env.filters["break_type"] = lambda code: BREAK_TYPES.get(code, code)
+    env.filters["break_status"] = lambda code: BREAK_STATUSES.get(code, code)
+    env.filters["run_status"] = lambda code: RUN_STATUSES.get(code, code)
+    env.filters["trigger_label"] = lambda code: TRIGGERS.get(code, code)
+    env.filters["event_label"] = lambda code: EVENTS.get(code, code)
+    env.filters["recon_action"] = lambda code: AUDIT_ACTIONS.get(code, code)
+    env.globals["recon"] = {
+        "types": BREAK_TYPES,
+        "statuses": BREAK_STATUSES,
+        "ages": AGES,
+        "sorts": SORTS,
+    }
