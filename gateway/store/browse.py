@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, select, union_all
+from sqlalchemy import Engine, func, select, union_all
 
 from gateway.model import AuditEntry, MessageStatus, OutboxStatus
+from gateway.store.outbox_listing import DELIVERY_STATE, STATES, state_condition
 from gateway.store.tables import audit_log, inbox_items, messages, outbox, records, routes, trace_keys
 
-QUEUE_STATES = ("pending", "retrying", "dead", "cancelled", "sent")
-"""Delivery states as the queue page shows them; ``retrying`` is a pending push that failed at least once."""
+QUEUE_STATES = STATES
+"""Delivery states as the queue page shows them (the ops API's, :mod:`gateway.store.outbox_listing`)."""
 
 
 @dataclass(frozen=True)
@@ -99,11 +100,6 @@ class ReceiverCounts:
     cancelled: int = 0
 
 
-_STATE = case(
-    (and_(outbox.c.status == OutboxStatus.PENDING.value, outbox.c.attempts > 0), "retrying"),
-    else_=outbox.c.status,
-)
-
 _DELIVERY_COLUMNS = (
     outbox.c.id,
     outbox.c.message_pk,
@@ -113,7 +109,7 @@ _DELIVERY_COLUMNS = (
     outbox.c.original_sender,
     outbox.c.original_message_id,
     messages.c.msg_type,
-    _STATE.label("state"),
+    DELIVERY_STATE.label("state"),
     outbox.c.attempts,
     outbox.c.next_attempt_at,
     outbox.c.last_error,
@@ -319,7 +315,7 @@ class Browse:
 
     def queue_counts(self) -> list[ReceiverCounts]:
         """Undelivered rows per receiver: pending, retrying, dead and cancelled."""
-        state = _STATE.label("state")
+        state = DELIVERY_STATE.label("state")
         query = (
             select(outbox.c.receiver, outbox.c.channel, state, func.count().label("n"))
             .where(
@@ -352,12 +348,7 @@ class Browse:
         if state not in QUEUE_STATES:
             raise ValueError(f"unknown queue state {state!r}")
         query = select(*_DELIVERY_COLUMNS).select_from(_deliveries_from())
-        if state == "retrying":
-            query = query.where(outbox.c.status == OutboxStatus.PENDING.value, outbox.c.attempts > 0)
-        elif state == "pending":
-            query = query.where(outbox.c.status == OutboxStatus.PENDING.value, outbox.c.attempts == 0)
-        else:
-            query = query.where(outbox.c.status == state)
+        query = query.where(state_condition(state))
         if receiver is not None:
             query = query.where(outbox.c.receiver == receiver)
         # newest activity first, in the order of the (status, next_attempt_at) index: no sort, even for the

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, case, func, or_, select
 
 from gateway.model import OutboxStatus
 from gateway.store.tables import messages, outbox
@@ -15,10 +15,11 @@ from gateway.store.tables import messages, outbox
 STATES = ("pending", "retrying", "dead", "cancelled", "sent")
 """``retrying`` is a pending push that has failed at least once; ``pending`` has not been tried yet."""
 
-_STATE = case(
+DELIVERY_STATE = case(
     (and_(outbox.c.status == OutboxStatus.PENDING.value, outbox.c.attempts > 0), "retrying"),
     else_=outbox.c.status,
 )
+"""The state of an outbox row as ops see it (one of :data:`STATES`), as a SQL expression."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ class OutboxRow:
     message_type: str
 
 
-def _state_condition(state: str) -> object:
+def state_condition(state: str) -> ColumnElement[bool]:
+    """The WHERE clause selecting outbox rows in ``state`` (one of :data:`STATES`)."""
     if state == "retrying":
         return and_(outbox.c.status == OutboxStatus.PENDING.value, outbox.c.attempts > 0)
     if state == "pending":
@@ -70,7 +72,7 @@ class OutboxListing:
                 outbox.c.receiver,
                 outbox.c.channel,
                 outbox.c.format,
-                _STATE.label("state"),
+                DELIVERY_STATE.label("state"),
                 outbox.c.attempts,
                 outbox.c.next_attempt_at,
                 outbox.c.last_error,
@@ -82,7 +84,7 @@ class OutboxListing:
                 messages.c.msg_type,
             )
             .select_from(outbox.join(messages, messages.c.id == outbox.c.message_pk))
-            .where(or_(*(_state_condition(s) for s in sorted(states))))  # type: ignore[arg-type]
+            .where(or_(*(state_condition(s) for s in sorted(states))))
         )
         if receiver is not None:
             query = query.where(outbox.c.receiver == receiver)
@@ -115,7 +117,7 @@ class OutboxListing:
 
     def counts(self, receiver: str | None = None) -> dict[str, dict[str, int]]:
         """receiver → {pending, retrying, dead, cancelled} for the rows not yet delivered."""
-        state = _STATE.label("state")
+        state = DELIVERY_STATE.label("state")
         query = select(outbox.c.receiver, state, func.count().label("n")).where(
             outbox.c.status.in_(
                 [OutboxStatus.PENDING.value, OutboxStatus.DEAD.value, OutboxStatus.CANCELLED.value]
