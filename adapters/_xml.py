@@ -19,6 +19,12 @@ from adapters.limits import DEFAULT_LIMITS, Limits
 _DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9_.\-]+)[\"']", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!\s*DOCTYPE", re.IGNORECASE)
 _ENTITY = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
+_PROLOG_DOCTYPE = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:(?:<\?[^>]*\?>|<!--(?:(?!-->).)*-->)\s*)*<!\s*DOCTYPE",
+    re.DOTALL | re.IGNORECASE,
+)
+PROLOG_SCAN = 4096
+"""How far into a document :func:`doctype_in_prolog` looks."""
 
 #: canonical codec name for each accepted declared encoding label
 ENCODING_ALIASES = {
@@ -43,6 +49,14 @@ _PARSER = etree.XMLParser(
 def declared_encoding(raw: bytes) -> str | None:
     match = _DECL.match(raw[:200])
     return match.group(1).decode("ascii").lower() if match else None
+
+
+def doctype_in_prolog(raw: bytes) -> bool:
+    """Does the document open like XML (optional BOM, XML declaration, comments, processing instructions)
+    and then declare a DOCTYPE before its root element? No format sniffer claims such a document, so the
+    registry refuses it as ``dtd_forbidden`` (a regex over the first bytes; nothing is parsed)."""
+    head = raw[:PROLOG_SCAN]
+    return b"!" in head and _PROLOG_DOCTYPE.match(head) is not None
 
 
 def parse_xml(

@@ -1,13 +1,15 @@
 """An explicit table of adapters. Identifying a document by its bytes: exactly one adapter must claim it;
-two claims are an error, never a guess (beangulp's rule)."""
+two claims are an error, never a guess (beangulp's rule). An XML document whose prolog declares a DOCTYPE is
+claimed by no sniffer; it is refused as ``dtd_forbidden`` (never parsed) rather than as an unknown format."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
 
+from adapters._xml import doctype_in_prolog
 from adapters.base import Adapter
-from adapters.errors import AmbiguousFormat, UnknownFormat
+from adapters.errors import AmbiguousFormat, MalformedDocument, UnknownFormat
 
 
 class AdapterRegistry:
@@ -35,6 +37,8 @@ class AdapterRegistry:
             names = ", ".join(sorted(a.format for a in matches))
             raise AmbiguousFormat(f"document is claimed by more than one adapter: {names}")
         if not matches:
+            if doctype_in_prolog(raw):  # no sniffer looks past a DOCTYPE: name the real reason
+                raise MalformedDocument("dtd_forbidden", "DOCTYPE / DTD declarations are not accepted")
             raise UnknownFormat("no adapter recognises the document")
         return matches[0]
 

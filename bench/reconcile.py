@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -115,14 +116,24 @@ GROUP BY ALL;
 """
 
 
+THREADS = os.cpu_count() or 1
+"""Both sides run with the same DuckDB thread count (the machine's cores)."""
+
+
 def _child(step: str, upper: Path, lower: Path) -> dict[str, object]:
     sys.path.insert(0, str(ROOT))
     started = time.perf_counter()
     detail: dict[str, object] = {}
     if step == "engine":
-        from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
+        from gateway.reconcile.indicators_duckdb import EngineSettings, reconcile_indicator_files
 
-        report = reconcile_indicator_files(upper, lower, as_of=AS_OF, in_transit_window=timedelta(hours=48))
+        report = reconcile_indicator_files(
+            upper,
+            lower,
+            as_of=AS_OF,
+            in_transit_window=timedelta(hours=48),
+            settings=EngineSettings(threads=THREADS),
+        )
         detail = {
             "breaks": len(report.breaks),
             "in_transit": len(report.in_transit),
@@ -135,15 +146,15 @@ def _child(step: str, upper: Path, lower: Path) -> dict[str, object]:
     elif step == "load":
         from gateway.reconcile.indicators_duckdb import EngineSettings, load_only
 
-        load_only(upper, lower, EngineSettings())
+        load_only(upper, lower, EngineSettings(threads=THREADS))
         elapsed = time.perf_counter() - started
     elif step == "raw_join":
-        con = duckdb.connect()
+        con = duckdb.connect(config={"threads": THREADS})
         con.execute(_RAW_JOIN_SQL.format(upper=upper, lower=lower))
         detail = {r[0]: r[1] for r in con.execute("SELECT * FROM result").fetchall()}
         elapsed = time.perf_counter() - started
     elif step == "raw_read":
-        con = duckdb.connect()
+        con = duckdb.connect(config={"threads": THREADS})
         con.execute(f"CREATE TABLE up AS SELECT * FROM read_csv('{upper}')")
         con.execute(f"CREATE TABLE lo AS SELECT * FROM read_csv('{lower}')")
         elapsed = time.perf_counter() - started
@@ -213,7 +224,8 @@ def main() -> int:
             mib = (upper.stat().st_size + lower.stat().st_size) / 2**20
             print(
                 f"== {n:,} rows per side ({mib:,.0f} MiB of CSV, "
-                f"generated in {time.perf_counter() - started:.1f} s)"
+                f"generated in {time.perf_counter() - started:.1f} s; same files and "
+                f"DuckDB threads = {THREADS} for every step; load average {os.getloadavg()[0]:.2f})"
             )
             results = {
                 step: _best_of(args.repeat, step, upper, lower)

@@ -110,13 +110,43 @@ class ReconciliationPair(BaseModel):
         return f"indicators|{self.upper}|{self.lower}|{self.fiscal_year}"
 
 
+class PaymentReconciliation(BaseModel):
+    """One scheduled payment reconciliation (``[[reconciliation.payments]]``): a division, optionally one
+    agency bank; each firing reconciles the day ``days_back`` days before its local date."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    adm_div_code: str = Field(pattern=r"^[0-9]{6}$")
+    pay_bank_code: str | None = Field(default=None, min_length=1, max_length=200, pattern=r"^[^|]+$")
+    cron: str = Field(pattern=r"^\S+( \S+){4}$")
+    """Five-field crontab (minute hour day month weekday) in ``reconciliation.timezone``."""
+    days_back: int = Field(default=1, ge=0, le=366)
+    unpaid_hours: int = Field(default=24, ge=0, le=8784)
+    uncleared_hours: int = Field(default=24, ge=0, le=8784)
+
+    @property
+    def job_id(self) -> str:
+        return f"payments|{self.adm_div_code}|{self.pay_bank_code or '*'}|-{self.days_back}d"
+
+
 class ReconciliationSection(BaseModel):
-    """Scheduled reconciliation: ``fiscalgw serve`` runs each pair on its cron (one node per firing)."""
+    """Scheduled reconciliation: ``fiscalgw serve`` runs each indicator pair and each payment entry on its
+    cron (one node per firing)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     timezone: str = "Asia/Shanghai"
     pairs: tuple[ReconciliationPair, ...] = ()
+    payments: tuple[PaymentReconciliation, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_payment_jobs(self) -> ReconciliationSection:
+        ids = [p.job_id for p in self.payments]
+        if len(ids) != len(set(ids)):
+            raise ValueError(
+                "reconciliation.payments: two entries with the same division, bank and days_back"
+            )
+        return self
 
 
 class Person(BaseModel):

@@ -46,7 +46,7 @@ HEAD_ELEMENTS = ("VER", "SRC", "DES", "APP", "MsgNo", "MsgID", "MsgRef", "WorkDa
 _REQUIRED_HEAD = ("VER", "SRC", "DES", "APP", "MsgNo", "MsgID", "WorkDate")
 _NODE = re.compile(r"^\d{12}$")
 _MSG_ID = re.compile(r"^[0-9A-Za-z]{20}$")
-_SNIFF = re.compile(rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*\?>)?\s*(<!--.*?-->\s*)*<CFX[\s>]", re.DOTALL)
+_SNIFF = re.compile(rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*\?>)?\s*(<!--(?:(?!-->).)*-->\s*)*<CFX[\s>]", re.DOTALL)
 _DEFAULTS = {"VER": "1.0", "APP": "TIPS", "Reserve": ""}
 
 

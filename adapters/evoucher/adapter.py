@@ -54,7 +54,7 @@ _HEADER_FIELDS = {
 }
 _BODY_ATTRIBUTES = frozenset({*HEADER_ATTRIBUTES, "TimeStamp"})
 _BODY_CHILDREN = frozenset({"VoucherFlag", "Return_Reason", "Attach", "Voucher", "File"})
-_SNIFF = re.compile(rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*\?>)?\s*(<!--.*?-->\s*)*<MOF[\s>]", re.DOTALL)
+_SNIFF = re.compile(rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*\?>)?\s*(<!--(?:(?!-->).)*-->\s*)*<MOF[\s>]", re.DOTALL)
 _FILE_KEY = re.compile(r"^File\[(\d+)\]\.([A-Za-z_][A-Za-z0-9_]*)$")
 
 

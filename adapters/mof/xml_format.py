@@ -36,7 +36,7 @@ from adapters.mof.tables import TABLES, Table, model_to_row, plain_row, rows_to_
 ROOT = "BGT_EXCHANGE"
 _HAS_NESTED = etree.XPath("boolean(*/*/*)")
 _SNIFF = re.compile(
-    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<BGT_EXCHANGE[\s>/]", re.S
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--(?:(?!-->).)*-->\s*)*<BGT_EXCHANGE[\s>/]", re.S
 )
 
 

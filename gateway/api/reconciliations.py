@@ -1,11 +1,15 @@
 """Reconciliation runs over HTTP (people's endpoints, ``Authorization: Bearer <token>``):
 
-* ``POST /v1/reconciliations`` (ops) — body ``{"kind", "upper", "lower", "fiscal_year", "as_of"?,
-  "in_transit_hours"?}``: runs one now from the store; answers 201 with the run and its summary.
+* ``POST /v1/reconciliations`` (ops) — body ``{"kind": "indicators", "upper", "lower", "fiscal_year",
+  "as_of"?, "in_transit_hours"?}`` or ``{"kind": "payments", "adm_div_code", "day", "pay_bank_code"?,
+  "as_of"?, "unpaid_hours"?, "uncleared_hours"?}``: runs one now from the store; answers 201 with the run
+  and its summary.
 * ``GET /v1/reconciliations/{id}`` (viewer) — the report in the JSON shape of ``fiscalgw reconcile
-  indicators`` plus ``run``; ``?format=csv|xlsx|html`` downloads that format instead.
-* ``GET /v1/reconciliations?kind&upper&lower&fiscal_year&status&limit&offset`` (viewer) — runs, newest first.
-* ``GET /v1/reconciliations/dashboard`` (viewer) — per pair: last run, totals, open breaks, trend.
+  indicators`` / ``payments`` plus ``run``; ``?format=csv|xlsx|html`` downloads that format instead.
+* ``GET /v1/reconciliations?kind&upper&lower&fiscal_year&adm_div_code&day&pay_bank_code&status&limit&offset``
+  (viewer) — runs, newest first.
+* ``GET /v1/reconciliations/dashboard?kind=indicators|payments`` (viewer) — per pair (payments: per
+  division / bank / day): last run, totals, open breaks, trend.
 * ``GET /v1/reconciliations/digests?upper&lower&fiscal_year&buckets=N`` (viewer) — SM3 digests of the
   pair's ledger in N key-range buckets; ``/digests/rows?…&bucket=i`` (repeatable) — those buckets' rows.
 """
@@ -22,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from gateway.api.deps import GatewayDep
 from gateway.services import digests as digest_service
-from gateway.services import people, reconciliations
+from gateway.services import people, reconciliations, report_cache
 from gateway.services.errors import BadRequest
 
 router = APIRouter(prefix="/v1/reconciliations", tags=["reconciliation"])
@@ -95,17 +99,53 @@ def _integer(body: dict[str, Any], name: str, default: int | None = None) -> int
     return value
 
 
+_FIELDS = {
+    "indicators": {"kind", "upper", "lower", "fiscal_year", "as_of", "in_transit_hours"},
+    "payments": {"kind", "adm_div_code", "day", "pay_bank_code", "as_of", "unpaid_hours", "uncleared_hours"},
+}
+
+
+def _optional_text(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise BadRequest(f"{name} must be a string")
+    return value
+
+
 @router.post("", status_code=201)
 async def run(request: Request, gw: GatewayDep, authorization: AuthorizationHeader = None) -> Any:
     person = people.person_for(gw, authorization, need="ops")
     body = await json_object(request)
-    unknown = sorted(set(body) - {"kind", "upper", "lower", "fiscal_year", "as_of", "in_transit_hours"})
+    kind = _text(body, "kind")
+    if kind not in _FIELDS:
+        raise BadRequest(f"kind must be one of {', '.join(_FIELDS)}")
+    unknown = sorted(set(body) - _FIELDS[kind])
     if unknown:
-        raise BadRequest(f"unknown field(s): {', '.join(unknown)}")
-    kind, upper, lower = _text(body, "kind"), _text(body, "upper"), _text(body, "lower")
+        raise BadRequest(f"unknown field(s) for a {kind} run: {', '.join(unknown)}")
+    as_of = _timestamp(body.get("as_of"))
+    actor = f"ops:{person.name}"
+    if kind == "payments":
+        adm_div_code, day = _text(body, "adm_div_code"), _text(body, "day")
+        bank = _optional_text(body, "pay_bank_code")
+        unpaid = _integer(body, "unpaid_hours", 24)
+        uncleared = _integer(body, "uncleared_hours", 24)
+        summary = await run_in_threadpool(
+            lambda: reconciliations.run_now(
+                gw,
+                kind=kind,
+                adm_div_code=adm_div_code,
+                day=day,
+                pay_bank_code=bank,
+                as_of=as_of,
+                actor=actor,
+                unpaid_hours=unpaid,
+                uncleared_hours=uncleared,
+            )
+        )
+        return summary.as_dict()
+    upper, lower = _text(body, "upper"), _text(body, "lower")
     fiscal_year = _integer(body, "fiscal_year")
     hours = _integer(body, "in_transit_hours", 48)
-    as_of = _timestamp(body.get("as_of"))
     summary = await run_in_threadpool(
         lambda: reconciliations.run_now(
             gw,
@@ -114,7 +154,7 @@ async def run(request: Request, gw: GatewayDep, authorization: AuthorizationHead
             lower=lower,
             fiscal_year=fiscal_year,
             as_of=as_of,
-            actor=f"ops:{person.name}",
+            actor=actor,
             in_transit_hours=hours,
         )
     )
@@ -129,6 +169,9 @@ async def list_runs(
     upper: str | None = None,
     lower: str | None = None,
     fiscal_year: str | None = None,
+    adm_div_code: str | None = None,
+    day: str | None = None,
+    pay_bank_code: str | None = None,
     status: str | None = None,
     limit: str | None = None,
     offset: str | None = None,
@@ -141,6 +184,9 @@ async def list_runs(
             upper=upper,
             lower=lower,
             fiscal_year=int_param("fiscal_year", fiscal_year),
+            adm_div_code=adm_div_code,
+            day=day,
+            pay_bank_code=pay_bank_code,
             status=status,
             limit=int_or("limit", limit, 50),
             offset=int_or("offset", offset, 0),
@@ -204,7 +250,7 @@ async def get_run(
         body: dict[str, Any] = dict(report) if report is not None else {"kind": summary.kind}
         body["run"] = summary.as_dict()
         return JSONResponse(body)
-    content, media_type, filename = await run_in_threadpool(reconciliations.report_file, gw, pk, format)
+    content, media_type, filename = await run_in_threadpool(report_cache.report_file, gw, pk, format)
     return Response(
         content,
         media_type=media_type,

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from gateway.cli import reconcile_remote
 from gateway.cli._common import EXIT_FAILED, EXIT_OK, CLIError
+from gateway.cli.progress import CLIProgress
 from gateway.reconcile.errors import ReconcileError
 from gateway.reconcile.indicator_report import STATUS_AGREE
 from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
@@ -106,24 +106,14 @@ def parse_as_of(text: str | None) -> datetime:
     return value
 
 
-class _Progress:
-    def __init__(self, quiet: bool) -> None:
-        self._quiet = quiet
-        self._start = time.monotonic()
-
-    def __call__(self, message: str) -> None:
-        if not self._quiet:
-            elapsed = time.monotonic() - self._start
-            print(f"fiscalgw: [{elapsed:7.1f} s] {message}", file=sys.stderr, flush=True)
-
-
 def _indicators(args: argparse.Namespace) -> int:
     as_of = parse_as_of(args.as_of)
     if args.in_transit_hours < 0:
         raise CLIError("--in-transit-hours must not be negative")
     if args.format in BINARY_FORMATS and not args.out:
         raise CLIError(f"--format {args.format} writes a binary file: give --out FILE")
-    progress = _Progress(args.quiet)
+    # reading upper, reading lower, matching, summarising, rendering, done
+    progress = CLIProgress(6, quiet=args.quiet)
     try:
         report = reconcile_indicator_files(
             Path(args.upper),
@@ -137,7 +127,7 @@ def _indicators(args: argparse.Namespace) -> int:
         raise CLIError(str(exc)) from None
     _write(report, args.format, args.out)
     broken = sum(1 for p in report.pairs if p.status != STATUS_AGREE)
-    progress(
+    progress.finish(
         f"done: {len(report.pairs)} pair(s), {broken} 不一致, {len(report.breaks)} break(s), "
         f"{len(report.in_transit)} in transit"
     )
@@ -171,7 +161,8 @@ def _payments(args: argparse.Namespace) -> int:
     files += [(Path(p), Role.RECEIPTS) for p in args.receipts]
     files += [(Path(p), Role.CLEARING) for p in args.clearing]
     files += [(Path(p), Role.QUOTA) for p in args.quota]
-    progress = _Progress(args.quiet)
+    # one phase per file read, then documents, matching, summarising, rendering, done
+    progress = CLIProgress(len(files) + 5, quiet=args.quiet)
     try:
         report = reconcile_payment_files(
             files,
@@ -185,7 +176,7 @@ def _payments(args: argparse.Namespace) -> int:
         raise CLIError(str(exc)) from None
     _write(report, args.format, args.out)
     broken = sum(1 for g in report.groups if g.status != STATUS_AGREE)
-    progress(f"done: {len(report.groups)} group(s), {broken} 不一致, {len(report.breaks)} break(s)")
+    progress.finish(f"done: {len(report.groups)} group(s), {broken} 不一致, {len(report.breaks)} break(s)")
     if args.fail_on_breaks and not report.consistent:
         return EXIT_FAILED
     return EXIT_OK

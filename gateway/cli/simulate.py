@@ -15,7 +15,8 @@ from gateway.errors import GatewayError
 EPILOG = """\
 what each party does:
   bank     pays every 5201/8202 voucher and returns its 回单 (X-fields filled) to the gateway;
-           rules can fail a payment, pay it short, refund it later (2252), and request clearing (2301)
+           rules can fail a payment, pay it short, refund it later (2252), and request clearing
+           (2301 for what it paid, 2302 returning what was refunded)
   pbc      clears every 2301/2302 (e-voucher → 回单; CFX 2201/2202 → 3143/3144 when the treasury's
            wire_format is cfx); requests naming a voucher in never_clear are never answered
   finance  books every indicator pushed to it and answers with a 接收回执 (BA_BGT_RECEIPT);
@@ -27,8 +28,9 @@ behaviour rules (--rule NAME=VALUE, repeatable; or a TOML file with top-level ke
   fail=V1,V2 | fail_rate=R    bank: these vouchers fail (XPayAmt 0.00, reason in XAddWord)
   short=V1 | short_rate=R     bank: paid short (90 % of PayAmt, down to the fen)
   refund=V1 | refund_rate=R   bank: paid, then refunded by a 2252 for the last detail
-  clear=true                  bank: send a 2301 for what it paid (to the registry's treasury)
-  never_clear=V1              bank: left out of its 2301s; pbc: requests naming it go unanswered
+  clear=true                  bank: send a 2301 for what it paid and a 2302 for what was refunded
+                              (to the registry's treasury)
+  never_clear=V1              bank: left out of its 2301s/2302s; pbc: requests naming it go unanswered
   lose=BGT_ID | lose_rate=R   finance: indicators lost on the way (2xx, never booked nor answered)
   acknowledge=false           finance: book without answering
 

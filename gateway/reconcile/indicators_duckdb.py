@@ -225,7 +225,8 @@ def _classify_sql(cutoff: datetime) -> str:
         FROM upper_raw WHERE NOT deleted;
     CREATE OR REPLACE TEMP TABLE l AS
         WITH by_id AS (SELECT lower, fy, bgt_id, min(upper) AS upper FROM u GROUP BY ALL)
-        SELECT r.rowid AS rid, i.upper AS upper, r.mof AS lower, r.* EXCLUDE (mof, rec, bad, deleted)
+        SELECT r.rowid AS rid, i.upper AS upper, r.mof AS lower,
+               r.* EXCLUDE (mof, rec, bad, deleted, cor, create_time)
         FROM lower_raw r
         LEFT JOIN by_id i ON i.lower = r.mof AND i.fy = r.fy AND i.bgt_id = r.ori
         WHERE NOT r.deleted;
@@ -265,9 +266,12 @@ def _classify_sql(cutoff: datetime) -> str:
         FROM (SELECT urid, lrid FROM id_match WHERE flagged) m
         JOIN u ON u.rid = m.urid JOIN l ON l.rid = m.lrid;
     CREATE OR REPLACE TEMP TABLE u2 AS
-        SELECT * FROM u1 ANTI JOIN (SELECT urid AS rid FROM id_match) m USING (rid);
+        -- only the columns document grouping and the one-sided breaks read (less to hold or spill)
+        SELECT rid, upper, lower, fy, bgt_id, cor, tp, fund, amount, create_time
+        FROM u1 ANTI JOIN (SELECT urid AS rid FROM id_match) m USING (rid);
     CREATE OR REPLACE TEMP TABLE l2 AS
-        SELECT * FROM l1 ANTI JOIN (SELECT lrid AS rid FROM id_match) m USING (rid);
+        SELECT rid, upper, lower, fy, bgt_id, sup, tp, fund, amount
+        FROM l1 ANTI JOIN (SELECT lrid AS rid FROM id_match) m USING (rid);
     CREATE OR REPLACE TEMP TABLE ug AS
         SELECT upper, lower, fy, cor AS doc, coalesce(tp, '') AS tp, coalesce(fund, '') AS fund,
                sum(amount) AS amount, count(*) AS n, min(bgt_id) AS one_id

@@ -38,6 +38,8 @@ class BreakFilters:
     sort: str = "-last_seen"
     limit: int = 50
     offset: int = 0
+    scope_key: str | None = None
+    """An exact run scope key (e.g. a payment scope ``payments|330324|*|2026-11-21``); not with a pair."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,10 @@ def _sort(sort: str) -> str:
 
 def _scope_filter(f: BreakFilters) -> tuple[str | None, str | None]:
     """(exact scope key, scope key prefix) for the pair filters."""
+    if f.scope_key is not None:
+        if any(v is not None for v in (f.upper, f.lower, f.fiscal_year)):
+            raise BadRequest("filter by a pair or by a scope key, not both")
+        return f.scope_key, None
     if f.upper is not None and f.lower is not None and f.fiscal_year is not None:
         return f"{f.upper}|{f.lower}|{f.fiscal_year}", None
     if f.lower is not None or f.fiscal_year is not None:

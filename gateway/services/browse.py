@@ -18,13 +18,13 @@ from gateway.services.errors import BadRequest, NotFound
 from gateway.store.browse import (
     QUEUE_STATES,
     Browse,
-    DeliveryRow,
     MessageCriteria,
     MessageDetail,
     MessageRow,
     Original,
     ReceiverCounts,
 )
+from gateway.store.outbox_listing import DeliveryRow
 
 __all__ = [
     "PAGE_SIZE",

@@ -28,6 +28,7 @@ from gateway.routing import Route, message_type, route
 from gateway.services import ledger
 from gateway.services.authentication import SignedRequest, authenticate
 from gateway.services.errors import PayloadTooLarge, ServiceError
+from gateway.store.payment_lines import lines_of
 from schemas.errors import SchemaError
 from signing import sm3_hex
 
@@ -108,6 +109,11 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
     # Everything that is only computation happens before the transaction, so the write lock (SQLite) and
     # the row locks (PostgreSQL) are held for the SQL alone; the statements are batched (executemany).
     new_records = [_record(record) for record in document.records]
+    payment = [  # 国库集中支付 reconciliation lines (gateway/store/payment_lines.py)
+        line
+        for record, stored in zip(document.records, new_records, strict=True)
+        for line in lines_of(record.position, record.message, stored.canonical)
+    ]
     decisions = [
         (record.position, r.receiver, r.rule)
         for record, record_routes in zip(document.records, routes, strict=True)
@@ -133,6 +139,7 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
                 NewOutboxItem(pk, receiver, party.channel, wire_format, body, sender, message_id, now)
             )
         ledger.post_records(uow, pk, document.records, now)  # 预算指标核算 (ADR 0005)
+        uow.payments.add(pk, payment)
         audit.append(
             uow.audit,
             actor=sender,

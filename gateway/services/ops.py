@@ -100,7 +100,7 @@ def outbox_listing(
             "dead_at": r.dead_at.isoformat() if r.dead_at else None,
             "original_sender": r.original_sender,
             "original_message_id": r.original_message_id,
-            "message_type": r.message_type,
+            "message_type": r.msg_type,
         }
         for r in rows
     ]

@@ -1,5 +1,6 @@
 """Reconciliation runs from the store (issue #5): run one now, list runs, read a run's report, and the
-dashboard summary the ops pages show.
+dashboard summary the ops pages show. Payment runs (one division and day) are computed by
+:mod:`gateway.services.payment_runs` and booked here with the same break lifecycle.
 
 An indicator run for (upper, lower, fiscal year) exports the pair's ledger rows from the store as two
 BA_BGT_INFO snapshots (streamed, :meth:`gateway.store.ledger.LedgerRepository.export_pair`) and feeds them to
@@ -16,10 +17,10 @@ import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from gateway import audit
 from gateway.bootstrap import Gateway
@@ -27,8 +28,10 @@ from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, Break, BreakType, Fi
 from gateway.reconcile.errors import ReconcileError
 from gateway.reconcile.indicator_report import IndicatorReport, PairSummary, empty_counts
 from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
+from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES
 from gateway.reconcile.report_formats import render_report
 from gateway.reconcile.report_json import break_dict, pair_dict, report_dict
+from gateway.services import payment_runs
 from gateway.services.errors import BadRequest, NotFound
 from gateway.store.breaks import FoundBreak
 from gateway.store.reconciliations import RunRow
@@ -54,6 +57,15 @@ MEDIA_TYPES = {
 
 class ReconciliationFailed(ReconcileError):
     """The engine could not complete a run from the store (the run is recorded as failed)."""
+
+
+class Scope(Protocol):
+    """What the bookkeeping needs of a run scope (``PairScope``, ``payment_runs.PaymentScope``)."""
+
+    @property
+    def key(self) -> str: ...
+
+    def as_dict(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -238,26 +250,49 @@ def run_now(
     gw: Gateway,
     *,
     kind: str,
-    upper: str,
-    lower: str,
-    fiscal_year: int,
     actor: str,
+    upper: str | None = None,
+    lower: str | None = None,
+    fiscal_year: int | None = None,
+    adm_div_code: str | None = None,
+    day: date | str | None = None,
+    pay_bank_code: str | None = None,
     as_of: datetime | None = None,
     trigger: str = "api",
     in_transit_hours: int = 48,
+    unpaid_hours: int = 24,
+    uncleared_hours: int = 24,
 ) -> RunSummary:
-    """Run one reconciliation now and persist it; returns the finished run (status succeeded or failed)."""
+    """Run one reconciliation now and persist it; returns the finished run (status succeeded or failed).
+
+    ``kind="indicators"`` needs ``upper``, ``lower`` and ``fiscal_year`` (and takes ``in_transit_hours``);
+    ``kind="payments"`` needs ``adm_div_code`` and ``day`` (optionally ``pay_bank_code``; takes
+    ``unpaid_hours`` and ``uncleared_hours``)."""
     if kind not in KINDS:
         raise BadRequest(f"kind must be one of {', '.join(KINDS)}")
-    if kind != "indicators":
-        raise BadRequest(
-            "payments runs from the store are not available yet (use `fiscalgw reconcile payments`)"
-        )
-    scope = pair_scope(upper, lower, fiscal_year)
     if as_of is not None and as_of.tzinfo is None:
         raise BadRequest("as_of needs a zone (Z or ±hh:mm)")
     if as_of is not None and not 2000 <= as_of.year <= 2100:
         raise BadRequest("as_of must fall within 2000…2100")
+    if kind == payment_runs.KIND:
+        if upper is not None or lower is not None or fiscal_year is not None:
+            raise BadRequest("a payments run takes adm_div_code and day, not upper / lower / fiscal_year")
+        if adm_div_code is None or day is None:
+            raise BadRequest("a payments run needs adm_div_code and day")
+        return _run_payments(
+            gw,
+            payment_runs.payment_scope(adm_div_code, day, pay_bank_code),
+            actor=actor,
+            as_of=as_of,
+            trigger=trigger,
+            unpaid_window=payment_runs.check_hours("unpaid_hours", unpaid_hours),
+            uncleared_window=payment_runs.check_hours("uncleared_hours", uncleared_hours),
+        )
+    if adm_div_code is not None or day is not None or pay_bank_code is not None:
+        raise BadRequest("an indicators run takes upper, lower and fiscal_year, not adm_div_code / day")
+    if upper is None or lower is None or fiscal_year is None:
+        raise BadRequest("an indicators run needs upper, lower and fiscal_year")
+    scope = pair_scope(upper, lower, fiscal_year)
     if not 0 <= in_transit_hours <= 24 * 366:
         raise BadRequest("in_transit_hours must be between 0 and 8784")
     started = gw.clock()
@@ -272,7 +307,8 @@ def run_now(
         raise ReconciliationFailed(f"run {run_id}: {exc}") from None
     with gw.database.unit_of_work() as uow:
         uow.runs.lock_scope(kind, scope.key)
-        counts = _apply_breaks(uow, kind, scope, report, run_id, gw.clock())
+        found = [_found(kind, b) for b in report.breaks]
+        counts = _apply_breaks(uow, kind, scope, found, run_id, gw.clock())
         pair = report.pairs[0]
         summary = {
             **pair_dict(pair),
@@ -304,7 +340,51 @@ def run_now(
     return _summary(row)
 
 
-def _fail(gw: Gateway, run_id: int, actor: str, scope: PairScope, error: str) -> None:
+def _run_payments(
+    gw: Gateway,
+    scope: payment_runs.PaymentScope,
+    *,
+    actor: str,
+    as_of: datetime | None,
+    trigger: str,
+    unpaid_window: timedelta,
+    uncleared_window: timedelta,
+) -> RunSummary:
+    kind = payment_runs.KIND
+    run_id, report, error = payment_runs.run_payments(
+        gw,
+        scope,
+        actor=actor,
+        as_of=as_of,
+        trigger=trigger,
+        unpaid_window=unpaid_window,
+        uncleared_window=uncleared_window,
+    )
+    if report is None:
+        _fail(gw, run_id, actor, scope, error or "failed")
+        raise ReconciliationFailed(f"run {run_id}: {error}")
+    with gw.database.unit_of_work() as uow:
+        uow.runs.lock_scope(kind, scope.key)
+        found = [payment_runs.found_break(scope, b) for b in report.breaks]
+        counts = _apply_breaks(uow, kind, scope, found, run_id, gw.clock())
+        summary = {**payment_runs.summary_of(scope, report), **counts}
+        body = payment_runs.report_body(report)
+        uow.runs.finish(run_id, gw.clock(), status="succeeded", summary=summary, report=body)
+        audit.append(
+            uow.audit,
+            actor=actor,
+            action="reconciliation.run",
+            subject=f"reconciliation/{run_id}",
+            at=gw.clock(),
+            detail={**payment_runs.audit_detail(scope, summary, body), **counts},
+        )
+        row = uow.runs.get(run_id)
+        uow.commit()
+    assert row is not None
+    return _summary(row)
+
+
+def _fail(gw: Gateway, run_id: int, actor: str, scope: Scope, error: str) -> None:
     with gw.database.unit_of_work() as uow:
         uow.runs.finish(run_id, gw.clock(), status="failed", error=error[:2000])
         audit.append(
@@ -319,11 +399,11 @@ def _fail(gw: Gateway, run_id: int, actor: str, scope: PairScope, error: str) ->
 
 
 def _apply_breaks(
-    uow: UnitOfWork, kind: str, scope: PairScope, report: IndicatorReport, run_id: int, now: datetime
+    uow: UnitOfWork, kind: str, scope: Scope, breaks: list[FoundBreak], run_id: int, now: datetime
 ) -> dict[str, int]:
     """Carry breaks across runs: new → open; found again → same row; closed and found → reopened;
     not found any more → closed (the counterpart arrived). IN_TRANSIT items are not breaks."""
-    found = {f.key: f for f in (_found(kind, b) for b in report.breaks)}
+    found = {f.key: f for f in breaks}
     existing = uow.breaks.in_scope(kind, scope.key)
     new = [f for k, f in found.items() if k not in existing]
     seen = [(existing[k][0], f) for k, f in found.items() if k in existing]
@@ -346,11 +426,15 @@ def list_runs(
     upper: str | None = None,
     lower: str | None = None,
     fiscal_year: int | None = None,
+    adm_div_code: str | None = None,
+    day: date | str | None = None,
+    pay_bank_code: str | None = None,
     status: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> RunPage:
-    """Runs newest first; a pair filter needs all of upper, lower and fiscal_year."""
+    """Runs newest first; a pair filter needs all of upper, lower and fiscal_year; a payments scope filter
+    needs adm_div_code and day (and takes pay_bank_code)."""
     if not 1 <= limit <= 500 or offset < 0:
         raise BadRequest("limit must be 1…500 and offset ≥ 0")
     given = [v is not None for v in (upper, lower, fiscal_year)]
@@ -360,6 +444,12 @@ def list_runs(
             raise BadRequest("a pair filter needs upper, lower and fiscal_year together")
         assert upper is not None and lower is not None and fiscal_year is not None
         scope_key = pair_scope(upper, lower, fiscal_year).key
+    if adm_div_code is not None or day is not None or pay_bank_code is not None:
+        if scope_key is not None:
+            raise BadRequest("filter by a pair or by a payments scope, not both")
+        if adm_div_code is None or day is None:
+            raise BadRequest("a payments filter needs adm_div_code and day together")
+        scope_key = payment_runs.payment_scope(adm_div_code, day, pay_bank_code).key
     with gw.database.unit_of_work() as uow:
         rows, total = uow.runs.search(
             kind=kind, scope_key=scope_key, status=status, limit=limit, offset=offset
@@ -383,6 +473,9 @@ def report_file(gw: Gateway, run_id: int, fmt: str) -> tuple[bytes, str, str]:
     run, body = get_run(gw, run_id)
     if body is None or run.summary is None:
         raise NotFound(f"reconciliation run {run_id} has no report (status {run.status})")
+    if run.kind == payment_runs.KIND:
+        payments = payment_runs.report_from_dict(body)
+        return render_report(payments, fmt), MEDIA_TYPES[fmt], f"reconciliation-{run_id}.{fmt}"
     hours = int(run.summary.get("in_transit_hours", 48))
     report = report_from_dict(body, timedelta(hours=hours))
     return render_report(report, fmt), MEDIA_TYPES[fmt], f"reconciliation-{run_id}.{fmt}"
@@ -440,11 +533,20 @@ def _age_bucket(age: timedelta) -> str:
     return AGE_BUCKETS[-1][0]  # pragma: no cover - the last bucket has no limit
 
 
-def dashboard_summary(gw: Gateway, *, kind: str = "indicators", runs: int = 30) -> list[PairDashboard]:
-    """Per pair: last run, its status and totals, open breaks by type and age bucket, and the trend of
-    breaks found over the last ``runs`` runs."""
+def dashboard_summary(
+    gw: Gateway, *, kind: str = "indicators", runs: int = 30, scopes: int | None = None
+) -> list[PairDashboard]:
+    """Per pair (payments: per division / bank / day scope): last run, its status and totals, open breaks by
+    type and age bucket, and the trend of breaks found over the last ``runs`` runs. ``scopes`` keeps only
+    that many scopes (payments: the newest days first), since a payment scope is one day."""
     now = gw.clock()
     out: list[PairDashboard] = []
+    if kind == payment_runs.KIND:
+        types: tuple[BreakType, ...] = PAYMENT_BREAK_TYPES
+        total_keys: tuple[str, ...] = payment_runs.TOTAL_COUNTS + payment_runs.TOTAL_AMOUNTS
+    else:
+        types = tuple(t for t in INDICATOR_BREAK_TYPES if t is not BreakType.IN_TRANSIT)
+        total_keys = ("upper_count", "lower_count", "upper_amount", "lower_amount")
     with gw.database.unit_of_work() as uow:
         open_rows = uow.breaks.open_counts(kind)
         by_type: dict[str, Counter[str]] = defaultdict(Counter)
@@ -452,26 +554,23 @@ def dashboard_summary(gw: Gateway, *, kind: str = "indicators", runs: int = 30) 
         for scope_key, kind_of, first_seen, n in open_rows:
             by_type[scope_key][kind_of] += n
             by_age[scope_key][_age_bucket(now - first_seen)] += n
-        for scope_key in uow.runs.scopes(kind):
+        keys = uow.runs.scopes(kind)
+        if kind == payment_runs.KIND:
+            keys = sorted(keys, key=lambda k: (k.rsplit("|", 1)[-1], k), reverse=True)
+        for scope_key in keys if scopes is None else keys[:scopes]:
             rows, _total = uow.runs.search(kind=kind, scope_key=scope_key, limit=runs)
             finished = [r for r in rows if r.status == "succeeded"]
             last = _summary(rows[0]) if rows else None
             last_ok = finished[0] if finished else None
             summary = dict(last_ok.summary or {}) if last_ok is not None else {}
-            totals = {
-                k: summary.get(k) for k in ("upper_count", "lower_count", "upper_amount", "lower_amount")
-            }
+            totals = {k: summary.get(k) for k in total_keys}
             out.append(
                 PairDashboard(
                     scope=rows[0].scope if rows else {},
                     last_run=last,
                     status=summary.get("status"),
                     totals=totals,
-                    open_by_type={
-                        t.value: by_type[scope_key].get(t.value, 0)
-                        for t in INDICATOR_BREAK_TYPES
-                        if t is not BreakType.IN_TRANSIT
-                    },
+                    open_by_type={t.value: by_type[scope_key].get(t.value, 0) for t in types},
                     open_by_age={name: by_age[scope_key].get(name, 0) for name, _ in AGE_BUCKETS},
                     trend=[
                         (r.id, r.started_at, int((r.summary or {}).get("breaks", 0)))

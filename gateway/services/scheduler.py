@@ -1,5 +1,6 @@
 """Scheduled reconciliation: APScheduler 3 (``BackgroundScheduler``) runs each ``[[reconciliation.pairs]]``
-entry on its cron, started by ``fiscalgw serve``.
+(indicators) and ``[[reconciliation.payments]]`` (one division-day of payments, the day ``days_back`` days
+before the firing's local date) entry on its cron, started by ``fiscalgw serve``.
 
 Several gateway processes or nodes may share one PostgreSQL database and all run this scheduler; each
 firing must still run exactly once. Two database guards make sure of it:
@@ -26,7 +27,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from gateway.bootstrap import Gateway
-from gateway.config import ReconciliationPair
+from gateway.config import PaymentReconciliation, ReconciliationPair
 from gateway.errors import ConfigError
 from gateway.services import reconciliations
 from gateway.store.reconciliations import job_lock
@@ -80,6 +81,8 @@ class ReconciliationScheduler:
         self.tally = FiringTally()
         for pair in section.pairs:
             self.add_pair(pair)
+        for entry in section.payments:
+            self.add_payments(entry)
 
     def add_pair(self, pair: ReconciliationPair) -> None:
         try:
@@ -101,6 +104,31 @@ class ReconciliationScheduler:
             return run.id
 
         self.add_job(pair.job_id, trigger, action)
+
+    def add_payments(self, entry: PaymentReconciliation) -> None:
+        try:
+            trigger = CronTrigger.from_crontab(entry.cron, timezone=self.timezone)
+        except ValueError as exc:
+            raise ConfigError(
+                f"reconciliation.payments {entry.job_id}: bad cron {entry.cron!r}: {exc}"
+            ) from None
+
+        def action() -> int | None:
+            fired = scheduled_time(trigger, self._gw.clock().astimezone(self.timezone))
+            run = reconciliations.run_now(
+                self._gw,
+                kind="payments",
+                adm_div_code=entry.adm_div_code,
+                pay_bank_code=entry.pay_bank_code,
+                day=fired.date() - timedelta(days=entry.days_back),
+                actor="scheduler",
+                trigger="schedule",
+                unpaid_hours=entry.unpaid_hours,
+                uncleared_hours=entry.uncleared_hours,
+            )
+            return run.id
+
+        self.add_job(entry.job_id, trigger, action)
 
     def add_job(self, job_id: str, trigger: BaseTrigger, action: Action) -> None:
         self._scheduler.add_job(

@@ -5,7 +5,10 @@
   is *paid short* (90 % of ``PayAmt``, rounded down to the fen), or is paid and later *refunded* by the
   payee's bank (a 2252 收款银行退款通知 for its last detail, sent after the 回单). With ``clear`` the bank
   then asks the treasury to clear what it paid: one 2301 申请划款凭证 per finance division and paying
-  account, leaving out the vouchers in ``never_clear``.
+  account, leaving out the vouchers in ``never_clear``; and, as a real agency bank does once a refund comes
+  back, it returns each refunded amount to the treasury: one 2302 申请退款凭证 per division and paying account
+  (amounts positive — a 2302 always returns money), after the 2301s. A ``never_clear`` voucher gets no 2302
+  either (nothing was drawn for it), so paid − refunded = cleared (2301 − 2302) holds for every other voucher.
 * **pbc** — clears every 2301/2302 in full: an e-voucher request gets its e-voucher 回单; a CFX 2201/2202
   package gets a CFX 3143/3144 package (result 90000 处理成功). A request naming a voucher in ``never_clear``
   (its own number or, for e-vouchers, a voucher in its details) is never answered.
@@ -71,16 +74,16 @@ class Behaviour:
     short_rate: float = 0.0
     refund_rate: float = 0.0
     clear: bool = False
-    """bank: send a 2301 for what it paid."""
+    """bank: send a 2301 for what it paid and a 2302 for what was refunded."""
     never_clear: frozenset[str] = frozenset()
-    """bank: left out of its 2301s; pbc: requests naming them are never answered."""
+    """bank: left out of its 2301s and 2302s; pbc: requests naming them are never answered."""
     lose: frozenset[str] = frozenset()
     """finance: indicator ids (BGT_ID) taken and never booked nor answered."""
     lose_rate: float = 0.0
     acknowledge: bool = True
     """finance: answer booked indicators with a 接收回执."""
     clear_acct_no: str = "371000000000000001"
-    """bank: the treasury account (国库存款户) its 2301s draw on."""
+    """bank: the treasury account (国库存款户) its 2301s draw on and its 2302s return to."""
 
     def __post_init__(self) -> None:
         for name in ("fail_rate", "short_rate", "refund_rate", "lose_rate"):
@@ -235,14 +238,20 @@ def _refund(voucher: PaymentVoucher, paid: Decimal, today: date) -> RefundNotice
 
 
 def _clearing_requests(
-    paid: Sequence[tuple[PaymentVoucher, Decimal]], behaviour: Behaviour, ctx: Context
+    amounts: Sequence[tuple[PaymentVoucher, Decimal]],
+    behaviour: Behaviour,
+    ctx: Context,
+    vt_code: Literal["2301", "2302"] = "2301",
 ) -> list[ClearingRequest]:
+    """One clearing request per (division, year, pay type, paying account) of the positive ``amounts``:
+    2301 申请划款 for what was paid, 2302 申请退款 for what was refunded (the amount returned, positive)."""
     groups: dict[tuple[str, int, str, str], list[tuple[PaymentVoucher, Decimal]]] = {}
-    for voucher, amount in paid:
+    for voucher, amount in amounts:
         if amount <= 0 or voucher.voucher_no in behaviour.never_clear:
             continue
         key = (voucher.adm_div_code, voucher.st_year, voucher.pay_type_code, voucher.pay_acct_no)
         groups.setdefault(key, []).append((voucher, amount))
+    remark = "支付清算" if vt_code == "2301" else "退款退回国库"
     requests: list[ClearingRequest] = []
     for (adm, year, pay_type, account), items in groups.items():
         if ctx.tre_code is None:
@@ -264,9 +273,9 @@ def _clearing_requests(
             ClearingRequest(
                 adm_div_code=adm,
                 st_year=year,
-                vt_code="2301",
+                vt_code=vt_code,
                 vou_date=ctx.today,
-                voucher_no=_number(f"{adm}2301", ctx.reference, adm, account),
+                voucher_no=_number(f"{adm}{vt_code}", ctx.reference, adm, account),
                 tre_code=ctx.tre_code,
                 fin_org_code=ctx.fin_org_codes.get(adm),
                 fund_type_code=first.fund_type_code,
@@ -278,7 +287,7 @@ def _clearing_requests(
                 pay_amt=sum((amount for _, amount in items), Decimal("0.00")),
                 pay_bank_name=first.pay_bank_name,
                 pay_bank_no=ctx.party_id or None,
-                remark=f"{ctx.today:%m月%d日}支付清算",
+                remark=f"{ctx.today:%m月%d日}{remark}",
                 all_num=len(details),
                 details=tuple(details),
             )
@@ -290,6 +299,7 @@ def _bank(document: Document, behaviour: Behaviour, ctx: Context) -> list[Docume
     receipts: list[Record] = []
     refunds: list[Record] = []
     paid: list[tuple[PaymentVoucher, Decimal]] = []
+    refunded: list[tuple[PaymentVoucher, Decimal]] = []
     for record in document.records:
         voucher = record.message
         if not isinstance(voucher, PaymentVoucher):
@@ -303,13 +313,19 @@ def _bank(document: Document, behaviour: Behaviour, ctx: Context) -> list[Docume
             notice = _refund(voucher, receipt.x_pay_amt, ctx.today)
             if notice is not None:
                 refunds.append(Record(len(refunds), notice))
+                refunded.append((voucher, -notice.pay_amt))
     answers = [Document("evoucher", tuple(receipts))] if receipts else []
     if refunds:
         answers.append(Document("evoucher", tuple(refunds)))
-    if behaviour.clear:
-        requests = _clearing_requests(paid, behaviour, ctx)
-        if requests:
-            answers.append(Document("evoucher", tuple(Record(i, r) for i, r in enumerate(requests))))
+    if behaviour.clear:  # the 2301s, then the 2302s: one kind per document (a CFX package is one kind)
+        kinds: tuple[tuple[list[tuple[PaymentVoucher, Decimal]], Literal["2301", "2302"]], ...] = (
+            (paid, "2301"),
+            (refunded, "2302"),
+        )
+        for amounts, vt_code in kinds:
+            requests = _clearing_requests(amounts, behaviour, ctx, vt_code)
+            if requests:
+                answers.append(Document("evoucher", tuple(Record(i, r) for i, r in enumerate(requests))))
     return answers
 
 
@@ -442,11 +458,15 @@ def replies(
     return _ROLES[role](document, behaviour or Behaviour(), ctx)
 
 
+CLEAR_NOTE = "(2301 for what is paid, 2302 for what is refunded)"
+
+
 def describe(behaviour: Behaviour) -> Iterable[str]:
-    """The rules that differ from the default, for the start-up banner."""
+    """The rules that differ from the default, for the start-up banner; ``clear`` says what it sends."""
     default = Behaviour()
     for f in fields(Behaviour):
         value = getattr(behaviour, f.name)
         if value != getattr(default, f.name):
             shown = ",".join(sorted(value)) if isinstance(value, frozenset) else value
-            yield f"{f.name}={shown}"
+            note = f" {CLEAR_NOTE}" if f.name == "clear" and value else ""
+            yield f"{f.name}={shown}{note}"

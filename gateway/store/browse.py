@@ -15,9 +15,15 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select, union_all
 
-from gateway.model import AuditEntry, MessageStatus, OutboxStatus
-from gateway.store.outbox_listing import DELIVERY_STATE, STATES, state_condition
-from gateway.store.tables import audit_log, inbox_items, messages, outbox, records, routes, trace_keys
+from gateway.model import AuditEntry, MessageStatus
+from gateway.store.outbox_listing import (
+    STATES,
+    DeliveryQuery,
+    DeliveryRow,
+    list_deliveries,
+    undelivered_counts,
+)
+from gateway.store.tables import audit_log, messages, records, routes, trace_keys
 
 QUEUE_STATES = STATES
 """Delivery states as the queue page shows them (the ops API's, :mod:`gateway.store.outbox_listing`)."""
@@ -68,29 +74,6 @@ class Original:
 
 
 @dataclass(frozen=True)
-class DeliveryRow:
-    id: int
-    message_pk: int
-    receiver: str
-    channel: str
-    format: str
-    original_sender: str
-    original_message_id: str
-    msg_type: str
-    state: str
-    """One of :data:`QUEUE_STATES`."""
-    attempts: int
-    next_attempt_at: datetime
-    last_error: str | None
-    created_at: datetime
-    sent_at: datetime | None
-    dead_at: datetime | None
-    acked_at: datetime | None = None
-    rejected_at: datetime | None = None
-    reject_reason: str | None = None
-
-
-@dataclass(frozen=True)
 class ReceiverCounts:
     receiver: str
     channel: str
@@ -98,57 +81,6 @@ class ReceiverCounts:
     retrying: int = 0
     dead: int = 0
     cancelled: int = 0
-
-
-_DELIVERY_COLUMNS = (
-    outbox.c.id,
-    outbox.c.message_pk,
-    outbox.c.receiver,
-    outbox.c.channel,
-    outbox.c.format,
-    outbox.c.original_sender,
-    outbox.c.original_message_id,
-    messages.c.msg_type,
-    DELIVERY_STATE.label("state"),
-    outbox.c.attempts,
-    outbox.c.next_attempt_at,
-    outbox.c.last_error,
-    outbox.c.created_at,
-    outbox.c.sent_at,
-    outbox.c.dead_at,
-    inbox_items.c.acked_at,
-    inbox_items.c.rejected_at,
-    inbox_items.c.reject_reason,
-)
-
-
-def _delivery(row: Any) -> DeliveryRow:
-    return DeliveryRow(
-        id=int(row.id),
-        message_pk=int(row.message_pk),
-        receiver=row.receiver,
-        channel=row.channel,
-        format=row.format,
-        original_sender=row.original_sender,
-        original_message_id=row.original_message_id,
-        msg_type=row.msg_type,
-        state=str(row.state),
-        attempts=int(row.attempts),
-        next_attempt_at=row.next_attempt_at,
-        last_error=row.last_error,
-        created_at=row.created_at,
-        sent_at=row.sent_at,
-        dead_at=row.dead_at,
-        acked_at=row.acked_at,
-        rejected_at=row.rejected_at,
-        reject_reason=row.reject_reason,
-    )
-
-
-def _deliveries_from() -> Any:
-    return outbox.join(messages, messages.c.id == outbox.c.message_pk).outerjoin(
-        inbox_items, inbox_items.c.outbox_id == outbox.c.id
-    )
 
 
 def _party_ids(c: MessageCriteria, top: int) -> Any:
@@ -302,33 +234,16 @@ class Browse:
         return Original(row.sender, row.message_id, row.format, bytes(row.body))
 
     def deliveries_of(self, pk: int) -> list[DeliveryRow]:
-        query = (
-            select(*_DELIVERY_COLUMNS)
-            .select_from(_deliveries_from())
-            .where(outbox.c.message_pk == pk)
-            .order_by(outbox.c.id)
-        )
+        query = DeliveryQuery(message_pk=pk, order="oldest", with_inbox=True)
         with self._engine.connect() as connection:
-            return [_delivery(r) for r in connection.execute(query)]
+            return list_deliveries(connection, query)[0]
 
     # ---- delivery queue ------------------------------------------------------------------------------
 
     def queue_counts(self) -> list[ReceiverCounts]:
         """Undelivered rows per receiver: pending, retrying, dead and cancelled."""
-        state = DELIVERY_STATE.label("state")
-        query = (
-            select(outbox.c.receiver, outbox.c.channel, state, func.count().label("n"))
-            .where(
-                outbox.c.status.in_(
-                    [OutboxStatus.PENDING.value, OutboxStatus.DEAD.value, OutboxStatus.CANCELLED.value]
-                )
-            )
-            .group_by(outbox.c.receiver, outbox.c.channel, state)
-        )
-        counts: dict[tuple[str, str], dict[str, int]] = {}
         with self._engine.connect() as connection:
-            for r in connection.execute(query):
-                counts.setdefault((r.receiver, r.channel), {})[str(r.state)] = int(r.n)
+            counts = undelivered_counts(connection)
         return [
             ReceiverCounts(
                 receiver=receiver,
@@ -344,29 +259,20 @@ class Browse:
     def queue(
         self, state: str, *, receiver: str | None, offset: int, limit: int
     ) -> tuple[list[DeliveryRow], bool]:
-        """One page of deliveries in ``state`` (see :data:`QUEUE_STATES`), newest first."""
+        """One page of deliveries in ``state`` (see :data:`QUEUE_STATES`), newest activity first."""
         if state not in QUEUE_STATES:
             raise ValueError(f"unknown queue state {state!r}")
-        query = select(*_DELIVERY_COLUMNS).select_from(_deliveries_from())
-        query = query.where(state_condition(state))
-        if receiver is not None:
-            query = query.where(outbox.c.receiver == receiver)
-        # newest activity first, in the order of the (status, next_attempt_at) index: no sort, even for the
-        # ~all "sent" rows
-        query = (
-            query.order_by(outbox.c.next_attempt_at.desc(), outbox.c.id.desc())
-            .offset(offset)
-            .limit(limit + 1)
+        query = DeliveryQuery(
+            states=(state,), receiver=receiver, order="activity", offset=offset, limit=limit, with_inbox=True
         )
         with self._engine.connect() as connection:
-            rows = connection.execute(query).all()
-        return [_delivery(r) for r in rows[:limit]], len(rows) > limit
+            return list_deliveries(connection, query)
 
     def delivery(self, outbox_id: int) -> DeliveryRow | None:
-        query = select(*_DELIVERY_COLUMNS).select_from(_deliveries_from()).where(outbox.c.id == outbox_id)
+        query = DeliveryQuery(outbox_id=outbox_id, with_inbox=True)
         with self._engine.connect() as connection:
-            row = connection.execute(query).one_or_none()
-        return None if row is None else _delivery(row)
+            rows, _more = list_deliveries(connection, query)
+        return rows[0] if rows else None
 
     def recent_audit(self, actions: Sequence[str], limit: int) -> list[AuditEntry]:
         """The newest ``limit`` audit entries of the given actions (the ``(action, seq)`` index)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from gateway.errors import StoreError
 from gateway.store import schema
@@ -44,10 +44,23 @@ class Database:
             raise StoreError(f"database unreachable: {type(exc).__name__}") from None
 
     def upgrade(self) -> str:
-        return schema.upgrade(self.engine)
+        """Bring the schema to head; an unreachable database is a :class:`StoreError` (one line)."""
+        try:
+            return schema.upgrade(self.engine)
+        except OperationalError as exc:
+            raise StoreError(f"database unreachable: {_first_line(exc)}") from None
 
     def require_current(self) -> None:
-        schema.require_current(self.engine)
+        try:
+            schema.require_current(self.engine)
+        except OperationalError as exc:
+            raise StoreError(f"database unreachable: {_first_line(exc)}") from None
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _first_line(exc: OperationalError) -> str:
+    """The driver's own message (host, port, reason) without SQLAlchemy's statement and link lines."""
+    text_ = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
+    return text_[0][:300] if text_ else type(exc).__name__

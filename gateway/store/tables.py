@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -298,4 +299,44 @@ scheduler_firings = Table(
     Column("outcome", String(16), nullable=True, comment="ran | failed | busy"),
     Column("run_id", BigId, nullable=True),
     UniqueConstraint("job_id", "fire_time"),
+)
+
+
+# ---- 国库集中支付: the payment chain as reconciliation lines (store/payment_lines.py, migration 0004)
+
+payment_lines = Table(
+    "payment_lines",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("message_pk", BigId, ForeignKey("messages.id"), nullable=False),
+    Column("position", Integer, nullable=False, comment="record position in the message"),
+    Column("line", Integer, nullable=False, comment="0 = the record; clearing / quota: detail number"),
+    Column("role", String(8), nullable=False, comment="voucher | receipt | refund | clearing | quota"),
+    Column("vt_code", String(4), nullable=False),
+    Column("adm_div_code", String(6), nullable=False),
+    Column("pay_bank_code", String(200), nullable=False, comment="'' when absent"),
+    Column(
+        "voucher_no",
+        String(200),
+        nullable=False,
+        comment="the payment voucher (refund: its own no; quota: the statement no)",
+    ),
+    Column("clearing_no", String(200), nullable=True, comment="clearing: the 2301/2302 VoucherNo"),
+    Column("original_voucher_no", String(200), nullable=True, comment="refund: the refunded voucher"),
+    Column("vou_date", Date, nullable=False, comment="VouDate (quota: EndDate)"),
+    Column("is_receipt", Boolean, nullable=False, comment="a 回单 (VoucherFlag=1)"),
+    Column("amount_fen", BigInteger, nullable=True, comment="PayAmt (clearing: the detail's)"),
+    Column("x_pay_amt_fen", BigInteger, nullable=True, comment="XPayAmt"),
+    Column("x_pay_date", Date, nullable=True, comment="XPayDate"),
+    Column("pre_date_money_fen", BigInteger, nullable=True),
+    Column("clear_amt_fen", BigInteger, nullable=True),
+    Column("cur_reck_money_fen", BigInteger, nullable=True),
+    Column("cur_date_money_fen", BigInteger, nullable=True),
+    Column("record_sm3", String(64), nullable=False, comment="hex SM3 of the record's canonical JSON"),
+    Column("active", Boolean, nullable=False, comment="read by runs (resends and replaced requests are not)"),
+    Index(None, "adm_div_code", "role", "vou_date"),
+    Index(None, "adm_div_code", "role", "voucher_no"),
+    Index(None, "adm_div_code", "role", "original_voucher_no"),
+    Index(None, "adm_div_code", "role", "clearing_no"),
+    Index(None, "record_sm3"),
 )

@@ -17,6 +17,7 @@ from gateway.store.breaks import BreakRepository
 from gateway.store.ledger import LedgerRepository
 from gateway.store.messages import MessageRepository
 from gateway.store.outbox import OutboxRepository
+from gateway.store.payment_lines import PaymentLineRepository
 from gateway.store.reconciliations import RunRepository
 
 
@@ -29,6 +30,7 @@ class UnitOfWork:
     ledger: LedgerRepository
     runs: RunRepository
     breaks: BreakRepository
+    payments: PaymentLineRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -52,6 +54,7 @@ class UnitOfWork:
         self.ledger = LedgerRepository(self._connection)
         self.runs = RunRepository(self._connection)
         self.breaks = BreakRepository(self._connection)
+        self.payments = PaymentLineRepository(self._connection)
         return self
 
     def commit(self) -> None:

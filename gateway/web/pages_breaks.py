@@ -26,7 +26,7 @@ from gateway.web.site import WebContext, parse_page
 
 SECTION = Section(key="breaks", title="差异", path="/breaks", order=20)
 PAGE_SIZE = 50
-FILTERS = ("pair", "type", "status", "age", "min_amount", "max_amount", "sort")
+FILTERS = ("kind", "pair", "scope", "type", "status", "age", "min_amount", "max_amount", "sort")
 ACTIONS = {"explain": "说明", "resolve": "解决"}
 ALLOWED_FROM = {"explain": ("open", "explained"), "resolve": ("open", "explained")}
 NOTICES = {
@@ -46,9 +46,23 @@ class SideRow:
 
 def filters_from(request: Request) -> tuple[BreakFilters, dict[str, str], int]:
     params = request.query_params
-    values = {name: params.get(name, "").strip()[:64] for name in FILTERS}
+    values = {name: params.get(name, "").strip()[: 240 if name == "scope" else 64] for name in FILTERS}
+    if values["kind"] and values["kind"] not in recon_common.KINDS:
+        raise BadRequest(f"未知的对账类别 {values['kind']}")
     pair = recon_common.parse_pair(values["pair"])
-    if values["type"] and values["type"] not in recon_common.BREAK_TYPES:
+    scope = recon_common.parse_payment_scope(values["scope"])
+    if pair is not None and scope is not None:
+        raise BadRequest("请只选择一个对账对或一个支付对账范围")
+    # A pair is an indicator scope and a payment scope a payment one: the kind follows from either.
+    kind = "indicators" if pair is not None else "payments" if scope is not None else values["kind"] or None
+    if values["kind"] and kind != values["kind"]:
+        raise BadRequest("所选类别与对账对 / 支付对账范围不符")
+    allowed = {
+        "indicators": recon_common.BREAK_TYPES,
+        "payments": recon_common.PAYMENT_BREAK_TYPES,
+        None: {**recon_common.BREAK_TYPES, **recon_common.PAYMENT_BREAK_TYPES},
+    }[kind]
+    if values["type"] and values["type"] not in allowed:
         raise BadRequest(f"未知的差异类型 {values['type']}")
     if values["status"] and values["status"] not in recon_common.BREAK_STATUSES:
         raise BadRequest(f"未知的处理状态 {values['status']}")
@@ -66,7 +80,8 @@ def filters_from(request: Request) -> tuple[BreakFilters, dict[str, str], int]:
     if number > MAX_PAGE:
         raise BadRequest(f"页码应在 1 到 {MAX_PAGE} 之间")
     filters = BreakFilters(
-        kind=recon_common.KIND,
+        kind=kind,
+        scope_key=scope,
         upper=None if pair is None else pair.upper,
         lower=None if pair is None else pair.lower,
         fiscal_year=None if pair is None else pair.fiscal_year,
@@ -85,6 +100,8 @@ def filters_from(request: Request) -> tuple[BreakFilters, dict[str, str], int]:
 
 def sides(view: BreakView) -> list[SideRow]:
     """Upper and lower side by side: identity, amount, then every field the engine found different."""
+    if view.kind == "payments":
+        return payment_sides(view)
     d: dict[str, Any] = dict(view.detail)
 
     def text(value: Any) -> str:
@@ -107,6 +124,38 @@ def sides(view: BreakView) -> list[SideRow]:
         rows.append(SideRow(label, text(item.get("upper")), text(item.get("lower")), True))
     if d.get("doc_no") and not any(str(f.get("field")) == "COR_BGT_DOC_NO" for f in view.fields):
         rows.append(SideRow("指标文号", text(d.get("doc_no")), "", False))
+    return rows
+
+
+def payment_sides(view: BreakView) -> list[SideRow]:
+    """A payment break: finance's voucher (left) against what the bank paid / refunded and the PBOC
+    cleared (right), then the break's own details (clearing numbers, refund number, quota balances)."""
+    d: dict[str, Any] = dict(view.detail)
+
+    def text(value: Any) -> str:
+        return "—" if value is None or value == "" else str(value)
+
+    voucher = d.get("voucher_amount")
+    rows = [
+        SideRow(
+            "区划 · 代理银行 · 凭证日期",
+            f"{d.get('adm_div_code')} · {text(d.get('bank'))} · {d.get('day')}",
+            "",
+            False,
+        ),
+        SideRow("支付凭证号", text(d.get("voucher_no")), "", False),
+        SideRow(
+            "凭证金额 / 实付金额 (元)",
+            text(voucher),
+            text(d.get("paid_amount")),
+            voucher != d.get("paid_amount"),
+        ),
+        SideRow("退款金额 (元)", "", text(d.get("refund_amount")), d.get("refund_amount") is not None),
+        SideRow("清算金额 (元)", "", text(d.get("cleared_amount")), d.get("cleared_amount") is not None),
+    ]
+    for item in d.get("fields", []):
+        name = str(item.get("field"))
+        rows.append(SideRow(recon_common.PAYMENT_FIELDS.get(name, name), "", text(item.get("value")), True))
     return rows
 
 
@@ -145,6 +194,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             values=values,
             query={k: v for k, v in values.items() if v},
             pairs=recon_common.known_pairs(ctx.gateway),
+            payment_scopes=recon_common.known_payment_scopes(ctx.gateway),
             recent=audit_of(ctx, None, 10),
         )
 

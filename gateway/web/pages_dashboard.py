@@ -1,5 +1,7 @@
 """总览: every configured or reconciled pair with its last run, 一致 / 不一致, the upper and lower
-totals, open breaks by type and by age, and an inline SVG trend of the breaks found by the last 30 runs."""
+totals, open breaks by type and by age, and an inline SVG trend of the breaks found by the last 30 runs;
+then the same for payment reconciliation (国库集中支付三方对账), one row per division / agency bank / day
+(the newest days first) plus every configured ``[[reconciliation.payments]]`` entry."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES
 from gateway.services import reconciliations
 from gateway.services.reconciliations import PairDashboard
 from gateway.web import recon_common
@@ -50,12 +53,67 @@ def rows(ctx: WebContext) -> list[PairRow]:
     return sorted(out, key=lambda r: (rank.get(r.board.status if r.board else None, 1), r.pair))
 
 
+PAYMENT_ROWS = 40
+"""Payment scopes shown (newest days first); older days stay reachable through 对账报告."""
+PAYMENT_TYPES = {t.value: t.label_zh for t in PAYMENT_BREAK_TYPES}
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    adm_div_code: str
+    pay_bank_code: str | None
+    day: str | None
+    """``None`` for a configured entry that has never run."""
+    board: PairDashboard | None
+    cron: str | None
+    days_back: int | None
+    chart: TrendChart | None
+
+    @property
+    def key(self) -> str:
+        return f"payments|{self.adm_div_code}|{self.pay_bank_code or '*'}|{self.day or ''}"
+
+    @property
+    def open_total(self) -> int:
+        return 0 if self.board is None else sum(self.board.open_by_type.values())
+
+
+def payment_rows(ctx: WebContext) -> list[PaymentRow]:
+    gw = ctx.gateway
+    entries = {(e.adm_div_code, e.pay_bank_code): e for e in gw.settings.reconciliation.payments}
+    out: list[PaymentRow] = []
+    seen: set[tuple[str, str | None]] = set()
+    boards = reconciliations.dashboard_summary(gw, kind="payments", runs=TREND_RUNS, scopes=PAYMENT_ROWS)
+    boards.sort(key=lambda b: (str(b.scope.get("day")), str(b.scope.get("adm_div_code"))), reverse=True)
+    for board in boards[:PAYMENT_ROWS]:
+        scope = board.scope
+        adm, bank = str(scope["adm_div_code"]), scope.get("pay_bank_code")
+        entry = entries.get((adm, bank))
+        seen.add((adm, bank))
+        out.append(
+            PaymentRow(
+                adm,
+                bank,
+                str(scope["day"]),
+                board,
+                entry.cron if entry else None,
+                entry.days_back if entry else None,
+                recon_common.trend_chart(board.trend),
+            )
+        )
+    for (adm, bank), entry in sorted(entries.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        if (adm, bank) not in seen:
+            out.append(PaymentRow(adm, bank, None, None, entry.cron, entry.days_back, None))
+    return out
+
+
 def routes(ctx: WebContext) -> list[BaseRoute]:
     recon_common.install(ctx.env)
 
     def dashboard(request: Request) -> Response:
         person = ctx.require(request)
         found = rows(ctx)
+        payments = payment_rows(ctx)
         return ctx.render(
             request,
             "dashboard.html",
@@ -65,6 +123,12 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             inconsistent=sum(1 for r in found if r.board is not None and r.board.status == "不一致"),
             open_total=sum(r.open_total for r in found),
             trend_runs=TREND_RUNS,
+            payments=payments,
+            payment_types=PAYMENT_TYPES,
+            payments_inconsistent=sum(
+                1 for r in payments if r.board is not None and r.board.status == "不一致"
+            ),
+            payments_open=sum(r.open_total for r in payments),
         )
 
     return [Route("/dashboard", dashboard, methods=["GET"], name="dashboard")]

@@ -11,11 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway.services import reconciliations
+from gateway.services import payment_runs, reconciliations, report_cache
 from gateway.services.browse import MAX_PAGE, Page
 from gateway.services.errors import BadRequest, Conflict, NotFound
 from gateway.services.reconciliations import ReconciliationFailed, stable_key
 from gateway.web import recon_common
+from gateway.web.pages_payment_run import render_payment_run
 from gateway.web.sections import Section
 from gateway.web.site import WebContext, parse_page, path_id
 
@@ -23,6 +24,7 @@ SECTION = Section(key="runs", title="对账报告", path="/runs", order=30)
 PAGE_SIZE = 50
 DOWNLOADS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON"}
 TRIGGER = "web"
+KINDS = {"": "全部", recon_common.KIND: "指标对账", payment_runs.KIND: "支付对账"}
 
 
 def routes(ctx: WebContext) -> list[BaseRoute]:
@@ -31,12 +33,17 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
     def runs(request: Request) -> Response:
         person = ctx.require(request)
         pair = recon_common.parse_pair(request.query_params.get("pair", "")[:64])
+        kind = request.query_params.get("kind", "")[:16]
+        if kind not in KINDS:
+            raise BadRequest("类别应为 指标对账 或 支付对账")
+        if pair is not None:
+            kind = recon_common.KIND  # a pair is an indicator scope
         number = parse_page(request.query_params.get("page"))
         if number > MAX_PAGE:
             raise BadRequest(f"页码应在 1 到 {MAX_PAGE} 之间")
         found = reconciliations.list_runs(
             ctx.gateway,
-            kind=recon_common.KIND,
+            kind=kind or None,
             upper=None if pair is None else pair.upper,
             lower=None if pair is None else pair.lower,
             fiscal_year=None if pair is None else pair.fiscal_year,
@@ -52,8 +59,11 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             page=page,
             total=found.total,
             pair=pair,
+            kind=kind,
+            kinds=KINDS,
+            payment_kind=payment_runs.KIND,
             pairs=recon_common.known_pairs(ctx.gateway),
-            query={"pair": pair.key} if pair else {},
+            query={k: v for k, v in (("pair", pair.key if pair else ""), ("kind", kind)) if v},
         )
 
     def run(request: Request) -> Response:
@@ -63,6 +73,8 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             summary, body = reconciliations.get_run(ctx.gateway, run_id)
         except NotFound:
             raise NotFound(f"对账 #{run_id} 不存在") from None
+        if summary.kind == payment_runs.KIND:  # 支付对账: division / bank / day (pages_payment_run.py)
+            return render_payment_run(ctx, request, person, summary, body, DOWNLOADS)
         found: list[dict[str, Any]] = []
         in_transit: list[dict[str, Any]] = []
         if body is not None:
@@ -90,7 +102,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         if fmt not in DOWNLOADS:
             raise NotFound(f"不支持的报告格式 {fmt[:16]}")
         try:
-            content, media_type, name = reconciliations.report_file(ctx.gateway, run_id, fmt)
+            content, media_type, name = report_cache.report_file(ctx.gateway, run_id, fmt)
         except NotFound:
             raise NotFound(f"对账 #{run_id} 不存在或没有报告（未完成或失败）") from None
         return Response(
@@ -100,6 +112,8 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
 
     async def run_now(request: Request) -> Response:
         person, form = await ctx.action_form(request)
+        if form.get("kind", "") == payment_runs.KIND:
+            return await run_payments_now(request, person.actor, form)
         pair = recon_common.parse_pair(form.get("pair", "")[:64])
         if pair is None:
             raise BadRequest("请选择对账对")
@@ -112,6 +126,32 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
                     lower=pair.lower,
                     fiscal_year=pair.fiscal_year,
                     actor=person.actor,
+                    trigger=TRIGGER,
+                )
+            )
+        except ReconciliationFailed as exc:
+            raise Conflict(f"对账失败（已记录并审计）：{exc}") from None
+        return ctx.redirect(request, f"/runs/{done.id}", {"notice": "run"})
+
+    async def run_payments_now(request: Request, actor: str, form: dict[str, str]) -> Response:
+        adm_div_code = form.get("adm_div_code", "").strip()[:32]
+        day = form.get("day", "").strip()[:10]
+        bank = form.get("pay_bank_code", "").strip()[:32] or None
+        if not adm_div_code or not day:
+            raise BadRequest("请填写区划代码和日期")
+        try:
+            payment_runs.parse_day(day)
+        except BadRequest:
+            raise BadRequest("日期格式应为 YYYY-MM-DD") from None
+        try:
+            done = await run_in_threadpool(
+                lambda: reconciliations.run_now(
+                    ctx.gateway,
+                    kind=payment_runs.KIND,
+                    adm_div_code=adm_div_code,
+                    day=day,
+                    pay_bank_code=bank,
+                    actor=actor,
                     trigger=TRIGGER,
                 )
             )

@@ -3,6 +3,7 @@ server-rendered SVG trend chart."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -11,6 +12,7 @@ import jinja2
 
 from gateway.bootstrap import Gateway
 from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, BreakType
+from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES as PAYMENT_TYPES
 from gateway.services.errors import BadRequest
 from gateway.services.reconciliations import pair_scope
 
@@ -20,6 +22,27 @@ BREAK_TYPES: dict[str, str] = {
     t.value: t.label_zh for t in INDICATOR_BREAK_TYPES if t is not BreakType.IN_TRANSIT
 }
 """The indicator break types a run persists (IN_TRANSIT items are not breaks)."""
+
+ALL_BREAK_TYPES: dict[str, str] = {t.value: t.label_zh for t in BreakType}
+"""Every break type's Chinese label (indicator and payment types), for display."""
+
+PAYMENT_BREAK_TYPES: dict[str, str] = {t.value: t.label_zh for t in PAYMENT_TYPES}
+"""The payment break types (国库集中支付三方对账)."""
+
+KINDS: dict[str, str] = {"indicators": "指标对账", "payments": "支付对账"}
+"""Break and run kinds with their Chinese names (the 类别 filter)."""
+
+_PAYMENT_SCOPE = re.compile(r"^payments\|[0-9]{6}\|[^|]{1,200}\|[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+PAYMENT_FIELDS: dict[str, str] = {
+    "CLEARING_NO": "清算凭证号 (2301)",
+    "REFUND_NO": "退款通知书号 (2252)",
+    "PRE_DATE_MONEY": "上期额度余额",
+    "CLEAR_AMT": "本期下达额度",
+    "CUR_RECK_MONEY": "本期已清算额度",
+    "CUR_DATE_MONEY": "本期额度余额",
+}
+"""The details a payment break carries, shown with their Chinese names."""
 
 BREAK_STATUSES: dict[str, str] = {
     "open": "未处理",
@@ -102,6 +125,27 @@ def parse_pair(text: str) -> Pair | None:
     return Pair(scope.upper, scope.lower, scope.fiscal_year)
 
 
+def parse_payment_scope(text: str) -> str | None:
+    """A payment run's scope key (``payments|区划|银行 or *|日期``) → itself; empty → ``None``."""
+    text = text.strip()
+    if not text:
+        return None
+    if not _PAYMENT_SCOPE.match(text):
+        raise BadRequest("支付对账范围格式应为 payments|6 位区划代码|代理银行或 *|YYYY-MM-DD")
+    return text
+
+
+def known_payment_scopes(gw: Gateway, limit: int = 60) -> list[tuple[str, str]]:
+    """(scope key, label) of the payment scopes that have been run, newest day first (at most ``limit``)."""
+    with gw.database.unit_of_work() as uow:
+        keys = uow.runs.scopes("payments")
+    out: list[tuple[str, str]] = []
+    for key in sorted(keys, key=lambda k: (k.rsplit("|", 1)[-1], k), reverse=True)[:limit]:
+        _kind, adm, bank, day = key.split("|", 3)
+        out.append((key, f"区划 {adm} · {day}" + ("" if bank == "*" else f" · 银行 {bank}")))
+    return out
+
+
 def known_pairs(gw: Gateway) -> list[Pair]:
     """Configured pairs (``[[reconciliation.pairs]]``) and every pair that has been run, sorted."""
     pairs = {Pair(p.upper, p.lower, p.fiscal_year) for p in gw.settings.reconciliation.pairs}
@@ -169,7 +213,7 @@ def trend_chart(trend: list[tuple[int, Any, int]]) -> TrendChart | None:
 
 def install(env: jinja2.Environment) -> None:
     """Add the reconciliation labels to the shared template environment (idempotent)."""
-    env.filters["break_type"] = lambda code: BREAK_TYPES.get(code, code)
+    env.filters["break_type"] = lambda code: ALL_BREAK_TYPES.get(code, code)
     env.filters["break_status"] = lambda code: BREAK_STATUSES.get(code, code)
     env.filters["run_status"] = lambda code: RUN_STATUSES.get(code, code)
     env.filters["trigger_label"] = lambda code: TRIGGERS.get(code, code)
@@ -177,6 +221,8 @@ def install(env: jinja2.Environment) -> None:
     env.filters["recon_action"] = lambda code: AUDIT_ACTIONS.get(code, code)
     env.globals["recon"] = {
         "types": BREAK_TYPES,
+        "payment_types": PAYMENT_BREAK_TYPES,
+        "kinds": KINDS,
         "statuses": BREAK_STATUSES,
         "ages": AGES,
         "sorts": SORTS,

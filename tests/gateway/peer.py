@@ -1,13 +1,27 @@
-"""A minimal push receiver on 127.0.0.1 for end-to-end tests: records every POST it gets."""
+"""End-to-end test helpers on 127.0.0.1: a minimal push receiver that records every POST it gets, and signed
+requests to a gateway running as a process (the processes themselves: :mod:`gateway.demo.processes`)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from adapters.registry import default_registry
+from tests.adapters.payments_samples import evoucher_document
+from tests.gateway.samples import signed_headers
 
 
 @dataclass(frozen=True)
@@ -62,3 +76,38 @@ def push_receiver(delay: float = 0.0) -> Iterator[Peer]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def signed(config: Path, party: str, method: str, path: str, body: bytes = b"") -> dict[str, str]:
+    """Headers of a request signed now by ``party`` with its key from the demo directory ``config``."""
+    return signed_headers(config, party, body, uuid.uuid4().hex, datetime.now(UTC), path=path, method=method)
+
+
+def post(base: str, config: Path, party: str, body: bytes) -> dict[str, Any]:
+    """POST ``body`` to ``base``/v1/messages as ``party``; asserts 202 and returns the answer."""
+    response = httpx.post(
+        f"{base}/v1/messages",
+        content=body,
+        headers=signed(config, party, "POST", "/v1/messages", body),
+        timeout=10,
+    )
+    assert response.status_code == 202, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def envelope(name: str) -> bytes:
+    """The payment sample ``name`` (tests/adapters/payments_samples.py) as an e-voucher package."""
+    return default_registry().get("evoucher").render(evoucher_document(name))
+
+
+def audit_verifies(config: Path, database_url: str) -> None:
+    """``fiscalgw audit verify`` on ``database_url`` succeeds."""
+    verify = subprocess.run(
+        [sys.executable, "-m", "gateway", "audit", "verify", "--config", str(config)],
+        env={**os.environ, "FISCALGW_DATABASE__URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert verify.returncode == 0, verify.stderr

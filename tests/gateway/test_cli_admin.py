@@ -107,6 +107,19 @@ def test_serve_refuses_a_dev_key_outside_dev_mode(demo_dir: Path) -> None:
     assert "dev CA" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(("command", "exit_code"), [(("serve",), 2), (("relay",), 2), (("db", "upgrade"), 1)])
+def test_an_unreachable_database_is_one_clear_line(
+    demo_dir: Path, command: tuple[str, ...], exit_code: int
+) -> None:
+    # Nothing listens on this port: the driver refuses at once, and the user gets one line, no traceback.
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/test?connect_timeout=3"
+    result = fiscalgw(*command, "--config", str(demo_dir), env={"FISCALGW_DATABASE__URL": url})
+    assert result.returncode == exit_code, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert any("database unreachable" in line and "127.0.0.1" in line for line in lines), lines
+
+
 @pytest.mark.e2e
 def test_serve_with_config_accepts_a_signed_indicator(demo_dir: Path) -> None:
     port = free_port()

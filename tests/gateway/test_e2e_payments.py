@@ -5,14 +5,7 @@ in the audit chain; SQLite and (when configured) PostgreSQL."""
 from __future__ import annotations
 
 import base64
-import os
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,58 +13,13 @@ import httpx
 import pytest
 
 from adapters.registry import default_registry
-from tests.adapters.payments_samples import evoucher_document
+from gateway.demo.processes import simulator
 from tests.conftest import free_port
-from tests.gateway.samples import signed_headers
+from tests.gateway.peer import audit_verifies, envelope, post, signed
 from tests.gateway.test_e2e_indicator import point_party_at, running_gateway
 
 COUNTY, BANK, PBC = "330324000", "102333300018", "3303240000"
 VOUCHER_NO = "3303245201260000123"
-
-
-@contextmanager
-def simulator(role: str, config: Path, port: int, gateway: str, database_url: str) -> Iterator[None]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gateway",
-            "simulate",
-            role,
-            "--config",
-            str(config),
-            "--port",
-            str(port),
-            "--gateway",
-            gateway,
-        ],
-        env={**os.environ, "FISCALGW_DATABASE__URL": database_url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        assert process.stderr is not None
-        banner = process.stderr.readline().decode("utf-8")  # printed once the port is bound
-        assert "simulated" in banner, banner
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stderr is not None:
-            process.stderr.close()
-
-
-def signed(config: Path, party: str, method: str, path: str, body: bytes = b"") -> dict[str, str]:
-    return signed_headers(config, party, body, uuid.uuid4().hex, datetime.now(UTC), path=path, method=method)
-
-
-def post(base: str, config: Path, party: str, body: bytes) -> dict[str, Any]:
-    response = httpx.post(
-        f"{base}/v1/messages", content=body, headers=signed(config, party, "POST", "/v1/messages", body)
-    )
-    assert response.status_code == 202, response.text
-    answer: dict[str, Any] = response.json()
-    return answer
 
 
 def wait_for_inbox(base: str, config: Path, party: str, message_type: str) -> dict[str, Any]:
@@ -90,10 +38,6 @@ def wait_for_inbox(base: str, config: Path, party: str, message_type: str) -> di
                 return dict(item)
         time.sleep(0.2)
     raise AssertionError(f"no {message_type} reached {party}'s inbox")
-
-
-def envelope(name: str) -> bytes:
-    return default_registry().get("evoucher").render(evoucher_document(name))
 
 
 @pytest.mark.e2e
@@ -121,11 +65,4 @@ def test_voucher_receipt_and_clearing_over_simulated_bank_and_pboc(demo_dir: Pat
             "payment_receipt",
             "clearing_receipt",
         ]
-    verify = subprocess.run(
-        [sys.executable, "-m", "gateway", "audit", "verify", "--config", str(demo_dir)],
-        env={**os.environ, "FISCALGW_DATABASE__URL": database_url},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert verify.returncode == 0, verify.stderr
+    audit_verifies(demo_dir, database_url)

@@ -3,21 +3,16 @@ PostgreSQL):
 
 * the PBOC on the ``cfx`` profile — a voucher is paid by the simulated bank, which asks for clearing (2301);
   the treasury gets it as a TIPS 2201, answers 3143, and the county receives the clearing receipt;
-* the incidents the demo relies on, injected by rule — a short payment, a refund (2252), a voucher never
-  cleared and an indicator lost on the way (the other one acknowledged with a 接收回执).
+* the incidents the demo relies on, injected by rule — a short payment, a refund (2252) the bank returns to
+  the treasury (2302, cleared by the PBOC, so it reconciles cleanly), a voucher never cleared and an
+  indicator lost on the way (the other one acknowledged with a 接收回执).
 """
 
 from __future__ import annotations
 
 import base64
-import os
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,66 +21,16 @@ import httpx
 import pytest
 
 from adapters.registry import default_registry
-from tests.adapters.payments_samples import evoucher_document
+from gateway.demo.processes import simulator
 from tests.conftest import free_port
-from tests.gateway.samples import indicator_document, indicator_row, signed_headers
+from tests.gateway.peer import audit_verifies, envelope, post, signed
+from tests.gateway.samples import indicator_document, indicator_row
 from tests.gateway.test_cfx_profile import use_cfx_treasury
 from tests.gateway.test_e2e_indicator import point_party_at, running_gateway
 
 PROVINCE, CITY, COUNTY = "330000000", "330300000", "330324000"
 BANK, PBC = "102333300018", "3303240000"
 V1, V2 = "3303245201260000123", "3303245201260000124"  # 12345.67 and 860.00
-
-
-@contextmanager
-def simulator(
-    role: str, config: Path, port: int, gateway: str, database_url: str, *rules: str, party: str | None = None
-) -> Iterator[None]:
-    command = [
-        sys.executable,
-        "-m",
-        "gateway",
-        "simulate",
-        role,
-        "--config",
-        str(config),
-        "--port",
-        str(port),
-    ]
-    command += ["--gateway", gateway, *(arg for rule in rules for arg in ("--rule", rule))]
-    command += ["--party", party] if party else []
-    process = subprocess.Popen(
-        command,
-        env={**os.environ, "FISCALGW_DATABASE__URL": database_url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        assert process.stderr is not None
-        banner = process.stderr.readline().decode("utf-8")  # printed once the port is bound
-        assert "simulated" in banner, banner
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stderr is not None:
-            process.stderr.close()
-
-
-def signed(config: Path, party: str, method: str, path: str, body: bytes = b"") -> dict[str, str]:
-    return signed_headers(config, party, body, uuid.uuid4().hex, datetime.now(UTC), path=path, method=method)
-
-
-def post(base: str, config: Path, party: str, body: bytes) -> dict[str, Any]:
-    response = httpx.post(
-        f"{base}/v1/messages",
-        content=body,
-        headers=signed(config, party, "POST", "/v1/messages", body),
-        timeout=10,
-    )
-    assert response.status_code == 202, response.text
-    answer: dict[str, Any] = response.json()
-    return answer
 
 
 def collect_inbox(base: str, config: Path, party: str, wanted: dict[str, int]) -> list[Any]:
@@ -121,21 +66,6 @@ def person_trace(base: str, config: Path, query: str) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.text
     chain: list[dict[str, Any]] = response.json()["chain"]
     return chain
-
-
-def audit_verifies(config: Path, database_url: str) -> None:
-    verify = subprocess.run(
-        [sys.executable, "-m", "gateway", "audit", "verify", "--config", str(config)],
-        env={**os.environ, "FISCALGW_DATABASE__URL": database_url},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert verify.returncode == 0, verify.stderr
-
-
-def envelope(name: str) -> bytes:
-    return default_registry().get("evoucher").render(evoucher_document(name))
 
 
 @pytest.mark.e2e
@@ -191,14 +121,20 @@ def test_the_demo_incidents_by_rule(demo_dir: Path, database_url: str) -> None:
         post(base, demo_dir, COUNTY, envelope("5201"))
 
         county = collect_inbox(
-            base, demo_dir, COUNTY, {"payment_receipt": 2, "refund_notice": 1, "clearing_receipt": 1}
+            base, demo_dir, COUNTY, {"payment_receipt": 2, "refund_notice": 1, "clearing_receipt": 2}
         )
         paid = {m.voucher_no: m.x_pay_amt for m in county if m.message_type == "payment_receipt"}
         assert paid == {V1: Decimal("12345.67"), V2: Decimal("774.00")}  # V2 paid short
         (refund,) = [m for m in county if m.message_type == "refund_notice"]
         assert refund.original_voucher_no == V1 and refund.pay_amt == Decimal("-2345.67")
-        (cleared,) = [m for m in county if m.message_type == "clearing_receipt"]
-        assert [d.voucher_no for d in cleared.details] == [V1]  # V2 is never cleared
+        cleared = {m.vt_code: m for m in county if m.message_type == "clearing_receipt"}
+        assert sorted(cleared) == ["2301", "2302"]
+        assert [d.voucher_no for d in cleared["2301"].details] == [V1]  # V2 is never cleared
+        # the refund went back to the treasury: the bank's 2302, cleared by the PBOC
+        assert [(d.voucher_no, d.pay_amt) for d in cleared["2302"].details] == [(V1, Decimal("2345.67"))]
+        assert cleared["2302"].x_pay_amt == Decimal("2345.67") and cleared["2302"].x_add_word == "清算成功"
+        stages = [(c["stage"], c["sender"]) for c in person_trace(base, demo_dir, f"voucher_no={V1}")]
+        assert stages.count(("clearing", BANK)) == 2 and stages.count(("clearing_receipt", PBC)) == 2
 
         province = collect_inbox(base, demo_dir, PROVINCE, {"indicator_receipt": 1})
         assert [m.bgt_id for m in province if m.message_type == "indicator_receipt"] == ["3300002026KEPT"]
@@ -209,4 +145,33 @@ def test_the_demo_incidents_by_rule(demo_dir: Path, database_url: str) -> None:
         assert lost[0]["deliveries"][0]["state"] == "sent"
         kept = person_trace(base, demo_dir, "bgt_id=3300002026KEPT")
         assert [c["stage"] for c in kept] == ["indicator", "indicator_receipt"]
+
+        # payment reconciliation from the gateway's store, over the API (issue #5)
+        found = store_payment_breaks(base, demo_dir)
+        assert found == PAYMENT_BREAKS, found
     audit_verifies(demo_dir, database_url)
+
+
+# V1 reconciles: paid 12345.67 − refunded 2345.67 = cleared 12345.67 (2301) − 2345.67 (2302)
+PAYMENT_BREAKS = [
+    ("NOT_CLEARED", V2, "774.00"),  # paid short and then never cleared
+    ("PAY_AMOUNT_MISMATCH", V2, "86.00"),  # 860.00 ordered, 774.00 paid
+]
+
+
+def store_payment_breaks(base: str, config: Path) -> list[tuple[str, str, str | None]]:
+    """Run the county's payment reconciliation of the vouchers' day and list (type, voucher, difference)."""
+    lines = (config / "tokens.txt").read_text(encoding="utf-8").split("\n")
+    token = dict(tuple(line.split(" ", 1)) for line in lines if line)["ops"]  # type: ignore[misc]
+    headers = {"Authorization": f"Bearer {token}"}
+    as_of = datetime.now(UTC) + timedelta(days=3)  # the simulated bank dates its 回单 (XPayDate) today
+    body = {
+        "kind": "payments",
+        "adm_div_code": "330324",
+        "day": "2026-03-16",
+        "as_of": as_of.isoformat(),
+    }
+    made = httpx.post(f"{base}/v1/reconciliations", json=body, headers=headers, timeout=30)
+    assert made.status_code == 201, made.text
+    report = httpx.get(f"{base}/v1/reconciliations/{made.json()['id']}", headers=headers, timeout=30).json()
+    return sorted((b["type"], b["voucher_no"], b["difference"]) for b in report["breaks"])

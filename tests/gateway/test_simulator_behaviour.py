@@ -107,6 +107,50 @@ def test_the_bank_requests_clearing_of_what_it_paid_leaving_out_never_clear() ->
     assert again == [request]  # same push, same numbers
 
 
+def test_the_bank_returns_each_refund_to_the_treasury_with_a_2302() -> None:
+    behaviour = Behaviour(clear=True, refund=frozenset({V1, V2}))
+    answers = bank(behaviour)
+    kinds = [{type(r.message).__name__ for r in d.records} for d in answers]
+    assert kinds == [{"PaymentReceipt"}, {"RefundNotice"}, {"ClearingRequest"}, {"ClearingRequest"}]
+    assert {r.message.vt_code for r in answers[2].records} == {"2301"}  # one VtCode per document
+    refunds = {n.original_voucher_no: -n.pay_amt for n in of_type(answers, RefundNotice)}
+    assert refunds == {V1: Decimal("2345.67"), V2: Decimal("860.00")}
+    returned = [r.message for r in answers[3].records]
+    # V1 and V2 draw on different accounts: one 2302 each, the refunded amount positive
+    assert [(r.vt_code, [d.voucher_no for d in r.details], r.pay_amt) for r in returned] == [
+        ("2302", [V1], Decimal("2345.67")),
+        ("2302", [V2], Decimal("860.00")),
+    ]
+    drawn = {r.agent_acct_no: r.voucher_no for r in of_type(answers[2:3], ClearingRequest)}
+    for request in returned:
+        assert (
+            request.voucher_no.startswith("3303242302") and request.voucher_no != drawn[request.agent_acct_no]
+        )
+        assert request.tre_code == "3303240000" and request.fin_org_code == "330324000"
+        assert request.pay_bank_no == BANK and request.clear_acct_no == behaviour.clear_acct_no
+        assert request.all_num == 1 and request.vou_date == TODAY and "退款" in (request.remark or "")
+    assert bank(behaviour)[3] == answers[3]  # same push, same numbers
+    rendered = default_registry().get("evoucher").render(answers[3])  # a real wire document
+    assert [r.message for r in default_registry().get("evoucher").parse(rendered).records] == returned
+    (cleared,) = replies("pbc", answers[3], today=TODAY, reference="m-5")  # the PBOC clears the 2302s
+    assert [(c.vt_code, c.voucher_no, c.x_pay_amt) for c in of_type([cleared], ClearingReceipt)] == [
+        (r.vt_code, r.voucher_no, r.pay_amt) for r in returned
+    ]
+
+
+def test_no_2302_without_clear_or_for_a_voucher_never_cleared() -> None:
+    assert [r.vt_code for r in of_type(bank(Behaviour(refund=frozenset({V1}))), ClearingRequest)] == []
+    answers = bank(Behaviour(clear=True, refund=frozenset({V1, V2}), never_clear=frozenset({V2})))
+    requests = of_type(answers, ClearingRequest)
+    assert [(r.vt_code, [d.voucher_no for d in r.details]) for r in requests] == [
+        ("2301", [V1]),
+        ("2302", [V1]),
+    ]
+    assert len(of_type(answers, RefundNotice)) == 2  # V2 is still refunded, just never cleared nor returned
+    failed = bank(Behaviour(clear=True, fail=frozenset({V1}), refund=frozenset({V1})))
+    assert [r.vt_code for r in of_type(failed, ClearingRequest)] == ["2301"]  # V2's; V1 paid nothing
+
+
 def test_rates_are_deterministic_by_seed_and_voucher_number() -> None:
     numbers = [f"33032452012600{n:05d}" for n in range(400)]
     first = Behaviour(seed=7, fail_rate=0.25)
@@ -208,6 +252,8 @@ def test_behaviour_from_a_file_and_rules(tmp_path: Path) -> None:
     )
     assert load_behaviour("finance", path).lose == frozenset({"X"})
     assert "fail=B,C" in list(describe(bank_rules))
+    assert "clear=True (2301 for what is paid, 2302 for what is refunded)" in list(describe(bank_rules))
+    assert not any(rule.startswith("clear=") for rule in describe(Behaviour()))
 
 
 @pytest.mark.parametrize(

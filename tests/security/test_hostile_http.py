@@ -219,16 +219,17 @@ _LAUGHS = b"".join(
 )
 _CFX = (GOLDEN / "cfx" / "2201.xml").read_bytes()
 
-# (body, status, error, text in the detail). A DOCTYPE in front of the root element keeps every format's
-# sniffer from recognising the document (415 before any parser runs); a DOCTYPE inside a recognised
-# document (an e-voucher's inner Voucher) reaches the hardened parser and is named ``dtd_forbidden``.
+# (body, status, error, text in the detail). A DOCTYPE in the prolog, in front of the root element, is
+# refused as ``dtd_forbidden`` when the format is identified (no sniffer claims it and nothing parses it); a
+# DOCTYPE inside a recognised document (an e-voucher's inner Voucher) reaches the hardened parser, which
+# names it ``dtd_forbidden`` too.
 CORPUS: dict[str, tuple[bytes, int, str, str]] = {
     "evoucher_xxe": (
         DECL
         + b'<!DOCTYPE MOF [<!ENTITY x SYSTEM "file:///etc/passwd">]><MOF><VoucherCount>&x;</VoucherCount></MOF>',
-        415,
-        "unsupported_format",
-        "no adapter recognises",
+        400,
+        "malformed_document",
+        "dtd_forbidden",
     ),
     "evoucher_inner_xxe": (
         envelope(
@@ -244,9 +245,9 @@ CORPUS: dict[str, tuple[bytes, int, str, str]] = {
     "evoucher_external_dtd": (
         DECL
         + b'<!DOCTYPE MOF SYSTEM "http://127.0.0.1:9/evil.dtd"><MOF><VoucherCount>0</VoucherCount></MOF>',
-        415,
-        "unsupported_format",
-        "no adapter recognises",
+        400,
+        "malformed_document",
+        "dtd_forbidden",
     ),
     "evoucher_inner_billion_laughs": (
         envelope(
@@ -266,9 +267,9 @@ CORPUS: dict[str, tuple[bytes, int, str, str]] = {
         b'<?xml version="1.0" encoding="GBK"?><!DOCTYPE CFX [<!ENTITY l0 "lol">'
         + _LAUGHS
         + b"]><CFX>&l8;</CFX>",
-        415,
-        "unsupported_format",
-        "no adapter recognises",
+        400,
+        "malformed_document",
+        "dtd_forbidden",
     ),
     "cfx_deep_nesting": (
         _CFX.replace(b"<AddWord>", b"<AddWord>" + b"<x>" * 40 + b"</x>" * 40, 1),
@@ -297,6 +298,18 @@ CORPUS: dict[str, tuple[bytes, int, str, str]] = {
     "mof_xml_billion_laughs": (
         b'<?xml version="1.0"?><!DOCTYPE BGT_EXCHANGE [<!ENTITY a "aaaaaaaaaa">'
         b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><BGT_EXCHANGE>&b;</BGT_EXCHANGE>',
+        400,
+        "malformed_document",
+        "dtd_forbidden",
+    ),
+    "doctype_after_comments": (
+        b'<?xml version="1.0"?><!-- exported --><?pi x?>\n<!doctype BGT_EXCHANGE><BGT_EXCHANGE/>',
+        400,
+        "malformed_document",
+        "dtd_forbidden",
+    ),
+    "comment_stuffed_prolog": (  # the format sniffers once backtracked exponentially over such a prolog
+        b'<?xml version="1.0"?>' + b"<!--a-->" * 120 + b"<Unknown/>",
         415,
         "unsupported_format",
         "no adapter recognises",
