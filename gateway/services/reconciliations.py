@@ -305,34 +305,57 @@ def run_now(
     except ReconcileError as exc:
         _fail(gw, run_id, actor, scope, str(exc))
         raise ReconciliationFailed(f"run {run_id}: {exc}") from None
-    with gw.database.unit_of_work() as uow:
-        uow.runs.lock_scope(kind, scope.key)
-        found = [_found(kind, b) for b in report.breaks]
-        counts = _apply_breaks(uow, kind, scope, found, run_id, gw.clock())
-        pair = report.pairs[0]
-        summary = {
+    pair = report.pairs[0]
+    body = report_dict(report)
+    return _record(
+        gw,
+        kind,
+        scope,
+        run_id,
+        actor,
+        found=[_found(kind, b) for b in report.breaks],
+        summary={
             **pair_dict(pair),
             "in_transit_hours": in_transit_hours,
             "breaks": len(report.breaks),
             "in_transit": len(report.in_transit),
-            **counts,
-        }
-        body = report_dict(report)
-        uow.runs.finish(run_id, gw.clock(), status="succeeded", summary=summary, report=body)
+        },
+        body=body,
+        audit_detail={
+            "kind": kind,
+            "scope": scope.key,
+            "status": pair.status,
+            "breaks": len(report.breaks),
+            "report_sm3": sm3_hex(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()),
+        },
+    )
+
+
+def _record(
+    gw: Gateway,
+    kind: str,
+    scope: Scope,
+    run_id: int,
+    actor: str,
+    *,
+    found: list[FoundBreak],
+    summary: dict[str, Any],
+    body: dict[str, Any],
+    audit_detail: dict[str, Any],
+) -> RunSummary:
+    """Commit a finished run in one transaction: carry its breaks across runs (the scope locked), store the
+    summary (plus the opened / reopened / closed / carried counts) and the report, append the audit entry."""
+    with gw.database.unit_of_work() as uow:
+        uow.runs.lock_scope(kind, scope.key)
+        counts = _apply_breaks(uow, kind, scope, found, run_id, gw.clock())
+        uow.runs.finish(run_id, gw.clock(), status="succeeded", summary={**summary, **counts}, report=body)
         audit.append(
             uow.audit,
             actor=actor,
             action="reconciliation.run",
             subject=f"reconciliation/{run_id}",
             at=gw.clock(),
-            detail={
-                "kind": kind,
-                "scope": scope.key,
-                "status": pair.status,
-                "breaks": len(report.breaks),
-                **counts,
-                "report_sm3": sm3_hex(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()),
-            },
+            detail={**audit_detail, **counts},
         )
         row = uow.runs.get(run_id)
         uow.commit()
@@ -363,25 +386,19 @@ def _run_payments(
     if report is None:
         _fail(gw, run_id, actor, scope, error or "failed")
         raise ReconciliationFailed(f"run {run_id}: {error}")
-    with gw.database.unit_of_work() as uow:
-        uow.runs.lock_scope(kind, scope.key)
-        found = [payment_runs.found_break(scope, b) for b in report.breaks]
-        counts = _apply_breaks(uow, kind, scope, found, run_id, gw.clock())
-        summary = {**payment_runs.summary_of(scope, report), **counts}
-        body = payment_runs.report_body(report)
-        uow.runs.finish(run_id, gw.clock(), status="succeeded", summary=summary, report=body)
-        audit.append(
-            uow.audit,
-            actor=actor,
-            action="reconciliation.run",
-            subject=f"reconciliation/{run_id}",
-            at=gw.clock(),
-            detail={**payment_runs.audit_detail(scope, summary, body), **counts},
-        )
-        row = uow.runs.get(run_id)
-        uow.commit()
-    assert row is not None
-    return _summary(row)
+    summary = payment_runs.summary_of(scope, report)
+    body = payment_runs.report_body(report)
+    return _record(
+        gw,
+        kind,
+        scope,
+        run_id,
+        actor,
+        found=[payment_runs.found_break(scope, b) for b in report.breaks],
+        summary=summary,
+        body=body,
+        audit_detail=payment_runs.audit_detail(scope, summary, body),
+    )
 
 
 def _fail(gw: Gateway, run_id: int, actor: str, scope: Scope, error: str) -> None:
