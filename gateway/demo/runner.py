@@ -159,9 +159,12 @@ def run_demo(options: DemoOptions, say: Say = print) -> DemoResult:
     configure(directory, database_url, ports)
     env = child_env(database_url)
     group = ProcessGroup(directory / "logs")
-    previous = None
+    previous = previous_int = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        # Ctrl-C must stop the demo even when it was started with SIGINT ignored (a background job of a
+        # script, nohup): Python then keeps SIG_IGN instead of raising KeyboardInterrupt.
+        previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         say(f"fiscalgw demo — 目录 / directory: {directory}")
         base = start_gateway(group, directory, options.port, env)
@@ -203,6 +206,8 @@ def run_demo(options: DemoOptions, say: Say = print) -> DemoResult:
         _stop_all_uninterrupted(group)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        if previous_int is not None:
+            signal.signal(signal.SIGINT, previous_int)
 
 
 def _stop_all_uninterrupted(group: ProcessGroup) -> None:
