@@ -239,9 +239,9 @@ class CfxAdapter(Adapter):
                 f"AllNum says {declared_num} but the package holds {len(records)} records",
             )
         try:
-            declared_amt = parse_money(batch_head.get(ALL_AMT, "").strip())
+            declared_amt = parse_money(batch_head.get(ALL_AMT, ""))
         except MoneyFormatError as exc:
-            raise MalformedDocument("bad_header", f"BatchHead{msg_no} AllAmt: {exc}") from None
+            raise MalformedDocument("bad_header", f"BatchHead{msg_no} AllAmt: {exc.code}: {exc}") from None
         total = sum((getattr(r.message, spec.amount or "") for r in records), Decimal("0.00"))
         if total != declared_amt:
             raise MalformedDocument(

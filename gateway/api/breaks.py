@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
@@ -20,13 +19,12 @@ from gateway.api.deps import GatewayDep
 from gateway.api.reconciliations import int_or, int_param, json_object
 from gateway.services import breaks, people
 from gateway.services.errors import BadRequest
-from schemas.money import parse_money
+from schemas.money import MoneyFormatError, to_fen
 
 router = APIRouter(prefix="/v1/breaks", tags=["reconciliation"])
 
 AuthorizationHeader = Annotated[str | None, Header()]
 Many = Annotated[list[str] | None, Query()]
-MAX_YUAN = Decimal("1000000000000000")  # 10^15 yuan: far above any ledger, far below BIGINT fen
 
 
 def _many(values: list[str] | None) -> tuple[str, ...]:
@@ -37,12 +35,9 @@ def _fen(name: str, value: str | None) -> int | None:
     if value is None or value == "":
         return None
     try:
-        amount: Decimal = parse_money(value)
-    except ValueError:
-        raise BadRequest(f"{name} must be an amount in yuan with at most 2 places") from None
-    if abs(amount) > MAX_YUAN:
-        raise BadRequest(f"{name} must be at most {MAX_YUAN} yuan")
-    return int(amount * 100)
+        return to_fen(value)
+    except MoneyFormatError as exc:
+        raise BadRequest(f"{name} must be an amount in yuan ({exc.code}: {exc.message})") from None
 
 
 @router.get("")

@@ -26,7 +26,6 @@ from gateway.reconcile.indicator_report import IndicatorReport, PairSummary, emp
 from gateway.reconcile.indicators_reference import iter_ledger
 from gateway.reconcile.ledger_columns import (
     ALL_COLUMNS,
-    AMOUNT_PATTERN,
     CODE9_PATTERN,
     COMPACT_DATE_PATTERN,
     COMPACT_TIME_PATTERN,
@@ -36,6 +35,7 @@ from gateway.reconcile.ledger_columns import (
     REQUIRED_COLUMNS,
     YEAR_PATTERN,
     Side,
+    amount_sql,
     in_transit_cutoff,
 )
 from gateway.reconcile.snapshot_files import csv_header, is_xlsx, transcode_gbk, xlsx_to_csv
@@ -119,8 +119,7 @@ def _typed_select(side: Side, source: str, present: set[str]) -> str:
         FROM (
             SELECT *, {doc_date} AS _doc_date_v, {create_time} AS _create_time_v,
                 CASE WHEN {_match(year, YEAR_PATTERN)} THEN CAST({year} AS INTEGER) END AS _fy_v,
-                CASE WHEN {_match(amount, AMOUNT_PATTERN)}
-                     THEN CAST({amount} AS DECIMAL(20, 2)) END AS _amount_v
+                {amount_sql(amount)} AS _amount_v
             FROM {source} WHERE {non_empty}
         )
     """

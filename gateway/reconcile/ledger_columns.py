@@ -6,7 +6,8 @@ the DuckDB engine expresses the same rules in SQL (:mod:`gateway.reconcile.indic
 reference engine applies these functions directly.
 
 * codes ``MOF_DIV_CODE`` (and ``REC_DIV_CODE`` on the upper side): exactly 9 digits;
-* ``FISCAL_YEAR``: 4 digits; ``AMOUNT``: a plain decimal, at most 18 integer digits and 2 places;
+* ``FISCAL_YEAR``: 4 digits; ``AMOUNT``: an amount as :func:`schemas.money.parse_money` reads it (ASCII
+  ``-?digits[.d[d]]``, at most 12 integer digits, no ``+``, no blanks, no ``-0.00``);
 * ``IS_DELETED``: ``1`` (deleted) or ``2`` (not deleted); empty means not deleted;
 * ``DOC_DATE``: ``YYYY-MM-DD``, ``yyyyMMdd`` or ``YYYY-MM-DD HH:MM:SS`` (the time is ignored);
 * ``CREATE_TIME``: ``YYYY-MM-DD HH:MM:SS`` (or with ``T``), ``yyyyMMddHHmmss`` or ``YYYY-MM-DD`` — local
@@ -21,6 +22,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+
+from schemas.money import AMOUNT_PATTERN, NEGATIVE_ZERO_PATTERN, MoneyFormatError, parse_money
 
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
@@ -75,7 +78,6 @@ REQUIRED_COLUMNS: dict[Side, tuple[str, ...]] = {
     Side.LOWER: (*_COMMON_REQUIRED, "SUP_BGT_DOC_NO"),
 }
 
-AMOUNT_PATTERN = r"[+-]?[0-9]{1,18}(\.[0-9]{1,2})?"
 CODE9_PATTERN = r"[0-9]{9}"
 YEAR_PATTERN = r"[0-9]{4}"
 ISO_DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -83,7 +85,6 @@ COMPACT_DATE_PATTERN = r"[0-9]{8}"
 DATE_WITH_TIME_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}"
 COMPACT_TIME_PATTERN = r"[0-9]{14}"
 
-_AMOUNT = re.compile(AMOUNT_PATTERN)
 _CODE9 = re.compile(CODE9_PATTERN)
 _YEAR = re.compile(YEAR_PATTERN)
 _ISO_DATE = re.compile(ISO_DATE_PATTERN)
@@ -118,11 +119,19 @@ def parse_year(value: str | None) -> int:
 
 def parse_amount(value: str | None) -> Decimal:
     text = parse_required(value)
-    if not _AMOUNT.fullmatch(text):
-        raise CellError(
-            f"amount must be a plain decimal with at most 2 places and 18 integer digits, got {text[:40]!r}"
-        )
-    return Decimal(text).quantize(Decimal("0.01"))
+    try:
+        return parse_money(text)
+    except MoneyFormatError as exc:
+        raise CellError(f"{exc.message} ({exc.code}), got {text[:40]!r}") from None
+
+
+def amount_sql(column: str) -> str:
+    """The SQL (DuckDB) twin of :func:`parse_amount`: ``DECIMAL(20, 2)``, NULL when the cell is refused."""
+    return (
+        f"CASE WHEN regexp_full_match({column}, '{AMOUNT_PATTERN}') "
+        f"AND NOT regexp_full_match({column}, '{NEGATIVE_ZERO_PATTERN}') "
+        f"THEN CAST({column} AS DECIMAL(20, 2)) END"
+    )
 
 
 def parse_deleted(value: str | None) -> bool:

@@ -32,7 +32,7 @@ Cell rules (the DuckDB engine states the same rules in SQL):
 
 * ``ADM_DIV_CODE``: exactly 6 digits; ``VOUCHER_NO``, ``CLEARING_NO``: not empty;
 * dates: ``yyyyMMdd`` or ``YYYY-MM-DD`` (real calendar dates);
-* amounts: plain decimals, at most 18 integer digits and 2 places;
+* amounts: as :func:`schemas.money.parse_money` reads them (at most 12 integer digits and 2 places);
 * vouchers: ``VT_CODE`` empty, ``5201`` or ``8202``; ``PAY_AMT`` ≥ 0;
 * receipts: a row with ``VT_CODE`` ``2252`` is a refund and needs ``ORIGINAL_VOUCHER_NO`` and a negative
   ``PAY_AMT``; any other row (``VT_CODE`` empty, ``5201`` or ``8202``) is a 回单 and needs ``X_PAY_AMT`` ≥ 0;
@@ -47,10 +47,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
-from gateway.reconcile.ledger_columns import AMOUNT_PATTERN, CellError, parse_amount, parse_required
+from gateway.reconcile.ledger_columns import CellError, parse_amount, parse_required
+from schemas.money import to_fen
 
 ADM_PATTERN = r"[0-9]{6}"
 ISO_DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -59,7 +59,6 @@ COMPACT_DATE_PATTERN = r"[0-9]{8}"
 _ADM = re.compile(ADM_PATTERN)
 _ISO = re.compile(ISO_DATE_PATTERN)
 _COMPACT = re.compile(COMPACT_DATE_PATTERN)
-_AMOUNT = re.compile(AMOUNT_PATTERN)
 
 
 class Role(enum.StrEnum):
@@ -125,8 +124,7 @@ def parse_optional_day(value: str | None) -> date | None:
 
 def parse_fen(value: str | None) -> int:
     """A money cell as integer fen (signed)."""
-    amount: Decimal = parse_amount(value)
-    return int(amount * 100)
+    return to_fen(parse_amount(value))
 
 
 def parse_non_negative_fen(value: str | None) -> int:

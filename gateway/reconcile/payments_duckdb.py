@@ -27,7 +27,7 @@ import duckdb
 
 from gateway.reconcile.errors import MissingColumnsError, ReconcileError, SnapshotFormatError
 from gateway.reconcile.indicators_duckdb import EngineSettings
-from gateway.reconcile.ledger_columns import AMOUNT_PATTERN
+from gateway.reconcile.ledger_columns import amount_sql
 from gateway.reconcile.payments_columns import (
     ADM_PATTERN,
     COMPACT_DATE_PATTERN,
@@ -92,10 +92,7 @@ def _day(expr: str) -> str:
 
 
 def _fen(expr: str) -> str:
-    return (
-        f"CASE WHEN {_match(expr, AMOUNT_PATTERN)} "
-        f"THEN CAST(CAST({expr} AS DECIMAL(20, 2)) * 100 AS HUGEINT) END"
-    )
+    return f"CAST({amount_sql(expr)} * 100 AS HUGEINT)"
 
 
 def _typed_sql(role: Role, source: str, present: set[str]) -> str:

@@ -15,7 +15,7 @@ from gateway.bootstrap import Gateway
 from gateway.reconcile.breaks import BreakType
 from gateway.services.errors import BadRequest, Conflict, NotFound
 from gateway.store.breaks import SORTS, BreakEvent, BreakQuery, BreakRow
-from gateway.store.ledger import fen_text
+from schemas.money import format_fen
 
 STATUSES = ("open", "explained", "resolved", "closed")
 MAX_COMMENT = 2000
@@ -127,7 +127,7 @@ class BreakPage:
 
 
 def _money(fen: int | None) -> str | None:
-    return None if fen is None else fen_text(fen)
+    return None if fen is None else format_fen(fen)
 
 
 def _label(kind: str) -> str:

@@ -19,7 +19,8 @@ from typing import Any
 from gateway.bootstrap import Gateway
 from gateway.services.errors import BadRequest
 from gateway.services.reconciliations import pair_scope
-from gateway.store.ledger import IndicatorRow, fen_text
+from gateway.store.ledger import IndicatorRow
+from schemas.money import format_fen
 from signing import sm3_hex
 
 MAX_BUCKETS = 4096
@@ -103,7 +104,7 @@ def row_fields(row: IndicatorRow) -> dict[str, Any]:
         "GOV_BGT_ECO_CODE": row.gov_bgt_eco_code,
         "DISTRI_TYPE_CODE": row.distri_type_code,
         "IS_TRACK": row.is_track,
-        "AMOUNT": fen_text(row.amount_fen),
+        "AMOUNT": format_fen(row.amount_fen),
         "ORI_BGT_ID": row.ori_bgt_id,
     }
 

@@ -27,12 +27,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import Decimal
 
 from adapters.base import Record
 from gateway.store.ledger import IndicatorRow, LedgerRepository, Line, NewEntry, NewIndicator
 from gateway.store.unit_of_work import UnitOfWork
 from schemas.indicators import IndicatorEvent, IndicatorReceipt, ReceiptStatus, TransferIndicator
+from schemas.money import to_fen
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -53,10 +53,6 @@ ACCOUNT_NAMES: dict[str, str] = {
 }
 
 PRINCIPAL: dict[str, str] = {side: accounts[0] for side, accounts in ACCOUNTS.items()}
-
-
-def to_fen(amount: Decimal) -> int:
-    return int((amount * 100).to_integral_value())
 
 
 def _aware(local: datetime | None, fallback: datetime) -> datetime:

@@ -36,7 +36,7 @@ from gateway.services.errors import BadRequest, NotFound
 from gateway.store.breaks import FoundBreak
 from gateway.store.reconciliations import RunRow
 from gateway.store.unit_of_work import UnitOfWork
-from schemas.money import parse_money
+from schemas.money import parse_money, to_fen
 from signing import sm3_hex
 
 KINDS = ("indicators", "payments")
@@ -191,7 +191,7 @@ def _summary(row: RunRow) -> RunSummary:
 
 
 def _fen(value: Decimal | None) -> int | None:
-    return None if value is None else int((value * 100).to_integral_value())
+    return None if value is None else to_fen(value)
 
 
 def _found(kind: str, item: Break) -> FoundBreak:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Connection,
     String,
     and_,
@@ -426,16 +427,13 @@ def _case_amount(p: Any, dr_cr: str, *, signed: bool = False) -> Any:
     return case((p.c.dr_cr == dr_cr, p.c.amount_fen), else_=0)
 
 
-def fen_text(fen: int) -> str:
-    """Integer fen → a plain two-place decimal string (``-12.05``)."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{cents:02d}"
-
-
 def _fen_sql(fen: Any) -> Any:
-    """Integer fen → ``-12.05`` text in SQL (integer arithmetic only, on SQLite and PostgreSQL)."""
-    magnitude = func.abs(fen)
+    """Integer fen → ``-12.05`` text in SQL, the SQL twin of :func:`schemas.money.format_fen`.
+
+    Integer arithmetic only, on SQLite and PostgreSQL: ``abs`` is typed ``BIGINT`` so that ``//`` renders
+    as integer division (an untyped ``abs`` made SQLAlchemy write ``FLOOR(abs(fen) / 100)``, which
+    PostgreSQL computes in double precision and prints as ``1e+15`` from 10^15 yuan up)."""
+    magnitude = func.abs(fen, type_=BigInteger)
     cents = magnitude % 100
     return (
         case((fen < 0, "-"), else_="")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import jinja2
@@ -15,6 +14,7 @@ from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, BreakType
 from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES as PAYMENT_TYPES
 from gateway.services.errors import BadRequest
 from gateway.services.reconciliations import pair_scope
+from schemas.money import MAX_AMOUNT, MoneyFormatError, to_fen
 
 KIND = "indicators"
 
@@ -158,18 +158,20 @@ def known_pairs(gw: Gateway) -> list[Pair]:
 
 def parse_yuan(text: str, field: str) -> int | None:
     """A non-negative amount in 元 (at most 2 decimals) → fen; empty → ``None``. Never a float."""
-    text = text.strip().replace(",", "")
+    text = text.strip().replace(",", "")  # typed by a person: surrounding blanks and 1,000.00 are fine
     if not text:
         return None
     try:
-        value = Decimal(text)
-    except InvalidOperation:
+        fen = to_fen(text)
+    except MoneyFormatError as exc:
+        if exc.code == "amount_precision":
+            raise BadRequest(f"{field}：金额须为非负数，最多两位小数") from None
+        if exc.code == "amount_out_of_range":
+            raise BadRequest(f"{field}：金额过大（最大 {MAX_AMOUNT} 元）") from None
         raise BadRequest(f"{field}：金额格式应为数字，如 1000.00") from None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+    if fen < 0:
         raise BadRequest(f"{field}：金额须为非负数，最多两位小数")
-    if value > Decimal("1e15"):
-        raise BadRequest(f"{field}：金额过大")
-    return int(value * 100)
+    return fen
 
 
 # ---- the trend chart (inline SVG, drawn on the server) ----------------------------------------------------

@@ -158,17 +158,17 @@ def test_batch_head_missing() -> None:
 
 def test_amount_with_three_decimals_names_the_record() -> None:
     raw = _edit("<Amt>5000.00</Amt>", "<Amt>5000.001</Amt>")
-    assert ("[1].amt", "value_error") in _problems(raw)
+    assert ("[1].amt", "amount_precision") in _problems(raw)
 
 
 def test_amount_in_exponent_notation() -> None:
     raw = _edit("<Amt>5000.00</Amt>", "<Amt>5E3</Amt>", count=2)
-    assert _problems(raw) == [("[1].amt", "value_error"), ("[1].details[0].amt", "value_error")]
+    assert _problems(raw) == [("[1].amt", "amount_not_decimal"), ("[1].details[0].amt", "amount_not_decimal")]
 
 
 def test_negative_clearing_amount() -> None:
     raw = _edit("<Amt>5000.00</Amt>", "<Amt>-5000.00</Amt>", count=2)
-    assert ("[1].amt", "value_error") in _problems(raw)
+    assert ("[1].amt", "amount_negative") in _problems(raw)
 
 
 def test_impossible_voucher_date() -> None:

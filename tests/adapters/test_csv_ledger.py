@@ -146,7 +146,7 @@ def test_wrong_cell_count_is_reported_per_row() -> None:
 def test_bad_values_are_reported_with_positions() -> None:
     raw = PROVINCE.replace(b",800000.00,", b",800000.005,").replace(b"330300000,", b"440100000,", 1)
     assert problem_rules(ADAPTER, raw) == {
-        "[2].amount": "value_error",
+        "[2].amount": "amount_precision",
         "[0].rec_div_code": "rec_div_not_below",
     }
 

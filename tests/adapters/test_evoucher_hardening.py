@@ -215,23 +215,23 @@ def test_wrong_root() -> None:
 
 def test_amount_with_three_decimals() -> None:
     text = inner_text().replace("<PayAmt>12345.67</PayAmt>", "<PayAmt>12345.678</PayAmt>")
-    assert ("[0].pay_amt", "value_error") in _problems(sample_envelope(text))
+    assert ("[0].pay_amt", "amount_precision") in _problems(sample_envelope(text))
 
 
 def test_amount_in_exponent_notation() -> None:
     text = inner_text().replace("<PayAmt>10000.00</PayAmt>", "<PayAmt>1E4</PayAmt>")
-    assert ("[0].details[0].pay_amt", "value_error") in _problems(sample_envelope(text))
+    assert ("[0].details[0].pay_amt", "amount_not_decimal") in _problems(sample_envelope(text))
 
 
 def test_negative_payment_amount() -> None:
     text = inner_text().replace("<PayAmt>2345.67</PayAmt>", "<PayAmt>-2345.67</PayAmt>")
-    assert ("[0].details[1].pay_amt", "value_error") in _problems(sample_envelope(text))
+    assert ("[0].details[1].pay_amt", "amount_negative") in _problems(sample_envelope(text))
 
 
 def test_refund_notice_must_be_negative() -> None:
     text = inner_text("2252").replace("<PayAmt>-2345.67</PayAmt>", "<PayAmt>2345.67</PayAmt>")
     raw = envelope(body(inner_bytes(text), vt="2252", no="3303242252260000007"))
-    assert _problems(raw) == [("[0].pay_amt", "value_error")]
+    assert _problems(raw) == [("[0].pay_amt", "amount_not_negative")]
 
 
 def test_impossible_date() -> None:
@@ -271,4 +271,4 @@ def test_every_bad_record_is_reported_with_its_position_at_once() -> None:
         body(inner_bytes(bad_date.replace("3303245201260000123", "B1")), no="B1"),
         body(inner_bytes(bad_amount.replace("3303245201260000123", "B2")), no="B2"),
     )
-    assert _problems(raw) == [("[1].vou_date", "value_error"), ("[2].pay_amt", "value_error")]
+    assert _problems(raw) == [("[1].vou_date", "value_error"), ("[2].pay_amt", "amount_not_decimal")]

@@ -80,13 +80,13 @@ def test_exponent_amount_is_refused() -> None:
 def test_exponent_string_amount_is_refused() -> None:
     rows = golden_issue_rows()
     rows[1]["AMOUNT"] = "1E3"
-    assert problem_rules(ADAPTER, mof_json(rows)) == {"[1].amount": "value_error"}
+    assert problem_rules(ADAPTER, mof_json(rows)) == {"[1].amount": "amount_not_decimal"}
 
 
 def test_three_decimal_amount_is_refused() -> None:
     rows = golden_issue_rows()
     rows[0]["AMOUNT"] = "1.005"
-    assert problem_rules(ADAPTER, mof_json(rows)) == {"[0].amount": "value_error"}
+    assert problem_rules(ADAPTER, mof_json(rows)) == {"[0].amount": "amount_precision"}
 
 
 def test_number_for_a_code_is_refused() -> None:

@@ -119,7 +119,7 @@ def test_bad_rows_are_reported_with_positions() -> None:
         b"<DOC_DATE>2026-01-20</DOC_DATE>", b"<DOC_DATE>2026-13-01</DOC_DATE>", 1
     )
     assert problem_rules(ADAPTER, raw) == {
-        "[2].amount": "value_error",
+        "[2].amount": "amount_not_decimal",
         "[0].doc_date": "date_from_datetime_parsing",
     }
 

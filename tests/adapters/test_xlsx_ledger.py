@@ -112,7 +112,7 @@ def test_adjustments_have_no_xlsx_form() -> None:
 
 def test_float_amount_with_three_places_is_refused() -> None:
     raw = _workbook(HEADER, _row(AMOUNT=1.005))
-    assert problem_rules(ADAPTER, raw) == {"[0].amount": "value_error"}
+    assert problem_rules(ADAPTER, raw) == {"[0].amount": "amount_precision"}
 
 
 def test_date_cell_with_a_time_is_not_a_date() -> None:

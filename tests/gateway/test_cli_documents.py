@@ -56,7 +56,7 @@ def test_validate_lists_every_problem_with_its_path(
     assert code == 1
     lines = out.decode("utf-8").splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith("[0].amount: value_error: amount has more than two decimal places")
+    assert lines[0].startswith("[0].amount: amount_precision: amount has more than two decimal places")
     assert lines[1].startswith("[2].rec_div_code: rec_div_not_below:")
     assert "2 problem(s)" in err
 

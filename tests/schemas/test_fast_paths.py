@@ -22,19 +22,24 @@ from schemas.money import MoneyFormatError, parse_money
 from schemas.payments import PaymentVoucher
 from tests.adapters.payments_samples import PAYMENT_5201
 
-PLAIN_AMOUNTS = st.from_regex(r"\A[ ]?[+-]?[0-9]{1,18}(\.[0-9]{1,2})?[ ]?\Z")
+PLAIN_AMOUNTS = st.from_regex(r"\A-?[0-9]{1,12}(\.[0-9]{1,2})?\Z").filter(
+    lambda text: not (text.startswith("-") and Decimal(text).is_zero())  # "-0.00" is refused
+)
 
 
 @given(PLAIN_AMOUNTS)
 def test_plain_string_amount_equals_the_decimal_path(text: str) -> None:
     """The string fast path returns what the Decimal path returns for the same number, digit for digit
-    (sign of zero and exponent included)."""
-    expected = parse_money(Decimal(text.strip()))
+    (exponent included)."""
+    expected = parse_money(Decimal(text))
     assert parse_money(text).as_tuple() == expected.as_tuple()
     assert parse_money(text).as_tuple().exponent == -2
 
 
-@pytest.mark.parametrize("text", ["1E3", "12.345", "1e-2", "NaN", "1,000.00", "1234567890123456789", ""])
+@pytest.mark.parametrize(
+    "text",
+    ["1E3", "12.345", "1e-2", "NaN", "1,000.00", "1234567890123", "", " 1.00", "+1.00", "-0.00", "１.００"],
+)
 def test_non_plain_amount_strings_are_refused(text: str) -> None:
     with pytest.raises(MoneyFormatError):
         parse_money(text)

@@ -132,9 +132,9 @@ def test_budget_level_uses_the_zhejiang_2026_list() -> None:
 @pytest.mark.parametrize(
     ("field", "value", "rule"),
     [
-        ("amount", 1.5, "value_error"),
-        ("amount", "1.005", "value_error"),
-        ("amount", "1E3", "value_error"),
+        ("amount", 1.5, "amount_float"),
+        ("amount", "1.005", "amount_precision"),
+        ("amount", "1E3", "amount_not_decimal"),
         ("mof_div_code", "33000000", "value_error"),
         ("fiscal_year", 1899, "value_error"),
         ("doc_date", "2026-02-30", "date_from_datetime_parsing"),

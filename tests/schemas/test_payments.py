@@ -72,22 +72,38 @@ def test_all_problems_of_a_message_are_reported_at_once() -> None:
     }
     assert sorted(_problems(PaymentVoucher, data)) == [
         ("[0].adm_div_code", "value_error"),
-        ("[0].pay_amt", "value_error"),
+        ("[0].pay_amt", "amount_negative"),
         ("[0].st_year", "value_error"),
         ("[0].vou_date", "value_error"),
     ]
 
 
-@pytest.mark.parametrize("amount", ["1.234", "1E3", "1,000.00", "NaN", "0x10"])
-def test_bad_amount_forms(amount: str) -> None:
+@pytest.mark.parametrize(
+    ("amount", "rule"),
+    [
+        ("1.234", "amount_precision"),
+        ("1E3", "amount_not_decimal"),
+        ("1,000.00", "amount_not_decimal"),
+        ("NaN", "amount_not_decimal"),
+        ("0x10", "amount_not_decimal"),
+        ("１００.００", "amount_not_ascii"),
+        ("١٠٠.٠٠", "amount_not_ascii"),
+        ("+100.00", "amount_sign"),
+        (" 100.00", "amount_whitespace"),
+        ("100.00\n", "amount_whitespace"),
+        ("-0.00", "negative_zero"),
+        ("1000000000000.00", "amount_out_of_range"),
+    ],
+)
+def test_bad_amount_forms(amount: str, rule: str) -> None:
     data = {**PAYMENT_5201, "details": [{"pay_amt": amount}], "pay_amt": amount}
     problems = _problems(PaymentVoucher, data)
-    assert ("[0].pay_amt", "value_error") in problems
-    assert ("[0].details[0].pay_amt", "value_error") in problems
+    assert ("[0].pay_amt", rule) in problems
+    assert ("[0].details[0].pay_amt", rule) in problems
 
 
 def test_float_amounts_are_refused() -> None:
-    assert ("[0].pay_amt", "value_error") in _problems(PaymentVoucher, {**PAYMENT_5201, "pay_amt": 12345.67})
+    assert ("[0].pay_amt", "amount_float") in _problems(PaymentVoucher, {**PAYMENT_5201, "pay_amt": 12345.67})
 
 
 def test_unknown_vt_code_for_the_model() -> None:
@@ -119,8 +135,12 @@ def test_failed_payment_receipt_with_reason() -> None:
 
 def test_refund_notice_is_negative_by_definition() -> None:
     assert _ok(RefundNotice, REFUND_2252).pay_amt == Decimal("-2345.67")
-    assert _problems(RefundNotice, {**REFUND_2252, "pay_amt": "2345.67"}) == [("[0].pay_amt", "value_error")]
-    assert _problems(RefundNotice, {**REFUND_2252, "pay_amt": "0.00"}) == [("[0].pay_amt", "value_error")]
+    assert _problems(RefundNotice, {**REFUND_2252, "pay_amt": "2345.67"}) == [
+        ("[0].pay_amt", "amount_not_negative")
+    ]
+    assert _problems(RefundNotice, {**REFUND_2252, "pay_amt": "0.00"}) == [
+        ("[0].pay_amt", "amount_not_negative")
+    ]
 
 
 def test_refund_pay_msg_no_is_large_or_small_value() -> None:

@@ -64,8 +64,14 @@ def test_header_is_case_insensitive_in_any_order_and_extra_columns_are_ignored(
 @pytest.mark.parametrize(
     ("column", "value", "problem"),
     [
-        ("AMOUNT", "12.345", "at most 2 places"),
+        ("AMOUNT", "12.345", "more than two decimal places (amount_precision)"),
         ("AMOUNT", "1e3", "plain decimal"),
+        ("AMOUNT", "１００.００", "amount_not_ascii"),
+        ("AMOUNT", "١٠٠.٠٠", "amount_not_ascii"),
+        ("AMOUNT", "+100.00", "amount_sign"),
+        ("AMOUNT", " 100.00", "amount_whitespace"),
+        ("AMOUNT", "-0.00", "negative_zero"),
+        ("AMOUNT", "1000000000000.00", "amount_out_of_range"),
         ("AMOUNT", "", "must not be empty"),
         ("DOC_DATE", "2026-02-30", "not a real calendar date"),
         ("DOC_DATE", "2026/03/01", "YYYY-MM-DD"),
