@@ -54,7 +54,7 @@ Amounts beyond it are refused at parse time (``amount_out_of_range``), so the ad
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Annotated
 
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
@@ -120,9 +120,10 @@ def _two_places(value: Decimal) -> Decimal:
         raise MoneyFormatError("amount_not_decimal", "amount must be finite")
     exponent = value.as_tuple().exponent
     assert isinstance(exponent, int)
-    if exponent < -2 and value != value.quantize(CENT):
+    exact = Context(prec=max(28, value.adjusted() + 4))  # enough digits to never round the integer part
+    result = value.quantize(CENT, context=exact)
+    if exponent < -2 and value != result:
         raise MoneyFormatError("amount_precision", "amount has more than two decimal places")
-    result = value.quantize(CENT)
     return ZERO if result.is_zero() else result  # a computed -0.00 is the zero amount
 
 
@@ -152,9 +153,10 @@ def parse_money(value: object) -> Decimal:
 
 
 def format_money(value: Decimal) -> str:
-    """The wire form: a plain two-decimal string (no exponent, no thousands separators, no ``-0.00``)."""
-    result = value.quantize(CENT)
-    return "0.00" if result.is_zero() else f"{result:f}"
+    """The wire form: a plain two-decimal string (no exponent, no thousands separators, no ``-0.00``).
+
+    Any magnitude (totals too); more than two places is ``amount_precision``, never rounded."""
+    return f"{_two_places(value):f}"
 
 
 def to_fen(value: Decimal | str) -> int:

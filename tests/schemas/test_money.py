@@ -63,7 +63,7 @@ def test_accepts_plain_decimals(raw: object, expected: str) -> None:
         ("۱۰۰", "amount_not_ascii", "ASCII"),  # extended Arabic-Indic
         ("100.00\u200b", "amount_not_ascii", "ASCII"),
         ("\u2212100.00", "amount_not_ascii", "ASCII"),  # U+2212 MINUS SIGN
-        ("+100.00", "amount_sign", "+ sign"),
+        ("+100.00", "amount_sign", "sign"),
         (" 100.00", "amount_whitespace", "whitespace"),
         ("100.00 ", "amount_whitespace", "whitespace"),
         ("\t100.00\n", "amount_whitespace", "whitespace"),
