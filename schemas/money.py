@@ -90,7 +90,7 @@ class MoneyFormatError(ValueError):
         self.message = message
 
 
-def _parse_text(value: str) -> Decimal:
+def _parse_text(value: str, *, bounded: bool = True) -> Decimal:
     if _CANONICAL.fullmatch(value) is not None:
         if value[0] == "-" and not value.strip("-0."):
             raise MoneyFormatError("negative_zero", "a zero amount has no sign (write 0.00)")
@@ -107,7 +107,7 @@ def _parse_text(value: str) -> Decimal:
     whole, fraction = match.group(1), match.group(2) or ""
     if len(fraction) > 2:
         raise MoneyFormatError("amount_precision", "amount has more than two decimal places")
-    if len(whole.lstrip("0")) > MAX_INTEGER_DIGITS:
+    if bounded and len(whole.lstrip("0")) > MAX_INTEGER_DIGITS:
         raise MoneyFormatError("amount_out_of_range", f"amount exceeds the maximum of {MAX_AMOUNT} yuan")
     if value.startswith("-") and not (whole + fraction).strip("0"):
         raise MoneyFormatError("negative_zero", "a zero amount has no sign (write 0.00)")
@@ -150,6 +150,12 @@ def parse_money(value: object) -> Decimal:
     if isinstance(value, str):  # a str subclass (e.g. a JSON number's text): judged as text
         return _parse_text(str(value))
     raise MoneyFormatError("amount_not_decimal", f"amount of type {type(value).__name__} is not accepted")
+
+
+def parse_sum(value: str) -> Decimal:
+    """Text of a total or a difference of amounts (e.g. read back from a stored report): the same strict
+    text rules as :func:`parse_money`, without the one-amount maximum (a sum may exceed it)."""
+    return _parse_text(value, bounded=False)
 
 
 def format_money(value: Decimal) -> str:

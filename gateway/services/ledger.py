@@ -31,8 +31,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from adapters.base import Record
 from gateway.store.ledger import IndicatorRow, LedgerRepository, Line, NewEntry, NewIndicator
 from gateway.store.unit_of_work import UnitOfWork
+from schemas.errors import Problem, ValidationFailed
 from schemas.indicators import IndicatorEvent, IndicatorReceipt, ReceiptStatus, TransferIndicator
-from schemas.money import to_fen
+from schemas.money import MoneyFormatError, check_fen, format_fen, to_fen
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -83,13 +84,30 @@ class _Poster:
         self, row: IndicatorRow, position: int, kind: str, delta: int, *, delete: bool = False
     ) -> None:
         """Post ``delta`` (fen, signed) on ``row`` and move its amount; ``delete`` also marks it deleted."""
+        amount = _bounded(row.amount_fen + delta, position)
         self._post(row.id, row.side, row.division, row.fiscal_year, position, kind, delta)
-        self.repo.set_amount(row.id, row.amount_fen + delta, self.at, deleted=delete)
+        self.repo.set_amount(row.id, amount, self.at, deleted=delete)
 
     def open(self, new: NewIndicator, position: int, kind: str, amount_fen: int) -> None:
         """Open a row at ``amount_fen`` with its first entry (two inserts, no read-back)."""
         pk = self.repo.open(replace(new, amount_fen=amount_fen), self.at)
         self._post(pk, new.side, new.division, new.fiscal_year, position, kind, amount_fen)
+
+
+def _bounded(amount_fen: int, position: int) -> int:
+    """An indicator's net amount after a change stays within the one amount bound (schemas.money), so the
+    ledger, its snapshot export and the reconciliation read it like any amount; else the message is
+    refused (422), rolled back with the rest of its intake transaction."""
+    try:
+        return check_fen(amount_fen)
+    except MoneyFormatError as exc:
+        problem = Problem(
+            f"[{position}].amount",
+            exc.code,
+            format_fen(amount_fen),
+            f"the indicator's net amount: {exc.message}",
+        )
+        raise ValidationFailed([problem]) from None
 
 
 def post_records(uow: UnitOfWork, message_pk: int, records: Sequence[Record], received_at: datetime) -> int:

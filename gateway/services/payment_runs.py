@@ -33,7 +33,7 @@ from gateway.reconcile.payments_report import (
 from gateway.reconcile.report_json import payment_break_dict, payment_report_dict
 from gateway.services.errors import BadRequest
 from gateway.store.breaks import FoundBreak
-from schemas.money import format_money, parse_money, to_fen
+from schemas.money import format_money, parse_sum, to_fen
 from signing import sm3_hex
 
 KIND = "payments"
@@ -210,7 +210,7 @@ def report_digest(body: Mapping[str, Any]) -> str:
 
 
 def _money(value: Any) -> Decimal | None:
-    return None if value is None else parse_money(value)
+    return None if value is None else parse_sum(value)
 
 
 def report_from_dict(body: Mapping[str, Any]) -> PaymentReport:
@@ -221,13 +221,13 @@ def report_from_dict(body: Mapping[str, Any]) -> PaymentReport:
             g["bank"],
             date.fromisoformat(g["day"]),
             voucher_count=int(g["voucher_count"]),
-            voucher_amount=parse_money(g["voucher_amount"]),
+            voucher_amount=parse_sum(g["voucher_amount"]),
             receipt_count=int(g["receipt_count"]),
-            paid_amount=parse_money(g["paid_amount"]),
+            paid_amount=parse_sum(g["paid_amount"]),
             refund_count=int(g["refund_count"]),
-            refund_amount=parse_money(g["refund_amount"]),
+            refund_amount=parse_sum(g["refund_amount"]),
             clearing_count=int(g["clearing_count"]),
-            cleared_amount=parse_money(g["cleared_amount"]),
+            cleared_amount=parse_sum(g["cleared_amount"]),
             quota_count=int(g["quota_count"]),
             awaiting_payment=int(g["awaiting_payment"]),
             awaiting_clearing=int(g["awaiting_clearing"]),

@@ -36,7 +36,7 @@ from gateway.services.errors import BadRequest, NotFound
 from gateway.store.breaks import FoundBreak
 from gateway.store.reconciliations import RunRow
 from gateway.store.unit_of_work import UnitOfWork
-from schemas.money import parse_money, to_fen
+from schemas.money import parse_sum, to_fen
 from signing import sm3_hex
 
 KINDS = ("indicators", "payments")
@@ -499,7 +499,7 @@ def report_file(gw: Gateway, run_id: int, fmt: str) -> tuple[bytes, str, str]:
 
 
 def _money(value: Any) -> Decimal | None:
-    return None if value is None else parse_money(value)
+    return None if value is None else parse_sum(value)
 
 
 def _break_from(item: Mapping[str, Any]) -> Break:
@@ -528,8 +528,8 @@ def report_from_dict(body: Mapping[str, Any], window: timedelta) -> IndicatorRep
             int(p["fiscal_year"]),
             int(p["upper_count"]),
             int(p["lower_count"]),
-            parse_money(p["upper_amount"]),
-            parse_money(p["lower_amount"]),
+            parse_sum(p["upper_amount"]),
+            parse_sum(p["lower_amount"]),
             {BreakType(t): int(n) for t, n in p["break_counts"].items()},
         )
         for p in body["pairs"]
