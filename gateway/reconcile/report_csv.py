@@ -1,6 +1,6 @@
 """The CSV reports: UTF-8 with BOM (so Excel shows Chinese), one row per break (indicators: and
 in-transit item), Chinese headers. The per-pair / per-group summary lives in the JSON, XLSX and HTML
-reports."""
+reports. Text cells that start like a formula are neutralised (:mod:`gateway.reconcile.report_cells`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import io
 
 from gateway.reconcile.indicator_report import IndicatorReport
 from gateway.reconcile.payments_report import PaymentReport
+from gateway.reconcile.report_cells import csv_row
 from gateway.reconcile.report_rows import (
     BREAK_HEADERS_ZH,
     PAYMENT_BREAK_HEADERS_ZH,
@@ -25,9 +26,9 @@ def render_csv(report: IndicatorReport | PaymentReport) -> bytes:
     if isinstance(report, PaymentReport):
         writer.writerow(PAYMENT_BREAK_HEADERS_ZH)
         for payment in report.breaks:
-            writer.writerow(payment_break_row(payment))
+            writer.writerow(csv_row(payment_break_row(payment)))
     else:
         writer.writerow(BREAK_HEADERS_ZH)
         for item in all_items(report):
-            writer.writerow(break_row(item))
+            writer.writerow(csv_row(break_row(item)))
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")

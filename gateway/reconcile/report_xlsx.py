@@ -1,7 +1,8 @@
 """The XLSX reports (indicators and payments): a 汇总 (summary) sheet and a 差异明细 (breaks) sheet,
 Chinese headers.
 
-Written with openpyxl in write-only mode so a large break list streams to the file.
+Written with openpyxl in write-only mode so a large break list streams to the file. Every text cell is an
+inline string, never a formula (:mod:`gateway.reconcile.report_cells`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from gateway.reconcile.indicator_report import IndicatorReport
 from gateway.reconcile.payments_report import PaymentReport
+from gateway.reconcile.report_cells import xlsx_row
 from gateway.reconcile.report_rows import (
     BREAK_HEADERS_ZH,
     PAYMENT_BREAK_HEADERS_ZH,
@@ -47,17 +49,17 @@ def _hours(seconds: float) -> int:
 
 def _payment_workbook(workbook: Workbook, report: PaymentReport) -> None:
     summary = workbook.create_sheet(SUMMARY_SHEET)
-    summary.append(["对账时点", report.as_of.isoformat()])
-    summary.append(["未支付时限(小时)", _hours(report.unpaid_window.total_seconds())])
-    summary.append(["未清算时限(小时)", _hours(report.uncleared_window.total_seconds())])
+    summary.append(xlsx_row(summary, ["对账时点", report.as_of.isoformat()]))
+    summary.append(xlsx_row(summary, ["未支付时限(小时)", _hours(report.unpaid_window.total_seconds())]))
+    summary.append(xlsx_row(summary, ["未清算时限(小时)", _hours(report.uncleared_window.total_seconds())]))
     summary.append([])
     _header(summary, PAYMENT_SUMMARY_HEADERS_ZH)
     for group in report.groups:
-        summary.append(payment_summary_row(group))
+        summary.append(xlsx_row(summary, payment_summary_row(group)))
     details = workbook.create_sheet(BREAKS_SHEET)
     _header(details, PAYMENT_BREAK_HEADERS_ZH)
     for item in report.breaks:
-        details.append(payment_break_row(item))
+        details.append(xlsx_row(details, payment_break_row(item)))
 
 
 def render_xlsx(report: IndicatorReport | PaymentReport) -> bytes:
@@ -69,16 +71,18 @@ def render_xlsx(report: IndicatorReport | PaymentReport) -> bytes:
         workbook.save(buffer)
         return buffer.getvalue()
     summary = workbook.create_sheet(SUMMARY_SHEET)
-    summary.append(["对账时点", report.as_of.isoformat()])
-    summary.append(["在途时限(小时)", int(report.in_transit_window.total_seconds() // 3600)])
+    summary.append(xlsx_row(summary, ["对账时点", report.as_of.isoformat()]))
+    summary.append(
+        xlsx_row(summary, ["在途时限(小时)", int(report.in_transit_window.total_seconds() // 3600)])
+    )
     summary.append([])
     _header(summary, SUMMARY_HEADERS_ZH)
     for pair in report.pairs:
-        summary.append(summary_row(pair))
+        summary.append(xlsx_row(summary, summary_row(pair)))
     details = workbook.create_sheet(BREAKS_SHEET)
     _header(details, BREAK_HEADERS_ZH)
     for item in all_items(report):
-        details.append(break_row(item))
+        details.append(xlsx_row(details, break_row(item)))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

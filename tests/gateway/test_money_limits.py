@@ -8,7 +8,6 @@ import csv
 import io
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -38,23 +37,19 @@ def _rules(response: httpx.Response) -> list[tuple[str, str]]:
     return [(p["path"], p["rule"]) for p in body["detail"]]
 
 
+def _export(h: Harness) -> dict[str, str]:
+    """BGT_ID → AMOUNT text of the upper snapshot the store exports for (PROVINCE, CITY, 2026)."""
+    folder = h.config_dir / "export"
+    folder.mkdir(exist_ok=True)
+    upper, lower = folder / "upper.csv", folder / "lower.csv"
+    with h.gateway.database.unit_of_work() as uow:
+        uow.ledger.export_pair(PROVINCE, CITY, 2026, upper, lower)
+    rows = csv.DictReader(io.StringIO(upper.read_text(encoding="utf-8")))
+    return {row["BGT_ID"]: row["AMOUNT"] for row in rows}
+
+
 def _ledger_amounts(h: Harness) -> list[int]:
-    with h.gateway.database.unit_of_work() as uow, _tmp_pair(h) as (up, _low):
-        uow.ledger.export_pair(PROVINCE, CITY, 2026, up, _low)
-        return [_fen(r["AMOUNT"]) for r in csv.DictReader(io.StringIO(up.read_text(encoding="utf-8")))]
-
-
-class _tmp_pair:
-    def __init__(self, h: Harness) -> None:
-        self.dir = h.config_dir / "export"
-
-    def __enter__(self) -> tuple[Path, Path]:
-        self.dir.mkdir(exist_ok=True)
-        return self.dir / "upper.csv", self.dir / "lower.csv"
-
-    def __exit__(self, *_: object) -> None:
-        for path in self.dir.iterdir():
-            path.unlink()
+    return [_fen(text) for text in _export(h).values()]
 
 
 def _fen(text: str) -> int:
@@ -98,9 +93,7 @@ def test_the_store_export_writes_large_fen_exactly(harness: Harness) -> None:
     with harness.gateway.database.unit_of_work() as uow:
         uow.ledger.add_many(rows, harness.clock.now)
         uow.commit()
-    with harness.gateway.database.unit_of_work() as uow, _tmp_pair(harness) as (up, low):
-        uow.ledger.export_pair(PROVINCE, CITY, 2026, up, low)
-        exported = {r["BGT_ID"]: r["AMOUNT"] for r in csv.DictReader(io.StringIO(up.read_text(encoding="utf-8")))}
+    exported = _export(harness)
     assert exported == {f"B-{i}": format_fen(a) for i, a in enumerate(amounts)}
     assert exported["B-2"] == "1000000000000000.00" and exported["B-3"] == "92233720368547758.07"
 
