@@ -37,6 +37,7 @@ from gateway.services.reconciliations import (
 )
 from gateway.store.ledger import NewIndicator
 from gateway.store.tables import ledger_indicators
+from schemas.money import to_fen
 from tests.gateway.conftest import Harness
 from tests.gateway.indicator_flows import CITY, COUNTY, PROVINCE, booking, document, issue, send
 from tests.gateway.reconcile.conftest import AS_OF
@@ -74,7 +75,7 @@ def to_store(row: Row, side: str) -> NewIndicator:
         gov_bgt_eco_code=_blank(row.get("GOV_BGT_ECO_CODE")),
         distri_type_code=_blank(row.get("DISTRI_TYPE_CODE")),
         is_track=_blank(row.get("IS_TRACK")),
-        amount_fen=int(amount * 100),
+        amount_fen=to_fen(amount),
         create_time=None if created is None else created.replace(tzinfo=CHINA_TZ).astimezone(UTC),
         is_deleted=parse_deleted(_blank(row.get("IS_DELETED"))),
     )
