@@ -42,9 +42,10 @@ plain decimal.
   amounts** (an indicator row after many adjustments, a day's clearing total, a pair's ledger total) still
   fits a signed 64-bit integer; in practice sums are taken as PostgreSQL ``NUMERIC`` (``SUM(bigint)``),
   DuckDB ``HUGEINT`` or Python ``int`` anyway, so they cannot overflow at all;
-* it is far above any real amount: a whole year of China's general public budget spending is about
-  2.8 × 10^13 yuan across tens of millions of vouchers; the largest single transfer-payment indicator to
-  one province is a small fraction of 10^12 yuan;
+* it is far above any single real amount: a whole year of China's general public budget spending is of
+  the order of 3 × 10^13 yuan, spread over tens of millions of vouchers and indicators; a whole province's
+  year of central transfer payments is of the order of 10^11–10^12 yuan, and one indicator, voucher or
+  quota balance is a part of such a total;
 * it is the bound the property tests of the indicator models always drew from.
 
 Amounts beyond it are refused at parse time (``amount_out_of_range``), so the adapters answer with a 4xx
