@@ -22,7 +22,7 @@ from adapters.limits import Limits
 from gateway import audit
 from gateway.bootstrap import Gateway
 from gateway.delivery import profiles
-from gateway.errors import DuplicateConflict, MessageExists
+from gateway.errors import DuplicateConflict, MessageExists, ValueNotStorable
 from gateway.model import MessageStatus, NewMessage, NewOutboxItem, NewRecord
 from gateway.routing import Route, message_type, route
 from gateway.services import ledger
@@ -50,7 +50,7 @@ def receive(gw: Gateway, sub: Submission) -> Answer:
     now = gw.clock()
     try:
         return _receive(gw, sub, now)
-    except (ServiceError, AdapterError, SchemaError, DuplicateConflict) as exc:
+    except (ServiceError, AdapterError, SchemaError, DuplicateConflict, ValueNotStorable) as exc:
         _audit_rejection(gw, sub, now, exc)
         raise
 
