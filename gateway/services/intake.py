@@ -28,6 +28,7 @@ from gateway.routing import Route, message_type, route
 from gateway.services import ledger
 from gateway.services.authentication import SignedRequest, authenticate
 from gateway.services.errors import PayloadTooLarge, ServiceError
+from gateway.services.text import scrubbed
 from gateway.store.payment_lines import lines_of
 from schemas.errors import SchemaError
 from signing import sm3_hex
@@ -237,14 +238,14 @@ def _render_for_receivers(
 
 
 def _audit_rejection(gw: Gateway, sub: Submission, now: datetime, exc: Exception) -> None:
-    sender = (sub.sender or "-")[:32]
-    detail = {"reason": type(exc).__name__, "detail": str(exc)[:300], "size": len(sub.body)}
+    sender = scrubbed((sub.sender or "-")[:32])  # what was refused may hold text no column can store
+    detail = {"reason": type(exc).__name__, "detail": scrubbed(str(exc)[:300]), "size": len(sub.body)}
     with gw.database.unit_of_work() as uow:
         audit.append(
             uow.audit,
             actor=sender,
             action="message.rejected",
-            subject=f"{sender}/{(sub.message_id or '-')[:128]}",
+            subject=f"{sender}/{scrubbed((sub.message_id or '-')[:128])}",
             at=now,
             detail=detail,
         )

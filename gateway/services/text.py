@@ -27,6 +27,12 @@ def storable(value: str, what: str) -> str:
     return value
 
 
+def scrubbed(value: str) -> str:
+    """``value`` with every U+0000 and lone surrogate replaced by U+FFFD: for text the gateway writes about a
+    request it refuses (the rejection's audit entry), which must be storable whatever the request held."""
+    return _UNSTORABLE.sub("\ufffd", value)
+
+
 def storable_pairs(pairs: Iterable[tuple[str, Any]], what: str) -> None:
     """Check the names and (string) values of ``pairs`` — query parameters, path parameters, form fields."""
     for name, value in pairs:

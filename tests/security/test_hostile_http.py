@@ -114,6 +114,9 @@ CASES = {
         lambda h: post(h, PROVINCE, indicator(), "m-key", key_of=CITY), 401, "invalid_signature"
     ),
     "unknown_sender": Case(lambda h: _tampered(h, "X-Sender", "110000000"), 401, "unknown_sender"),
+    # A NUL in a header (the in-process transport passes it; the rejection's audit entry must store it).
+    "sender_with_a_nul": Case(lambda h: _tampered(h, "X-Sender", "3300\x0000000"), 401, "unknown_sender"),
+    "message_id_with_a_nul": Case(lambda h: _tampered(h, "X-Message-Id", "m\x00-1"), 400, "bad_request"),
     "stale_timestamp": Case(_at(timedelta(seconds=-301)), 401, "stale_timestamp"),
     "future_timestamp": Case(_at(timedelta(seconds=301)), 401, "stale_timestamp"),
     "expired_certificate": Case(_clock_then_send(timedelta(days=900)), 401, "certificate_invalid", "expired"),
