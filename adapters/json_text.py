@@ -29,9 +29,9 @@ MAX_INTEGER_DIGITS = 20
 columns, far below anything that costs time to convert."""
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
-"""Cheap pre-check on the text: only an escape (or, for text not decoded from bytes, a raw code point) can
-put a surrogate into a decoded string."""
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+"""Cheap pre-check on the text (a literal prefix, so a fast scan): in text decoded strictly from bytes, only
+an escape can put a surrogate into a decoded string."""
 
 
 def _refuse_constant(name: str) -> NoReturn:
@@ -82,7 +82,8 @@ def _refuse_surrogates(value: Any) -> None:
 
 
 def loads(text: str, *, parse_float: Callable[[str], Any] | None = None) -> Any:
-    """``text`` as JSON, strictly (see the module docstring); ``parse_float`` as for :func:`json.loads`."""
+    """``text`` as JSON, strictly (see the module docstring); ``parse_float`` as for :func:`json.loads`.
+    ``text`` is decoded strictly from bytes (``bytes.decode("utf-8")``), so it holds no surrogate itself."""
     try:
         value = json.loads(
             text,
@@ -95,6 +96,6 @@ def loads(text: str, *, parse_float: Callable[[str], Any] | None = None) -> Any:
         raise MalformedDocument("too_deep", "JSON nesting is too deep") from None
     except ValueError as exc:
         raise MalformedDocument("not_json", f"not valid JSON: {exc}") from None
-    if _MAYBE_SURROGATE.search(text) is not None:
+    if _SURROGATE_ESCAPE.search(text) is not None:
         _refuse_surrogates(value)
     return value
