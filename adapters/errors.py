@@ -20,8 +20,10 @@ problem paths start with the record position (``[3].pay_amt``).
 records).
 ``mof`` / ``csv`` / ``xlsx`` add: ``not_json``, ``bad_shape`` (not ``{"TABLE": [rows]}``), ``unknown_table``,
 ``mixed_tables``, ``empty_document``, ``duplicate_column``, ``unknown_column``, ``missing_column``,
-``missing_header``. Per-row problems (``float_not_allowed``, ``bad_date``, ``wrong_cell_count``,
-``unknown_column`` in a JSON row, ``duplicate_record`` …) are :class:`ValidationFailed` problem rules.
+``missing_header``; any JSON (:mod:`adapters.json_text`) adds ``duplicate_key``, ``number_too_large`` and
+``invalid_text`` (a lone surrogate). Per-row problems (``float_not_allowed``, ``bad_date``,
+``wrong_cell_count``, ``unknown_column`` in a JSON row, ``duplicate_record`` …) are
+:class:`ValidationFailed` problem rules.
 """
 
 from __future__ import annotations

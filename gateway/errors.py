@@ -9,6 +9,8 @@ Exceptions raised by gateway/ (the application layer: configuration, store, audi
     + MigrationsPending           - the schema is not at the newest Alembic revision (``fiscalgw db upgrade``)
     + MessageExists(stored)       - (sender, message id) is already stored (the caller compares bodies)
     + DuplicateConflict           - (sender, message id) already stored with a different body
+    + ValueNotStorable            - the database refused a value of the input (a number beyond BIGINT, text
+                                    PostgreSQL cannot hold): a safety net behind the input checks
   + AuditChainBroken(problems)    - the SM3 hash chain of the audit log does not verify; lists every break
 
 HTTP mapping lives in one table in :mod:`gateway.api.errors`; these classes carry no status codes.
@@ -72,6 +74,12 @@ class DuplicateConflict(StoreError):
         self.sender = sender
         self.message_id = message_id
         super().__init__(f"message id {message_id!r} from {sender} was already used for a different body")
+
+
+class ValueNotStorable(StoreError):
+    """The database refused a value as outside its column's range or type — a number beyond BIGINT, text with
+    U+0000 on PostgreSQL. The input's fault, not the database's: the inputs are checked before the store
+    (``invalid_text``, the money maximum); this is the net behind those checks, never a 500 or a 503."""
 
 
 class AuditChainBroken(GatewayError):

@@ -8,7 +8,9 @@ container is **our convention**, because the official exchange container was NOT
 one top-level key naming the table (``BA_BGT_INFO`` | ``BA_BGT_ADJSUB`` | ``BA_BGT_RECEIPT``) whose value is
 the list of rows. UTF-8 (a byte-order mark is tolerated on input, never written). Amounts are written as JSON
 strings; on input strings and integers (yuan) are accepted, JSON numbers with a fraction or an exponent are
-refused (``float_not_allowed``), as are ``NaN``/``Infinity``. Output is indented by two spaces, keys in table
+refused (``float_not_allowed``). The JSON is read by :func:`adapters.json_text.loads`, which refuses a
+repeated key (``duplicate_key``), ``NaN``/``Infinity``, integers of more than 20 digits
+(``number_too_large``) and lone surrogates (``invalid_text``). Output is indented by two spaces, keys in table
 column order, non-ASCII text as is, with a final newline.
 """
 
@@ -16,18 +18,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar
 
+from adapters import json_text
 from adapters.base import Adapter, Document
 from adapters.errors import DocumentTooLarge, MalformedDocument
 from adapters.limits import DEFAULT_LIMITS, Limits
 from adapters.mof.tables import TABLES, JsonFloat, model_to_row, rows_to_document, table_for
 
 _SNIFF = re.compile(rb'^(?:\xef\xbb\xbf)?\s*\{\s*"(BA_BGT_INFO|BA_BGT_ADJSUB|BA_BGT_RECEIPT)"\s*:')
-
-
-def _refuse_constant(name: str) -> NoReturn:
-    raise MalformedDocument("not_json", f"{name} is not a JSON number")
 
 
 class MofJsonAdapter(Adapter):
@@ -47,12 +46,7 @@ class MofJsonAdapter(Adapter):
             raise MalformedDocument(
                 "invalid_encoding", f"bytes at offset {exc.start} are not UTF-8"
             ) from None
-        try:
-            value = json.loads(text, parse_float=JsonFloat, parse_constant=_refuse_constant)
-        except RecursionError:
-            raise MalformedDocument("too_deep", "JSON nesting is too deep") from None
-        except ValueError as exc:
-            raise MalformedDocument("not_json", f"not valid JSON: {exc}") from None
+        value = json_text.loads(text, parse_float=JsonFloat)
         if not isinstance(value, dict) or len(value) != 1:
             raise MalformedDocument(
                 "bad_shape", 'expected one object with one table key, e.g. {"BA_BGT_INFO": [...]}'

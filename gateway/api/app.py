@@ -6,10 +6,11 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from gateway import __version__, web
 from gateway.api import breaks, errors, health, inbox, messages, metrics, ops, reconciliations
+from gateway.api.inputs import storable_parameters
 from gateway.api.keys import router as keys_router
 from gateway.api.limits import install as install_limits
 from gateway.bootstrap import Gateway
@@ -46,6 +47,7 @@ def create_app(gateway: Gateway, *, run_relay: bool = False) -> FastAPI:
         version=__version__,
         summary="预算管理一体化 data-exchange gateway",
         lifespan=lifespan,
+        dependencies=[Depends(storable_parameters)],  # no NUL / lone surrogate in a path or query value
     )
     app.state.gateway = gateway
     app.state.metrics = metrics.Metrics(gateway)

@@ -16,7 +16,8 @@ from fastapi import APIRouter, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from gateway.api.deps import GatewayDep
-from gateway.api.reconciliations import int_or, int_param, json_object
+from gateway.api.inputs import json_object
+from gateway.api.reconciliations import int_or, int_param
 from gateway.services import breaks, people
 from gateway.services.errors import BadRequest
 from schemas.money import MoneyFormatError, to_fen

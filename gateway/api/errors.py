@@ -1,15 +1,21 @@
 """The ONE error → HTTP table. Every error answer is ``{"error": CODE, "detail": …}``.
 
 Starlette resolves handlers along the exception's MRO, so a subclass row (``DocumentTooLarge``) wins over
-its base (``MalformedDocument``).
+its base (``MalformedDocument``). FastAPI's own request validation (a query parameter that is not an
+integer, …) answers ``422 invalid_request`` in the same shape, its detail a list of ``{"path", "rule",
+"message"}`` like ``schema_validation_failed``'s. A value the database refuses (:class:`ValueNotStorable`,
+or a driver ``DataError`` outside a unit of work) is ``400 invalid_value``: a net behind the input checks.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from sqlalchemy.exc import DataError
 
 from adapters.errors import (
     AmbiguousFormat,
@@ -18,14 +24,16 @@ from adapters.errors import (
     TranslationError,
     UnknownFormat,
 )
-from gateway.errors import DuplicateConflict, MigrationsPending, StoreError
+from gateway.errors import DuplicateConflict, MigrationsPending, StoreError, ValueNotStorable
 from gateway.reconcile.errors import ReconcileError, ReportFormatError
 from gateway.services.errors import (
     BadRequest,
     BodyReadTimeout,
     CertificateInvalid,
     Conflict,
+    DuplicateKey,
     Forbidden,
+    InvalidText,
     NotFound,
     PayloadTooLarge,
     SignatureRejected,
@@ -39,6 +47,9 @@ from schemas.errors import ValidationFailed
 
 ERROR_TABLE: dict[type[Exception], tuple[int, str]] = {
     BadRequest: (400, "bad_request"),
+    InvalidText: (400, "invalid_text"),
+    DuplicateKey: (400, "duplicate_key"),
+    RequestValidationError: (422, "invalid_request"),
     UnknownSender: (401, "unknown_sender"),
     SignatureRejected: (401, "invalid_signature"),
     CertificateInvalid: (401, "certificate_invalid"),
@@ -60,6 +71,8 @@ ERROR_TABLE: dict[type[Exception], tuple[int, str]] = {
     Conflict: (409, "conflict"),
     ReportFormatError: (400, "bad_report_format"),
     ReconcileError: (500, "reconciliation_failed"),
+    ValueNotStorable: (400, "invalid_value"),
+    DataError: (400, "invalid_value"),
     MigrationsPending: (503, "not_ready"),
     StoreError: (503, "store_unavailable"),
 }
@@ -72,6 +85,17 @@ def error_detail(exc: Exception) -> Any:
         ]
     if isinstance(exc, MalformedDocument):
         return {"code": exc.code, "message": exc.message, "position": exc.position}
+    if isinstance(exc, RequestValidationError):
+        return [
+            {
+                "path": ".".join(str(part) for part in error.get("loc", ())),
+                "rule": str(error.get("type", "")),
+                "message": str(error.get("msg", "")),
+            }
+            for error in exc.errors()
+        ]
+    if isinstance(exc, DataError):
+        return f"the database cannot hold a value of this request ({type(exc.orig).__name__})"
     return str(exc)
 
 
@@ -84,10 +108,19 @@ def error_body(exc: Exception) -> tuple[int, dict[str, Any]]:
     raise KeyError(type(exc).__name__)
 
 
+def encode_body(body: dict[str, Any]) -> bytes:
+    """The answer's bytes: UTF-8 JSON with the text as is — or, should a detail quote a lone surrogate
+    (which UTF-8 cannot encode), ``\\u`` escapes, never a failed answer."""
+    try:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(body, separators=(",", ":")).encode("ascii")
+
+
 def install(app: FastAPI) -> None:
-    async def handle(_request: Request, exc: Exception) -> JSONResponse:
+    async def handle(_request: Request, exc: Exception) -> Response:
         status, body = error_body(exc)
-        return JSONResponse(body, status_code=status)
+        return Response(encode_body(body), status_code=status, media_type="application/json")
 
     for exc_type in ERROR_TABLE:
         app.add_exception_handler(exc_type, handle)

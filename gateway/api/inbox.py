@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from gateway.api.deps import GatewayDep
+from gateway.api.inputs import json_object
 from gateway.api.signed import caller_of, signed_json
 from gateway.services import inbox
 from gateway.services.errors import BadRequest
@@ -33,10 +32,9 @@ async def ack(item_id: int, request: Request, gw: GatewayDep) -> Response:
 @router.post("/{item_id}/reject")
 async def reject(item_id: int, request: Request, gw: GatewayDep) -> Response:
     caller = await caller_of(request, gw)
-    try:
-        reason = json.loads(await request.body())["reason"]
-    except (ValueError, KeyError, TypeError):
-        raise BadRequest('a rejection body is {"reason": "…"}') from None
+    reason = (await json_object(request)).get("reason")
+    if reason is None:
+        raise BadRequest('a rejection body is {"reason": "…"}')
     if not isinstance(reason, str):
         raise BadRequest("reason must be a string")
     result = await run_in_threadpool(inbox.settle, gw, caller.party_id, item_id, reject_reason=reason)

@@ -17,13 +17,12 @@ with a header timeout (``docs/threat-model.md``, residual risks).
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.api.errors import error_body
+from gateway.api.errors import encode_body, error_body
 from gateway.config import IngestSection
 from gateway.services.errors import BodyReadTimeout, PayloadTooLarge, UnsupportedMediaType
 
@@ -121,7 +120,7 @@ class RequestLimits:
 
 async def _refuse(send: Send, exc: Exception) -> None:
     status, body = error_body(exc)
-    payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    payload = encode_body(body)
     await send(
         {
             "type": "http.response.start",

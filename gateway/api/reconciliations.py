@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -25,6 +24,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from gateway.api.deps import GatewayDep
+from gateway.api.inputs import json_object
 from gateway.services import digests as digest_service
 from gateway.services import people, reconciliations, report_cache
 from gateway.services.errors import BadRequest
@@ -57,16 +57,6 @@ def int_param(name: str, value: str | None, default: int | None = None) -> int |
 def int_or(name: str, value: str | None, default: int) -> int:
     parsed = int_param(name, value)
     return default if parsed is None else parsed
-
-
-async def json_object(request: Request) -> dict[str, Any]:
-    try:
-        body = json.loads(await request.body() or b"null")
-    except ValueError:
-        raise BadRequest("the body must be a JSON object") from None
-    if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object")
-    return body
 
 
 def _timestamp(value: Any) -> datetime | None:

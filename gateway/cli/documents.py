@@ -14,10 +14,10 @@ in the target format, exit 1.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
+from adapters import json_text
 from adapters.base import Adapter, Document, Record
 from adapters.errors import AmbiguousFormat, MalformedDocument, TranslationError, UnknownFormat
 from adapters.registry import default_registry
@@ -60,8 +60,8 @@ def _read(path: str, format_name: str | None) -> Document:
     raw = read_file(path)
     if format_name == CANONICAL:
         try:
-            value = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
+            value = json_text.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, MalformedDocument) as exc:
             raise CLIError(f"{path}: not canonical JSON: {exc}", EXIT_FAILED) from None
         models = parse_canonical_many(value)
         return Document(CANONICAL, tuple(Record(i, m) for i, m in enumerate(models)))

@@ -4,6 +4,9 @@ sends as ``{"error": code, "detail": …}`` (the status comes from the one table
 
 * ServiceError(code)            - base class
   + BadRequest                  - ``bad_request``: a required header is missing or malformed
+    + InvalidText                 - ``invalid_text``: a string of the request (query, path, JSON body, form)
+                                    holds U+0000 or a lone surrogate, which no text column can store
+    + DuplicateKey                - ``duplicate_key``: a JSON request body repeats a key in one object
   + UnknownSender               - ``unknown_sender``: ``X-Sender`` is not a registered party
   + CertificateInvalid          - ``certificate_invalid``: the sender's certificate is expired, not yet
                                   valid or does not chain to a trust root
@@ -36,6 +39,14 @@ class ServiceError(Exception):
 
 class BadRequest(ServiceError):
     code = "bad_request"
+
+
+class InvalidText(BadRequest):
+    code = "invalid_text"
+
+
+class DuplicateKey(BadRequest):
+    code = "duplicate_key"
 
 
 class UnknownSender(ServiceError):

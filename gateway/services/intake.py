@@ -22,12 +22,13 @@ from adapters.limits import Limits
 from gateway import audit
 from gateway.bootstrap import Gateway
 from gateway.delivery import profiles
-from gateway.errors import DuplicateConflict, MessageExists
+from gateway.errors import DuplicateConflict, MessageExists, ValueNotStorable
 from gateway.model import MessageStatus, NewMessage, NewOutboxItem, NewRecord
 from gateway.routing import Route, message_type, route
 from gateway.services import ledger
 from gateway.services.authentication import SignedRequest, authenticate
 from gateway.services.errors import PayloadTooLarge, ServiceError
+from gateway.services.text import scrubbed
 from gateway.store.payment_lines import lines_of
 from schemas.errors import SchemaError
 from signing import sm3_hex
@@ -50,7 +51,7 @@ def receive(gw: Gateway, sub: Submission) -> Answer:
     now = gw.clock()
     try:
         return _receive(gw, sub, now)
-    except (ServiceError, AdapterError, SchemaError, DuplicateConflict) as exc:
+    except (ServiceError, AdapterError, SchemaError, DuplicateConflict, ValueNotStorable) as exc:
         _audit_rejection(gw, sub, now, exc)
         raise
 
@@ -237,14 +238,14 @@ def _render_for_receivers(
 
 
 def _audit_rejection(gw: Gateway, sub: Submission, now: datetime, exc: Exception) -> None:
-    sender = (sub.sender or "-")[:32]
-    detail = {"reason": type(exc).__name__, "detail": str(exc)[:300], "size": len(sub.body)}
+    sender = scrubbed((sub.sender or "-")[:32])  # what was refused may hold text no column can store
+    detail = {"reason": type(exc).__name__, "detail": scrubbed(str(exc)[:300]), "size": len(sub.body)}
     with gw.database.unit_of_work() as uow:
         audit.append(
             uow.audit,
             actor=sender,
             action="message.rejected",
-            subject=f"{sender}/{(sub.message_id or '-')[:128]}",
+            subject=f"{sender}/{scrubbed((sub.message_id or '-')[:128])}",
             at=now,
             detail=detail,
         )

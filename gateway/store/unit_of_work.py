@@ -2,16 +2,18 @@
 
 A database that cannot be reached or drops the connection (the driver's ``OperationalError``) surfaces as
 :class:`gateway.errors.StoreError` — HTTP 503 ``store_unavailable``, a one-line CLI error — not as an
-unmapped 500 (``tests/reliability/test_database_restart.py`` crashes PostgreSQL under load)."""
+unmapped 500 (``tests/reliability/test_database_restart.py`` crashes PostgreSQL under load). A value the
+database refuses (the driver's ``DataError``; SQLite's ``OverflowError`` for an integer beyond 64 bits)
+surfaces as :class:`gateway.errors.ValueNotStorable` — HTTP 400 ``invalid_value``."""
 
 from __future__ import annotations
 
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine, RootTransaction
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 
-from gateway.errors import StoreError
+from gateway.errors import StoreError, ValueNotStorable
 from gateway.store.audit_log import AuditLogRepository
 from gateway.store.breaks import BreakRepository
 from gateway.store.ledger import LedgerRepository
@@ -82,7 +84,14 @@ class UnitOfWork:
                 raise _unavailable(failure) from failure
         if isinstance(exc, OperationalError):  # the database went away mid-way: nothing was committed
             raise _unavailable(exc) from exc
+        if isinstance(exc, DataError | OverflowError):  # a value of the input the database cannot hold
+            raise _not_storable(exc) from exc
 
 
 def _unavailable(exc: OperationalError) -> StoreError:
     return StoreError(f"database unavailable: {type(exc.orig).__name__ if exc.orig else type(exc).__name__}")
+
+
+def _not_storable(exc: DataError | OverflowError) -> ValueNotStorable:
+    reason = type(exc.orig).__name__ if isinstance(exc, DataError) and exc.orig else type(exc).__name__
+    return ValueNotStorable(f"the database cannot hold a value of this request ({reason})")

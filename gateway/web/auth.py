@@ -24,6 +24,7 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 
 from gateway.config import Person, Settings
+from gateway.services.text import storable_pairs
 
 SESSION_COOKIE = "fiscalgw_session"
 LOGIN_COOKIE = "fiscalgw_login"
@@ -154,7 +155,9 @@ async def read_form(request: Request) -> dict[str, str]:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise CsrfFailed("form is not UTF-8") from None
-    return {key: values[-1] for key, values in parse_qs(text, keep_blank_values=True).items()}
+    form = {key: values[-1] for key, values in parse_qs(text, keep_blank_values=True).items()}
+    storable_pairs(form.items(), "form field")  # no U+0000 / lone surrogate reaches a use case (invalid_text)
+    return form
 
 
 def check_csrf(expected: str | None, form: dict[str, str]) -> None:

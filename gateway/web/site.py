@@ -17,8 +17,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.bootstrap import Gateway
-from gateway.errors import StoreError
-from gateway.services.errors import BadRequest, Forbidden, NotFound, ServiceError
+from gateway.errors import StoreError, ValueNotStorable
+from gateway.services.errors import BadRequest, Forbidden, InvalidText, NotFound, ServiceError
+from gateway.services.text import storable_pairs
 from gateway.web import labels
 from gateway.web.auth import (
     CsrfFailed,
@@ -133,6 +134,10 @@ class WebContext:
         return signed_in(request, self.sessions, self.gateway.settings, self.now())
 
     def require(self, request: Request, *, ops: bool = False) -> SignedIn:
+        """The signed-in person (and ops, if asked); first, no path or query value may hold U+0000 or a lone
+        surrogate (``invalid_text``, the API's rule) — every page asks for the person before its inputs."""
+        storable_pairs(request.path_params.items(), "path segment")
+        storable_pairs(request.query_params.multi_items(), "query parameter")
         person = self.person(request)
         if person is None:
             raise NeedsSignIn()
@@ -214,12 +219,18 @@ class WebContext:
             elif not isinstance(exc, BadRequest):
                 status, title = 409, "操作未完成"
             detail = exc.detail if isinstance(exc, ServiceError) else str(exc)
+            if isinstance(exc, InvalidText):
+                detail = "输入中含有无法保存的字符 (U+0000 空字符或孤立的代理码点)；未做任何更改。"
             return self.error_page(request, status, title, detail)
 
         async def store_unavailable(request: Request, _exc: Exception) -> Response:
             return self.error_page(
                 request, 503, "数据库暂不可用", "请稍后重试；若持续出现，请查看网关日志与 /readyz。"
             )
+
+        async def value_refused(request: Request, _exc: Exception) -> Response:
+            detail = "输入中有数据库无法保存的值 (数值超出范围或含非法字符)；未做任何更改。"
+            return self.error_page(request, 400, "请求有误", detail)
 
         async def not_found(request: Request, exc: Exception) -> Response:
             status = int(getattr(exc, "status_code", 404))
@@ -232,6 +243,7 @@ class WebContext:
             CsrfFailed: csrf_failed,
             ServiceError: service_error,
             StoreError: store_unavailable,
+            ValueNotStorable: value_refused,
             404: not_found,
             405: not_found,
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -170,6 +171,16 @@ def test_recall_written_as_positive_add_amount_is_refused() -> None:
         (b'{"PAY_VOUCHER": []}', "unknown_table"),
         (b'{"BA_BGT_INFO": []}', "empty_document"),
         (b'{"BA_BGT_INFO": [' + b"[" * 100000 + b"]" * 100000 + b"]}", "too_deep"),
+        (b'{"BA_BGT_INFO": [{"AMOUNT": "1.00", "AMOUNT": "9.00"}]}', "duplicate_key"),
+        (b'{"BA_BGT_INFO": [{"A": {"x": 1, "x": 2}}]}', "duplicate_key"),
+        (b'{"BA_BGT_INFO": [], "BA_BGT_INFO": [{"AMOUNT": "1.00"}]}', "duplicate_key"),
+        (b'{"BA_BGT_INFO": [{"AMOUNT": 1' + b"0" * 30 + b"}]}", "number_too_large"),
+        (b'{"BA_BGT_INFO": [{"AMOUNT": -1' + b"0" * 30 + b"}]}", "number_too_large"),
+        (b'{"BA_BGT_INFO": [{"AMOUNT": 1' + b"0" * 5000 + b"}]}", "number_too_large"),
+        (b'{"BA_BGT_INFO": [{"BGT_DEC": "x\\ud800"}]}', "invalid_text"),
+        (b'{"BA_BGT_INFO": [{"BGT_DEC": "\\udfff"}]}', "invalid_text"),
+        (b'{"BA_BGT_INFO": [{"\\ud83d": "x"}]}', "invalid_text"),
+        (b'{"BA_BGT_INFO": [{"BGT_DEC": ["\\ude00"]}]}', "invalid_text"),
     ],
 )
 def test_malformed_documents(raw: bytes, code: str) -> None:
@@ -199,3 +210,22 @@ class _Foreign(BaseModel):
 def test_render_refuses_foreign_messages() -> None:
     with pytest.raises(TranslationError, match="not payment_voucher"):
         ADAPTER.render(document(_Foreign()))
+
+
+def test_duplicate_key_is_refused_even_with_equal_values() -> None:
+    """A first-key-wins receiver and this last-key-wins parser must never read different documents: any
+    repeated key is refused, whatever the values."""
+    rows = golden_issue_rows()
+    raw = mof_json(rows).replace(b'"BGT_ID": ', b'"BGT_ID": "X", "BGT_ID": ', 1)
+    assert malformed_code(ADAPTER, raw) == "duplicate_key"
+
+
+def test_surrogate_pairs_and_long_integers_within_bounds_are_accepted() -> None:
+    rows = golden_issue_rows()
+    rows[0]["BGT_DEC"] = "耕地😀补贴"
+    rows[0]["AMOUNT"] = 10**15
+    raw = json.dumps({"BA_BGT_INFO": rows}).encode("ascii")  # "\\ud83d\\ude00": an escaped pair
+    assert b"\\ud83d\\ude00" in raw
+    message = ADAPTER.parse(raw).messages[0]
+    assert isinstance(message, TransferIndicator)
+    assert message.bgt_dec == "耕地😀补贴" and message.amount == Decimal(10**15)

@@ -141,3 +141,24 @@ def test_convert_from_bad_canonical_json(capsysbinary: pytest.CaptureFixture[byt
     not_json.write_bytes(b"{")
     code, _, err = _run(capsysbinary, "convert", "--from", "json", "--to", "mof.xml", str(not_json))
     assert code == 1 and "not canonical JSON" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ('[{"message_type": "transfer_indicator", "message_type": "indicator_receipt"}]', "duplicate_key"),
+        ('[{"message_type": "transfer_indicator", "bgt_dec": "\\ud800"}]', "invalid_text"),
+        ('[{"message_type": "transfer_indicator", "fiscal_year": 1' + "0" * 40 + "}]", "number_too_large"),
+    ],
+)
+def test_canonical_json_is_read_strictly(
+    capsysbinary: pytest.CaptureFixture[bytes], tmp_path: Path, text: str, code: str
+) -> None:
+    """The CLI reads canonical JSON as the gateway reads JSON: a repeated key, a lone surrogate or an
+    over-long integer is one line naming the code, exit 1 — never a traceback."""
+    path = tmp_path / "strict.json"
+    path.write_text(text, encoding="utf-8")
+    for argv in (("validate", "--format", "json"), ("convert", "--from", "json", "--to", "mof.xml")):
+        status, out, err = _run(capsysbinary, *argv, str(path))
+        assert status == 1, (argv, out, err)
+        assert code in err and err.count("\n") == 1, (argv, err)

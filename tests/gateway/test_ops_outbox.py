@@ -128,11 +128,19 @@ def test_without_a_token_it_is_unauthenticated(harness: Harness) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["before_id=99999999999999999999", "receiver=%00", f"sender={'9' * 33}", "receiver=a%20b"]
+    ("query", "code"),
+    [
+        ("before_id=99999999999999999999", "bad_request"),
+        ("receiver=%00", "invalid_text"),  # refused for every endpoint before the handler (issue #13)
+        (f"sender={'9' * 33}", "bad_request"),
+        ("receiver=a%20b", "bad_request"),
+    ],
 )
-def test_out_of_range_filters_are_bad_requests_not_database_errors(harness: Harness, query: str) -> None:
+def test_out_of_range_filters_are_bad_requests_not_database_errors(
+    harness: Harness, query: str, code: str
+) -> None:
     response = listing(harness, query)
-    assert response.status_code == 400 and response.json()["error"] == "bad_request"
+    assert response.status_code == 400 and response.json()["error"] == code
 
 
 @pytest.mark.parametrize("item_id", [0, 2**63])

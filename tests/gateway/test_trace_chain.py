@@ -215,4 +215,8 @@ def test_a_control_character_in_the_key_is_a_bad_request(harness: Harness) -> No
     response = harness.client.get(
         "/v1/ops/trace?voucher_no=%00abc", headers={"Authorization": f"Bearer {token}"}
     )
+    assert response.status_code == 400 and response.json()["error"] == "invalid_text"  # (issue #13)
+    response = harness.client.get(
+        "/v1/ops/trace?voucher_no=%01abc", headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 400 and response.json()["error"] == "bad_request"

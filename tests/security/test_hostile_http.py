@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +17,9 @@ from adapters.registry import default_registry
 from signing import load_private_key
 from tests.adapters.evoucher_build import DECL, body, envelope
 from tests.adapters.payments_samples import evoucher_document
+from tests.gateway import indicator_flows as flows
 from tests.gateway.conftest import Harness, build_harness
+from tests.gateway.payment_flows import render, voucher
 from tests.gateway.samples import NOW, indicator_document, indicator_row, signed_headers
 from tests.security.helpers import (
     BANK,
@@ -112,6 +114,9 @@ CASES = {
         lambda h: post(h, PROVINCE, indicator(), "m-key", key_of=CITY), 401, "invalid_signature"
     ),
     "unknown_sender": Case(lambda h: _tampered(h, "X-Sender", "110000000"), 401, "unknown_sender"),
+    # A NUL in a header (the in-process transport passes it; the rejection's audit entry must store it).
+    "sender_with_a_nul": Case(lambda h: _tampered(h, "X-Sender", "3300\x0000000"), 401, "unknown_sender"),
+    "message_id_with_a_nul": Case(lambda h: _tampered(h, "X-Message-Id", "m\x00-1"), 400, "bad_request"),
     "stale_timestamp": Case(_at(timedelta(seconds=-301)), 401, "stale_timestamp"),
     "future_timestamp": Case(_at(timedelta(seconds=301)), 401, "stale_timestamp"),
     "expired_certificate": Case(_clock_then_send(timedelta(days=900)), 401, "certificate_invalid", "expired"),
@@ -321,6 +326,50 @@ CORPUS: dict[str, tuple[bytes, int, str, str]] = {
         "schema_validation_failed",
         "[0].amount",
     ),
+    # A repeated key: a first-key-wins receiver of the forwarded bytes would read another document than
+    # the one authorised (here: another amount, another receiver).
+    "json_duplicate_key_in_a_row": (
+        indicator().replace(b'"AMOUNT": "1000.00"', b'"AMOUNT": "1000.00", "AMOUNT": "9.00"'),
+        400,
+        "malformed_document",
+        "duplicate_key",
+    ),
+    "json_duplicate_receiver": (
+        indicator().replace(b'"REC_DIV_CODE": "', b'"REC_DIV_CODE": "330324000", "REC_DIV_CODE": "'),
+        400,
+        "malformed_document",
+        "duplicate_key",
+    ),
+    "json_two_tables_of_one_name": (
+        b'{"BA_BGT_INFO": [], ' + indicator()[1:],
+        400,
+        "malformed_document",
+        "duplicate_key",
+    ),
+    "json_huge_integer_amount": (
+        indicator().replace(b'"1000.00"', b"1" + b"0" * 30),
+        400,
+        "malformed_document",
+        "number_too_large",
+    ),
+    "json_huge_integer_elsewhere": (
+        indicator().replace(b'"FISCAL_YEAR": "2026"', b'"FISCAL_YEAR": -' + b"9" * 40),
+        400,
+        "malformed_document",
+        "number_too_large",
+    ),
+    "json_lone_surrogate_in_text": (
+        indicator().replace(b'"BGT_DEC": "', b'"BGT_DEC": "\\ud800', 1),
+        400,
+        "malformed_document",
+        "invalid_text",
+    ),
+    "json_lone_surrogate_in_a_key": (
+        indicator().replace(b'"BGT_DEC": "', b'"\\udfffBGT_DEC": "', 1),
+        400,
+        "malformed_document",
+        "invalid_text",
+    ),
     "not_a_wire_format": (b"\x00\x01\x02 binary junk \xff", 415, "unsupported_format", ""),
     "empty_body": (b"", 415, "unsupported_format", ""),
 }
@@ -397,3 +446,68 @@ def test_wire_document_media_types_are_accepted(harness: Harness, content_type: 
         headers["Content-Type"] = content_type
     response = harness.client.post("/v1/messages", content=data, headers=headers)
     assert response.status_code == 202, response.text
+
+
+# ---- amounts beyond what the store holds -------------------------------------------------------------
+
+_TWO_POW_63_FEN = "92233720368547758.08"  # 2^63 fen: one fen beyond a BIGINT
+_MOST_DIGITS = "999999999999999999.99"  # the 18 integer digits of the standard's NUMBER columns
+
+
+def _voucher_of(amount: str) -> tuple[str, bytes]:
+    """A 5201 payment voucher (finance → agency bank) paying ``amount``, it and its one detail; built from a
+    valid voucher by ``model_copy`` (no validation), so whatever maximum the money type has, the bytes say
+    ``amount``."""
+    valid = voucher("3303245201269990001", 12345, date(2026, 3, 2))
+    detail = valid.details[0].model_copy(update={"pay_amt": Decimal(amount)})
+    huge = valid.model_copy(update={"pay_amt": Decimal(amount), "details": [detail]})
+    return COUNTY, render(huge)
+
+
+def _indicator_of(amount: str) -> tuple[str, bytes]:
+    return PROVINCE, indicator().replace(b'"1000.00"', f'"{amount}"'.encode())
+
+
+@pytest.mark.parametrize("amount", [_TWO_POW_63_FEN, _MOST_DIGITS])
+@pytest.mark.parametrize("build", [_indicator_of, _voucher_of], ids=["indicator", "voucher"])
+def test_an_amount_beyond_a_bigint_is_a_4xx_with_an_audited_rejection(
+    harness: Harness,
+    amount: str,
+    build: Callable[[str], tuple[str, bytes]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Whichever layer refuses it (the money type's maximum, or the store's safety net), an amount of 2^63
+    fen or more is a 4xx with the standard shape, one ``message.rejected`` entry, and no traceback."""
+    sender, data = build(amount)
+    response = post(harness, sender, data, "m-huge")
+    assert 400 <= response.status_code < 500, response.text
+    error_code(response)
+    assert_nothing_stored(harness)
+    assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records]
+
+
+def test_adjustments_summing_beyond_a_bigint_are_a_4xx_with_an_audited_rejection(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each amount within bounds, their running sum on the ledger (``ledger_indicators.amount_fen``) not:
+    still a 4xx with an audited rejection, never a 500. The step is the money type's maximum if that is
+    lower than 1/100 of a BIGINT, with as many 调增 rows as it takes to pass 2^63 fen."""
+    from schemas import money
+
+    beyond = 2**63
+    step_fen = beyond // 100
+    maximum = getattr(money, "MAX_AMOUNT", None)
+    if isinstance(maximum, Decimal):
+        step_fen = min(step_fen, int(maximum * 100))
+    rows = -(-beyond // step_fen)  # the issue and rows - 1 adjustments are at least 2^63 fen together
+    if rows > 1000:  # adapters.limits.Limits.max_records
+        pytest.skip("the money maximum times the record limit stays within a BIGINT: no sum overflows")
+    step = str(Decimal(step_fen) / 100)
+    issued = post(harness, PROVINCE, flows.document("BA_BGT_INFO", flows.issue("B-BIG", step)), "m-sum-1")
+    assert issued.status_code == 202, issued.text
+    changes = [flows.change(f"A-BIG-{n:04d}", "B-BIG", step) for n in range(rows)]
+    response = post(harness, PROVINCE, flows.document("BA_BGT_ADJSUB", *changes), "m-sum-2")
+    assert 400 <= response.status_code < 500, response.text
+    error_code(response)
+    assert audit_actions(harness) == ["message.accepted", "message.rejected"]
+    assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records]
