@@ -10,7 +10,8 @@ one division-day with a few indexed SQL queries and hands plain column lists to
 record                          role      line
 ==============================  ========  ==============================================================
 5201 / 8202 voucher             voucher   ``PayAmt``, own ``PayBankCode`` / ``VouDate``
-5201 / 8202 回单                  receipt   ``XPayAmt``, ``XPayDate``
+5201 / 8202 回单                  receipt   ``XPayAmt``, ``XPayDate``; bank = the ``PayBankCode`` of the
+                                          stored voucher it answers (bound at intake)
 2252 退款通知                     refund    ``PayAmt`` (negative), ``OriginalVoucherNo``, bank ``""``
 2301 / 2302 and their 回单        clearing  one line per detail: ``ClearingNo`` = the 2301's VoucherNo,
                                           ``VoucherNo`` = the detail's; bank = ``PayBankNo``
@@ -36,7 +37,7 @@ bank or PBOC side — depends on who sent them; the file CLI takes them as an ex
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Any
@@ -45,8 +46,9 @@ from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Connection, Select, and_, exists, insert, select, union_all, update
 from sqlalchemy.orm import aliased
 
+from gateway.model import RoutedVoucher
 from gateway.reconcile.payments_columns import PaymentInputs
-from gateway.store.tables import payment_lines
+from gateway.store.tables import payment_lines, routes
 from schemas.clearing import ClearingReceipt, ClearingRequest
 from schemas.money import to_fen
 from schemas.payments import PaymentReceipt, PaymentVoucher, RefundNotice
@@ -103,8 +105,15 @@ _MODELS = (
 )
 
 
-def lines_of(position: int, message: BaseModel, canonical: str) -> list[PaymentLine]:
-    """The payment lines of one record (``[]`` for anything that is not part of the payment chain)."""
+def lines_of(
+    position: int, message: BaseModel, canonical: str, voucher_bank: str | None = None
+) -> list[PaymentLine]:
+    """The payment lines of one record (``[]`` for anything that is not part of the payment chain).
+
+    ``voucher_bank``: for a 回单, the ``PayBankCode`` of the stored voucher it was bound to at intake
+    (:func:`gateway.routing.bound_voucher`); the receipt line carries it, so a bank that spells its code
+    differently (its 12-digit 行号, or no code at all) still matches its own voucher, and payment runs
+    match receipts on (division, voucher number, bank)."""
     if not isinstance(message, _MODELS):
         return []
     digest = sm3_hex(canonical.encode())
@@ -131,7 +140,7 @@ def lines_of(position: int, message: BaseModel, canonical: str) -> list[PaymentL
                 "receipt",
                 message.vt_code,
                 message.adm_div_code,
-                message.pay_bank_code or "",
+                voucher_bank if voucher_bank is not None else message.pay_bank_code or "",
                 message.voucher_no,
                 message.vou_date,
                 digest,
@@ -320,6 +329,37 @@ class PaymentLineRepository:
             if same(row, replaced):
                 row["active"] = False
         return True
+
+    # ---- the vouchers a bank's answer names (authorization, gateway/routing.py) ------------------------
+
+    def routed_vouchers(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[RoutedVoucher]]:
+        """Every stored voucher with one of these (AdmDivCode, VoucherNo) and the bank it was routed to
+        (its ``voucher.pay_bank`` route). One indexed query per division and 500 numbers — one for a
+        document in practice; resends are included (they went to the same bank)."""
+        by_adm: dict[str, set[str]] = {}
+        for adm, number in keys:
+            by_adm.setdefault(adm, set()).add(number)
+        t, r = payment_lines.c, routes.c
+        found: dict[tuple[str, str], list[RoutedVoucher]] = {}
+        for adm, numbers in sorted(by_adm.items()):
+            wanted = sorted(numbers)
+            for start in range(0, len(wanted), 500):  # bounded IN lists (SQLite's parameter limit)
+                rows = self._c.execute(
+                    select(t.voucher_no, r.receiver, t.pay_bank_code)
+                    .join_from(
+                        payment_lines, routes, and_(r.message_pk == t.message_pk, r.position == t.position)
+                    )
+                    .where(
+                        t.adm_div_code == adm,
+                        t.role == "voucher",
+                        t.voucher_no.in_(wanted[start : start + 500]),
+                        r.rule == "voucher.pay_bank",
+                    )
+                    .distinct()
+                )
+                for number, bank, code in rows:
+                    found.setdefault((adm, number), []).append(RoutedVoucher(adm, number, bank, code))
+        return found
 
     # ---- reading one scope ---------------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ from tests.gateway.payment_flows import (
     receipt,
     refund,
     send,
+    submit,
     voucher,
 )
 from tests.gateway.test_reconciliation_api import auth, error_code, tokens
@@ -205,7 +206,8 @@ def test_store_run_equals_the_engine_on_the_same_data(
 
 def seed_day(h: Harness) -> None:
     """V1 paid and cleared; V2 short-paid; V3 paid, refunded in part, never cleared; V4 never paid;
-    V5 cleared twice; a 2301 for a voucher finance never sent."""
+    V5 cleared twice; the treasury's 回单 names a voucher finance never sent. The bank's own refund of, or
+    clearing request for, a voucher the gateway never routed is refused at intake (issue 13)."""
     send(
         h,
         COUNTY,
@@ -218,8 +220,11 @@ def seed_day(h: Harness) -> None:
     send(h, BANK, receipt("V1", 100_00, 100_00, DAY), receipt("V2", 200_00, 150_00, DAY))
     send(h, BANK, receipt("V3", 300_00, 300_00, DAY), receipt("V5", 500_00, 500_00, DAY))
     send(h, BANK, refund("F3", "V3", 50_00, DAY + timedelta(days=1)))
-    send(h, BANK, refund("F9", "V9", 10_00, DAY))  # a refund of a voucher nobody sent
-    send(h, BANK, clearing("C1", [("V1", 100_00), ("V2", 150_00), ("V5", 500_00), ("V7", 70_00)], DAY))
+    unknown = submit(h, BANK, refund("F9", "V9", 10_00, DAY))
+    assert unknown.status_code == 422 and unknown.json()["error"] == "voucher_unknown"
+    unknown = submit(h, BANK, clearing("C9", [("V7", 70_00)], DAY))
+    assert unknown.status_code == 422 and unknown.json()["error"] == "voucher_unknown"
+    send(h, BANK, clearing("C1", [("V1", 100_00), ("V2", 150_00), ("V5", 500_00)], DAY))
     send(h, PBC, clearing_receipt("C1", [("V1", 100_00), ("V2", 150_00), ("V5", 500_00), ("V7", 70_00)], DAY))
     send(h, BANK, clearing("C2", [("V5", 500_00)], DAY + timedelta(days=1)))
 
@@ -246,8 +251,7 @@ def test_intake_run_finds_every_break_and_carries_them(harness: Harness) -> None
             ("NOT_CLEARED", "V3"),  # paid 300.00, 50.00 refunded, 250.00 never cleared
             ("UNPAID", "V4"),
             ("DOUBLE_CLEARED", "V5"),  # in 2301 C1 and again in C2
-            ("CLEARED_UNKNOWN", "V7"),
-            ("REFUND_UNMATCHED", "V9"),
+            ("CLEARED_UNKNOWN", "V7"),  # in the treasury's 回单 only
         ]
     )
     labels = {b["type"]: b["voucher_no"] for b in body["breaks"]}
@@ -440,7 +444,7 @@ def test_migration_0004_backfills_what_intake_writes(harness: Harness) -> None:
             return [tuple(r) for r in connection.execute(query.order_by(payment_lines.c.line))]
 
     written = snapshot()
-    assert len(written) == 21 and sum(1 for r in written if not r[-1]) == 5  # the resend, C1 request lines
+    assert len(written) == 19 and sum(1 for r in written if not r[-1]) == 4  # the resend, C1 request lines
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
