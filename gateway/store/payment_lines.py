@@ -43,7 +43,18 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Connection, Select, and_, exists, insert, select, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    exists,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import aliased
 
 from gateway.model import RoutedVoucher
@@ -368,7 +379,8 @@ class PaymentLineRepository:
 
         Vouchers: the division's active vouchers of ``day`` (of that bank). Receipts, refunds and clearing
         lines: those naming one of these vouchers, whatever their own date, plus the day's (that bank's)
-        lines naming a voucher finance never sent (they belong to their own day's group). Quota: the
+        lines naming a voucher finance never sent (they belong to their own day's group); a receipt names
+        a voucher only with the voucher's bank (or no bank), else it is one of the day's strays. Quota: the
         day's (that bank's) balance lines. Plain column fetches, in storage order."""
         t = payment_lines.c
         own_bank: list[ColumnElement[bool]] = (
@@ -396,6 +408,42 @@ class PaymentLineRepository:
             both = union_all(mine, orphans).subquery()
             return select(*both.c).order_by(both.c.id)
 
+        def same_bank(voucher: Any) -> ColumnElement[bool]:
+            """A receipt answers a voucher of its own bank, or when either names none (payments_reference)."""
+            bank = voucher.c.pay_bank_code
+            return or_(t.pay_bank_code == "", bank == "", t.pay_bank_code == bank)
+
+        def receipts_of(*columns: ColumnElement[object]) -> Select[tuple[object, ...]]:
+            """Receipts matched (division, voucher number, bank) to the scope's vouchers, whatever their own
+            date, plus the day's (that bank's) stray receipts: for a voucher finance never sent, or sent to
+            another bank. Both kinds are grouped as the engines group them."""
+            scoped = aliased(payment_lines)
+            scoped_bank = [] if pay_bank_code is None else [scoped.c.pay_bank_code == pay_bank_code]
+            paid_here = exists().where(
+                scoped.c.role == "voucher",
+                scoped.c.active.is_(True),
+                scoped.c.adm_div_code == adm_div_code,
+                scoped.c.voucher_no == t.voucher_no,
+                scoped.c.vou_date == day,
+                *scoped_bank,
+                same_bank(scoped),
+            )
+            paid_anywhere = exists().where(
+                known.c.role == "voucher",
+                known.c.active.is_(True),
+                known.c.adm_div_code == adm_div_code,
+                known.c.voucher_no == t.voucher_no,
+                same_bank(known),
+            )
+            mine = select(t.id, *columns).where(
+                *base, t.role == "receipt", t.voucher_no.in_(vouchers), paid_here
+            )
+            strays = select(t.id, *columns).where(
+                *base, t.role == "receipt", t.vou_date == day, *own_bank, ~paid_anywhere
+            )
+            both = union_all(mine, strays).subquery()
+            return select(*both.c).order_by(both.c.id)
+
         inputs = PaymentInputs()
         run = self._c.execute
         _fill(
@@ -407,7 +455,7 @@ class PaymentLineRepository:
             ).all(),
         )
         receipts = (t.adm_div_code, t.voucher_no, t.vou_date, t.pay_bank_code, t.x_pay_amt_fen, t.x_pay_date)
-        _fill(inputs.receipts, run(chained("receipt", t.voucher_no, *receipts)).all(), skip=1)
+        _fill(inputs.receipts, run(receipts_of(*receipts)).all(), skip=1)
         refunds = (
             t.adm_div_code,
             t.voucher_no,

@@ -62,7 +62,7 @@ BANKS = ("B1", "B2", "")
 @st.composite
 def chains(draw: st.DrawFn) -> list[PaymentLine]:
     """Lines of one division over three days: vouchers with receipts, refunds and clearing (some missing,
-    short, doubled), orphan counterparts and quota statements (some unbalanced)."""
+    short, doubled, or from another bank), orphan counterparts and quota statements (some unbalanced)."""
     lines: list[PaymentLine] = []
     serial = itertools.count()
 
@@ -80,7 +80,14 @@ def chains(draw: st.DrawFn) -> list[PaymentLine]:
         for _ in range(draw(st.integers(0, 2))):
             paid = draw(st.sampled_from([amount, amount, max(amount - 100, 0)]))
             on = draw(st.sampled_from([day, day + timedelta(days=1)]))
-            line("receipt", "5201", bank, no, on, is_receipt=True, x_pay_amt_fen=paid, x_pay_date=on)
+            own = draw(st.sampled_from([bank, bank, ""]))  # a receipt naming no bank still matches
+            line("receipt", "5201", own, no, on, is_receipt=True, x_pay_amt_fen=paid, x_pay_date=on)
+        if bank and draw(st.booleans()):  # another bank's receipt for it: a stray, never paying it
+            other, on = (
+                draw(st.sampled_from([b for b in BANKS if b and b != bank])),
+                draw(st.sampled_from(DAYS)),
+            )
+            line("receipt", "5201", other, no, on, is_receipt=True, x_pay_amt_fen=amount, x_pay_date=on)
         if draw(st.booleans()):
             line("refund", "2252", "", f"R{i}", day, original_voucher_no=no, amount_fen=-draw(fen) - 1)
         for k in range(draw(st.integers(0, 2))):
