@@ -67,6 +67,9 @@ RoutedVouchers = Mapping[VoucherKey, Sequence[RoutedVoucher]]
 
 _NONE: RoutedVouchers = {}
 
+VOUCHER_BANK_RULE = "voucher.pay_bank"
+"""The route rule that sends a voucher to its agency bank: its receiver is the bank it was routed to."""
+
 
 @dataclass(frozen=True)
 class Route:
@@ -160,7 +163,7 @@ def _own_division(registry: PartyRegistry, sender: Party, m: BaseModel, what: st
 
 def _voucher(registry: PartyRegistry, sender: Party, m: BaseModel, _v: RoutedVouchers) -> list[Route]:
     _own_division(registry, sender, m, "vouchers")
-    return [Route(_bank(registry, m).id, "voucher.pay_bank")]
+    return [Route(_bank(registry, m).id, VOUCHER_BANK_RULE)]
 
 
 def _quota(registry: PartyRegistry, sender: Party, m: BaseModel, v: RoutedVouchers) -> list[Route]:

@@ -26,7 +26,15 @@ from gateway.delivery import profiles
 from gateway.errors import DuplicateConflict, MessageExists
 from gateway.model import MessageStatus, NewMessage, NewOutboxItem, NewRecord
 from gateway.parties import Party, PartyKind
-from gateway.routing import Route, RoutedVouchers, bound_voucher, message_type, route, voucher_references
+from gateway.routing import (
+    VOUCHER_BANK_RULE,
+    Route,
+    RoutedVouchers,
+    bound_voucher,
+    message_type,
+    route,
+    voucher_references,
+)
 from gateway.services import ledger
 from gateway.services.authentication import SignedRequest, authenticate
 from gateway.services.errors import PayloadTooLarge, ServiceError
@@ -167,7 +175,7 @@ def _routed_vouchers(gw: Gateway, sender: Party, document: Document) -> RoutedVo
     if not keys:
         return {}
     with gw.database.read_unit_of_work() as uow:
-        return uow.payments.routed_vouchers(keys)
+        return uow.payments.routed_vouchers(keys, VOUCHER_BANK_RULE)
 
 
 def _voucher_bank(sender: Party, record: Record, vouchers: RoutedVouchers) -> str | None:

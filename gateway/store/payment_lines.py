@@ -343,10 +343,12 @@ class PaymentLineRepository:
 
     # ---- the vouchers a bank's answer names (authorization, gateway/routing.py) ------------------------
 
-    def routed_vouchers(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[RoutedVoucher]]:
-        """Every stored voucher with one of these (AdmDivCode, VoucherNo) and the bank it was routed to
-        (its ``voucher.pay_bank`` route). One indexed query per division and 500 numbers — one for a
-        document in practice; resends are included (they went to the same bank)."""
+    def routed_vouchers(
+        self, keys: Iterable[tuple[str, str]], rule: str
+    ) -> dict[tuple[str, str], list[RoutedVoucher]]:
+        """Every stored voucher with one of these (AdmDivCode, VoucherNo) and the receiver of its route
+        named ``rule`` (the bank it was routed to). One indexed query per division and 500 numbers — one
+        for a document in practice; resends are included (they went to the same bank)."""
         by_adm: dict[str, set[str]] = {}
         for adm, number in keys:
             by_adm.setdefault(adm, set()).add(number)
@@ -364,7 +366,7 @@ class PaymentLineRepository:
                         t.adm_div_code == adm,
                         t.role == "voucher",
                         t.voucher_no.in_(wanted[start : start + 500]),
-                        r.rule == "voucher.pay_bank",
+                        r.rule == rule,
                     )
                     .distinct()
                 )

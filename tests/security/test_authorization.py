@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from gateway.services.reconciliations import get_run, run_now
 from schemas.statements import QuotaReconciliationStatement
@@ -170,3 +171,24 @@ def test_only_the_pboc_sends_a_3510(harness: Harness, sender: str) -> None:
     assert response.status_code == 403 and error_code(response) == "forbidden"
     assert "3510" in response.json()["detail"] or "quota" in response.json()["detail"]
     assert breaks(harness) == [("QUOTA_IDENTITY", "3303243510260316001")] * 2
+
+
+def test_the_binding_is_one_query_per_document(harness: Harness) -> None:
+    """The look-up behind the binding reads the store once per document, however many vouchers it names."""
+    numbers = [f"V{i:03d}" for i in range(60)]
+    send(harness, COUNTY, *(voucher(n, 1_00, DAY) for n in numbers))
+    lookups: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if "JOIN routes" in statement and "payment_lines" in statement:
+            lookups.append(statement)
+
+    engine = harness.gateway.database.engine
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        send(harness, BANK, *(receipt(n, 1_00, 1_00, DAY) for n in numbers))
+        send(harness, BANK, clearing("C1", [(n, 1_00) for n in numbers], DAY))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    assert len(lookups) == 2
+    assert breaks(harness) == []
