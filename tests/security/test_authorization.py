@@ -12,6 +12,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -24,9 +28,10 @@ import sqlalchemy as sa
 from gateway.services.reconciliations import get_run, run_now
 from schemas.statements import QuotaReconciliationStatement
 from tests.adapters.payments_samples import QUOTA_CHECK_3510
+from tests.conftest import free_port, wait_until_up
 from tests.gateway.conftest import Harness, build_harness
 from tests.gateway.payment_flows import ADM, clearing, receipt, refund, render, send, voucher
-from tests.gateway.samples import NOW
+from tests.gateway.samples import NOW, signed_headers
 from tests.security.helpers import (
     BANK,
     COUNTY,
@@ -192,3 +197,40 @@ def test_the_binding_is_one_query_per_document(harness: Harness) -> None:
         sa.event.remove(engine, "before_cursor_execute", seen)
     assert len(lookups) == 2
     assert breaks(harness) == []
+
+
+@pytest.mark.e2e
+def test_the_rules_hold_through_the_real_server(demo_dir: Path, database_url: str) -> None:
+    """The same refusals from ``fiscalgw serve`` over a real socket: another bank's 回单 is 403, a voucher
+    the gateway never routed is 422 ``voucher_unknown``, a county's 3510 is 403; the routed bank is 202."""
+    add_other_bank(demo_dir, NOW - timedelta(days=1))
+    port = free_port()
+    command = [sys.executable, "-m", "gateway", "serve", "--config", str(demo_dir), "--port", str(port)]
+    env = {**os.environ, "FISCALGW_DATABASE__URL": database_url}
+    process = subprocess.Popen([*command, "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+
+    def post_live(sender: str, *messages: Any) -> httpx.Response:
+        body = render(*messages)
+        headers = signed_headers(demo_dir, sender, body, uuid.uuid4().hex, datetime.now(UTC))
+        return httpx.post(f"{base}/v1/messages", content=body, headers=headers, timeout=30)
+
+    try:
+        wait_until_up(f"{base}/readyz", process, timeout=60)
+        assert post_live(COUNTY, voucher("V1", 100_00, DAY)).status_code == 202
+        forged = receipt("V1", 100_00, 100_00, DAY).model_copy(update={"pay_bank_code": None})
+        answers = {
+            "another bank's receipt": post_live(OTHER_BANK, forged),
+            "unknown voucher": post_live(BANK, receipt("V9", 100_00, 100_00, DAY)),
+            "county's 3510": post_live(COUNTY, statement("206794.33")),
+            "routed bank": post_live(BANK, receipt("V1", 100_00, 100_00, DAY)),
+        }
+        assert {name: (a.status_code, a.json().get("error")) for name, a in answers.items()} == {
+            "another bank's receipt": (403, "forbidden"),
+            "unknown voucher": (422, "voucher_unknown"),
+            "county's 3510": (403, "forbidden"),
+            "routed bank": (202, None),
+        }
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
