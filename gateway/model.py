@@ -128,3 +128,16 @@ class AuditEntry:
     detail: Mapping[str, Any] = field(default_factory=dict)
     prev_hash: str = ""
     hash: str = ""
+
+
+@dataclass(frozen=True)
+class RoutedVoucher:
+    """A stored 5201/8202 payment voucher and the agency bank it was routed to: the binding a bank's 回单,
+    2252 refund or 2301/2302 clearing request for it must match (:mod:`gateway.routing`)."""
+
+    adm_div_code: str
+    voucher_no: str
+    bank: str
+    """The id of the bank party the voucher was routed to (its ``routes`` row)."""
+    pay_bank_code: str
+    """The voucher's ``PayBankCode`` as its reconciliation line holds it (``""`` when absent)."""

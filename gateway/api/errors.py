@@ -42,6 +42,7 @@ from gateway.services.errors import (
     UnknownSender,
     Unroutable,
     UnsupportedMediaType,
+    VoucherUnknown,
 )
 from schemas.errors import ValidationFailed
 
@@ -67,6 +68,7 @@ ERROR_TABLE: dict[type[Exception], tuple[int, str]] = {
     AmbiguousFormat: (415, "unsupported_format"),
     ValidationFailed: (422, "schema_validation_failed"),
     Unroutable: (422, "unroutable"),
+    VoucherUnknown: (422, "voucher_unknown"),
     TranslationError: (422, "untranslatable"),
     Conflict: (409, "conflict"),
     ReportFormatError: (400, "bad_report_format"),

@@ -1,9 +1,10 @@
 """The columnar payment engine: DuckDB reads the inputs and classifies the chain with SQL set operations.
 
-Same rules as :mod:`gateway.reconcile.payments_reference` (read its docstring); a property test holds the
-two to identical reports. No Python object is built per input row on the CSV / XLSX path: DuckDB parses,
-validates (the cell rules of :mod:`gateway.reconcile.payments_columns`), aggregates per voucher, joins
-the four sides and classifies; only group summaries and breaks come back. A malformed cell is located
+Same rules as :mod:`gateway.reconcile.payments_reference` (read its docstring: receipts are matched on
+division, voucher number and bank); a property test holds the two to identical reports. No Python object
+is built per input row on the CSV / XLSX path: DuckDB parses, validates (the cell rules of
+:mod:`gateway.reconcile.payments_columns`), aggregates per voucher, joins the four sides and classifies;
+only group summaries and breaks come back. A malformed cell is located
 exactly by re-reading that file with the reference loader (the slow path of a failing run only).
 
 Two entry points:
@@ -276,10 +277,17 @@ def _classify_sql(unpaid_cutoff: datetime, uncleared_cutoff: datetime) -> str:
     CREATE OR REPLACE TEMP TABLE v AS
         SELECT adm, voucher_no, min(bank) AS bank, min(day) AS day, sum(amount) AS amount
         FROM v_raw GROUP BY adm, voucher_no;
+    CREATE OR REPLACE TEMP TABLE r_matched AS
+        SELECT x.*, coalesce(v.voucher_no IS NOT NULL AND (x.bank = '' OR v.bank = '' OR x.bank = v.bank),
+                             false) AS paid_voucher
+        FROM r_raw x LEFT JOIN v ON v.adm = x.adm AND v.voucher_no = x.voucher_no;
     CREATE OR REPLACE TEMP TABLE r AS
         SELECT adm, voucher_no, min(bank) AS bank, min(day) AS day, sum(paid) AS paid,
                max(coalesce(pay_day, day)) AS last, count(*) AS n
-        FROM r_raw GROUP BY adm, voucher_no;
+        FROM r_matched WHERE paid_voucher GROUP BY adm, voucher_no;
+    CREATE OR REPLACE TEMP TABLE r_stray AS
+        SELECT adm, voucher_no, bank, min(day) AS day, sum(paid) AS paid, count(*) AS n
+        FROM r_matched WHERE NOT paid_voucher GROUP BY adm, voucher_no, bank;
     CREATE OR REPLACE TEMP TABLE f AS
         SELECT adm, refund_no, original_no, min(bank) AS bank, min(day) AS day, -sum(amount) AS amount,
                count(*) AS n
@@ -327,9 +335,9 @@ def _classify_sql(unpaid_cutoff: datetime, uncleared_cutoff: datetime) -> str:
                amount, paid, refund, cleared, outstanding, NULL, NULL, NULL
         FROM chain WHERE applies <= 1 AND paid IS NOT NULL AND outstanding <> 0 AND clear_due
         UNION ALL
-        SELECT 'PAY_AMOUNT_MISMATCH', r.adm, r.bank, r.day, 'receipt:' || r.voucher_no, r.voucher_no,
-               NULL, r.paid, NULL, NULL, -r.paid, NULL, NULL, NULL
-        FROM r ANTI JOIN v ON v.adm = r.adm AND v.voucher_no = r.voucher_no
+        SELECT 'PAY_AMOUNT_MISMATCH', s.adm, s.bank, s.day, 'receipt:' || s.voucher_no, s.voucher_no,
+               NULL, s.paid, NULL, NULL, -s.paid, NULL, NULL, NULL
+        FROM r_stray s
         UNION ALL
         SELECT 'CLEARED_UNKNOWN', c.adm, c.bank, c.day, 'voucher:' || c.voucher_no, c.voucher_no,
                NULL, NULL, NULL, c.cleared, -c.cleared, NULL, NULL, NULL
@@ -363,10 +371,10 @@ _GROUPS_SQL = """
                     THEN 1 ELSE 0 END AS wc
         FROM chain
         UNION ALL
-        SELECT r.adm, CASE WHEN v.voucher_no IS NULL THEN r.bank ELSE v.bank END,
-               CASE WHEN v.voucher_no IS NULL THEN r.day ELSE v.day END,
-               0, 0, r.n, r.paid, 0, 0, 0, 0, 0, 0, 0
-        FROM r LEFT JOIN v ON v.adm = r.adm AND v.voucher_no = r.voucher_no
+        SELECT r.adm, v.bank, v.day, 0, 0, r.n, r.paid, 0, 0, 0, 0, 0, 0, 0
+        FROM r JOIN v ON v.adm = r.adm AND v.voucher_no = r.voucher_no
+        UNION ALL
+        SELECT adm, bank, day, 0, 0, n, paid, 0, 0, 0, 0, 0, 0, 0 FROM r_stray
         UNION ALL
         SELECT f.adm, CASE WHEN v.voucher_no IS NULL THEN f.bank ELSE v.bank END,
                CASE WHEN v.voucher_no IS NULL THEN f.day ELSE v.day END,

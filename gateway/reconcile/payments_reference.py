@@ -4,14 +4,18 @@ For tests and small inputs only (one Python object per row); :mod:`gateway.recon
 must give exactly the same report, which a property test checks. A voucher is identified by
 (AdmDivCode, VoucherNo); all amounts are integer fen here.
 
-0. Aggregate. Voucher rows with the same key are one voucher (amount summed; bank and day the smallest);
-   receipts per voucher: paid = sum of ``XPayAmt``, pay day = latest ``XPayDate`` (else ``VouDate``);
+0. Aggregate. Voucher rows with the same key are one voucher (amount summed; bank and day the smallest).
+   A receipt is matched on (AdmDivCode, VoucherNo, bank): it answers the voucher of that key when both
+   name the same bank or one of them names none (issue 13 — another bank's 回单 never pays a voucher);
+   otherwise it is a *stray* receipt, kept per (AdmDivCode, VoucherNo, bank) in its own bank and day.
+   Matched receipts per voucher: paid = sum of ``XPayAmt``, pay day = latest ``XPayDate`` (else ``VouDate``);
    refunds per (AdmDivCode, refund VoucherNo, OriginalVoucherNo), amount = −``PayAmt``; clearing per
    voucher: cleared = 2301 lines − |2302 lines|, plus the 2301 lines' ``ClearingNo`` list.
 1. ``UNPAID``: a voucher without any receipt whose day ended at least the unpaid window before as-of
    (day D, window W: from D + 1 00:00 China time + W on). Inside the window it is *awaiting payment*.
 2. ``PAY_AMOUNT_MISMATCH``: a voucher with receipts whose paid sum ≠ its amount (a 回单 with ``XPayAmt``
-   0.00 — payment failed — is one); and receipts for a voucher finance never sent.
+   0.00 — payment failed — is one); and stray receipts (for a voucher finance never sent, or sent to
+   another bank), one break per (AdmDivCode, VoucherNo, bank) with ident ``receipt:<VoucherNo>``.
 3. ``DOUBLE_CLEARED``: a voucher named by more than one 2301 line.
 4. ``NOT_CLEARED``: otherwise, a voucher with receipts whose paid − refunded ≠ cleared, once the latest of
    its pay days and refund days ended the uncleared window before as-of (else *awaiting clearing*). The
@@ -72,6 +76,11 @@ def _aggregate(rows: list[tuple[tuple[str, ...], str, date, int]]) -> dict[tuple
     return out
 
 
+def same_bank(receipt_bank: str, voucher_bank: str) -> bool:
+    """Whether a receipt naming ``receipt_bank`` can answer a voucher of ``voucher_bank`` ("" = none)."""
+    return not receipt_bank or not voucher_bank or receipt_bank == voucher_bank
+
+
 def _overdue(day: date, cutoff: datetime) -> bool:
     return datetime.combine(day + timedelta(days=1), time()) <= cutoff
 
@@ -89,8 +98,16 @@ def reconcile_payments_reference(
     uncleared_cutoff = china_cutoff(as_of, uncleared_window)
 
     vouchers = _aggregate([((a, n), b, d, x) for a, n, d, b, x in inputs.vouchers.rows()])
-    receipts = _aggregate([((a, n), b, d, x) for a, n, d, b, x, _p in inputs.receipts.rows()])
-    for a, n, d, _b, _x, paid_on in inputs.receipts.rows():
+
+    def matched(adm: str, number: str, bank: str) -> bool:
+        voucher = vouchers.get((adm, number))
+        return voucher is not None and same_bank(bank, voucher.bank)
+
+    paid_rows = [row for row in inputs.receipts.rows() if matched(row[0], row[1], row[3])]
+    stray_rows = [row for row in inputs.receipts.rows() if not matched(row[0], row[1], row[3])]
+    receipts = _aggregate([((a, n), b, d, x) for a, n, d, b, x, _p in paid_rows])
+    strays = _aggregate([((a, n, b), b, d, x) for a, n, d, b, x, _p in stray_rows])
+    for a, n, d, _b, _x, paid_on in paid_rows:
         agg = receipts[(a, n)]
         pay_day = paid_on or d
         agg.last = pay_day if agg.last is None else max(agg.last, pay_day)
@@ -146,29 +163,32 @@ def reconcile_payments_reference(
             else:
                 sums[group][10] += 1
 
-    for a, n, _d, _b, x, _p in inputs.receipts.rows():
+    for a, n, _d, _b, x, _p in paid_rows:
         group = voucher_group((a, n), receipts[(a, n)])
         sums[group][2] += 1
         sums[group][3] += x
-    for (adm, number), r in receipts.items():
-        if (adm, number) not in vouchers:
-            group = (adm, r.bank, r.day)
-            found.append(
-                (
-                    "PAY_AMOUNT_MISMATCH",
-                    *group,
-                    f"receipt:{number}",
-                    number,
-                    None,
-                    r.amount,
-                    None,
-                    None,
-                    -r.amount,
-                    None,
-                    None,
-                    None,
-                )
+    for a, n, _d, b, x, _p in stray_rows:
+        stray = strays[(a, n, b)]
+        sums[(a, stray.bank, stray.day)][2] += 1
+        sums[(a, stray.bank, stray.day)][3] += x
+    for (adm, number, _bank), r in strays.items():
+        group = (adm, r.bank, r.day)
+        found.append(
+            (
+                "PAY_AMOUNT_MISMATCH",
+                *group,
+                f"receipt:{number}",
+                number,
+                None,
+                r.amount,
+                None,
+                None,
+                -r.amount,
+                None,
+                None,
+                None,
             )
+        )
     for a, n, o, _d, _b, x in inputs.refunds.rows():
         group = voucher_group((a, o), refunds[(a, n, o)])
         sums[group][4] += 1

@@ -15,6 +15,8 @@ sends as ``{"error": code, "detail": …}`` (the status comes from the one table
   + PayloadTooLarge             - ``payload_too_large``: the body is over the configured limit
   + Forbidden                   - ``forbidden``: the sender does not own what a record asserts
   + Unroutable                  - ``unroutable``: no registered receiver for a record
+  + VoucherUnknown              - ``voucher_unknown``: a bank's 回单 / refund / clearing request names a
+                                  payment voucher the gateway never routed
   + NotFound                    - ``not_found``: no such message / inbox item visible to the caller
   + Unauthenticated             - ``unauthenticated``: a person's bearer token is missing or unknown
   + Conflict                    - ``conflict``: the action does not fit the object's current state
@@ -75,6 +77,10 @@ class Forbidden(ServiceError):
 
 class Unroutable(ServiceError):
     code = "unroutable"
+
+
+class VoucherUnknown(ServiceError):
+    code = "voucher_unknown"
 
 
 class NotFound(ServiceError):

@@ -1,9 +1,10 @@
 """Intake: ``POST /v1/messages`` as a use case (SPEC §7, issue #4 "Ingest").
 
 Order: headers → size → known sender → timestamp window → certificate valid now → signature → repeat? →
-parse and validate every record → authorize and route every record → ONE transaction (original bytes,
-canonical records, lifecycle, routes, outbox rows, audit entry) → the answer, only after commit.
-A rejected document leaves nothing but an audit entry.
+parse and validate every record → look up the stored vouchers a bank's answer names (one read) →
+authorize and route every record → ONE transaction (original bytes, canonical records, lifecycle, routes,
+outbox rows, audit entry) → the answer, only after commit. A rejected document leaves nothing but an audit
+entry.
 """
 
 from __future__ import annotations
@@ -24,7 +25,16 @@ from gateway.bootstrap import Gateway
 from gateway.delivery import profiles
 from gateway.errors import DuplicateConflict, MessageExists, ValueNotStorable
 from gateway.model import MessageStatus, NewMessage, NewOutboxItem, NewRecord
-from gateway.routing import Route, message_type, route
+from gateway.parties import Party, PartyKind
+from gateway.routing import (
+    VOUCHER_BANK_RULE,
+    Route,
+    RoutedVouchers,
+    bound_voucher,
+    message_type,
+    route,
+    voucher_references,
+)
 from gateway.services import ledger
 from gateway.services.authentication import SignedRequest, authenticate
 from gateway.services.errors import PayloadTooLarge, ServiceError
@@ -72,7 +82,8 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
 
     document = gw.adapters.identify(sub.body).parse(sub.body, limits=Limits(max_bytes=limit))
     document = profiles.normalise(gw.database, document)  # a CFX 3143/3144 → the clearing receipt
-    routes = [route(gw.registry, keys.party, record.message) for record in document.records]
+    vouchers = _routed_vouchers(gw, keys.party, document)
+    routes = [route(gw.registry, keys.party, record.message, vouchers) for record in document.records]
     outbound = _render_for_receivers(gw, sub.body, document, routes, profiles.Origin(sender, message_id, now))
     types = sorted({message_type(r.message) for r in document.records})
     response: dict[str, Any] = {
@@ -113,7 +124,9 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
     payment = [  # 国库集中支付 reconciliation lines (gateway/store/payment_lines.py)
         line
         for record, stored in zip(document.records, new_records, strict=True)
-        for line in lines_of(record.position, record.message, stored.canonical)
+        for line in lines_of(
+            record.position, record.message, stored.canonical, _voucher_bank(keys.party, record, vouchers)
+        )
     ]
     decisions = [
         (record.position, r.receiver, r.rule)
@@ -151,6 +164,27 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
         )
         uow.commit()
     return Answer(202, response)
+
+
+def _routed_vouchers(gw: Gateway, sender: Party, document: Document) -> RoutedVouchers:
+    """The stored vouchers a bank's 回单 / refund / clearing request names, with the bank each was routed
+    to — one read before the write transaction, and none unless the sender is a bank (any other sender of
+    those types is refused by its kind)."""
+    if sender.kind is not PartyKind.BANK:
+        return {}
+    keys = {key for record in document.records for key in voucher_references(record.message)}
+    if not keys:
+        return {}
+    with gw.database.read_unit_of_work() as uow:
+        return uow.payments.routed_vouchers(keys, VOUCHER_BANK_RULE)
+
+
+def _voucher_bank(sender: Party, record: Record, vouchers: RoutedVouchers) -> str | None:
+    """A 回单's bound voucher's PayBankCode (see :func:`gateway.store.payment_lines.lines_of`)."""
+    if message_type(record.message) != "payment_receipt":
+        return None
+    (key,) = voucher_references(record.message)
+    return bound_voucher(sender, key, vouchers).pay_bank_code
 
 
 def _repeat(sender: str, message_id: str, digest: str, stored: str, response: Mapping[str, Any]) -> Answer:

@@ -10,7 +10,8 @@ one division-day with a few indexed SQL queries and hands plain column lists to
 record                          role      line
 ==============================  ========  ==============================================================
 5201 / 8202 voucher             voucher   ``PayAmt``, own ``PayBankCode`` / ``VouDate``
-5201 / 8202 回单                  receipt   ``XPayAmt``, ``XPayDate``
+5201 / 8202 回单                  receipt   ``XPayAmt``, ``XPayDate``; bank = the ``PayBankCode`` of the
+                                          stored voucher it answers (bound at intake)
 2252 退款通知                     refund    ``PayAmt`` (negative), ``OriginalVoucherNo``, bank ``""``
 2301 / 2302 and their 回单        clearing  one line per detail: ``ClearingNo`` = the 2301's VoucherNo,
                                           ``VoucherNo`` = the detail's; bank = ``PayBankNo``
@@ -36,17 +37,29 @@ bank or PBOC side — depends on who sent them; the file CLI takes them as an ex
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Connection, Select, and_, exists, insert, select, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    exists,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import aliased
 
+from gateway.model import RoutedVoucher
 from gateway.reconcile.payments_columns import PaymentInputs
-from gateway.store.tables import payment_lines
+from gateway.store.tables import payment_lines, routes
 from schemas.clearing import ClearingReceipt, ClearingRequest
 from schemas.money import to_fen
 from schemas.payments import PaymentReceipt, PaymentVoucher, RefundNotice
@@ -103,8 +116,15 @@ _MODELS = (
 )
 
 
-def lines_of(position: int, message: BaseModel, canonical: str) -> list[PaymentLine]:
-    """The payment lines of one record (``[]`` for anything that is not part of the payment chain)."""
+def lines_of(
+    position: int, message: BaseModel, canonical: str, voucher_bank: str | None = None
+) -> list[PaymentLine]:
+    """The payment lines of one record (``[]`` for anything that is not part of the payment chain).
+
+    ``voucher_bank``: for a 回单, the ``PayBankCode`` of the stored voucher it was bound to at intake
+    (:func:`gateway.routing.bound_voucher`); the receipt line carries it, so a bank that spells its code
+    differently (its 12-digit 行号, or no code at all) still matches its own voucher, and payment runs
+    match receipts on (division, voucher number, bank)."""
     if not isinstance(message, _MODELS):
         return []
     digest = sm3_hex(canonical.encode())
@@ -131,7 +151,7 @@ def lines_of(position: int, message: BaseModel, canonical: str) -> list[PaymentL
                 "receipt",
                 message.vt_code,
                 message.adm_div_code,
-                message.pay_bank_code or "",
+                voucher_bank if voucher_bank is not None else message.pay_bank_code or "",
                 message.voucher_no,
                 message.vou_date,
                 digest,
@@ -321,6 +341,39 @@ class PaymentLineRepository:
                 row["active"] = False
         return True
 
+    # ---- the vouchers a bank's answer names (authorization, gateway/routing.py) ------------------------
+
+    def routed_vouchers(
+        self, keys: Iterable[tuple[str, str]], rule: str
+    ) -> dict[tuple[str, str], list[RoutedVoucher]]:
+        """Every stored voucher with one of these (AdmDivCode, VoucherNo) and the receiver of its route
+        named ``rule`` (the bank it was routed to). One indexed query per division and 500 numbers — one
+        for a document in practice; resends are included (they went to the same bank)."""
+        by_adm: dict[str, set[str]] = {}
+        for adm, number in keys:
+            by_adm.setdefault(adm, set()).add(number)
+        t, r = payment_lines.c, routes.c
+        found: dict[tuple[str, str], list[RoutedVoucher]] = {}
+        for adm, numbers in sorted(by_adm.items()):
+            wanted = sorted(numbers)
+            for start in range(0, len(wanted), 500):  # bounded IN lists (SQLite's parameter limit)
+                rows = self._c.execute(
+                    select(t.voucher_no, r.receiver, t.pay_bank_code)
+                    .join_from(
+                        payment_lines, routes, and_(r.message_pk == t.message_pk, r.position == t.position)
+                    )
+                    .where(
+                        t.adm_div_code == adm,
+                        t.role == "voucher",
+                        t.voucher_no.in_(wanted[start : start + 500]),
+                        r.rule == rule,
+                    )
+                    .distinct()
+                )
+                for number, bank, code in rows:
+                    found.setdefault((adm, number), []).append(RoutedVoucher(adm, number, bank, code))
+        return found
+
     # ---- reading one scope ---------------------------------------------------------------------------
 
     def scope_inputs(self, adm_div_code: str, day: date, pay_bank_code: str | None = None) -> PaymentInputs:
@@ -328,7 +381,8 @@ class PaymentLineRepository:
 
         Vouchers: the division's active vouchers of ``day`` (of that bank). Receipts, refunds and clearing
         lines: those naming one of these vouchers, whatever their own date, plus the day's (that bank's)
-        lines naming a voucher finance never sent (they belong to their own day's group). Quota: the
+        lines naming a voucher finance never sent (they belong to their own day's group); a receipt names
+        a voucher only with the voucher's bank (or no bank), else it is one of the day's strays. Quota: the
         day's (that bank's) balance lines. Plain column fetches, in storage order."""
         t = payment_lines.c
         own_bank: list[ColumnElement[bool]] = (
@@ -356,6 +410,42 @@ class PaymentLineRepository:
             both = union_all(mine, orphans).subquery()
             return select(*both.c).order_by(both.c.id)
 
+        def same_bank(voucher: Any) -> ColumnElement[bool]:
+            """A receipt answers a voucher of its own bank, or when either names none (payments_reference)."""
+            bank = voucher.c.pay_bank_code
+            return or_(t.pay_bank_code == "", bank == "", t.pay_bank_code == bank)
+
+        def receipts_of(*columns: ColumnElement[object]) -> Select[tuple[object, ...]]:
+            """Receipts matched (division, voucher number, bank) to the scope's vouchers, whatever their own
+            date, plus the day's (that bank's) stray receipts: for a voucher finance never sent, or sent to
+            another bank. Both kinds are grouped as the engines group them."""
+            scoped = aliased(payment_lines)
+            scoped_bank = [] if pay_bank_code is None else [scoped.c.pay_bank_code == pay_bank_code]
+            paid_here = exists().where(
+                scoped.c.role == "voucher",
+                scoped.c.active.is_(True),
+                scoped.c.adm_div_code == adm_div_code,
+                scoped.c.voucher_no == t.voucher_no,
+                scoped.c.vou_date == day,
+                *scoped_bank,
+                same_bank(scoped),
+            )
+            paid_anywhere = exists().where(
+                known.c.role == "voucher",
+                known.c.active.is_(True),
+                known.c.adm_div_code == adm_div_code,
+                known.c.voucher_no == t.voucher_no,
+                same_bank(known),
+            )
+            mine = select(t.id, *columns).where(
+                *base, t.role == "receipt", t.voucher_no.in_(vouchers), paid_here
+            )
+            strays = select(t.id, *columns).where(
+                *base, t.role == "receipt", t.vou_date == day, *own_bank, ~paid_anywhere
+            )
+            both = union_all(mine, strays).subquery()
+            return select(*both.c).order_by(both.c.id)
+
         inputs = PaymentInputs()
         run = self._c.execute
         _fill(
@@ -367,7 +457,7 @@ class PaymentLineRepository:
             ).all(),
         )
         receipts = (t.adm_div_code, t.voucher_no, t.vou_date, t.pay_bank_code, t.x_pay_amt_fen, t.x_pay_date)
-        _fill(inputs.receipts, run(chained("receipt", t.voucher_no, *receipts)).all(), skip=1)
+        _fill(inputs.receipts, run(receipts_of(*receipts)).all(), skip=1)
         refunds = (
             t.adm_div_code,
             t.voucher_no,

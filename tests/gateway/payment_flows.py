@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import httpx
+
 from adapters.base import Document, Record
 from adapters.registry import default_registry
 from schemas.clearing import ClearingReceipt, ClearingRequest
@@ -98,11 +100,17 @@ def render(*messages: Any) -> bytes:
     return default_registry().get("evoucher").render(Document("evoucher", records))
 
 
-def send(h: Harness, sender: str, *messages: Any, message_id: str | None = None) -> dict[str, Any]:
+def submit(h: Harness, sender: str, *messages: Any, message_id: str | None = None) -> httpx.Response:
+    """Post the messages as one signed e-voucher document; the answer, whatever it is."""
     body = render(*messages)
     mid = message_id or uuid.uuid4().hex
     headers = signed_headers(h.config_dir, sender, body, mid, h.clock.now)
-    response = h.client.post("/v1/messages", content=body, headers=headers)
+    response: httpx.Response = h.client.post("/v1/messages", content=body, headers=headers)
+    return response
+
+
+def send(h: Harness, sender: str, *messages: Any, message_id: str | None = None) -> dict[str, Any]:
+    response = submit(h, sender, *messages, message_id=message_id)
     assert response.status_code == 202, response.text
     answer: dict[str, Any] = response.json()
     return answer

@@ -60,6 +60,12 @@ def evoucher(name: str) -> bytes:
     return default_registry().get("evoucher").render(evoucher_document(name))
 
 
+def clearing_request(h: Harness) -> Any:
+    """The bank's 2301 sample, after the county's 5201 vouchers it clears were routed to the bank."""
+    assert send(h, COUNTY, evoucher("5201")).status_code == 202
+    return send(h, BANK, evoucher("2301"))
+
+
 def pushed_to_pbc(h: Harness) -> Push:
     pushes: list[Push] = []
     Relay(h.gateway, MockTransport(pushes.append)).run_once()
@@ -69,7 +75,7 @@ def pushed_to_pbc(h: Harness) -> Push:
 
 
 def test_a_2301_reaches_a_cfx_treasury_as_a_2201_package(cfx_harness: Harness) -> None:
-    answer = send(cfx_harness, BANK, evoucher("2301"))
+    answer = clearing_request(cfx_harness)
     assert answer.status_code == 202, answer.text
     assert answer.json()["records"][0]["receivers"] == [PBC]
     push = pushed_to_pbc(cfx_harness)
@@ -92,7 +98,7 @@ def test_a_2301_reaches_a_cfx_treasury_as_a_2201_package(cfx_harness: Harness) -
 def test_the_treasurys_3143_returns_to_finance_and_the_bank_as_clearing_receipts(
     cfx_harness: Harness,
 ) -> None:
-    assert send(cfx_harness, BANK, evoucher("2301")).status_code == 202
+    assert clearing_request(cfx_harness).status_code == 202
     package = default_registry().get("cfx").parse(pushed_to_pbc(cfx_harness).body)
     (answer,) = replies("pbc", package, today=cfx_harness.clock.now.date(), reference="pbc-1")
     body = default_registry().get("cfx").render(answer)
@@ -143,7 +149,7 @@ def _made_up_return(h: Harness) -> Document:
 
 
 def test_the_e_voucher_profile_still_delivers_the_2301_as_is(harness: Harness) -> None:
-    assert send(harness, BANK, evoucher("2301")).status_code == 202
+    assert clearing_request(harness).status_code == 202
     push = pushed_to_pbc(harness)
     assert push.headers["X-Wire-Format"] == "evoucher"
     assert push.body == evoucher("2301")
@@ -162,7 +168,7 @@ def test_a_cfx_only_treasury_cannot_take_a_quota_notice(demo_dir: Path, database
     try:
         response = send(h, COUNTY, evoucher("5108"))
         assert response.status_code == 422 and response.json()["error"] == "untranslatable"
-        assert send(h, BANK, evoucher("2301")).status_code == 202  # clearing still goes out as CFX
+        assert clearing_request(h).status_code == 202  # clearing still goes out as CFX
         assert pushed_to_pbc(h).headers["X-Wire-Format"] == "cfx"
     finally:
         h.client.close()

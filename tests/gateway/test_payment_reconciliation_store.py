@@ -43,6 +43,7 @@ from tests.gateway.payment_flows import (
     receipt,
     refund,
     send,
+    submit,
     voucher,
 )
 from tests.gateway.test_reconciliation_api import auth, error_code, tokens
@@ -61,7 +62,7 @@ BANKS = ("B1", "B2", "")
 @st.composite
 def chains(draw: st.DrawFn) -> list[PaymentLine]:
     """Lines of one division over three days: vouchers with receipts, refunds and clearing (some missing,
-    short, doubled), orphan counterparts and quota statements (some unbalanced)."""
+    short, doubled, or from another bank), orphan counterparts and quota statements (some unbalanced)."""
     lines: list[PaymentLine] = []
     serial = itertools.count()
 
@@ -79,7 +80,14 @@ def chains(draw: st.DrawFn) -> list[PaymentLine]:
         for _ in range(draw(st.integers(0, 2))):
             paid = draw(st.sampled_from([amount, amount, max(amount - 100, 0)]))
             on = draw(st.sampled_from([day, day + timedelta(days=1)]))
-            line("receipt", "5201", bank, no, on, is_receipt=True, x_pay_amt_fen=paid, x_pay_date=on)
+            own = draw(st.sampled_from([bank, bank, ""]))  # a receipt naming no bank still matches
+            line("receipt", "5201", own, no, on, is_receipt=True, x_pay_amt_fen=paid, x_pay_date=on)
+        if bank and draw(st.booleans()):  # another bank's receipt for it: a stray, never paying it
+            other, on = (
+                draw(st.sampled_from([b for b in BANKS if b and b != bank])),
+                draw(st.sampled_from(DAYS)),
+            )
+            line("receipt", "5201", other, no, on, is_receipt=True, x_pay_amt_fen=amount, x_pay_date=on)
         if draw(st.booleans()):
             line("refund", "2252", "", f"R{i}", day, original_voucher_no=no, amount_fen=-draw(fen) - 1)
         for k in range(draw(st.integers(0, 2))):
@@ -205,7 +213,8 @@ def test_store_run_equals_the_engine_on_the_same_data(
 
 def seed_day(h: Harness) -> None:
     """V1 paid and cleared; V2 short-paid; V3 paid, refunded in part, never cleared; V4 never paid;
-    V5 cleared twice; a 2301 for a voucher finance never sent."""
+    V5 cleared twice; the treasury's 回单 names a voucher finance never sent. The bank's own refund of, or
+    clearing request for, a voucher the gateway never routed is refused at intake (issue 13)."""
     send(
         h,
         COUNTY,
@@ -218,8 +227,11 @@ def seed_day(h: Harness) -> None:
     send(h, BANK, receipt("V1", 100_00, 100_00, DAY), receipt("V2", 200_00, 150_00, DAY))
     send(h, BANK, receipt("V3", 300_00, 300_00, DAY), receipt("V5", 500_00, 500_00, DAY))
     send(h, BANK, refund("F3", "V3", 50_00, DAY + timedelta(days=1)))
-    send(h, BANK, refund("F9", "V9", 10_00, DAY))  # a refund of a voucher nobody sent
-    send(h, BANK, clearing("C1", [("V1", 100_00), ("V2", 150_00), ("V5", 500_00), ("V7", 70_00)], DAY))
+    unknown = submit(h, BANK, refund("F9", "V9", 10_00, DAY))
+    assert unknown.status_code == 422 and unknown.json()["error"] == "voucher_unknown"
+    unknown = submit(h, BANK, clearing("C9", [("V7", 70_00)], DAY))
+    assert unknown.status_code == 422 and unknown.json()["error"] == "voucher_unknown"
+    send(h, BANK, clearing("C1", [("V1", 100_00), ("V2", 150_00), ("V5", 500_00)], DAY))
     send(h, PBC, clearing_receipt("C1", [("V1", 100_00), ("V2", 150_00), ("V5", 500_00), ("V7", 70_00)], DAY))
     send(h, BANK, clearing("C2", [("V5", 500_00)], DAY + timedelta(days=1)))
 
@@ -246,8 +258,7 @@ def test_intake_run_finds_every_break_and_carries_them(harness: Harness) -> None
             ("NOT_CLEARED", "V3"),  # paid 300.00, 50.00 refunded, 250.00 never cleared
             ("UNPAID", "V4"),
             ("DOUBLE_CLEARED", "V5"),  # in 2301 C1 and again in C2
-            ("CLEARED_UNKNOWN", "V7"),
-            ("REFUND_UNMATCHED", "V9"),
+            ("CLEARED_UNKNOWN", "V7"),  # in the treasury's 回单 only
         ]
     )
     labels = {b["type"]: b["voucher_no"] for b in body["breaks"]}
@@ -440,7 +451,7 @@ def test_migration_0004_backfills_what_intake_writes(harness: Harness) -> None:
             return [tuple(r) for r in connection.execute(query.order_by(payment_lines.c.line))]
 
     written = snapshot()
-    assert len(written) == 21 and sum(1 for r in written if not r[-1]) == 5  # the resend, C1 request lines
+    assert len(written) == 19 and sum(1 for r in written if not r[-1]) == 4  # the resend, C1 request lines
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection

@@ -9,9 +9,10 @@ import pytest
 from pydantic import BaseModel
 
 from gateway.config import load_settings
+from gateway.model import RoutedVoucher
 from gateway.parties import Party, PartyRegistry
-from gateway.routing import Route, route
-from gateway.services.errors import Forbidden, Unroutable
+from gateway.routing import Route, route, voucher_references
+from gateway.services.errors import Forbidden, Unroutable, VoucherUnknown
 from schemas.clearing import ClearingReceipt, ClearingRequest, QuotaNotice
 from schemas.indicators import IndicatorReceipt
 from schemas.payments import PaymentReceipt, PaymentVoucher, RefundNotice
@@ -49,8 +50,14 @@ def model(kind: type[BaseModel], data: dict[str, Any], **changes: Any) -> BaseMo
     return kind.model_validate({**data, **changes})
 
 
+def routed_to(bank: str, message: BaseModel) -> dict[tuple[str, str], list[RoutedVoucher]]:
+    """The store's answer for the vouchers ``message`` names: all routed to ``bank``."""
+    return {key: [RoutedVoucher(*key, bank, "102")] for key in voucher_references(message)}
+
+
 def receivers(registry: PartyRegistry, sender: str, message: BaseModel) -> list[Route]:
-    return route(registry, registry.get(sender), message)
+    """Routes of ``message``, the vouchers it names having been routed to BANK."""
+    return route(registry, registry.get(sender), message, routed_to(BANK, message))
 
 
 def test_a_voucher_goes_to_the_agency_bank_it_names(registry: PartyRegistry) -> None:
@@ -94,7 +101,7 @@ def test_clearing_requests_go_to_the_treasury_and_receipts_come_back(registry: P
         Route(COUNTY, "clearing_receipt.finance"),
         Route(BANK, "clearing_receipt.bank"),
     ]
-    with pytest.raises(Forbidden, match="is not the treasury"):
+    with pytest.raises(Forbidden, match="only the PBOC treasury answers clearing requests"):
         receivers(registry, BANK, receipt)
 
 
@@ -118,3 +125,34 @@ def test_an_indicator_receipt_goes_back_up(registry: PartyRegistry) -> None:
     assert receivers(registry, CITY, answer) == [Route("330000000", "indicator_receipt.mof_div_code")]
     with pytest.raises(Forbidden):
         receivers(registry, COUNTY, answer)
+
+
+def test_a_bank_answers_only_for_vouchers_the_store_routed_to_it(registry: PartyRegistry) -> None:
+    """The binding: the look-up result decides, whatever the document's own bank fields say."""
+    bank, other = registry.get(BANK), registry.get(OTHER_BANK)
+    receipt = model(PaymentReceipt, RECEIPT_5201, pay_bank_code=None)
+    refund = model(RefundNotice, REFUND_2252)
+    request = model(ClearingRequest, CLEARING_2301, pay_bank_no=OTHER_BANK)
+    for message in (receipt, refund):
+        assert route(registry, bank, message, routed_to(BANK, message))
+        with pytest.raises(Forbidden, match="3303245201260000123 of AdmDivCode 330324 was routed to another"):
+            route(registry, other, message, routed_to(BANK, message))
+        with pytest.raises(VoucherUnknown, match="3303245201260000123"):
+            route(registry, bank, message, {})
+    assert route(registry, other, request, routed_to(OTHER_BANK, request))
+    with pytest.raises(Forbidden, match="routed to another bank"):
+        route(registry, other, request, routed_to(BANK, request))
+    # one of the listed vouchers missing is enough
+    partial = dict(list(routed_to(OTHER_BANK, request).items())[:1])
+    with pytest.raises(VoucherUnknown, match="3303245201260000124"):
+        route(registry, other, request, partial)
+
+
+def test_voucher_references_name_what_a_bank_answers_for() -> None:
+    assert voucher_references(model(PaymentReceipt, RECEIPT_5201)) == (("330324", "3303245201260000123"),)
+    assert voucher_references(model(RefundNotice, REFUND_2252)) == (("330324", "3303245201260000123"),)
+    assert voucher_references(model(ClearingRequest, CLEARING_2301)) == (
+        ("330324", "3303245201260000123"),
+        ("330324", "3303245201260000124"),
+    )
+    assert voucher_references(model(PaymentVoucher, PAYMENT_5201)) == ()

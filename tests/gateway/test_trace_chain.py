@@ -186,14 +186,13 @@ def test_a_trace_needs_one_sane_key(harness: Harness, query: str) -> None:
     assert response.status_code == 400 and response.json()["error"] == "bad_request"
 
 
-def test_a_receipt_alone_is_traced_without_its_voucher(harness: Harness) -> None:
-    send(
-        harness,
-        BANK,
-        evoucher(Document("evoucher", (Record(0, evoucher_document("5201_receipt").records[0].message),))),
-    )
-    chain = person_trace(harness, f"voucher_no={V1}")["chain"]
-    assert [c["stage"] for c in chain] == ["receipt"]
+def test_a_receipt_alone_is_refused_and_not_traced(harness: Harness) -> None:
+    """A 回单 for a voucher the gateway never routed is ``voucher_unknown`` (issue 13): no lone receipt."""
+    body = evoucher(Document("evoucher", (Record(0, evoucher_document("5201_receipt").records[0].message),)))
+    headers = signed_headers(harness.config_dir, BANK, body, uuid.uuid4().hex, harness.clock.now)
+    response = harness.client.post("/v1/messages", content=body, headers=headers)
+    assert response.status_code == 422 and response.json()["error"] == "voucher_unknown"
+    assert person_trace(harness, f"voucher_no={V1}")["chain"] == []
 
 
 def test_a_document_number_links_only_the_vouchers_of_its_own_divisions(harness: Harness) -> None:

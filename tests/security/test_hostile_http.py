@@ -176,12 +176,18 @@ def two_banks(demo_dir: Path, database_url: str) -> Iterator[Harness]:
 
 
 def test_a_bank_cannot_return_a_receipt_for_another_banks_voucher(two_banks: Harness) -> None:
+    """The fast refusal: the 回单's PayBankCode names another bank (tests/security/test_authorization.py
+    covers the binding to the stored voucher)."""
+    vouchers = default_registry().get("evoucher").render(evoucher_document("5201"))
+    assert post(two_banks, COUNTY, vouchers, "v-county").status_code == 202
+    before = stored(two_banks)
     receipt = default_registry().get("evoucher").render(evoucher_document("5201_receipt"))
     response = post(two_banks, OTHER_BANK, receipt, "r-not-mine")
     assert response.status_code == 403, response.text
     assert error_code(response) == "forbidden"
     assert "addressed to it" in response.json()["detail"]
-    assert_nothing_stored(two_banks)
+    assert stored(two_banks) == before
+    assert audit_actions(two_banks) == ["message.accepted", "message.rejected"]
     # The bank the voucher was addressed to may return it.
     assert post(two_banks, BANK, receipt, "r-mine").status_code == 202
 

@@ -92,6 +92,25 @@ def test_paid_amount_mismatch_and_a_receipt_for_an_unknown_voucher(engine: Engin
     assert mismatch.type is BreakType.PAY_AMOUNT_MISMATCH and mismatch.difference == Decimal("0.50")
 
 
+def test_a_receipt_is_matched_on_division_voucher_number_and_bank(engine: Engine, tmp_path: Path) -> None:
+    """Issue 13: another bank's 回单 for a voucher does not pay it — the voucher stays unpaid and the receipt
+    is a stray PAY_AMOUNT_MISMATCH in its own bank's group; a receipt naming no bank still matches."""
+    files = write_chain(
+        tmp_path,
+        [voucher("V1"), voucher("V2")],
+        [receipt("V1", PAY_BANK_CODE="105"), receipt("V2", PAY_BANK_CODE="")],
+        [clearing("C1", "V2")],
+    )
+    report = engine(files)
+    found = sorted((b.type, b.bank, b.key.rsplit("|", 1)[-1]) for b in report.breaks)
+    assert found == [
+        (BreakType.PAY_AMOUNT_MISMATCH, "105", "receipt:V1"),
+        (BreakType.UNPAID, BANK, "voucher:V1"),
+    ]
+    groups = {g.bank: (g.voucher_count, g.receipt_count, g.paid_amount) for g in report.groups}
+    assert groups == {BANK: (2, 1, Decimal("100.00")), "105": (0, 1, Decimal("100.00"))}
+
+
 def test_a_failed_payment_receipt_of_zero_is_a_mismatch_not_unpaid(engine: Engine, tmp_path: Path) -> None:
     files = write_chain(tmp_path, [voucher("V1")], [receipt("V1", paid="0.00")])
     item = _only(engine(files))
@@ -222,7 +241,7 @@ def test_receipts_refunds_and_clearing_join_the_group_of_their_voucher(
 
 
 def test_gbk_and_xlsx_inputs_give_the_same_report(engine: Engine, tmp_path: Path) -> None:
-    rows = ([voucher("V1", PAY_BANK_CODE="工商银行")], [receipt("V1", paid="1.00")])
+    rows = ([voucher("V1", PAY_BANK_CODE="工商银行")], [receipt("V1", paid="1.00", PAY_BANK_CODE="工商银行")])
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     gbk = engine(write_chain(tmp_path / "a", *rows, encoding="gbk"))
