@@ -26,8 +26,10 @@ from gateway.services.errors import (
     CertificateInvalid,
     Conflict,
     Forbidden,
+    InvalidTimestamp,
     NotFound,
     PayloadTooLarge,
+    ReplayedRequest,
     SignatureRejected,
     StaleTimestamp,
     Unauthenticated,
@@ -39,6 +41,7 @@ from schemas.errors import ValidationFailed
 
 ERROR_TABLE: dict[type[Exception], tuple[int, str]] = {
     BadRequest: (400, "bad_request"),
+    InvalidTimestamp: (400, "invalid_timestamp"),
     UnknownSender: (401, "unknown_sender"),
     SignatureRejected: (401, "invalid_signature"),
     CertificateInvalid: (401, "certificate_invalid"),
@@ -47,6 +50,7 @@ ERROR_TABLE: dict[type[Exception], tuple[int, str]] = {
     Forbidden: (403, "forbidden"),
     NotFound: (404, "not_found"),
     DuplicateConflict: (409, "duplicate_conflict"),
+    ReplayedRequest: (409, "replayed_request"),
     PayloadTooLarge: (413, "payload_too_large"),
     DocumentTooLarge: (413, "payload_too_large"),
     UnsupportedMediaType: (415, "unsupported_media_type"),
