@@ -23,8 +23,9 @@ class RequestNonceRepository:
             dialect.insert(request_nonces)
             .values(sender=sender, nonce=nonce, signed_at=signed_at)
             .on_conflict_do_nothing(index_elements=["sender", "nonce"])
+            .returning(request_nonces.c.nonce)
         )
-        return int(self._c.execute(statement).rowcount) == 1
+        return self._c.execute(statement).first() is not None
 
     def prune(self, before: datetime) -> int:
         """Forget nonces signed before ``before`` (their requests are refused as stale anyway)."""
