@@ -52,14 +52,15 @@ class Relay:
         party = gw.registry.get(item.receiver)
         if party.push_url is None:
             raise DeliveryFailed(f"{item.receiver} has no push_url")
-        target = urlsplit(party.push_url)
+        url = urlsplit(party.push_url)
+        target = f"{url.path or '/'}?{url.query}" if url.query else url.path or "/"
         # Every header the receiver acts on is signed (ADR 0006): who sent the document to the gateway
         # (its de-duplication key with X-Message-Id) and the wire format it must parse the body as.
         headers = signed_headers(
             key=gw.keyring.gateway_key,
             profile=gw.keyring.gateway_profile,
             method="POST",
-            path=f"{target.path or '/'}?{target.query}" if target.query else target.path or "/",
+            path=target,
             sender=gw.settings.gateway.id,
             message_id=item.original_message_id,
             at=gw.clock(),
