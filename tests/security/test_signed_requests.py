@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -200,6 +201,11 @@ def test_a_captured_inbox_pull_cannot_be_replayed_and_hides_nothing(
         assert httpx.post(f"{base}{ack}", headers=headers, timeout=TIMEOUT).json()["status"] == "acknowledged"
         replay = httpx.post(f"{base}{ack}", headers=headers, timeout=TIMEOUT)
         assert (replay.status_code, error_code(replay)) == (409, "replayed_request")
+        # Concurrent twins (the replayer racing the party): exactly one is served.
+        twin = signed(demo_dir, COUNTY, "GET", "/v1/inbox")
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            statuses = sorted(pool.map(lambda _: pull(base, twin).status_code, range(6)))
+        assert statuses == [200, 409, 409, 409, 409, 409]
         # A nonce is per sender: another party may use the same X-Message-Id.
         city = pull(base, signed(demo_dir, CITY, "GET", "/v1/inbox", message_id=captured["X-Message-Id"]))
         assert city.status_code == 200, city.text
