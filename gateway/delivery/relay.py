@@ -52,18 +52,22 @@ class Relay:
         party = gw.registry.get(item.receiver)
         if party.push_url is None:
             raise DeliveryFailed(f"{item.receiver} has no push_url")
+        url = urlsplit(party.push_url)
+        target = f"{url.path or '/'}?{url.query}" if url.query else url.path or "/"
+        # Every header the receiver acts on is signed (ADR 0006): who sent the document to the gateway
+        # (its de-duplication key with X-Message-Id) and the wire format it must parse the body as.
         headers = signed_headers(
             key=gw.keyring.gateway_key,
             profile=gw.keyring.gateway_profile,
             method="POST",
-            path=urlsplit(party.push_url).path or "/",
+            path=target,
             sender=gw.settings.gateway.id,
             message_id=item.original_message_id,
             at=gw.clock(),
             body=item.body,
+            original_sender=item.original_sender,
+            wire_format=item.format,
         )
-        headers["X-Original-Sender"] = item.original_sender
-        headers["X-Wire-Format"] = item.format
         return Push(party.push_url, item.body, headers)
 
     def run_once(self, limit: int = 50) -> RelayReport:

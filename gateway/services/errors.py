@@ -4,14 +4,17 @@ sends as ``{"error": code, "detail": …}`` (the status comes from the one table
 
 * ServiceError(code)            - base class
   + BadRequest                  - ``bad_request``: a required header is missing or malformed
-    + InvalidText                 - ``invalid_text``: a string of the request (query, path, JSON body, form)
-                                    holds U+0000 or a lone surrogate, which no text column can store
-    + DuplicateKey                - ``duplicate_key``: a JSON request body repeats a key in one object
+    + InvalidText               - ``invalid_text``: a string of the request (query, path, JSON body, form)
+                                  holds U+0000 or a lone surrogate, which no text column can store
+    + DuplicateKey              - ``duplicate_key``: a JSON request body repeats a key in one object
+    + InvalidTimestamp          - ``invalid_timestamp``: ``X-Timestamp`` is not an RFC 3339 date-time
   + UnknownSender               - ``unknown_sender``: ``X-Sender`` is not a registered party
   + CertificateInvalid          - ``certificate_invalid``: the sender's certificate is expired, not yet
                                   valid or does not chain to a trust root
   + SignatureRejected           - ``invalid_signature``: ``X-Signature`` does not verify (reason withheld)
   + StaleTimestamp              - ``stale_timestamp``: ``X-Timestamp`` outside the configured window
+  + ReplayedRequest             - ``replayed_request``: a signed inbox / status / trace request whose
+                                  ``X-Message-Id`` (its nonce) the sender already used inside the window
   + PayloadTooLarge             - ``payload_too_large``: the body is over the configured limit
   + Forbidden                   - ``forbidden``: the sender does not own what a record asserts
   + Unroutable                  - ``unroutable``: no registered receiver for a record
@@ -49,6 +52,14 @@ class InvalidText(BadRequest):
 
 class DuplicateKey(BadRequest):
     code = "duplicate_key"
+
+
+class InvalidTimestamp(BadRequest):
+    code = "invalid_timestamp"
+
+
+class ReplayedRequest(ServiceError):
+    code = "replayed_request"
 
 
 class UnknownSender(ServiceError):

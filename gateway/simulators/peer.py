@@ -19,7 +19,7 @@ from gateway.delivery.errors import DeliveryFailed
 from gateway.delivery.transport import HTTPTransport, Push
 from gateway.keyring import Keyring
 from gateway.simulators.behaviour import BEIJING, Behaviour, Context, Role, lost, replies
-from gateway.wire_signature import signed_headers, signing_string
+from gateway.wire_signature import signed_headers, signing_string_of
 from signing import SM2PrivateKey, load_private_key
 from signing.errors import InvalidSignature, SigningError
 
@@ -54,17 +54,17 @@ class SimulatedParty:
         self._worker = threading.Thread(target=self._send_loop, name="simulator-sender", daemon=True)
 
     def verify(self, path: str, headers: dict[str, str], body: bytes) -> bool:
+        """The push's gateway signature over the one signing string (ADR 0006): path and query, sender,
+        message id, timestamp, original sender, wire format and body. ``path`` is the request target."""
         keyring = self.config.keyring
         try:
-            text = signing_string(
-                "POST", path, headers["x-sender"], headers["x-message-id"], headers["x-timestamp"], body
-            )
+            text = signing_string_of("POST", path, headers, body)
             keyring.gateway_profile.verify(
                 keyring.gateway_certificate.public_key, text, headers["x-signature"]
             )
-        except (KeyError, InvalidSignature):
+        except (KeyError, ValueError, InvalidSignature):
             return False
-        return headers["x-sender"] == self.config.gateway_id
+        return headers.get("x-sender") == self.config.gateway_id
 
     def accept(self, message_id: str, body: bytes) -> None:
         """Parse a verified push and queue the party's replies."""

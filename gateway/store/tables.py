@@ -137,6 +137,17 @@ inbox_items = Table(
     Index(None, "receiver", "visible_after"),
 )
 
+request_nonces = Table(
+    "request_nonces",
+    metadata,
+    Column("sender", String(32), primary_key=True),
+    Column(
+        "nonce", String(128), primary_key=True, comment="X-Message-Id of a signed inbox/status/trace call"
+    ),
+    Column("signed_at", UTCDateTime(), nullable=False, comment="its X-Timestamp; pruned past the window"),
+    Index(None, "signed_at"),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

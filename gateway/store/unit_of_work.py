@@ -21,6 +21,7 @@ from gateway.store.messages import MessageRepository
 from gateway.store.outbox import OutboxRepository
 from gateway.store.payment_lines import PaymentLineRepository
 from gateway.store.reconciliations import RunRepository
+from gateway.store.request_nonces import RequestNonceRepository
 
 
 class UnitOfWork:
@@ -33,6 +34,7 @@ class UnitOfWork:
     runs: RunRepository
     breaks: BreakRepository
     payments: PaymentLineRepository
+    nonces: RequestNonceRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -57,6 +59,7 @@ class UnitOfWork:
         self.runs = RunRepository(self._connection)
         self.breaks = BreakRepository(self._connection)
         self.payments = PaymentLineRepository(self._connection)
+        self.nonces = RequestNonceRepository(self._connection)
         return self
 
     def commit(self) -> None:

@@ -56,10 +56,8 @@ def test_voucher_receipt_and_clearing_over_simulated_bank_and_pboc(demo_dir: Pat
         assert post(base, demo_dir, BANK, envelope("2301"))["records"][0]["receivers"] == [PBC]
         cleared = wait_for_inbox(base, demo_dir, COUNTY, "clearing_receipt")
         assert cleared["original_sender"] == PBC
-        path = "/v1/trace"
-        chain = httpx.get(
-            f"{base}{path}?voucher_no={VOUCHER_NO}", headers=signed(demo_dir, COUNTY, "GET", path)
-        ).json()["chain"]
+        target = f"/v1/trace?voucher_no={VOUCHER_NO}"  # the query is signed too
+        chain = httpx.get(f"{base}{target}", headers=signed(demo_dir, COUNTY, "GET", target)).json()["chain"]
         assert [c["message_type"] for c in chain] == [
             "payment_voucher",
             "payment_receipt",

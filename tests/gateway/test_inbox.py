@@ -18,11 +18,14 @@ from tests.gateway.samples import indicator_document, indicator_row, signed_head
 PROVINCE, CITY, COUNTY = "330000000", "330300000", "330324000"
 
 
-def call(h: Harness, party: str, method: str, path: str, body: bytes = b"", **kw: Any) -> httpx.Response:
+def call(
+    h: Harness, party: str, method: str, path: str, body: bytes = b"", params: dict[str, str] | None = None
+) -> httpx.Response:
+    target = httpx.URL(path, params=params).raw_path.decode("ascii")  # path and query: both are signed
     headers = signed_headers(
-        h.config_dir, party, body, uuid.uuid4().hex, h.clock.now, path=path, method=method
+        h.config_dir, party, body, uuid.uuid4().hex, h.clock.now, path=target, method=method
     )
-    response: httpx.Response = h.client.request(method, path, content=body, headers=headers, **kw)
+    response: httpx.Response = h.client.request(method, target, content=body, headers=headers)
     return response
 
 

@@ -69,7 +69,9 @@ def test_voucher_receipt_clearing_round_trip(harness: Harness) -> None:
 
 def trace(h: Harness, party: str, query: str) -> dict[str, Any]:
     path = "/v1/trace"
-    headers = signed_headers(h.config_dir, party, b"", uuid.uuid4().hex, h.clock.now, path=path, method="GET")
+    headers = signed_headers(
+        h.config_dir, party, b"", uuid.uuid4().hex, h.clock.now, path=f"{path}?{query}", method="GET"
+    )
     response = h.client.get(f"{path}?{query}", headers=headers)
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
@@ -99,7 +101,13 @@ def test_trace_follows_a_voucher_to_its_receipt_and_clearing(harness: Harness) -
 def test_trace_needs_exactly_one_key(harness: Harness) -> None:
     path = "/v1/trace"
     headers = signed_headers(
-        harness.config_dir, COUNTY, b"", "t-1", harness.clock.now, path=path, method="GET"
+        harness.config_dir,
+        COUNTY,
+        b"",
+        "t-1",
+        harness.clock.now,
+        path=f"{path}?bgt_id=a&voucher_no=b",
+        method="GET",
     )
     response = harness.client.get(f"{path}?bgt_id=a&voucher_no=b", headers=headers)
     assert response.status_code == 400 and response.json()["error"] == "bad_request"

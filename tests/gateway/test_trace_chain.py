@@ -92,7 +92,9 @@ def person_trace(h: Harness, query: str) -> dict[str, Any]:
 
 def party_trace(h: Harness, party: str, query: str) -> dict[str, Any]:
     path = "/v1/trace"
-    headers = signed_headers(h.config_dir, party, b"", uuid.uuid4().hex, h.clock.now, path=path, method="GET")
+    headers = signed_headers(
+        h.config_dir, party, b"", uuid.uuid4().hex, h.clock.now, path=f"{path}?{query}", method="GET"
+    )
     response = h.client.get(f"{path}?{query}", headers=headers)
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()

@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from adapters.registry import default_registry
-from signing import load_private_key
+from gateway.wire_signature import signing_string
+from signing import DEFAULT_PROFILE, load_private_key
 from tests.adapters.evoucher_build import DECL, body, envelope
 from tests.adapters.payments_samples import evoucher_document
 from tests.gateway import indicator_flows as flows
@@ -78,6 +79,40 @@ def _tampered_body(h: Harness) -> httpx.Response:
     return response
 
 
+def _added(h: Harness, header: str, value: str) -> httpx.Response:
+    """A header the signer did not send, added on the way (an absent header is signed as empty)."""
+    return _tampered(h, header, value)
+
+
+def _query_added(h: Harness) -> httpx.Response:
+    data = indicator()
+    headers = signed_headers(h.config_dir, PROVINCE, data, "m-query", NOW)
+    response: httpx.Response = h.client.post("/v1/messages?sender=330300000", content=data, headers=headers)
+    return response
+
+
+def _stamped(form: str) -> Callable[[Harness], httpx.Response]:
+    """Signed over an ``X-Timestamp`` written as ``form`` (strftime of NOW): the signature is good."""
+
+    def send(h: Harness) -> httpx.Response:
+        data = indicator()
+        key = load_private_key((h.config_dir / "keys" / f"{PROVINCE}.key.pem").read_bytes())
+        timestamp = NOW.strftime(form)
+        headers = {
+            "X-Sender": PROVINCE,
+            "X-Message-Id": "m-stamp",
+            "X-Timestamp": timestamp,
+            "X-Signature": DEFAULT_PROFILE.sign(
+                key, signing_string("POST", "/v1/messages", PROVINCE, "m-stamp", timestamp, data)
+            ),
+            "Content-Type": "application/json",
+        }
+        response: httpx.Response = h.client.post("/v1/messages", content=data, headers=headers)
+        return response
+
+    return send
+
+
 def _at(offset: timedelta) -> Callable[[Harness], httpx.Response]:
     def send(h: Harness) -> httpx.Response:
         return post(h, PROVINCE, indicator(), "m-time", at=NOW + offset)
@@ -113,6 +148,14 @@ CASES = {
     "another_partys_key": Case(
         lambda h: post(h, PROVINCE, indicator(), "m-key", key_of=CITY), 401, "invalid_signature"
     ),
+    "original_sender_added": Case(lambda h: _added(h, "X-Original-Sender", CITY), 401, "invalid_signature"),
+    "wire_format_added": Case(lambda h: _added(h, "X-Wire-Format", "mof.xml"), 401, "invalid_signature"),
+    "query_added": Case(_query_added, 401, "invalid_signature"),
+    "timestamp_with_space_separator": Case(_stamped("%Y-%m-%d %H:%M:%SZ"), 400, "invalid_timestamp"),
+    "timestamp_without_offset": Case(_stamped("%Y-%m-%dT%H:%M:%S"), 400, "invalid_timestamp"),
+    "timestamp_offset_without_colon": Case(_stamped("%Y-%m-%dT%H:%M:%S+0800"), 400, "invalid_timestamp"),
+    "timestamp_week_date": Case(_stamped("%G-W%V-%uT%H:%M:%SZ"), 400, "invalid_timestamp"),
+    "timestamp_basic_format": Case(_stamped("%Y%m%dT%H%M%SZ"), 400, "invalid_timestamp"),
     "unknown_sender": Case(lambda h: _tampered(h, "X-Sender", "110000000"), 401, "unknown_sender"),
     # A NUL in a header (the in-process transport passes it; the rejection's audit entry must store it).
     "sender_with_a_nul": Case(lambda h: _tampered(h, "X-Sender", "3300\x0000000"), 401, "unknown_sender"),

@@ -35,8 +35,16 @@ def test_a_push_is_signed_by_the_gateway_and_carries_the_original_id(harness: Ha
     assert push.headers["X-Message-Id"] == "m-push"
     assert push.headers["X-Original-Sender"] == "330000000"
     certificate = load_certificate((harness.config_dir / "certs" / "fiscalgw.crt.pem").read_bytes())
+    assert push.headers["X-Sender"] == "fiscalgw" and push.headers["X-Wire-Format"] == "mof.json"
     text = signing_string(
-        "POST", urlsplit(push.url).path, "fiscalgw", "m-push", push.headers["X-Timestamp"], push.body
+        "POST",
+        urlsplit(push.url).path,
+        "fiscalgw",
+        "m-push",
+        push.headers["X-Timestamp"],
+        push.body,
+        original_sender="330000000",
+        wire_format="mof.json",
     )
     DEFAULT_PROFILE.verify(certificate.public_key, text, push.headers["X-Signature"])
     with harness.gateway.database.unit_of_work() as uow:
