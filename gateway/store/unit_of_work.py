@@ -19,6 +19,7 @@ from gateway.store.messages import MessageRepository
 from gateway.store.outbox import OutboxRepository
 from gateway.store.payment_lines import PaymentLineRepository
 from gateway.store.reconciliations import RunRepository
+from gateway.store.web_sessions import WebSessionRepository
 
 
 class UnitOfWork:
@@ -31,6 +32,7 @@ class UnitOfWork:
     runs: RunRepository
     breaks: BreakRepository
     payments: PaymentLineRepository
+    sessions: WebSessionRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -55,6 +57,7 @@ class UnitOfWork:
         self.runs = RunRepository(self._connection)
         self.breaks = BreakRepository(self._connection)
         self.payments = PaymentLineRepository(self._connection)
+        self.sessions = WebSessionRepository(self._connection)
         return self
 
     def commit(self) -> None:
