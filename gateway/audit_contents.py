@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from gateway.model import AuditEntry
+from gateway.model import AuditEntry, StoredOriginal
 from signing import sm3_hex
 
 ACCEPTED = "message.accepted"
@@ -34,16 +34,6 @@ BATCH = 200
 def record_digests(canonical_texts: Iterable[str]) -> list[str]:
     """``record_sm3`` of an accepted entry: hex SM3 of each canonical text, in position order."""
     return [sm3_hex(text.encode("utf-8")) for text in canonical_texts]
-
-
-@dataclass(frozen=True)
-class StoredOriginal:
-    pk: int
-    sender: str
-    message_id: str
-    body_sm3: str
-    """The ``messages.body_sm3`` column (used to answer replays)."""
-    body: bytes
 
 
 class ContentStore(Protocol):

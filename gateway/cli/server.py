@@ -61,7 +61,14 @@ def _serve(args: argparse.Namespace) -> int:
             raise CLIError(str(exc)) from None
         print(f"fiscalgw: no configuration given; wrote the demo to {path}", file=sys.stderr)
     configure(args.log_format, level=args.log_level.upper())
-    settings = settings_from(args.config).for_bind_host(args.host)  # Secure cookies unless on loopback
+    configured = settings_from(args.config)
+    settings = configured.for_bind_host(args.host)  # Secure cookies unless on loopback
+    if configured.web.secure_cookies is None and settings.secure_cookies and settings.mode == "dev":
+        print(
+            f"fiscalgw: {args.host} is not a loopback address, so the web pages' cookies are Secure: "
+            "serve /ui over HTTPS (or set web.secure_cookies = false)",
+            file=sys.stderr,
+        )
     if args.workers < 1:
         raise CLIError("--workers must be at least 1")
     if args.workers > 1 and not settings.database_url.startswith("postgresql"):

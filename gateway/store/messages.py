@@ -9,9 +9,16 @@ from typing import Any
 from sqlalchemy import Connection, Insert, Row, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from gateway.audit_contents import StoredOriginal
 from gateway.errors import MessageExists
-from gateway.model import LifecycleEvent, MessageStatus, NewMessage, NewRecord, StoredMessage, TraceHit
+from gateway.model import (
+    LifecycleEvent,
+    MessageStatus,
+    NewMessage,
+    NewRecord,
+    StoredMessage,
+    StoredOriginal,
+    TraceHit,
+)
 from gateway.store.tables import lifecycle_events, messages, records, routes, trace_keys
 
 _SUMMARY = (
