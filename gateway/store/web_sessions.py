@@ -13,6 +13,10 @@ _LIVE = select(web_sessions.c.person, web_sessions.c.role).where(
     web_sessions.c.id == bindparam("s_id"), web_sessions.c.expires_at > bindparam("s_now")
 )
 
+_END = delete(web_sessions).where(web_sessions.c.id == bindparam("s_id"))
+"""Statements bound by key (a primary-key look-up in the database, not a comparison of secrets in Python:
+without the cookie secret nobody can present a session id the server did not issue)."""
+
 
 class WebSessionRepository:
     def __init__(self, connection: Connection) -> None:
@@ -32,7 +36,7 @@ class WebSessionRepository:
 
     def end(self, digest: str) -> bool:
         """Sign the session out; ``False`` when it had already ended."""
-        return self._c.execute(delete(web_sessions).where(web_sessions.c.id == digest)).rowcount > 0
+        return self._c.execute(_END, {"s_id": digest}).rowcount > 0
 
     def purge_expired(self, now: datetime) -> int:
         return self._c.execute(delete(web_sessions).where(web_sessions.c.expires_at <= now)).rowcount
