@@ -10,6 +10,7 @@ from pydantic import SecretStr, ValidationError
 from starlette.requests import Request
 
 from gateway.config import Person, Settings, WebSection, load_settings
+from gateway.store.database import Database
 from gateway.web.auth import (
     SESSION_COOKIE,
     SessionCodec,
@@ -119,9 +120,16 @@ def test_a_signed_out_cookie_is_refused_by_every_worker(demo_dir: Path, database
             replayed = page_with(base, session)
             assert replayed.status_code == 303, "a signed-out session cookie still opens the pages"
             assert replayed.headers["location"].startswith("/ui/login")
-        # Another session of the same person is unaffected, and signing in again works.
+        # Signing in again works; the audit log has the sign-in, the sign-out and the new sign-in.
         again = cookie_value(set_cookies(sign_in_over_http(base, tokens(demo_dir)["ops"]))[SESSION_COOKIE])
         assert page_with(base, again).status_code == 200
+    database = Database(database_url)
+    try:
+        with database.unit_of_work() as uow:
+            actions = [(e.actor, e.action) for e in uow.audit.entries()]
+    finally:
+        database.dispose()
+    assert actions == [("ops:demo-ops", a) for a in ("web.sign_in", "web.sign_out", "web.sign_in")]
 
 
 @pytest.mark.e2e
