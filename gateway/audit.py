@@ -4,7 +4,9 @@ Each entry's ``hash`` is ``hex(SM3(bytes.fromhex(prev_hash) ‖ canonical entry 
 bytes are the UTF-8 JSON (sorted keys, no spaces, non-ASCII kept) of ``seq``, ``at`` (RFC 3339 UTC with
 microseconds), ``actor``, ``action``, ``subject`` and ``detail``. The first entry's ``prev_hash`` is 64 zeros.
 A one-row head (newest seq and hash) is updated in the same transaction, so removing the newest entries is
-detected too. :func:`verify` names every edited, removed or reordered entry.
+detected too. :func:`verify` names every edited, removed or reordered entry and, given the stored messages,
+every stored original or canonical record that no longer matches the digests its ``message.accepted`` entry
+recorded (:mod:`gateway.audit_contents`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from gateway.audit_contents import ContentCheck, ContentStore
 from gateway.errors import AuditChainBroken
 from gateway.model import AuditEntry
 from signing import sm3_hex
@@ -115,17 +118,23 @@ def chain_problems(entries: Iterable[AuditEntry], head: tuple[int, str]) -> list
     return problems
 
 
-def verify(repo: AuditStore) -> int:
-    """Check the whole chain; returns the number of entries, or raises :class:`AuditChainBroken`."""
+def verify(repo: AuditStore, contents: ContentStore | None = None) -> int:
+    """Check the whole chain — and, given ``contents``, the stored messages against it; returns the number
+    of entries, or raises :class:`AuditChainBroken` listing the chain's problems, then the messages'."""
     count = 0
+    check = None if contents is None else ContentCheck(contents)
 
     def counted() -> Iterable[AuditEntry]:
         nonlocal count
         for entry in repo.entries():
             count += 1
+            if check is not None:
+                check.see(entry)
             yield entry
 
     problems = chain_problems(counted(), repo.head())
+    if check is not None:
+        problems.extend(check.finish())
     if problems:
         raise AuditChainBroken(problems)
     return count

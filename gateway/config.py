@@ -6,6 +6,7 @@ Relative paths in the file (keys, certificates, a SQLite database) are relative 
 
 from __future__ import annotations
 
+import ipaddress
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -89,8 +90,27 @@ class WebSection(BaseModel):
     """At least 32 characters; when unset, a random secret is drawn per process (sessions end on restart
     and do not carry across processes)."""
     session_max_age_seconds: int = Field(default=8 * 3600, gt=0, le=7 * 86_400)
-    secure_cookies: bool = False
-    """Mark the cookies ``Secure`` (set it whenever the pages are served over HTTPS)."""
+    secure_cookies: bool | None = None
+    """Mark the cookies ``Secure`` (the browser then sends them over HTTPS only). Unset: always in
+    production mode; in dev mode whenever ``fiscalgw serve`` binds a host that is not loopback
+    (:meth:`Settings.for_bind_host`). Production mode refuses ``false``."""
+
+
+Exposure = Literal["open", "token", "off"]
+"""``open``: anyone; ``token``: a person's bearer token (viewer or ops); ``off``: not served (404)."""
+
+
+class ApiSection(BaseModel):
+    """The API's self-description and monitoring endpoints. Unset, each follows the mode: everything
+    ``open`` in dev mode; in production mode ``docs = "off"`` and ``metrics = "token"``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    docs: Exposure | None = None
+    """``/docs``, ``/redoc`` and ``/openapi.json``. With ``token`` only ``/openapi.json`` is served (with
+    the bearer token); the HTML pages are not, since a browser page cannot send the token."""
+    metrics: Exposure | None = None
+    """Prometheus ``/metrics``; with ``token``, scrape with ``authorization: {credentials: …}``."""
 
 
 class ReconciliationPair(BaseModel):
@@ -178,6 +198,40 @@ class Settings(BaseSettings):
     people: tuple[Person, ...] = ()
     reconciliation: ReconciliationSection = ReconciliationSection()
     web: WebSection = WebSection()
+    api: ApiSection = ApiSection()
+
+    @model_validator(mode="after")
+    def _production_cookies_are_secure(self) -> Settings:
+        if self.mode == "production" and self.web.secure_cookies is False:
+            raise ValueError(
+                "web.secure_cookies = false is refused in production mode (serve the pages over HTTPS)"
+            )
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether the web pages mark their cookies ``Secure`` (see :attr:`WebSection.secure_cookies`)."""
+        return self.mode == "production" or bool(self.web.secure_cookies)
+
+    def for_bind_host(self, host: str) -> Settings:
+        """These settings as ``fiscalgw serve --host HOST`` runs them: an unset ``web.secure_cookies`` is
+        decided by the host — ``Secure`` unless it is a loopback address (or ``localhost``)."""
+        if self.web.secure_cookies is not None:
+            return self
+        web = self.web.model_copy(update={"secure_cookies": not is_loopback(host)})
+        return self.model_copy(update={"web": web})
+
+    @property
+    def docs_exposure(self) -> Exposure:
+        if self.api.docs is not None:
+            return self.api.docs
+        return "open" if self.mode == "dev" else "off"
+
+    @property
+    def metrics_exposure(self) -> Exposure:
+        if self.api.metrics is not None:
+            return self.api.metrics
+        return "open" if self.mode == "dev" else "token"
 
     @classmethod
     def settings_customise_sources(
@@ -209,6 +263,16 @@ class Settings(BaseSettings):
 
     def registry(self) -> PartyRegistry:
         return PartyRegistry(self.parties)
+
+
+def is_loopback(host: str) -> bool:
+    """``127.0.0.0/8``, ``::1`` and ``localhost``; anything else (``0.0.0.0`` included) is reachable."""
+    if host.strip("[]").lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def load_settings(path: Path) -> Settings:

@@ -44,6 +44,18 @@ class NewMessage:
 
 
 @dataclass(frozen=True)
+class StoredOriginal:
+    """A stored message's signed original, as ``fiscalgw audit verify`` reads it."""
+
+    pk: int
+    sender: str
+    message_id: str
+    body_sm3: str
+    """The ``messages.body_sm3`` column (used to answer replays)."""
+    body: bytes
+
+
+@dataclass(frozen=True)
 class StoredMessage:
     """A stored message without its body (load that with ``MessageRepository.body``)."""
 

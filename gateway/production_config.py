@@ -31,7 +31,10 @@ _HEADER = """\
 #   1. have your CA certify keys/fiscalgw.pub.pem and save the certificate as certs/fiscalgw.crt.pem;
 #   2. save the CA certificate(s) parties chain to as certs/ca.crt.pem;
 #   3. set [database] url and add one [[parties]] entry per counterparty;
-#   4. export the key's password in the environment variable named by gateway.key_password_env.
+#   4. export the key's password in the environment variable named by gateway.key_password_env;
+#   5. add one [[people]] entry (name, role ops | viewer, token_sm3) per person: the web pages need one to
+#      sign in, and /metrics is served only with a viewer's or ops bearer token (api.metrics = "token").
+# The web pages' cookies are Secure (serve them over HTTPS); /docs and /openapi.json are off.
 """
 
 
@@ -68,6 +71,8 @@ def write_production(directory: Path, *, password: bytes, password_env: str, for
             "revocation_list": REVOCATION_FILE,
         },
         "database": {"url": "postgresql+psycopg://fiscalgw@127.0.0.1:5432/fiscalgw"},
+        "web": {"secure_cookies": True},
+        "api": {"docs": "off", "metrics": "token"},
         "parties": [],
     }
     config_path.write_text(_HEADER + tomli_w.dumps(config), encoding="utf-8")

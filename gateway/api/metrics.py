@@ -1,17 +1,23 @@
 """Prometheus ``/metrics``: ingest count and latency by message type and result, outbox depth by status
-(``dead`` is the dead-letter count). One registry per app, so several apps in one process do not collide."""
+(``dead`` is the dead-letter count). One registry per app, so several apps in one process do not collide.
+
+Who may scrape is ``api.metrics`` (:attr:`gateway.config.Settings.metrics_exposure`): ``open``, ``token``
+(a viewer's or ops bearer token, ``401 unauthenticated`` without one) or ``off`` (the route is not
+mounted: 404)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.concurrency import run_in_threadpool
 
 from gateway.bootstrap import Gateway
+from gateway.services import people
 
 router = APIRouter(tags=["metrics"])
 
@@ -56,7 +62,10 @@ class Metrics:
 
 
 @router.get("/metrics")
-async def metrics(request: Request) -> Response:
+async def metrics(request: Request, authorization: Annotated[str | None, Header()] = None) -> Response:
+    gateway: Gateway = request.app.state.gateway
+    if gateway.settings.metrics_exposure == "token":
+        people.person_for(gateway, authorization, need="viewer")
     registry: CollectorRegistry = request.app.state.metrics.registry
     body = await run_in_threadpool(generate_latest, registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -44,7 +44,10 @@ def register(subparsers: Any) -> None:
     audit = subparsers.add_parser("audit", help="the hash-chained audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND")
     audit_commands.required = True
-    verify = audit_commands.add_parser("verify", help="check the SM3 chain; names every broken entry")
+    verify = audit_commands.add_parser(
+        "verify",
+        help="check the SM3 chain and the stored originals and canonical records against it",
+    )
     add_config_argument(verify)
     verify.set_defaults(handler=_audit_verify)
 
@@ -113,7 +116,7 @@ def _audit_verify(args: argparse.Namespace) -> int:
     try:
         database.require_current()
         with database.unit_of_work() as uow:
-            count = audit.verify(uow.audit)
+            count = audit.verify(uow.audit, uow.messages)
     except AuditChainBroken as exc:
         for problem in exc.problems:
             print(f"fiscalgw: audit: {problem}", file=sys.stderr)
@@ -123,5 +126,5 @@ def _audit_verify(args: argparse.Namespace) -> int:
         raise CLIError(str(exc), EXIT_FAILED) from None
     finally:
         database.dispose()
-    print(f"audit chain intact: {count} entries")
+    print(f"audit chain intact: {count} entries; stored messages match it")
     return EXIT_OK

@@ -61,7 +61,14 @@ def _serve(args: argparse.Namespace) -> int:
             raise CLIError(str(exc)) from None
         print(f"fiscalgw: no configuration given; wrote the demo to {path}", file=sys.stderr)
     configure(args.log_format, level=args.log_level.upper())
-    settings = settings_from(args.config)
+    configured = settings_from(args.config)
+    settings = configured.for_bind_host(args.host)  # Secure cookies unless on loopback
+    if configured.web.secure_cookies is None and settings.secure_cookies and settings.mode == "dev":
+        print(
+            f"fiscalgw: {args.host} is not a loopback address, so the web pages' cookies are Secure: "
+            "serve /ui over HTTPS (or set web.secure_cookies = false)",
+            file=sys.stderr,
+        )
     if args.workers < 1:
         raise CLIError("--workers must be at least 1")
     if args.workers > 1 and not settings.database_url.startswith("postgresql"):
@@ -86,6 +93,7 @@ def _serve(args: argparse.Namespace) -> int:
         # logging as this process did; this process keeps the scheduler.
         os.environ[CONFIG_ENV] = str(config_path(args.config).resolve())
         os.environ[LOG_ENV] = f"{args.log_format}:{args.log_level.upper()}"
+        os.environ["FISCALGW_WEB__SECURE_COOKIES"] = "true" if settings.web.secure_cookies else "false"
         scheduler = _start_scheduler(gateway)  # scheduled reconciliation, in the parent process
         try:
             uvicorn.run(

@@ -21,6 +21,7 @@ from adapters.base import Document, Record
 from adapters.errors import AdapterError
 from adapters.limits import Limits
 from gateway import audit
+from gateway.audit_contents import record_digests
 from gateway.bootstrap import Gateway
 from gateway.delivery import profiles
 from gateway.errors import DuplicateConflict, MessageExists, ValueNotStorable
@@ -160,7 +161,12 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
             action="message.accepted",
             subject=f"{sender}/{message_id}",
             at=now,
-            detail={"body_sm3": digest, "format": document.format, "records": len(document.records)},
+            detail={
+                "body_sm3": digest,
+                "format": document.format,
+                "records": len(document.records),
+                "record_sm3": record_digests(r.canonical for r in new_records),
+            },
         )
         uow.commit()
     return Answer(202, response)

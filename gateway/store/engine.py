@@ -12,12 +12,20 @@ busy handler makes a waiting writer sleep in growing steps (up to 100 ms) while 
 which under a dozen request threads and the relay cost more than the writes. The lock is taken at ``BEGIN``
 and released when the connection goes back to the pool; the busy timeout still covers other processes (the
 CLI, a second process on the same file).
+
+A database file the gateway creates is created mode 0600 (owner only, like the keys), whatever the umask;
+SQLite gives its ``-wal`` and ``-shm`` files the mode of the database file. A file that already exists keeps
+its mode (the operator may have chosen it); a warning is logged when others can read it.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
+import stat
 import threading
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -31,6 +39,10 @@ _HOLDS_WRITER_LOCK = "fiscalgw_holds_writer_lock"
 
 READ_ONLY = "fiscalgw_read_only"
 """Execution option of connections that only read (SQLite: deferred ``BEGIN`` instead of ``IMMEDIATE``)."""
+
+log = logging.getLogger(__name__)
+
+DATABASE_FILE_MODE = 0o600
 
 POSTGRES_POOL_SIZE = 10
 """Connections kept per process: the request threads of one worker plus its relay, without a reconnect
@@ -49,6 +61,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             max_overflow=2 * POSTGRES_POOL_SIZE,
         )
     memory = parsed.database in (None, "", ":memory:")
+    if not memory and parsed.database is not None and "uri" not in parsed.query:
+        _owner_only(Path(parsed.database))
     engine = create_engine(
         url,
         echo=echo,
@@ -57,6 +71,21 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     )
     _configure_sqlite(engine, wal=not memory)
     return engine
+
+
+def _owner_only(path: Path) -> None:
+    """Create the database file 0600 before SQLite does (SQLite would apply the umask, typically 0644)."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, DATABASE_FILE_MODE)
+    except FileExistsError:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            log.warning("SQLite database %s is mode %o: others can read it (chmod 600 it)", path, mode)
+        return
+    except OSError:
+        return  # a missing directory or no permission: SQLite reports it when it connects
+    os.fchmod(descriptor, DATABASE_FILE_MODE)  # os.open's mode is filtered by the umask; this is not
+    os.close(descriptor)
 
 
 def _configure_sqlite(engine: Engine, *, wal: bool) -> None:

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Insert, Row, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gateway.errors import MessageExists
-from gateway.model import LifecycleEvent, MessageStatus, NewMessage, NewRecord, StoredMessage, TraceHit
+from gateway.model import (
+    LifecycleEvent,
+    MessageStatus,
+    NewMessage,
+    NewRecord,
+    StoredMessage,
+    StoredOriginal,
+    TraceHit,
+)
 from gateway.store.tables import lifecycle_events, messages, records, routes, trace_keys
 
 _SUMMARY = (
@@ -34,6 +42,8 @@ _INSERT_EVENT = insert(lifecycle_events)
 _INSERT_RECORD = insert(records)
 _INSERT_TRACE_KEY = insert(trace_keys)
 _INSERT_ROUTE = insert(routes)
+_STREAM_ROWS = 50
+"""Rows fetched per round trip when streaming stored originals (a server-side cursor on PostgreSQL)."""
 
 
 def _insert_new_message(dialect: str) -> Insert:
@@ -106,6 +116,33 @@ class MessageRepository:
     def body(self, pk: int) -> bytes | None:
         value = self._c.execute(select(messages.c.body).where(messages.c.id == pk)).scalar_one_or_none()
         return None if value is None else bytes(value)
+
+    def originals(self, message_ids: Sequence[str]) -> Iterator[StoredOriginal]:
+        """The stored originals of every message with one of ``message_ids`` (any sender), streamed a few
+        rows at a time (bodies may be large) — for ``fiscalgw audit verify``."""
+        statement = (
+            select(
+                messages.c.id, messages.c.sender, messages.c.message_id, messages.c.body_sm3, messages.c.body
+            )
+            .where(messages.c.message_id.in_(list(message_ids)))
+            .execution_options(yield_per=_STREAM_ROWS)
+        )
+        for r in self._c.execute(statement):
+            yield StoredOriginal(int(r.id), r.sender, r.message_id, r.body_sm3, bytes(r.body))
+
+    def record_texts(self, pks: Sequence[int]) -> Iterator[tuple[int, int, str]]:
+        """(message pk, position, canonical text) of every record of ``pks``, streamed."""
+        statement = (
+            select(records.c.message_pk, records.c.position, records.c.canonical)
+            .where(records.c.message_pk.in_(list(pks)))
+            .order_by(records.c.message_pk, records.c.position)
+            .execution_options(yield_per=10 * _STREAM_ROWS)
+        )
+        for r in self._c.execute(statement):
+            yield int(r.message_pk), int(r.position), str(r.canonical)
+
+    def count(self) -> int:
+        return int(self._c.execute(select(func.count()).select_from(messages)).scalar_one())
 
     def set_status(self, pk: int, status: MessageStatus, at: datetime, detail: str | None = None) -> None:
         """Move the message to ``status`` and record the lifecycle event."""

@@ -351,3 +351,17 @@ payment_lines = Table(
     Index(None, "adm_div_code", "role", "clearing_no"),
     Index(None, "record_sm3"),
 )
+
+
+# ---- people's web sessions (gateway/web/auth.py; migration 0006) ------------------------------------
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True, comment="hex SM3 of the session id the signed cookie carries"),
+    Column("person", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Index(None, "expires_at"),
+)

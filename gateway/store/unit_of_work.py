@@ -22,6 +22,7 @@ from gateway.store.outbox import OutboxRepository
 from gateway.store.payment_lines import PaymentLineRepository
 from gateway.store.reconciliations import RunRepository
 from gateway.store.request_nonces import RequestNonceRepository
+from gateway.store.web_sessions import WebSessionRepository
 
 
 class UnitOfWork:
@@ -35,6 +36,7 @@ class UnitOfWork:
     breaks: BreakRepository
     payments: PaymentLineRepository
     nonces: RequestNonceRepository
+    sessions: WebSessionRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -60,6 +62,7 @@ class UnitOfWork:
         self.breaks = BreakRepository(self._connection)
         self.payments = PaymentLineRepository(self._connection)
         self.nonces = RequestNonceRepository(self._connection)
+        self.sessions = WebSessionRepository(self._connection)
         return self
 
     def commit(self) -> None:

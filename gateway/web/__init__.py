@@ -30,7 +30,7 @@ from gateway.web import (
     pages_trace,
 )
 from gateway.web.sections import Section, ordered
-from gateway.web.site import SecurityHeaders, WebContext
+from gateway.web.site import SecurityHeaders, SessionResolver, WebContext
 
 MOUNT_PATH = "/ui"
 
@@ -52,5 +52,7 @@ def create_web_app(gateway: Gateway) -> Starlette:
     for module in PAGE_MODULES:
         routes.extend(module.routes(ctx))
     return Starlette(
-        routes=routes, exception_handlers=ctx.handlers(), middleware=[Middleware(SecurityHeaders)]
+        routes=routes,
+        exception_handlers=ctx.handlers(),
+        middleware=[Middleware(SecurityHeaders), Middleware(SessionResolver, ctx=ctx)],
     )

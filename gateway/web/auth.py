@@ -1,10 +1,13 @@
 """Sessions for people: sign in with an ops or viewer token, a signed cookie, CSRF tokens on every form.
 
 The session cookie is ``base64url(JSON) "." hex(HMAC-SHA256(secret, purpose ‖ "." ‖ payload))``: HttpOnly,
-SameSite=Strict, ``Secure`` when configured. It carries the person's name and role, a random CSRF token, the
-issue time and the first 16 hex digits of the person's token digest — so removing a person, changing their
-role or rotating their token ends their sessions at the next request. The bearer token itself is never
-stored in the cookie.
+SameSite=Strict, ``Secure`` unless the gateway serves plain HTTP on loopback in dev mode
+(:attr:`gateway.config.Settings.secure_cookies`). It carries the person's name and role, a random CSRF
+token, the issue time, the first 16 hex digits of the person's token digest — so removing a person,
+changing their role or rotating their token ends their sessions at the next request — and a random session
+id. The session is good only while the database holds a row for that id (``web_sessions``, keyed by its
+SM3): signing out deletes the row, so a copy of the cookie is refused by every process sharing the
+database, not only by the browser that signed out. The bearer token itself is never stored in the cookie.
 
 Before sign-in, the form's CSRF token is bound to a short-lived signed ``login`` cookie (double submit).
 """
@@ -16,6 +19,7 @@ import binascii
 import hmac
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any
@@ -25,6 +29,7 @@ from starlette.requests import Request
 
 from gateway.config import Person, Settings
 from gateway.services.text import storable_pairs
+from signing import sm3_hex
 
 SESSION_COOKIE = "fiscalgw_session"
 LOGIN_COOKIE = "fiscalgw_login"
@@ -110,7 +115,16 @@ def fingerprint(person: Person) -> str:
     return person.token_sm3[:16]
 
 
-def session_value(codec: SessionCodec, person: Person, now: float) -> str:
+def new_session_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def session_digest(session_id: str) -> str:
+    """What the server keeps of a session id (``web_sessions.id``): its hex SM3."""
+    return sm3_hex(session_id.encode("utf-8"))
+
+
+def session_value(codec: SessionCodec, person: Person, now: float, session_id: str) -> str:
     return codec.dumps(
         "session",
         {
@@ -118,21 +132,42 @@ def session_value(codec: SessionCodec, person: Person, now: float) -> str:
             "r": person.role,
             "f": fingerprint(person),
             "c": secrets.token_urlsafe(24),
+            "s": session_id,
             "t": now,
         },
     )
 
 
-def signed_in(request: Request, codec: SessionCodec, settings: Settings, now: float) -> SignedIn | None:
+def session_id_of(request: Request, codec: SessionCodec, now: float) -> str | None:
+    """The session id of a validly signed, unexpired session cookie (whether or not it is still live)."""
+    data = codec.loads("session", request.cookies.get(SESSION_COOKIE), now=now, max_age=codec.max_age)
+    session_id = None if data is None else data.get("s")
+    return session_id if isinstance(session_id, str) and session_id else None
+
+
+def signed_in(
+    request: Request,
+    codec: SessionCodec,
+    settings: Settings,
+    now: float,
+    is_live: Callable[[str], bool],
+) -> SignedIn | None:
+    """The person of the request's session cookie, if it is signed, unexpired, names a configured person
+    with the same role and token, and ``is_live(session_digest(id))`` (the server still holds it)."""
     data = codec.loads("session", request.cookies.get(SESSION_COOKIE), now=now, max_age=codec.max_age)
     if data is None:
         return None
+    session_id = data.get("s")
+    if not isinstance(session_id, str) or not session_id:
+        return None  # a cookie from before server-side sessions: sign in again
     for person in settings.people:
         if (
             person.name == data.get("n")
             and person.role == data.get("r")
             and hmac.compare_digest(fingerprint(person), str(data.get("f", "")))
         ):
+            if not is_live(session_digest(session_id)):
+                return None
             return SignedIn(person.name, person.role, str(data.get("c", "")))
     return None
 

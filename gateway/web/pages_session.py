@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -18,7 +19,10 @@ from gateway.web.auth import (
     SESSION_COOKIE,
     check_csrf,
     login_csrf,
+    new_session_id,
     read_form,
+    session_digest,
+    session_id_of,
     session_value,
 )
 from gateway.web.site import STATIC, WebContext
@@ -34,6 +38,8 @@ def _safe_next(target: str | None, root: str) -> str | None:
 
 
 def routes(ctx: WebContext) -> list[BaseRoute]:
+    secure = ctx.gateway.settings.secure_cookies
+
     def _cookie(response: Response, name: str, value: str, max_age: int, request: Request) -> None:
         response.set_cookie(
             name,
@@ -42,8 +48,12 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             path=str(request.scope.get("root_path", "")) or "/",
             httponly=True,
             samesite="strict",
-            secure=ctx.gateway.settings.web.secure_cookies,
+            secure=secure,
         )
+
+    def _drop_cookie(response: Response, name: str, request: Request) -> None:
+        path = str(request.scope.get("root_path", "")) or "/"
+        response.delete_cookie(name, path=path, httponly=True, samesite="strict", secure=secure)
 
     def login_page(request: Request, *, error: str | None = None, status: int = 200) -> Response:
         token = secrets.token_urlsafe(24)
@@ -79,9 +89,20 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         except Unauthenticated:
             return login_page(request, error="令牌无效，请检查后重试。", status=401)
 
+        session_id = new_session_id()
+
         def record() -> None:
             gw = ctx.gateway
+            moment = ctx.session_moment()
             with gw.database.unit_of_work() as uow:
+                uow.sessions.purge_expired(moment)
+                uow.sessions.add(
+                    session_digest(session_id),
+                    person.name,
+                    person.role,
+                    moment,
+                    moment + timedelta(seconds=ctx.sessions.max_age),
+                )
                 audit.append(
                     uow.audit,
                     actor=f"{person.role}:{person.name}",
@@ -98,19 +119,30 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         _cookie(
             response,
             SESSION_COOKIE,
-            session_value(ctx.sessions, person, ctx.now()),
+            session_value(ctx.sessions, person, ctx.now(), session_id),
             ctx.sessions.max_age,
             request,
         )
-        response.delete_cookie(LOGIN_COOKIE, path=root or "/")
+        _drop_cookie(response, LOGIN_COOKIE, request)
         return response
 
     async def do_logout(request: Request) -> Response:
         person = ctx.require(request)
         check_csrf(person.csrf, await read_form(request))
-        root = str(request.scope.get("root_path", ""))
+        session_id = session_id_of(request, ctx.sessions, ctx.now())
+
+        def end() -> None:  # on the server: a copy of the cookie is refused from now on, by every process
+            gw = ctx.gateway
+            with gw.database.unit_of_work() as uow:
+                if session_id is not None and uow.sessions.end(session_digest(session_id)):
+                    audit.append(
+                        uow.audit, actor=person.actor, action="web.sign_out", subject="web", at=gw.clock()
+                    )
+                uow.commit()
+
+        await run_in_threadpool(end)
         response = ctx.redirect(request, "/login")
-        response.delete_cookie(SESSION_COOKIE, path=root or "/")
+        _drop_cookie(response, SESSION_COOKIE, request)
         return response
 
     def home(request: Request) -> Response:

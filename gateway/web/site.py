@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,6 +23,7 @@ from gateway.services.errors import BadRequest, Forbidden, InvalidText, NotFound
 from gateway.services.text import storable_pairs
 from gateway.web import labels
 from gateway.web.auth import (
+    SESSION_COOKIE,
     CsrfFailed,
     NeedsOps,
     NeedsSignIn,
@@ -71,6 +73,9 @@ def parse_moment(text: str, field: str) -> datetime:
         moment = moment.replace(tzinfo=BEIJING)
     return moment.astimezone(UTC)
 
+
+_PERSON = "fiscalgw.person"
+"""Request scope key of the signed-in person (``None`` once looked up and not signed in)."""
 
 MAX_ID = 2**63 - 1
 """Row ids are BIGINT: a larger number in a path is no row (and must not reach the database driver)."""
@@ -131,7 +136,28 @@ class WebContext:
     # ---- who is asking ------------------------------------------------------------------------------
 
     def person(self, request: Request) -> SignedIn | None:
-        return signed_in(request, self.sessions, self.gateway.settings, self.now())
+        """The signed-in person, looked up once per request (:class:`SessionResolver` does it off the event
+        loop; a sync page that runs before it, or after a failed look-up, asks the database itself)."""
+        if _PERSON in request.scope:
+            found: SignedIn | None = request.scope[_PERSON]
+            return found
+        who = signed_in(request, self.sessions, self.gateway.settings, self.now(), self._live)
+        request.scope[_PERSON] = who
+        return who
+
+    def known_person(self, request: Request) -> SignedIn | None:
+        """The person already looked up for this request, without asking the database (error pages, which
+        must render even when the database is away)."""
+        found: SignedIn | None = request.scope.get(_PERSON)
+        return found
+
+    def _live(self, digest: str) -> bool:
+        with self.gateway.database.read_unit_of_work() as uow:
+            return uow.sessions.live(digest, self.session_moment()) is not None
+
+    def session_moment(self) -> datetime:
+        """The session clock (:meth:`now`) as an aware UTC datetime, for the ``web_sessions`` rows."""
+        return datetime.fromtimestamp(self.now(), UTC)
 
     def require(self, request: Request, *, ops: bool = False) -> SignedIn:
         """The signed-in person (and ops, if asked); first, no path or query value may hold U+0000 or a lone
@@ -182,7 +208,12 @@ class WebContext:
 
     def error_page(self, request: Request, status: int, title: str, detail: str) -> Response:
         return self.render(
-            request, "error.html", person=self.person(request), status=status, title=title, detail=detail
+            request,
+            "error.html",
+            person=self.known_person(request),
+            status=status,
+            title=title,
+            detail=detail,
         )
 
     # ---- exception handlers (installed on the web sub-application) ----------------------------------
@@ -247,6 +278,26 @@ class WebContext:
             404: not_found,
             405: not_found,
         }
+
+
+class SessionResolver:
+    """Pure ASGI middleware: looks the session up (one primary-key read of ``web_sessions``) in the thread
+    pool before the page runs, so async pages and error handlers never query on the event loop. A failed
+    look-up is left to the page, whose own attempt raises inside the exception handlers (a 503 page)."""
+
+    def __init__(self, app: ASGIApp, ctx: WebContext) -> None:
+        self.app = app
+        self.ctx = ctx
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope)
+            if SESSION_COOKIE in request.cookies:
+                try:
+                    await run_in_threadpool(self.ctx.person, request)
+                except StoreError:
+                    scope.pop(_PERSON, None)
+        await self.app(scope, receive, send)
 
 
 class SecurityHeaders:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,9 +11,11 @@ import sqlalchemy as sa
 
 from gateway import audit
 from gateway.errors import AuditChainBroken
-from gateway.store.tables import audit_log
+from gateway.store.tables import audit_head, audit_log, messages, records, trace_keys
 from gateway.store.unit_of_work import UnitOfWork
 from signing import sm3
+from tests.gateway.conftest import Harness
+from tests.gateway.samples import indicator_document, indicator_row, signed_headers
 from tests.gateway.store.factories import T0
 
 
@@ -115,3 +118,146 @@ def test_naive_timestamps_are_refused(engine: sa.Engine) -> None:
 def test_unserialisable_detail_is_refused(engine: sa.Engine) -> None:
     with UnitOfWork(engine) as uow, pytest.raises(TypeError, match="audit detail"):
         audit.append(uow.audit, actor="ops", action="x", subject="y", at=T0, detail={"obj": object()})
+
+
+# ---- the stored originals and canonical records against the digests in the chain (issue 13 item 9) ------
+
+PROVINCE, CITY, COUNTY = "330000000", "330300000", "330324000"
+
+
+def _accept(h: Harness, message_id: str, *amounts: str) -> bytes:
+    receivers = (CITY, COUNTY)
+    body = indicator_document(
+        *(
+            indicator_row(PROVINCE, receivers[n % 2], f"3300002026AV{message_id[-2:]}{n}", Decimal(amount))
+            for n, amount in enumerate(amounts)
+        )
+    )
+    headers = signed_headers(h.config_dir, PROVINCE, body, message_id, h.clock.now)
+    response = h.client.post("/v1/messages", content=body, headers=headers)
+    assert response.status_code == 202, response.text
+    return body
+
+
+def _message_pk(engine: sa.Engine, message_id: str) -> int:
+    with engine.connect() as c:
+        return int(
+            c.execute(sa.select(messages.c.id).where(messages.c.message_id == message_id)).scalar_one()
+        )
+
+
+def _full_problems(h: Harness) -> tuple[str, ...]:
+    with h.gateway.database.unit_of_work() as uow, pytest.raises(AuditChainBroken) as caught:
+        audit.verify(uow.audit, uow.messages)
+    return caught.value.problems
+
+
+def test_accepted_messages_verify_with_their_bodies_and_records(harness: Harness) -> None:
+    _accept(harness, "av-01", "5.00", "7.00")
+    _accept(harness, "av-02", "9.00")
+    with harness.gateway.database.unit_of_work() as uow:
+        assert audit.verify(uow.audit, uow.messages) == 2
+        entry = next(iter(uow.audit.entries()))
+    assert entry.action == "message.accepted"
+    assert len(entry.detail["record_sm3"]) == 2
+    with harness.gateway.database.engine.connect() as c:
+        texts = c.execute(
+            sa.select(records.c.canonical)
+            .where(records.c.message_pk == _message_pk(harness.gateway.database.engine, "av-01"))
+            .order_by(records.c.position)
+        ).scalars()
+        assert entry.detail["record_sm3"] == [sm3(t.encode("utf-8")).hex() for t in texts]
+
+
+def test_a_rewritten_original_body_is_named_even_with_its_digest_column(harness: Harness) -> None:
+    _accept(harness, "av-01", "9.00")
+    body = _accept(harness, "av-02", "5.00")
+    forged = body.replace(b"5.00", b"5000000.00")
+    assert forged != body
+    engine = harness.gateway.database.engine
+    with engine.begin() as c:  # the body and the body_sm3 column both rewritten, consistently
+        c.execute(
+            sa.update(messages)
+            .where(messages.c.message_id == "av-02")
+            .values(body=forged, body_sm3=sm3(forged).hex())
+        )
+    assert _full_problems(harness) == (
+        f"message {PROVINCE}/av-02 (audit entry 2): the stored original body does not match the SM3 "
+        "recorded in the chain",
+        f"message {PROVINCE}/av-02 (audit entry 2): the body_sm3 column does not match the SM3 recorded "
+        "in the chain",
+    )
+
+
+def test_a_rewritten_canonical_record_is_named(harness: Harness) -> None:
+    _accept(harness, "av-01", "5.00", "6.00", "7.00")
+    engine = harness.gateway.database.engine
+    pk = _message_pk(engine, "av-01")
+    with engine.begin() as c:
+        text = c.execute(
+            sa.select(records.c.canonical).where(records.c.message_pk == pk, records.c.position == 1)
+        ).scalar_one()
+        assert '"6.00"' in text
+        c.execute(
+            sa.update(records)
+            .where(records.c.message_pk == pk, records.c.position == 1)
+            .values(canonical=text.replace('"6.00"', '"6000000.00"'))
+        )
+    assert _full_problems(harness) == (
+        f"message {PROVINCE}/av-01 (audit entry 1): record 1 does not match the SM3 recorded in the chain",
+    )
+
+
+def test_removed_and_added_records_and_a_removed_message_are_named(harness: Harness) -> None:
+    _accept(harness, "av-01", "5.00", "6.00")
+    _accept(harness, "av-02", "7.00")
+    engine = harness.gateway.database.engine
+    pk1 = _message_pk(engine, "av-01")
+    with engine.begin() as c:
+        c.execute(sa.delete(trace_keys).where(trace_keys.c.message_pk == pk1, trace_keys.c.position == 1))
+        c.execute(sa.delete(records).where(records.c.message_pk == pk1, records.c.position == 1))
+        c.execute(
+            sa.insert(records).values(
+                message_pk=pk1, position=5, msg_type="transfer_indicator", canonical="{}", result="accepted"
+            )
+        )
+    problems = _full_problems(harness)
+    assert problems == (
+        f"message {PROVINCE}/av-01 (audit entry 1): record 1 is missing",
+        f"message {PROVINCE}/av-01 (audit entry 1): record 5 is not in the chain",
+    )
+    with engine.begin() as c:
+        c.execute(sa.update(messages).where(messages.c.message_id == "av-02").values(message_id="av-99"))
+    assert _full_problems(harness)[-2:] == (
+        f"message {PROVINCE}/av-02 (audit entry 2): accepted in the chain but not stored",
+        "1 stored message(s) have no message.accepted entry in the chain",
+    )
+
+
+def test_entries_written_before_record_digests_verify_what_they_recorded(harness: Harness) -> None:
+    """An accepted entry from before ``record_sm3`` (``body_sm3``, ``records`` count only) still verifies:
+    its body against ``body_sm3`` and the number of its records."""
+    body = _accept(harness, "av-01", "5.00", "6.00")
+    engine = harness.gateway.database.engine
+    with engine.begin() as c:  # rewrite the chain as the old code wrote it: drop record_sm3, re-hash
+        row = c.execute(sa.select(audit_log).where(audit_log.c.seq == 1)).one()
+        detail = {k: v for k, v in json.loads(row.detail).items() if k != "record_sm3"}
+        c.execute(sa.delete(audit_log))
+        c.execute(sa.update(audit_head).values(seq=0, hash=audit.GENESIS))
+    with UnitOfWork(engine) as uow:
+        audit.append(
+            uow.audit, actor=row.actor, action=row.action, subject=row.subject, at=row.at, detail=detail
+        )
+        uow.commit()
+    with harness.gateway.database.unit_of_work() as uow:
+        assert audit.verify(uow.audit, uow.messages) == 1
+    pk = _message_pk(engine, "av-01")
+    with engine.begin() as c:
+        c.execute(sa.delete(trace_keys).where(trace_keys.c.message_pk == pk, trace_keys.c.position == 1))
+        c.execute(sa.delete(records).where(records.c.message_pk == pk, records.c.position == 1))
+        c.execute(sa.update(messages).where(messages.c.id == pk).values(body=body.replace(b"5.00", b"8.00")))
+    assert _full_problems(harness) == (
+        f"message {PROVINCE}/av-01 (audit entry 1): the stored original body does not match the SM3 "
+        "recorded in the chain",
+        f"message {PROVINCE}/av-01 (audit entry 1): 1 record(s) stored, the chain records 2",
+    )

@@ -19,8 +19,10 @@ from gateway.config import load_settings
 from gateway.demo_config import DEMO_PARTIES
 from gateway.store.database import Database
 from gateway.store.schema import head_revision
-from gateway.store.tables import audit_log
+from gateway.store.tables import audit_log, messages, records
+from signing import sm3_hex
 from tests.conftest import free_port, wait_until_up
+from tests.gateway.conftest import Harness
 from tests.gateway.samples import NOW, indicator_document, indicator_row, signed_headers
 
 OPENSSL = shutil.which("openssl")
@@ -142,3 +144,33 @@ def test_serve_with_config_accepts_a_signed_indicator(demo_dir: Path) -> None:
         process.wait(timeout=10)
         if process.stderr is not None:
             process.stderr.close()
+
+
+def test_audit_verify_names_a_rewritten_body_and_record(harness: Harness) -> None:
+    """Issue 13: rewriting a stored original (5.00 → 5,000,000.00) or a canonical record must not pass as
+    intact, even when the body_sm3 column is rewritten along with it (the chain's digest decides)."""
+    body = indicator_document(indicator_row("330000000", "330300000", "3300002026AVC1", Decimal("5.00")))
+    headers = signed_headers(harness.config_dir, "330000000", body, "avc-1", harness.clock.now)
+    assert harness.client.post("/v1/messages", content=body, headers=headers).status_code == 202
+    url = str(harness.gateway.database.engine.url.render_as_string(hide_password=False))
+    env = {"FISCALGW_DATABASE__URL": url}
+    intact = fiscalgw("audit", "verify", "--config", str(harness.config_dir), env=env)
+    assert intact.returncode == 0, intact.stderr
+    forged = body.replace(b"5.00", b"5000000.00")
+    with harness.gateway.database.engine.begin() as c:
+        c.execute(sa.update(messages).values(body=forged, body_sm3=sm3_hex(forged)))
+        c.execute(
+            sa.update(records).values(canonical=sa.func.replace(records.c.canonical, "5.00", "5000000.00"))
+        )
+    broken = fiscalgw("audit", "verify", "--config", str(harness.config_dir), env=env)
+    assert broken.returncode == 1, broken.stdout
+    assert "Traceback" not in broken.stderr
+    assert broken.stderr.splitlines() == [
+        "fiscalgw: audit: message 330000000/avc-1 (audit entry 1): the stored original body does not match "
+        "the SM3 recorded in the chain",
+        "fiscalgw: audit: message 330000000/avc-1 (audit entry 1): the body_sm3 column does not match the "
+        "SM3 recorded in the chain",
+        "fiscalgw: audit: message 330000000/avc-1 (audit entry 1): record 0 does not match the SM3 recorded "
+        "in the chain",
+        "fiscalgw: error: audit chain broken (3 problem(s))",
+    ]

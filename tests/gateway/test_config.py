@@ -89,3 +89,54 @@ def test_duplicate_party_is_a_config_error_naming_the_file(tmp_path: Path) -> No
     data["parties"] = data["parties"] * 2
     with pytest.raises(ConfigError, match=r"fiscalgw\.toml: party id 330300000 is registered twice"):
         load_settings(write(tmp_path, data))
+
+
+# ---- Secure cookies and the exposure of /docs and /metrics (issue 13 item 11) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "secure"),
+    [
+        ("127.0.0.1", False),
+        ("127.0.0.2", False),
+        ("::1", False),
+        ("[::1]", False),
+        ("localhost", False),
+        ("0.0.0.0", True),
+        ("::", True),
+        ("10.20.30.40", True),
+        ("gateway.example.cn", True),
+    ],
+)
+def test_dev_cookies_are_secure_unless_served_on_loopback(tmp_path: Path, host: str, secure: bool) -> None:
+    settings = load_settings(write(tmp_path, minimal()))
+    assert settings.web.secure_cookies is None and settings.secure_cookies is False  # not served yet
+    assert settings.for_bind_host(host).secure_cookies is secure
+
+
+def test_an_explicit_secure_cookies_setting_wins_in_dev(tmp_path: Path) -> None:
+    off = load_settings(write(tmp_path, minimal(web={"secure_cookies": False})))
+    assert off.for_bind_host("0.0.0.0").secure_cookies is False
+    on = load_settings(write(tmp_path, minimal(web={"secure_cookies": True})))
+    assert on.for_bind_host("127.0.0.1").secure_cookies is True
+
+
+def test_production_cookies_are_always_secure(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, minimal(mode="production")))
+    assert settings.secure_cookies is True
+    assert settings.for_bind_host("127.0.0.1").secure_cookies is True
+    with pytest.raises(ConfigError, match="secure_cookies = false is refused in production"):
+        load_settings(write(tmp_path, minimal(mode="production", web={"secure_cookies": False})))
+
+
+def test_docs_and_metrics_follow_the_mode_unless_set(tmp_path: Path) -> None:
+    dev = load_settings(write(tmp_path, minimal()))
+    assert (dev.docs_exposure, dev.metrics_exposure) == ("open", "open")
+    production = load_settings(write(tmp_path, minimal(mode="production")))
+    assert (production.docs_exposure, production.metrics_exposure) == ("off", "token")
+    chosen = load_settings(
+        write(tmp_path, minimal(mode="production", api={"docs": "token", "metrics": "off"}))
+    )
+    assert (chosen.docs_exposure, chosen.metrics_exposure) == ("token", "off")
+    with pytest.raises(ConfigError, match=r"api\.docs"):
+        load_settings(write(tmp_path, minimal(api={"docs": "public"})))

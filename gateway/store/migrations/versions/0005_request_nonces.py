@@ -2,7 +2,7 @@
 status and trace request per sender while its timestamp is inside the window, so a captured GET cannot be
 replayed.
 
-Revision ID: 0005_signed
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-03 08:00:00.000000
 """
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_signed"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
