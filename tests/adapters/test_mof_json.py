@@ -223,9 +223,9 @@ def test_duplicate_key_is_refused_even_with_equal_values() -> None:
 def test_surrogate_pairs_and_long_integers_within_bounds_are_accepted() -> None:
     rows = golden_issue_rows()
     rows[0]["BGT_DEC"] = "耕地😀补贴"
-    rows[0]["AMOUNT"] = 10**15
+    rows[0]["AMOUNT"] = 999_999_999_999  # a bare 12-digit JSON integer: the largest whole yuan allowed
     raw = json.dumps({"BA_BGT_INFO": rows}).encode("ascii")  # "\\ud83d\\ude00": an escaped pair
     assert b"\\ud83d\\ude00" in raw
     message = ADAPTER.parse(raw).messages[0]
     assert isinstance(message, TransferIndicator)
-    assert message.bgt_dec == "耕地😀补贴" and message.amount == Decimal(10**15)
+    assert message.bgt_dec == "耕地😀补贴" and message.amount == Decimal(999_999_999_999)
