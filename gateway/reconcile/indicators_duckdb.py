@@ -38,7 +38,15 @@ from gateway.reconcile.ledger_columns import (
     amount_sql,
     in_transit_cutoff,
 )
-from gateway.reconcile.snapshot_files import csv_header, is_xlsx, transcode_gbk, xlsx_to_csv
+from gateway.reconcile.snapshot_files import (
+    check_rows_read,
+    csv_layout,
+    duckdb_read_csv,
+    is_xlsx,
+    refusal_reason,
+    transcode_gbk,
+    xlsx_to_csv,
+)
 
 Progress = Callable[[str], None]
 
@@ -125,18 +133,6 @@ def _typed_select(side: Side, source: str, present: set[str]) -> str:
     """
 
 
-def _read_csv_sql(path: Path, header: list[str]) -> str:
-    columns = (
-        "{"
-        + ", ".join(f"{_literal(name or f'_EMPTY_{i}')}: 'VARCHAR'" for i, name in enumerate(header))
-        + "}"
-    )
-    return (
-        f"read_csv({_literal(str(path))}, header = true, auto_detect = false, columns = {columns}, "
-        "delim = ',', quote = '\"', escape = '\"', null_padding = true, new_line = '\\n')"
-    )
-
-
 class _Loader:
     def __init__(self, con: duckdb.DuckDBPyConnection, workdir: Path, progress: Progress) -> None:
         self._con = con
@@ -149,35 +145,38 @@ class _Loader:
         self._progress(f"reading {side} ledger {path}")
         if is_xlsx(path):
             source, header = xlsx_to_csv(path, self._workdir / f"{table}.csv")
+            newline = "\n"
         else:
-            source, header = path, csv_header(path)
+            layout = csv_layout(path)
+            source, header, newline = path, layout.header, layout.newline
         missing = [c for c in REQUIRED_COLUMNS[side] if c not in header]
         if missing:
             raise MissingColumnsError(str(path), missing)
         present = {c for c in header if c in ALL_COLUMNS}
         try:
-            self._create(side, source, header, present, table)
+            self._create(side, duckdb_read_csv(source, header, newline), present, table)
         except duckdb.InvalidInputException as exc:
             if "unicode" not in str(exc).lower():
                 _explain(path, side, exc)
             self._progress(f"transcoding {path} from GBK")
             source = transcode_gbk(path, self._workdir / f"{table}.utf8.csv")
             try:
-                self._create(side, source, header, present, table)
+                self._create(side, duckdb_read_csv(source, header, newline), present, table)
             except duckdb.Error as again:
                 _explain(path, side, again)
         except (duckdb.ConversionException, duckdb.ParserException) as exc:
             _explain(path, side, exc)
         except duckdb.Error as exc:  # out of memory, disk full …: not the file's fault
             raise ReconcileError(f"{path}: DuckDB failed: {_first_line(exc)}") from None
-        row = self._con.execute(f"SELECT bool_or(bad) FROM {table}").fetchone()
-        if row is not None and row[0]:
+        row = self._con.execute(f"SELECT bool_or(bad), count(*) FROM {table}").fetchone()
+        assert row is not None
+        if row[0]:
             _locate(path, side)
             raise ReconcileError(f"{path}: a malformed value was found but could not be located")
+        check_rows_read(path, source, newline, int(row[1]))
 
-    def _create(self, side: Side, source: Path, header: list[str], present: set[str], table: str) -> None:
-        select = _typed_select(side, _read_csv_sql(source, header), present)
-        self._con.execute(f"CREATE OR REPLACE TABLE {table} AS {select}")
+    def _create(self, side: Side, read_csv: str, present: set[str], table: str) -> None:
+        self._con.execute(f"CREATE OR REPLACE TABLE {table} AS {_typed_select(side, read_csv, present)}")
 
 
 def _locate(path: Path, side: Side) -> None:
@@ -189,7 +188,7 @@ def _locate(path: Path, side: Side) -> None:
 def _explain(path: Path, side: Side, exc: Exception) -> NoReturn:
     """DuckDB refused the file: re-read it with the reference loader for a precise message."""
     _locate(path, side)
-    raise SnapshotFormatError(str(path), _first_line(exc)) from None
+    raise SnapshotFormatError(str(path), refusal_reason(path, _first_line(exc))) from None
 
 
 def _first_line(exc: Exception) -> str:

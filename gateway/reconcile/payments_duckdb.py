@@ -48,7 +48,15 @@ from gateway.reconcile.payments_report import (
     assemble_report,
     china_cutoff,
 )
-from gateway.reconcile.snapshot_files import csv_header, is_xlsx, transcode_gbk, xlsx_to_csv
+from gateway.reconcile.snapshot_files import (
+    check_rows_read,
+    csv_layout,
+    duckdb_read_csv,
+    is_xlsx,
+    refusal_reason,
+    transcode_gbk,
+    xlsx_to_csv,
+)
 
 Progress = Callable[[str], None]
 
@@ -150,14 +158,6 @@ def _typed_sql(role: Role, source: str, present: set[str]) -> str:
     """
 
 
-def _read_csv_sql(path: Path, header: list[str]) -> str:
-    columns = ", ".join(f"{_literal(name or f'_EMPTY_{i}')}: 'VARCHAR'" for i, name in enumerate(header))
-    return (
-        f"read_csv({_literal(str(path))}, header = true, auto_detect = false, columns = {{{columns}}}, "
-        "delim = ',', quote = '\"', escape = '\"', null_padding = true)"
-    )
-
-
 _INSERT_SQL: dict[Role, tuple[str, ...]] = {
     Role.VOUCHERS: (
         "INSERT INTO v_raw SELECT rowid + {offset}, adm, voucher_no, day, bank, amount FROM staged",
@@ -195,21 +195,23 @@ class _Loader:
         name = f"f{self._count}"
         if is_xlsx(path):
             source, header = xlsx_to_csv(path, self._workdir / f"{name}.csv")
+            newline = "\n"
         else:
-            source, header = path, csv_header(path)
+            layout = csv_layout(path)
+            source, header, newline = path, layout.header, layout.newline
         missing = [c for c in REQUIRED_COLUMNS[role] if c not in header]
         if missing:
             raise MissingColumnsError(str(path), missing)
         present = {c for c in header if c}
         try:
-            self._stage(role, source, header, present)
+            self._stage(role, duckdb_read_csv(source, header, newline), present)
         except duckdb.InvalidInputException as exc:
             if "unicode" not in str(exc).lower():
                 _explain(path, role, exc)
             self._progress(f"transcoding {path} from GBK")
             source = transcode_gbk(path, self._workdir / f"{name}.utf8.csv")
             try:
-                self._stage(role, source, header, present)
+                self._stage(role, duckdb_read_csv(source, header, newline), present)
             except duckdb.Error as again:
                 _explain(path, role, again)
         except (duckdb.ConversionException, duckdb.ParserException) as exc:
@@ -221,14 +223,14 @@ class _Loader:
         if row[0]:
             _locate(path, role)
             raise ReconcileError(f"{path}: a malformed value was found but could not be located")
+        check_rows_read(path, source, newline, int(row[1]))
         for statement in _INSERT_SQL[role]:
             self._con.execute(statement.format(offset=self._next_rid))
         self._next_rid += int(row[1])
         self._con.execute("DROP TABLE staged")
 
-    def _stage(self, role: Role, source: Path, header: list[str], present: set[str]) -> None:
-        select = _typed_sql(role, _read_csv_sql(source, header), present)
-        self._con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {select}")
+    def _stage(self, role: Role, read_csv: str, present: set[str]) -> None:
+        self._con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {_typed_sql(role, read_csv, present)}")
 
     def load_columns(self, inputs: PaymentInputs) -> None:
         """Unnest in-memory column lists into the raw tables (no per-row Python work)."""
@@ -260,7 +262,7 @@ def _locate(path: Path, role: Role) -> None:
 
 def _explain(path: Path, role: Role, exc: Exception) -> NoReturn:
     _locate(path, role)
-    raise SnapshotFormatError(str(path), _first_line(exc)) from None
+    raise SnapshotFormatError(str(path), refusal_reason(path, _first_line(exc))) from None
 
 
 def _first_line(exc: Exception) -> str:

@@ -3,6 +3,12 @@
 The columnar engine hands CSV files to DuckDB as they are; a GBK file is first transcoded to UTF-8 in
 streaming chunks into a temporary file, and an XLSX sheet is streamed (openpyxl read-only mode) into a
 temporary UTF-8 CSV. The reference engine and error location read records here with :mod:`csv`.
+
+Line endings: LF, CRLF (what Excel and Python's csv module write) and CR (old Mac exports) are all read.
+The columnar engines take the ending of the header line (:func:`csv_layout`) and tell DuckDB, whose reader
+silently returns no rows at all when told the wrong one. And since a reader that drops rows is worse than
+one that fails, every load is checked with :func:`check_rows_read`: fewer (or more) rows read than the file
+holds is an error naming both counts, never a smaller report.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
@@ -43,14 +50,36 @@ def normalise_header(path: Path, names: list[str]) -> list[str]:
     return result
 
 
-def csv_header(path: Path) -> list[str]:
-    """The header row of a CSV snapshot (UTF-8 or GBK)."""
+@dataclass(frozen=True)
+class CsvLayout:
+    """The header of a CSV snapshot and the line ending of its header line (LF, CRLF or CR)."""
+
+    header: list[str]
+    newline: str
+
+
+_HEADER_LIMIT = 1 << 20
+
+
+def csv_layout(path: Path) -> CsvLayout:
+    """The header row of a CSV snapshot (UTF-8 or GBK) and its line ending."""
     with path.open("rb") as handle:
-        first = handle.readline(1 << 20)
+        start = handle.read(_HEADER_LIMIT + 2)
+    if start.startswith(_BOM):
+        start = start[len(_BOM) :]
+    ends = [i for i in (start.find(b"\r"), start.find(b"\n")) if i >= 0]
+    end = min(ends) if ends else len(start)
+    if end > _HEADER_LIMIT:
+        raise SnapshotFormatError(str(path), f"the header line is longer than {_HEADER_LIMIT} bytes")
+    first = start[:end]
+    if start[end : end + 2] == b"\r\n":
+        newline = "\r\n"
+    elif start[end : end + 1] == b"\r":
+        newline = "\r"
+    else:
+        newline = "\n"  # LF, or a file that is only a header line
     if not first.strip():
         raise SnapshotFormatError(str(path), "empty file: no header row")
-    if first.startswith(_BOM):
-        first = first[len(_BOM) :]
     try:
         text = first.decode("utf-8")
     except UnicodeDecodeError:
@@ -58,8 +87,89 @@ def csv_header(path: Path) -> list[str]:
             text = first.decode(GBK_CODEC)
         except UnicodeDecodeError:
             raise SnapshotFormatError(str(path), "the header is neither UTF-8 nor GBK") from None
-    row = next(csv.reader([text.rstrip("\r\n")]))
-    return normalise_header(path, row)
+    row = next(csv.reader([text]))
+    return CsvLayout(normalise_header(path, row), newline)
+
+
+def csv_header(path: Path) -> list[str]:
+    """The header row of a CSV snapshot (UTF-8 or GBK)."""
+    return csv_layout(path).header
+
+
+def duckdb_read_csv(path: Path, header: list[str], newline: str) -> str:
+    """The DuckDB ``read_csv`` call for a snapshot: every column VARCHAR (the engines type and validate them
+    in SQL), RFC 4180 quoting, short rows padded, and the file's own line ending."""
+    columns = ", ".join(f"{_sql_text(name or f'_EMPTY_{i}')}: 'VARCHAR'" for i, name in enumerate(header))
+    escaped = newline.replace("\r", "\\r").replace("\n", "\\n")
+    return (
+        f"read_csv({_sql_text(str(path))}, header = true, auto_detect = false, columns = {{{columns}}}, "
+        f"delim = ',', quote = '\"', escape = '\"', null_padding = true, new_line = '{escaped}')"
+    )
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _data_lines(path: Path, newline: str) -> int:
+    """Physical data lines (after the header), counted by the last byte of ``newline`` — the LF of a CRLF, so
+    one single-byte count per chunk (about 1 GB/s), no decoding (neither UTF-8 nor GBK has a CR or LF byte
+    inside a character) — plus an unterminated last line."""
+    end = newline[-1].encode("ascii")
+    count = 0
+    last = b""
+    with path.open("rb") as source:
+        while chunk := source.read(_CHUNK):
+            count += chunk.count(end)
+            last = chunk
+    unterminated = bool(last.strip()) and not last.endswith(end)
+    return max(count + int(unterminated) - 1, 0)
+
+
+def line_endings(path: Path) -> list[str]:
+    """The line endings a file uses, of ``CRLF``, ``LF`` and ``CR`` (a CR or LF inside a quoted cell counts
+    too): for the message when a reader refuses a file, not for the fast path."""
+    crlf = lf = cr = 0
+    carry = b""
+    with path.open("rb") as source:
+        while chunk := source.read(_CHUNK):
+            joined = carry + chunk
+            carry = joined[-1:] if joined.endswith(b"\r") else b""  # a CRLF may straddle two chunks
+            body = joined[: len(joined) - len(carry)]
+            pairs = body.count(b"\r\n")
+            crlf += pairs
+            lf += body.count(b"\n") - pairs
+            cr += body.count(b"\r") - pairs
+    cr += len(carry)
+    return [name for name, n in (("CRLF", crlf), ("LF", lf), ("CR", cr)) if n]
+
+
+def refusal_reason(path: Path, reader_said: str) -> str:
+    """What to tell the user when the columnar reader refused ``path``: mixed line endings by name (the
+    reader's own words for them are a parser state), else the reader's first line."""
+    endings = line_endings(path)
+    if len(endings) > 1:
+        return f"mixed line endings ({', '.join(endings)}): save the file with one line ending throughout"
+    return reader_said
+
+
+def check_rows_read(path: Path, source: Path, newline: str, read: int) -> None:
+    """Raise unless ``read`` — the non-empty rows a columnar engine loaded from ``source`` (``path`` itself,
+    or the UTF-8 CSV made from it) — is every data row ``path`` holds. The count of physical lines decides
+    cheaply: a reader never invents rows and a row takes at least one line, so ``read`` equal to the
+    physical data lines means nothing was left out. When they differ (blank lines, line breaks inside
+    quoted cells, or a short read) the file is counted exactly with :mod:`csv`, as the reference engine
+    reads it."""
+    if read == _data_lines(source, newline):
+        return
+    held = sum(1 for _line, record in iter_records(path) if any(v is not None for v in record.values()))
+    if read != held:
+        raise SnapshotFormatError(
+            str(path),
+            f"the file holds {held} data rows but {read} were read "
+            f"(line ending {newline.encode('unicode_escape').decode()} taken from the header line; "
+            "mixed line endings or a damaged file?)",
+        )
 
 
 def transcode_gbk(path: Path, target: Path) -> Path:
