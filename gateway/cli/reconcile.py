@@ -28,6 +28,7 @@ from gateway.cli.progress import CLIProgress
 from gateway.reconcile.errors import ReconcileError
 from gateway.reconcile.indicator_report import STATUS_AGREE
 from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
+from gateway.reconcile.ledger_columns import ALL_COLUMNS, COLUMN_NAMES_ZH, REQUIRED_COLUMNS, Side
 from gateway.reconcile.payments_columns import Role
 from gateway.reconcile.payments_duckdb import reconcile_payment_files
 from gateway.reconcile.report_formats import BINARY_FORMATS, RENDERERS, AnyReport, render_report
@@ -44,6 +45,8 @@ def register(subparsers: Any) -> None:
         description="上下级财政预算指标对账: compare the upper level's issued indicators with the lower "
         "level's received indicators. Exit 0 when the run succeeded (1 with --fail-on-breaks if any pair "
         "is 不一致), 2 on a usage or input error.",
+        epilog=_indicator_columns_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     indicators.add_argument("--upper", required=True, metavar="FILE", help="upper level's snapshot")
     indicators.add_argument("--lower", required=True, metavar="FILE", help="lower level's snapshot")
@@ -104,6 +107,29 @@ def parse_as_of(text: str | None) -> datetime:
     if value.tzinfo is None:
         raise CLIError(f"--as-of needs a UTC offset (e.g. +08:00 or Z), got {text!r}")
     return value
+
+
+def _indicator_columns_help() -> str:
+    """The snapshot columns, UPPER_SNAKE and Chinese, as ``--help`` lists them (one definition:
+    :mod:`gateway.reconcile.ledger_columns`)."""
+
+    def line(column: str) -> str:
+        names = " / ".join(COLUMN_NAMES_ZH.get(column, ()))
+        if column in REQUIRED_COLUMNS[Side.UPPER] and column in REQUIRED_COLUMNS[Side.LOWER]:
+            need = "required"
+        elif column in REQUIRED_COLUMNS[Side.UPPER]:
+            need = "required in --upper"
+        elif column in REQUIRED_COLUMNS[Side.LOWER]:
+            need = "required in --lower"
+        else:
+            need = "optional"
+        return f"  {column:<18} {names}  [{need}]"
+
+    return (
+        "snapshot columns (CSV in UTF-8, UTF-8 with BOM or GBK, LF / CRLF / CR line endings, or XLSX;\n"
+        "the header row may use the UPPER_SNAKE names or the Chinese ones; other columns are ignored):\n"
+        + "\n".join(line(c) for c in ALL_COLUMNS)
+    )
 
 
 def _indicators(args: argparse.Namespace) -> int:

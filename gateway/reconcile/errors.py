@@ -5,6 +5,7 @@ Exceptions raised by gateway/reconcile/.
   + SnapshotError(path)                 - an input snapshot cannot be used at all
     + SnapshotFormatError(path)         - not a readable CSV / XLSX, or an undecodable encoding
     + MissingColumnsError(path, names)  - the header lacks required BA_BGT_INFO columns
+  + MissingColumnsInSnapshots(errors)   - the MissingColumnsError of every input at once
     + BadValueError(path, line, column) - one cell is malformed (amount, date, year, code, flag)
   + ReportFormatError                   - an unknown report format, or a format that needs a file
 
@@ -14,7 +15,7 @@ the engines raise only when an input cannot be read or is malformed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 class ReconcileError(Exception):
@@ -34,11 +35,23 @@ class SnapshotFormatError(SnapshotError):
 
 
 class MissingColumnsError(SnapshotError):
-    """The header row lacks one or more required columns."""
+    """The header row lacks one or more required columns; ``labels`` gives each its Chinese name."""
 
-    def __init__(self, path: str, names: Sequence[str]) -> None:
-        super().__init__(path, f"missing required column(s): {', '.join(names)}")
+    def __init__(
+        self, path: str, names: Sequence[str], labels: Mapping[str, Sequence[str]] | None = None
+    ) -> None:
+        shown = [f"{n} ({labels[n][0]})" if labels and labels.get(n) else n for n in names]
+        super().__init__(path, f"missing required column(s): {', '.join(shown)}")
         self.names = tuple(names)
+
+
+class MissingColumnsInSnapshots(ReconcileError):
+    """Several inputs lack required columns: all of them are named at once, so one correction round is
+    enough."""
+
+    def __init__(self, errors: Sequence[MissingColumnsError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = tuple(errors)
 
 
 class BadValueError(SnapshotError):

@@ -21,12 +21,18 @@ from typing import Any, NoReturn
 import duckdb
 
 from gateway.reconcile.breaks import Break, BreakType, FieldDifference
-from gateway.reconcile.errors import MissingColumnsError, ReconcileError, SnapshotFormatError
+from gateway.reconcile.errors import (
+    MissingColumnsError,
+    MissingColumnsInSnapshots,
+    ReconcileError,
+    SnapshotFormatError,
+)
 from gateway.reconcile.indicator_report import IndicatorReport, PairSummary, empty_counts
 from gateway.reconcile.indicators_reference import iter_ledger
 from gateway.reconcile.ledger_columns import (
     ALL_COLUMNS,
     CODE9_PATTERN,
+    COLUMN_NAMES_ZH,
     COMPACT_DATE_PATTERN,
     COMPACT_TIME_PATTERN,
     COMPARED_ATTRIBUTES,
@@ -44,6 +50,7 @@ from gateway.reconcile.snapshot_files import (
     duckdb_read_csv,
     is_xlsx,
     refusal_reason,
+    snapshot_header,
     transcode_gbk,
     xlsx_to_csv,
 )
@@ -151,7 +158,7 @@ class _Loader:
             source, header, newline = path, layout.header, layout.newline
         missing = [c for c in REQUIRED_COLUMNS[side] if c not in header]
         if missing:
-            raise MissingColumnsError(str(path), missing)
+            raise MissingColumnsError(str(path), missing, COLUMN_NAMES_ZH)
         present = {c for c in header if c in ALL_COLUMNS}
         try:
             self._create(side, duckdb_read_csv(source, header, newline), present, table)
@@ -392,6 +399,7 @@ def reconcile_indicator_files(
     """
     say: Progress = progress or _silent
     cutoff = in_transit_cutoff(as_of, in_transit_window)
+    check_columns(upper_path, lower_path)
     with _session(settings or EngineSettings(), say) as (con, loader):
         loader.load(upper_path, Side.UPPER, "upper_raw")
         loader.load(lower_path, Side.LOWER, "lower_raw")
@@ -401,6 +409,21 @@ def reconcile_indicator_files(
         con.execute(_classify_sql(cutoff))
         say("summarising")
         return _report(con, as_of, in_transit_window)
+
+
+def check_columns(upper_path: Path, lower_path: Path) -> None:
+    """Both snapshots' headers before either is read: every missing required column of both files is
+    named in one error."""
+    problems = []
+    for path, side in ((upper_path, Side.UPPER), (lower_path, Side.LOWER)):
+        header = snapshot_header(path)
+        missing = [c for c in REQUIRED_COLUMNS[side] if c not in header]
+        if missing:
+            problems.append(MissingColumnsError(str(path), missing, COLUMN_NAMES_ZH))
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise MissingColumnsInSnapshots(problems)
 
 
 def load_only(upper_path: Path, lower_path: Path, settings: EngineSettings | None = None) -> tuple[int, int]:

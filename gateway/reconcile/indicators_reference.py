@@ -32,6 +32,7 @@ from gateway.reconcile.breaks import Break, BreakType, FieldDifference
 from gateway.reconcile.errors import BadValueError, MissingColumnsError
 from gateway.reconcile.indicator_report import IndicatorReport, PairSummary, empty_counts
 from gateway.reconcile.ledger_columns import (
+    COLUMN_NAMES_ZH,
     COMPARED_ATTRIBUTES,
     REQUIRED_COLUMNS,
     CellError,
@@ -67,7 +68,7 @@ def iter_ledger(path: Path, side: Side) -> Iterator[LedgerRow]:
         if not checked_header:
             missing = [c for c in REQUIRED_COLUMNS[side] if c not in record]
             if missing:
-                raise MissingColumnsError(str(path), missing)
+                raise MissingColumnsError(str(path), missing, COLUMN_NAMES_ZH)
             checked_header = True
         if not any(v is not None for v in record.values()):
             continue

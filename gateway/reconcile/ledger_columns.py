@@ -1,9 +1,9 @@
 """The BA_BGT_INFO snapshot columns the indicator reconciliation reads, and how each cell is validated.
 
-A snapshot is a header row of UPPER_SNAKE column names (any order, case-insensitive, extra columns
-ignored) followed by one row per indicator. The rules below are the single definition of a valid cell;
-the DuckDB engine expresses the same rules in SQL (:mod:`gateway.reconcile.indicators_duckdb`) and the
-reference engine applies these functions directly.
+A snapshot is a header row of UPPER_SNAKE column names or their Chinese names (:data:`COLUMN_NAMES_ZH`;
+any order, case-insensitive, extra columns ignored) followed by one row per indicator. The rules below
+are the single definition of a valid cell; the DuckDB engine expresses the same rules in SQL
+(:mod:`gateway.reconcile.indicators_duckdb`) and the reference engine applies these functions directly.
 
 * codes ``MOF_DIV_CODE`` (and ``REC_DIV_CODE`` on the upper side): exactly 9 digits;
 * ``FISCAL_YEAR``: 4 digits; ``AMOUNT``: an amount as :func:`schemas.money.parse_money` reads it (ASCII
@@ -49,6 +49,35 @@ ALL_COLUMNS: tuple[str, ...] = (
     "IS_DELETED",
     "CREATE_TIME",
 )
+
+COLUMN_NAMES_ZH: dict[str, tuple[str, ...]] = {
+    "BGT_ID": ("指标主键", "指标ID"),
+    "MOF_DIV_CODE": ("财政区划代码", "财政区划"),
+    "REC_DIV_CODE": ("接收方财政区划代码", "接收方区划代码"),
+    "FISCAL_YEAR": ("预算年度", "年度"),
+    "COR_BGT_DOC_NO": ("本级指标文号", "指标文号"),
+    "SUP_BGT_DOC_NO": ("上级指标文号",),
+    "BGT_DOC_TITLE": ("指标文标题", "指标标题"),
+    "DOC_DATE": ("发文时间", "发文日期"),
+    "BGT_DEC": ("指标说明",),
+    "PRO_CODE": ("项目代码",),
+    "FUND_TYPE_CODE": ("资金性质代码", "资金性质"),
+    "EXP_FUNC_CODE": ("支出功能分类科目代码", "支出功能科目"),
+    "TP_FUNC_CODE": ("转移支付支出功能分类科目代码", "转移支付功能分类科目代码", "转移支付功能科目"),
+    "GOV_BGT_ECO_CODE": ("政府支出经济分类科目代码", "政府经济分类"),
+    "DISTRI_TYPE_CODE": ("分配方式代码", "分配方式"),
+    "IS_TRACK": ("是否追踪",),
+    "AMOUNT": ("指标金额", "金额"),
+    "ORI_BGT_ID": ("源指标主键",),
+    "IS_DELETED": ("是否删除",),
+    "CREATE_TIME": ("创建时间",),
+}
+"""Chinese column headers as the 一体化 system's exports write them (the DDL column comments of
+``BA_BGT_INFO``, shared/DOMAIN.md §1.3) and their short forms, first the standard one: a snapshot may use
+either these or the UPPER_SNAKE names. ``指标文号`` is the ledger's own 本级指标文号 on both sides."""
+
+HEADER_ALIASES: dict[str, str] = {zh: column for column, names in COLUMN_NAMES_ZH.items() for zh in names}
+
 
 COMPARED_ATTRIBUTES: tuple[str, ...] = (
     "BGT_DOC_TITLE",

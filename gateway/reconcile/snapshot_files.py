@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TextIO
 
 from gateway.reconcile.errors import SnapshotFormatError
+from gateway.reconcile.ledger_columns import HEADER_ALIASES
 
 _CHUNK = 1 << 22
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -38,8 +39,10 @@ def is_xlsx(path: Path) -> bool:
 
 
 def normalise_header(path: Path, names: list[str]) -> list[str]:
-    """Header cells → UPPER_SNAKE names; refuses an empty header and repeated names."""
-    result = [name.replace("\ufeff", "").strip().upper() for name in names]
+    """Header cells → UPPER_SNAKE names (a Chinese column name, :data:`HEADER_ALIASES`, becomes its
+    UPPER_SNAKE twin); refuses an empty header and repeated names, also when two cells name one column."""
+    cleaned = (name.replace("\ufeff", "").strip() for name in names)
+    result = [HEADER_ALIASES.get(name, name.upper()) for name in cleaned]
     if not any(result):
         raise SnapshotFormatError(str(path), "the first row is not a header of column names")
     seen: set[str] = set()
@@ -230,6 +233,18 @@ def xlsx_to_csv(path: Path, target: Path) -> tuple[Path, list[str]]:
             if any(row):
                 writer.writerow((row + [""] * len(header))[: len(header)])
     return target, header
+
+
+def snapshot_header(path: Path) -> list[str]:
+    """The normalised header of a CSV or XLSX snapshot, without reading its rows."""
+    if not path.is_file():
+        raise SnapshotFormatError(str(path), "no such file")
+    if not is_xlsx(path):
+        return csv_layout(path).header
+    first = next(_xlsx_rows(path), None)
+    if first is None:
+        raise SnapshotFormatError(str(path), "the first sheet is empty: no header row")
+    return normalise_header(path, first)
 
 
 def iter_records(path: Path) -> Iterator[tuple[int, dict[str, str | None]]]:
