@@ -16,7 +16,16 @@ from gateway.logging_setup import FORMATS, configure
 
 
 def register(subparsers: Any) -> None:
-    serve = subparsers.add_parser("serve", help="run the gateway's HTTP API")
+    serve = subparsers.add_parser(
+        "serve",
+        help="run the gateway's HTTP API",
+        description="Run the HTTP API, its push relay and the scheduled reconciliations. Without --config "
+        f"it serves ./{DEFAULT_CONFIG_DIR}/; when ./{DEFAULT_CONFIG_DIR}/{CONFIG_FILE_NAME} does not exist "
+        f"it first writes the demo there (dev CA, party keys and certificates, {CONFIG_FILE_NAME}, "
+        "tokens.txt with the ops and viewer tokens; SQLite fiscalgw.db beside them). In dev mode it applies "
+        "the database migrations at start; production runs `fiscalgw db upgrade` first. A busy port is "
+        "refused before anything is written.",
+    )
     add_config_argument(serve)
     serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -37,9 +46,16 @@ def register(subparsers: Any) -> None:
     )
     serve.set_defaults(handler=_serve)
 
-    relay = subparsers.add_parser("relay", help="run only the push relay (more relays: PostgreSQL)")
+    relay = subparsers.add_parser(
+        "relay",
+        help="run only the push relay (more relays: PostgreSQL)",
+        description="Deliver the outbox's pushes without serving HTTP, until SIGTERM or Ctrl-C. The schema "
+        "must be current (`fiscalgw db upgrade`). Several relays need PostgreSQL.",
+    )
     add_config_argument(relay)
-    relay.add_argument("--interval", type=float, default=0.5, help="idle poll interval in seconds")
+    relay.add_argument(
+        "--interval", type=float, default=0.5, help="idle poll interval in seconds (default 0.5)"
+    )
     relay.add_argument("--batch", type=int, default=50, help="rows claimed per pass (default 50)")
     relay.add_argument(
         "--log-format", choices=FORMATS, default="text", help="log lines as text or JSON (default text)"

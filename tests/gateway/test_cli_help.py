@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from gateway.cli import build_parser
+from gateway.cli import build_parser, main
 
 _NO_DEFAULT = (None, False, argparse.SUPPRESS)
 
@@ -56,7 +56,9 @@ def test_every_command_and_argument_is_described(
         if not action.help or action.help == argparse.SUPPRESS:
             missing.append(f"{name}: no help")
             continue
-        if action.default not in _NO_DEFAULT and not action.required and "default" not in action.help:
+        flag = isinstance(action, (argparse._StoreConstAction, argparse._CountAction))  # store_true/false too
+        stated = "default" in action.help
+        if action.default not in _NO_DEFAULT and action.default != [] and not flag and not stated:
             missing.append(f"{name}: the default ({action.default!r}) is not stated")
     assert missing == [], f"fiscalgw {' '.join(path)}: {missing}"
 
@@ -67,10 +69,17 @@ def test_serve_says_what_it_writes_without_config() -> None:
     assert ".fiscalgw/" in text and "demo" in text and "migrat" in text
 
 
-def test_help_runs_for_every_command() -> None:
+def test_help_runs_for_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     for path, _parser, _help in COMMANDS:
-        done = subprocess.run(
-            [sys.executable, "-m", "gateway", *path, "--help"], capture_output=True, text=True, timeout=60
-        )
-        assert done.returncode == 0 and "Traceback" not in done.stderr, (path, done.stderr)
-        assert "usage: fiscalgw" in done.stdout and "None" not in done.stdout, (path, done.stdout)
+        with pytest.raises(SystemExit) as done:
+            main([*path, "--help"])
+        out = capsys.readouterr().out
+        assert done.value.code == 0, path
+        assert out.startswith(f"usage: fiscalgw {' '.join(path)}") and "None" not in out, (path, out)
+
+
+def test_the_console_script_prints_help() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "gateway", "serve", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and "--port PORT" in done.stdout and "Traceback" not in done.stderr
