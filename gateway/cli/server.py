@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from gateway.cli._common import EXIT_OK, CLIError
+from gateway.cli._common import EXIT_FAILED, EXIT_OK, CLIError
 from gateway.cli._config import add_config_argument, config_path, settings_from
 from gateway.config import CONFIG_FILE_NAME, DEFAULT_CONFIG_DIR
 from gateway.errors import GatewayError
@@ -68,8 +68,15 @@ def _serve(args: argparse.Namespace) -> int:
 
     from gateway.api.app import create_app
     from gateway.bootstrap import build_gateway
+    from gateway.demo.processes import port_is_free
     from gateway.demo_config import write_demo
 
+    if not 1 <= args.port <= 65535:
+        raise CLIError("--port must be between 1 and 65535")
+    if args.workers < 1:
+        raise CLIError("--workers must be at least 1")
+    if not port_is_free(args.port, args.host):  # before the demo is written or the database migrated
+        raise CLIError(f"port {args.port} on {args.host} is busy (choose another with --port)", EXIT_FAILED)
     if args.config is None and not (DEFAULT_CONFIG_DIR / CONFIG_FILE_NAME).exists():
         try:
             path = write_demo(DEFAULT_CONFIG_DIR, now=datetime.now(UTC))
@@ -85,8 +92,6 @@ def _serve(args: argparse.Namespace) -> int:
             "serve /ui over HTTPS (or set web.secure_cookies = false)",
             file=sys.stderr,
         )
-    if args.workers < 1:
-        raise CLIError("--workers must be at least 1")
     if args.workers > 1 and not settings.database_url.startswith("postgresql"):
         raise CLIError("--workers > 1 needs PostgreSQL: one gateway process per SQLite file (ADR 0004)")
     try:
