@@ -7,8 +7,11 @@
   canonical JSON (:mod:`schemas.messages`): ``--to json`` writes a list of messages, ``--from json`` reads one
   message or a list. Without ``--format`` / ``--from`` the format is identified from the bytes.
 
-Unknown or ambiguous formats are one-line errors (exit 2); documents that fail, or records that have no form
-in the target format, exit 1.
+A format name that is not one of the choices is an argparse usage error (exit 2, the choices listed). A
+document no adapter claims is one line (exit 2) naming the file, why (empty, binary, the XML parse error's
+line and column, the root element seen and the ones known, …), the known formats and ``--format``; an
+ambiguous one is one line too (exit 2). Documents that fail, or records that have no form in the target
+format, exit 1.
 """
 
 from __future__ import annotations
