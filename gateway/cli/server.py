@@ -71,8 +71,8 @@ def _serve(args: argparse.Namespace) -> int:
     from gateway.demo.processes import port_is_free
     from gateway.demo_config import write_demo
 
-    if not 1 <= args.port <= 65535:
-        raise CLIError("--port must be between 1 and 65535")
+    if not 0 <= args.port <= 65535:
+        raise CLIError("--port must be between 0 and 65535 (0: any free port)")
     if args.workers < 1:
         raise CLIError("--workers must be at least 1")
     if not port_is_free(args.port, args.host):  # before the demo is written or the database migrated
