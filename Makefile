@@ -35,8 +35,11 @@ audit: install
 test: install system-deps lint typecheck audit
 	$(BIN)/pytest
 
+# make serve [PORT=8000] [HOST=127.0.0.1]: a busy port is one line, before anything is written.
+PORT ?= 8000
+HOST ?= 127.0.0.1
 serve: install
-	$(BIN)/fiscalgw serve
+	$(BIN)/fiscalgw serve --host $(HOST) --port $(PORT)
 
 bench: install
 	$(BIN)/python bench/crypto.py

@@ -12,6 +12,7 @@ from adapters.errors import (
     MalformedDocument,
     TranslationError,
     UnknownFormat,
+    UnrecognisedFormat,
 )
 from adapters.limits import DEFAULT_LIMITS, Limits
 from adapters.registry import AdapterRegistry, default_registry
@@ -29,5 +30,6 @@ __all__ = [
     "Record",
     "TranslationError",
     "UnknownFormat",
+    "UnrecognisedFormat",
     "default_registry",
 ]

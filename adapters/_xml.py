@@ -51,6 +51,12 @@ def declared_encoding(raw: bytes) -> str | None:
     return match.group(1).decode("ascii").lower() if match else None
 
 
+def _declared(label: str | None, default_encoding: str) -> str:
+    if label is None:
+        return f"an XML document without a declared encoding ({default_encoding.upper()} by default)"
+    return f"declared encoding {label!r}"
+
+
 def doctype_in_prolog(raw: bytes) -> bool:
     """Does the document open like XML (optional BOM, XML declaration, comments, processing instructions)
     and then declare a DOCTYPE before its root element? No format sniffer claims such a document, so the
@@ -84,7 +90,7 @@ def parse_xml(
     if codec not in allowed_encodings:
         raise MalformedDocument(
             "encoding_not_allowed",
-            f"declared encoding {label!r} is not accepted here "
+            f"{_declared(label, default_encoding)} is not accepted here "
             f"(expected one of {', '.join(sorted(allowed_encodings))})",
         )
     body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
@@ -104,7 +110,12 @@ def parse_xml(
         text = str(exc)
         if "depth" in text.lower():
             raise MalformedDocument("too_deep", "element nesting is too deep") from None
-        raise MalformedDocument("not_well_formed", f"not well-formed XML: {text}") from None
+        line, column = exc.position if exc.position else (None, None)
+        said = re.sub(r",? line \d+, column \d+$", "", exc.msg or text)  # lxml repeats the place
+        where = f" at line {line}, column {column}" if line is not None else ""
+        raise MalformedDocument(
+            "not_well_formed", f"not well-formed XML{where}: {said}", line=line, column=column
+        ) from None
     _check_tree(root, limits, references=b"&" in raw)
     return root
 

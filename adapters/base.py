@@ -10,7 +10,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel
 
@@ -43,11 +43,23 @@ class Document:
         return tuple(r.message for r in self.records)
 
 
+@dataclass(frozen=True)
+class Signature:
+    """What :meth:`Adapter.identify` looks for, so that a document no adapter claims can be explained:
+    ``kind`` ``xml`` (``names``: root elements), ``json`` (first keys), ``csv`` (required header columns) or
+    ``zip`` (``names``: a part the archive must hold)."""
+
+    kind: Literal["xml", "json", "csv", "zip"]
+    names: tuple[str, ...]
+
+
 class Adapter(abc.ABC):
-    """One wire format. ``format`` is the registry key, e.g. ``"mof.json"``, ``"evoucher"``, ``"cfx"``."""
+    """One wire format. ``format`` is the registry key, e.g. ``"mof.json"``, ``"evoucher"``, ``"cfx"``;
+    ``signature`` (optional) describes what ``identify`` sniffs for."""
 
     format: ClassVar[str]
     media_type: ClassVar[str] = "application/octet-stream"
+    signature: ClassVar[Signature | None] = None
 
     @abc.abstractmethod
     def identify(self, raw: bytes) -> bool:

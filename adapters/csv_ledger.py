@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
-from adapters.base import Adapter, Document
+from adapters.base import Adapter, Document, Signature
 from adapters.errors import DocumentTooLarge, MalformedDocument, TranslationError
 from adapters.limits import DEFAULT_LIMITS, Limits
 from adapters.mof.tables import BA_BGT_INFO, Table, model_to_row, plain_row, rows_to_document, table_for
@@ -86,6 +86,7 @@ def header_for(document: Document, table: Table) -> list[str]:
 class CsvLedgerAdapter(Adapter):
     format: ClassVar[str] = "csv"
     media_type: ClassVar[str] = "text/csv; charset=utf-8"
+    signature: ClassVar[Signature | None] = Signature("csv", ("BGT_ID", "MOF_DIV_CODE"))
 
     def identify(self, raw: bytes) -> bool:
         first = raw[:4096].split(b"\n", 1)[0]

@@ -94,6 +94,10 @@ def loads(text: str, *, parse_float: Callable[[str], Any] | None = None) -> Any:
         )
     except RecursionError:
         raise MalformedDocument("too_deep", "JSON nesting is too deep") from None
+    except json.JSONDecodeError as exc:
+        raise MalformedDocument(
+            "not_json", f"not valid JSON: {exc}", line=exc.lineno, column=exc.colno
+        ) from None
     except ValueError as exc:
         raise MalformedDocument("not_json", f"not valid JSON: {exc}") from None
     if _SURROGATE_ESCAPE.search(text) is not None:

@@ -1,6 +1,7 @@
 """An explicit table of adapters. Identifying a document by its bytes: exactly one adapter must claim it;
 two claims are an error, never a guess (beangulp's rule). An XML document whose prolog declares a DOCTYPE is
-claimed by no sniffer; it is refused as ``dtd_forbidden`` (never parsed) rather than as an unknown format."""
+claimed by no sniffer; it is refused as ``dtd_forbidden`` (never parsed) rather than as an unknown format.
+Bytes no adapter claims are an :class:`UnrecognisedFormat` saying why (:mod:`adapters.diagnosis`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from functools import lru_cache
 
 from adapters._xml import doctype_in_prolog
 from adapters.base import Adapter
+from adapters.diagnosis import explain
 from adapters.errors import AmbiguousFormat, MalformedDocument, UnknownFormat
 
 
@@ -39,7 +41,7 @@ class AdapterRegistry:
         if not matches:
             if doctype_in_prolog(raw):  # no sniffer looks past a DOCTYPE: name the real reason
                 raise MalformedDocument("dtd_forbidden", "DOCTYPE / DTD declarations are not accepted")
-            raise UnknownFormat("no adapter recognises the document")
+            raise explain(raw, list(self._by_format.values()))  # why not: empty, binary, root, parse error…
         return matches[0]
 
 

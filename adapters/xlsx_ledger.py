@@ -28,7 +28,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 
-from adapters.base import Adapter, Document
+from adapters.base import Adapter, Document, Signature
 from adapters.csv_ledger import check_header, header_for
 from adapters.errors import DocumentTooLarge, MalformedDocument, TranslationError
 from adapters.limits import DEFAULT_LIMITS, Limits
@@ -108,6 +108,7 @@ def _text_cell(sheet: Any, value: str | None) -> Cell | None:
 class XlsxLedgerAdapter(Adapter):
     format: ClassVar[str] = "xlsx"
     media_type: ClassVar[str] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    signature: ClassVar[Signature | None] = Signature("zip", ("xl/workbook.xml",))
 
     def identify(self, raw: bytes) -> bool:
         if not raw.startswith(ZIP_MAGIC):

@@ -30,7 +30,7 @@ from pydantic import BaseModel
 
 from adapters._fields import field_map, read_leaves, to_text, write_leaves
 from adapters._xml import parse_xml
-from adapters.base import Adapter, Document, Record
+from adapters.base import Adapter, Document, Record, Signature
 from adapters.cfx.msgnos import ALL_AMT, ALL_NUM, FIXED_MSG_NO, MSG_SPECS, MsgSpec
 from adapters.errors import MalformedDocument, TranslationError
 from adapters.limits import DEFAULT_LIMITS, Limits
@@ -81,6 +81,7 @@ class CfxAdapter(Adapter):
 
     format: ClassVar[str] = FORMAT
     media_type: ClassVar[str] = "application/xml; charset=GBK"
+    signature: ClassVar[Signature | None] = Signature("xml", ("CFX",))
 
     def identify(self, raw: bytes) -> bool:
         return _SNIFF.match(raw[:1024]) is not None

@@ -32,7 +32,7 @@ from lxml import etree
 from pydantic import BaseModel
 
 from adapters._xml import parse_xml
-from adapters.base import Adapter, Document, Record
+from adapters.base import Adapter, Document, Record, Signature
 from adapters.errors import MalformedDocument, TranslationError
 from adapters.evoucher.inner import voucher_bytes, voucher_data
 from adapters.evoucher.vtcodes import RECEIPT_MODELS, VT_SPECS
@@ -84,6 +84,7 @@ class EVoucherAdapter(Adapter):
 
     format: ClassVar[str] = FORMAT
     media_type: ClassVar[str] = "application/xml; charset=GBK"
+    signature: ClassVar[Signature | None] = Signature("xml", ("MOF",))
 
     def identify(self, raw: bytes) -> bool:
         return _SNIFF.match(raw[:1024]) is not None

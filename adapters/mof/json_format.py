@@ -21,7 +21,7 @@ import re
 from typing import Any, ClassVar
 
 from adapters import json_text
-from adapters.base import Adapter, Document
+from adapters.base import Adapter, Document, Signature
 from adapters.errors import DocumentTooLarge, MalformedDocument
 from adapters.limits import DEFAULT_LIMITS, Limits
 from adapters.mof.tables import TABLES, JsonFloat, model_to_row, rows_to_document, table_for
@@ -32,6 +32,9 @@ _SNIFF = re.compile(rb'^(?:\xef\xbb\xbf)?\s*\{\s*"(BA_BGT_INFO|BA_BGT_ADJSUB|BA_
 class MofJsonAdapter(Adapter):
     format: ClassVar[str] = "mof.json"
     media_type: ClassVar[str] = "application/json"
+    signature: ClassVar[Signature | None] = Signature(
+        "json", ("BA_BGT_INFO", "BA_BGT_ADJSUB", "BA_BGT_RECEIPT")
+    )
 
     def identify(self, raw: bytes) -> bool:
         return _SNIFF.match(raw[:256]) is not None

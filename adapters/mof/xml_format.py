@@ -28,7 +28,7 @@ from typing import ClassVar
 from lxml import etree
 
 from adapters._xml import parse_xml
-from adapters.base import Adapter, Document
+from adapters.base import Adapter, Document, Signature
 from adapters.errors import MalformedDocument
 from adapters.limits import DEFAULT_LIMITS, Limits
 from adapters.mof.tables import TABLES, Table, model_to_row, plain_row, rows_to_document, table_for
@@ -43,6 +43,7 @@ _SNIFF = re.compile(
 class MofXmlAdapter(Adapter):
     format: ClassVar[str] = "mof.xml"
     media_type: ClassVar[str] = "application/xml"
+    signature: ClassVar[Signature | None] = Signature("xml", (ROOT,))
 
     def identify(self, raw: bytes) -> bool:
         return _SNIFF.match(raw[:1024]) is not None

@@ -5,6 +5,8 @@ its base (``MalformedDocument``). FastAPI's own request validation (a query para
 integer, …) answers ``422 invalid_request`` in the same shape, its detail a list of ``{"path", "rule",
 "message"}`` like ``schema_validation_failed``'s. A value the database refuses (:class:`ValueNotStorable`,
 or a driver ``DataError`` outside a unit of work) is ``400 invalid_value``: a net behind the input checks.
+A document no adapter recognises is ``415 unsupported_format`` whose detail says why (``reason``: ``empty``,
+``binary``, ``not_well_formed`` with ``line`` / ``column``, ``unknown_root`` with ``found`` / ``expected``…).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from adapters.errors import (
     MalformedDocument,
     TranslationError,
     UnknownFormat,
+    UnrecognisedFormat,
 )
 from gateway.errors import DuplicateConflict, MigrationsPending, StoreError, ValueNotStorable
 from gateway.reconcile.errors import ReconcileError, ReportFormatError
@@ -89,6 +92,17 @@ def error_detail(exc: Exception) -> Any:
         return [
             {"path": p.path, "rule": p.rule, "value": p.value, "message": p.message} for p in exc.problems
         ]
+    if isinstance(exc, UnrecognisedFormat):  # 415 unsupported_format, and why (adapters.diagnosis)
+        return {
+            "code": exc.code,
+            "reason": exc.reason,
+            "message": str(exc),
+            "line": exc.line,
+            "column": exc.column,
+            "found": exc.found,
+            "expected": list(exc.expected),
+            "known_formats": list(exc.known_formats),
+        }
     if isinstance(exc, MalformedDocument):
         return {"code": exc.code, "message": exc.message, "position": exc.position}
     if isinstance(exc, RequestValidationError):

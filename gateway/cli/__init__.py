@@ -26,7 +26,19 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers.required = True
     for group in _GROUPS:
         group.register(subparsers)
+    _describe_commands(parser)
     return parser
+
+
+def _describe_commands(parser: argparse.ArgumentParser) -> None:
+    """A command without its own ``description`` shows its one-line ``help`` at the top of its ``--help``."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            listed = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, command in action.choices.items():
+                if not command.description and listed.get(name):
+                    command.description = listed[name]
+                _describe_commands(command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

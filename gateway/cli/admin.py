@@ -16,7 +16,12 @@ from gateway.errors import AuditChainBroken, GatewayError
 
 def register(subparsers: Any) -> None:
     """Add this group's sub-commands to the `fiscalgw` parser."""
-    init = subparsers.add_parser("init", help="write a demo configuration with a dev CA and keys")
+    init = subparsers.add_parser(
+        "init",
+        help="write a demo configuration with a dev CA and keys",
+        description="Write DIRECTORY/fiscalgw.toml with a dev CA, an SM2 key and certificate per demo party "
+        "and tokens.txt (ops and viewer tokens); --production writes a production skeleton instead.",
+    )
     init.add_argument(
         "directory", nargs="?", default=".fiscalgw", help="target directory (default .fiscalgw)"
     )
@@ -34,10 +39,15 @@ def register(subparsers: Any) -> None:
     )
     init.set_defaults(handler=_init)
 
-    db = subparsers.add_parser("db", help="database schema")
+    db = subparsers.add_parser("db", help="database schema (Alembic migrations)")
     db_commands = db.add_subparsers(dest="db_command", metavar="COMMAND")
     db_commands.required = True
-    upgrade = db_commands.add_parser("upgrade", help="apply the schema migrations (Alembic) up to the newest")
+    upgrade = db_commands.add_parser(
+        "upgrade",
+        help="apply the schema migrations (Alembic) up to the newest",
+        description="Migrate the configured database (database.url, or FISCALGW_DATABASE__URL) to the newest "
+        "revision and print it. Production runs this before `fiscalgw serve`; dev mode serve does it itself.",
+    )
     add_config_argument(upgrade)
     upgrade.set_defaults(handler=_db_upgrade)
 
@@ -47,6 +57,8 @@ def register(subparsers: Any) -> None:
     verify = audit_commands.add_parser(
         "verify",
         help="check the SM3 chain and the stored originals and canonical records against it",
+        description="Recompute the SM3 hash chain of the audit log and check every stored original and "
+        "canonical record against it. Exit 0 and one line when intact; exit 1 and one line per problem.",
     )
     add_config_argument(verify)
     verify.set_defaults(handler=_audit_verify)

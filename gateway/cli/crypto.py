@@ -29,22 +29,28 @@ _CHUNK = 1 << 20
 
 def register(subparsers: Any) -> None:
     """Add this group's sub-commands to the `fiscalgw` parser."""
-    keys = subparsers.add_parser("keys", help="SM2 key management")
+    keys = subparsers.add_parser("keys", help="SM2 key management (keys generate)")
     key_commands = keys.add_subparsers(dest="keys_command", metavar="COMMAND")
     key_commands.required = True
     generate = key_commands.add_parser("generate", help="write a new SM2 private key (PKCS#8 PEM, mode 0600)")
     generate.add_argument("--out", required=True, metavar="KEY.pem", help="private key file to create")
     generate.add_argument("--pub", metavar="PUB.pem", help="also write the public key (SPKI PEM)")
     generate.add_argument(
-        "--password-env", metavar="VAR", help="encrypt the key with the password in environment variable VAR"
+        "--password-env",
+        metavar="VAR",
+        help="encrypt the key with the password in environment variable VAR (default: unencrypted)",
     )
     generate.set_defaults(handler=_keys_generate)
 
     sign = subparsers.add_parser("sign", help="print the SM2 signature of FILE's bytes")
     sign.add_argument("--key", required=True, metavar="KEY.pem", help="SM2 private key PEM")
-    sign.add_argument("--password-env", metavar="VAR", help="key password from env var VAR")
+    sign.add_argument(
+        "--password-env",
+        metavar="VAR",
+        help="key password from env var VAR (default: the key is not encrypted)",
+    )
     _add_profile_arguments(sign)
-    sign.add_argument("file", metavar="FILE")
+    sign.add_argument("file", metavar="FILE", help="the file whose bytes are signed")
     sign.set_defaults(handler=_sign)
 
     verify = subparsers.add_parser("verify", help="check an SM2 signature of FILE's bytes (prints OK)")
@@ -56,11 +62,11 @@ def register(subparsers: Any) -> None:
         help="signature text, or @path to a file",
     )
     _add_profile_arguments(verify)
-    verify.add_argument("file", metavar="FILE")
+    verify.add_argument("file", metavar="FILE", help="the file whose bytes were signed")
     verify.set_defaults(handler=_verify)
 
     digest = subparsers.add_parser("sm3", help="print the SM3 digest of FILE (lowercase hex)")
-    digest.add_argument("file", metavar="FILE")
+    digest.add_argument("file", metavar="FILE", help="the file to hash (read in 1 MiB chunks)")
     digest.set_defaults(handler=_sm3)
 
 
@@ -68,8 +74,12 @@ def _add_profile_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--uid", default=DEFAULT_USER_ID.decode(), help="SM2 user ID (default 1234567812345678)"
     )
-    parser.add_argument("--sig-format", choices=("der", "raw"), default="der", help="DER or 64-byte r‖s")
-    parser.add_argument("--encoding", choices=("base64", "hex"), default="base64", help="signature text form")
+    parser.add_argument(
+        "--sig-format", choices=("der", "raw"), default="der", help="DER or 64-byte r‖s (default der)"
+    )
+    parser.add_argument(
+        "--encoding", choices=("base64", "hex"), default="base64", help="signature text form (default base64)"
+    )
 
 
 def _profile(args: argparse.Namespace) -> SignatureProfile:

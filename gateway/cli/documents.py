@@ -7,8 +7,11 @@
   canonical JSON (:mod:`schemas.messages`): ``--to json`` writes a list of messages, ``--from json`` reads one
   message or a list. Without ``--format`` / ``--from`` the format is identified from the bytes.
 
-Unknown or ambiguous formats are one-line errors (exit 2); documents that fail, or records that have no form
-in the target format, exit 1.
+A format name that is not one of the choices is an argparse usage error (exit 2, the choices listed). A
+document no adapter claims is one line (exit 2) naming the file, why (empty, binary, the XML parse error's
+line and column, the root element seen and the ones known, …), the known formats and ``--format``; an
+ambiguous one is one line too (exit 2). Documents that fail, or records that have no form in the target
+format, exit 1.
 """
 
 from __future__ import annotations
@@ -19,7 +22,13 @@ from typing import Any
 
 from adapters import json_text
 from adapters.base import Adapter, Document, Record
-from adapters.errors import AmbiguousFormat, MalformedDocument, TranslationError, UnknownFormat
+from adapters.errors import (
+    AmbiguousFormat,
+    MalformedDocument,
+    TranslationError,
+    UnknownFormat,
+    UnrecognisedFormat,
+)
 from adapters.registry import default_registry
 from gateway.cli._common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CLIError, read_file
 from schemas.errors import ValidationFailed
@@ -28,31 +37,59 @@ from schemas.messages import canonical_json, parse_canonical_many
 CANONICAL = "json"
 
 
+def formats() -> list[str]:
+    """Every format name ``--format`` / ``--from`` / ``--to`` accept: the registry's and ``json``."""
+    return sorted((*default_registry().formats, CANONICAL))
+
+
 def register(subparsers: Any) -> None:
     """Add ``validate`` and ``convert`` to the ``fiscalgw`` parser."""
-    formats = ", ".join((*default_registry().formats, CANONICAL))
-    validate = subparsers.add_parser("validate", help="parse and validate a wire document")
-    validate.add_argument(
-        "--format", metavar="FMT", help=f"the document's format ({formats}); default: identify"
+    validate = subparsers.add_parser(
+        "validate",
+        help="parse and validate a wire document",
+        description="Parse FILE and validate every record: one summary line and exit 0, or one line per "
+        "problem (with its path) and exit 1. Without --format the format is identified from the bytes; a "
+        "document no format claims is one line saying why, exit 2.",
     )
-    validate.add_argument("file", metavar="FILE")
+    validate.add_argument(
+        "--format",
+        metavar="FMT",
+        choices=formats(),
+        help="the document's format, one of: %(choices)s (default: identified from the bytes; json = "
+        "canonical JSON, never identified)",
+    )
+    validate.add_argument("file", metavar="FILE", help="the document to check")
     validate.set_defaults(handler=_validate)
 
-    convert = subparsers.add_parser("convert", help="translate a document into another format (stdout)")
-    convert.add_argument(
-        "--to", required=True, metavar="FMT", dest="target", help=f"target format ({formats})"
+    convert = subparsers.add_parser(
+        "convert",
+        help="translate a document into another format (stdout)",
+        description="Parse FILE and write it, converted, to stdout as bytes. --to json writes canonical "
+        "JSON (a list of messages); --from json reads one message or a list.",
     )
-    convert.add_argument("--from", metavar="FMT", dest="source", help="source format; default: identify")
-    convert.add_argument("file", metavar="FILE")
+    convert.add_argument(
+        "--to", required=True, metavar="FMT", dest="target", choices=formats(),
+        help="target format, one of: %(choices)s",
+    )  # fmt: skip
+    convert.add_argument(
+        "--from", metavar="FMT", dest="source", choices=formats(),
+        help="source format, one of: %(choices)s (default: identified from the bytes)",
+    )  # fmt: skip
+    convert.add_argument("file", metavar="FILE", help="the document to convert")
     convert.set_defaults(handler=_convert)
 
 
-def _adapter(format_name: str | None, raw: bytes) -> Adapter:
+def _adapter(format_name: str | None, raw: bytes, path: str) -> Adapter:
     registry = default_registry()
     try:
         return registry.get(format_name) if format_name else registry.identify(raw)
+    except UnrecognisedFormat as exc:
+        known = ", ".join(formats())
+        raise CLIError(
+            f"{path}: {exc}; known formats: {known} (name one with --format FMT)", EXIT_USAGE
+        ) from None
     except (UnknownFormat, AmbiguousFormat) as exc:
-        raise CLIError(str(exc), EXIT_USAGE) from None
+        raise CLIError(f"{path}: {exc}", EXIT_USAGE) from None
 
 
 def _read(path: str, format_name: str | None) -> Document:
@@ -65,7 +102,7 @@ def _read(path: str, format_name: str | None) -> Document:
             raise CLIError(f"{path}: not canonical JSON: {exc}", EXIT_FAILED) from None
         models = parse_canonical_many(value)
         return Document(CANONICAL, tuple(Record(i, m) for i, m in enumerate(models)))
-    return _adapter(format_name, raw).parse(raw)
+    return _adapter(format_name, raw, path).parse(raw)
 
 
 def _report(path: str, exc: Exception) -> int:
@@ -89,7 +126,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _convert(args: argparse.Namespace) -> int:
-    target = None if args.target == CANONICAL else _adapter(args.target, b"")
+    target = None if args.target == CANONICAL else default_registry().get(args.target)
     try:
         document = _read(args.file, args.source)
         if target is None:

@@ -14,20 +14,30 @@ from gateway.services.errors import ServiceError
 
 
 def register(subparsers: Any) -> None:
-    outbox = subparsers.add_parser("outbox", help="ops actions on deliveries (audited)")
+    outbox = subparsers.add_parser(
+        "outbox",
+        help="ops actions on deliveries (audited)",
+        description="Ops actions on the outbox, each recorded in the audit log as ops:<your login>. "
+        "List the deliveries with GET /v1/ops/outbox (ops token) or the 投递队列 page.",
+    )
     commands = outbox.add_subparsers(dest="outbox_command", metavar="COMMAND")
     commands.required = True
     for name, help_text in (
-        ("retry", "re-queue a dead or cancelled delivery"),
-        ("cancel", "stop a delivery"),
+        ("retry", "re-queue a dead or cancelled delivery (fresh attempt count)"),
+        ("cancel", "stop a pending or dead delivery"),
     ):
         command = commands.add_parser(name, help=help_text)
-        command.add_argument("outbox_id", type=int)
+        command.add_argument("outbox_id", type=int, metavar="ID", help="the delivery's outbox id")
         add_config_argument(command)
         command.set_defaults(handler=_action, action=name)
     replay = commands.add_parser("replay", help="push again everything delivered since a moment")
-    replay.add_argument("--since", required=True, help="RFC 3339 timestamp with a zone")
-    replay.add_argument("--receiver", help="only deliveries to this party")
+    replay.add_argument(
+        "--since",
+        required=True,
+        metavar="RFC3339",
+        help="timestamp with a zone, e.g. 2026-03-16T00:00:00+08:00",
+    )
+    replay.add_argument("--receiver", metavar="PARTY", help="only deliveries to this party (default: all)")
     add_config_argument(replay)
     replay.set_defaults(handler=_action, action="replay")
 

@@ -54,7 +54,12 @@ def register(subparsers: Any) -> None:
     indicators.add_argument(
         "--in-transit-hours", type=int, default=48, metavar="N", help="in-transit window (default 48)"
     )
-    indicators.add_argument("--format", choices=sorted(RENDERERS), default="json", help="report format")
+    indicators.add_argument(
+        "--format",
+        choices=sorted(RENDERERS),
+        default="json",
+        help="report format: %(choices)s (default %(default)s)",
+    )
     indicators.add_argument("--out", metavar="FILE", help="write the report here (default stdout)")
     indicators.add_argument("--fail-on-breaks", action="store_true", help="exit 1 if any pair is 不一致")
     indicators.add_argument("--quiet", action="store_true", help="no progress on stderr")
@@ -82,12 +87,25 @@ def register(subparsers: Any) -> None:
     )
     payments.add_argument("--as-of", metavar="RFC3339", help="reconcile as of this time (default now)")
     payments.add_argument(
-        "--unpaid-hours", type=int, default=24, metavar="N", help="payment window after the voucher day (24)"
+        "--unpaid-hours",
+        type=int,
+        default=24,
+        metavar="N",
+        help="payment window after the voucher day (default 24)",
     )
     payments.add_argument(
-        "--uncleared-hours", type=int, default=24, metavar="N", help="clearing window after payment (24)"
+        "--uncleared-hours",
+        type=int,
+        default=24,
+        metavar="N",
+        help="clearing window after payment (default 24)",
     )
-    payments.add_argument("--format", choices=sorted(RENDERERS), default="json", help="report format")
+    payments.add_argument(
+        "--format",
+        choices=sorted(RENDERERS),
+        default="json",
+        help="report format: %(choices)s (default %(default)s)",
+    )
     payments.add_argument("--out", metavar="FILE", help="write the report here (default stdout)")
     payments.add_argument("--fail-on-breaks", action="store_true", help="exit 1 if any group is 不一致")
     payments.add_argument("--quiet", action="store_true", help="no progress on stderr")

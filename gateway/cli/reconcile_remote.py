@@ -38,7 +38,9 @@ def register(kinds: Any) -> None:
     remote.add_argument("--gateway", required=True, metavar="URL", help="the other gateway's base URL")
     remote.add_argument("--upper", required=True, metavar="CODE", help="upper MOF_DIV_CODE")
     remote.add_argument("--lower", required=True, metavar="CODE", help="lower MOF_DIV_CODE")
-    remote.add_argument("--fiscal-year", required=True, type=int, metavar="YYYY")
+    remote.add_argument(
+        "--fiscal-year", required=True, type=int, metavar="YYYY", help="the fiscal year to compare"
+    )
     remote.add_argument("--buckets", type=int, default=64, metavar="N", help="key-range buckets (default 64)")
     remote.add_argument(
         "--token-env",

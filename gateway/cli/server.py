@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from gateway.cli._common import EXIT_OK, CLIError
+from gateway.cli._common import EXIT_FAILED, EXIT_OK, CLIError
 from gateway.cli._config import add_config_argument, config_path, settings_from
 from gateway.config import CONFIG_FILE_NAME, DEFAULT_CONFIG_DIR
 from gateway.errors import GatewayError
@@ -16,7 +16,16 @@ from gateway.logging_setup import FORMATS, configure
 
 
 def register(subparsers: Any) -> None:
-    serve = subparsers.add_parser("serve", help="run the gateway's HTTP API")
+    serve = subparsers.add_parser(
+        "serve",
+        help="run the gateway's HTTP API",
+        description="Run the HTTP API, its push relay and the scheduled reconciliations. Without --config "
+        f"it serves ./{DEFAULT_CONFIG_DIR}/; when ./{DEFAULT_CONFIG_DIR}/{CONFIG_FILE_NAME} does not exist "
+        f"it first writes the demo there (dev CA, party keys and certificates, {CONFIG_FILE_NAME}, "
+        "tokens.txt with the ops and viewer tokens; SQLite fiscalgw.db beside them). In dev mode it applies "
+        "the database migrations at start; production runs `fiscalgw db upgrade` first. A busy port is "
+        "refused before anything is written.",
+    )
     add_config_argument(serve)
     serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -37,9 +46,16 @@ def register(subparsers: Any) -> None:
     )
     serve.set_defaults(handler=_serve)
 
-    relay = subparsers.add_parser("relay", help="run only the push relay (more relays: PostgreSQL)")
+    relay = subparsers.add_parser(
+        "relay",
+        help="run only the push relay (more relays: PostgreSQL)",
+        description="Deliver the outbox's pushes without serving HTTP, until SIGTERM or Ctrl-C. The schema "
+        "must be current (`fiscalgw db upgrade`). Several relays need PostgreSQL.",
+    )
     add_config_argument(relay)
-    relay.add_argument("--interval", type=float, default=0.5, help="idle poll interval in seconds")
+    relay.add_argument(
+        "--interval", type=float, default=0.5, help="idle poll interval in seconds (default 0.5)"
+    )
     relay.add_argument("--batch", type=int, default=50, help="rows claimed per pass (default 50)")
     relay.add_argument(
         "--log-format", choices=FORMATS, default="text", help="log lines as text or JSON (default text)"
@@ -52,8 +68,15 @@ def _serve(args: argparse.Namespace) -> int:
 
     from gateway.api.app import create_app
     from gateway.bootstrap import build_gateway
+    from gateway.demo.processes import port_is_free
     from gateway.demo_config import write_demo
 
+    if not 0 <= args.port <= 65535:
+        raise CLIError("--port must be between 0 and 65535 (0: any free port)")
+    if args.workers < 1:
+        raise CLIError("--workers must be at least 1")
+    if not port_is_free(args.port, args.host):  # before the demo is written or the database migrated
+        raise CLIError(f"port {args.port} on {args.host} is busy (choose another with --port)", EXIT_FAILED)
     if args.config is None and not (DEFAULT_CONFIG_DIR / CONFIG_FILE_NAME).exists():
         try:
             path = write_demo(DEFAULT_CONFIG_DIR, now=datetime.now(UTC))
@@ -69,8 +92,6 @@ def _serve(args: argparse.Namespace) -> int:
             "serve /ui over HTTPS (or set web.secure_cookies = false)",
             file=sys.stderr,
         )
-    if args.workers < 1:
-        raise CLIError("--workers must be at least 1")
     if args.workers > 1 and not settings.database_url.startswith("postgresql"):
         raise CLIError("--workers > 1 needs PostgreSQL: one gateway process per SQLite file (ADR 0004)")
     try:

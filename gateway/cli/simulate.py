@@ -50,12 +50,20 @@ def register(subparsers: Any) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    simulate.add_argument("role", choices=["bank", "pbc", "finance"])
+    simulate.add_argument(
+        "role",
+        choices=["bank", "pbc", "finance"],
+        help="the party to play: agency bank, PBOC treasury or finance",
+    )
     add_config_argument(simulate)
     simulate.add_argument("--port", type=int, required=True, help="port on 127.0.0.1 to take pushes on")
     simulate.add_argument("--party", help="party id to act as (default: the first party of that kind)")
     simulate.add_argument("--key", help="the party's private key (default: DIR/keys/<party>.key.pem)")
-    simulate.add_argument("--gateway", default="http://127.0.0.1:8000", help="gateway base URL for replies")
+    simulate.add_argument(
+        "--gateway",
+        default="http://127.0.0.1:8000",
+        help="gateway base URL for replies (default %(default)s)",
+    )
     simulate.add_argument("--behaviour", metavar="FILE", help="behaviour rules (TOML); see below")
     simulate.add_argument(
         "--rule", metavar="NAME=VALUE", action="append", default=[], help="one behaviour rule; see below"

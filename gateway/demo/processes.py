@@ -47,10 +47,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def port_is_free(port: int) -> bool:
-    with socket.socket() as sock:
+def port_is_free(port: int, host: str = LOCALHOST) -> bool:
+    """Can a server listen on ``host``:``port`` now? (``serve`` and the demo ask before they start anything.)
+    The probe sets ``SO_REUSEADDR`` as uvicorn does, so a port only in TIME_WAIT counts as free."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind((LOCALHOST, port))
+            sock.bind((host, port))
         except OSError:
             return False
         return True

@@ -12,6 +12,7 @@ from gateway import audit
 from gateway.bootstrap import Gateway
 from gateway.services.errors import BadRequest, NotFound
 from gateway.store.outbox_listing import STATES, OutboxListing
+from gateway.store.unit_of_work import UnitOfWork
 
 MAX_ID = 2**63 - 1
 """Ids are BIGINT: a larger number names no row (and must not reach the database driver)."""
@@ -19,24 +20,32 @@ MAX_ID = 2**63 - 1
 
 def retry(gw: Gateway, outbox_id: int, *, actor: str) -> None:
     if not 1 <= outbox_id <= MAX_ID:
-        raise NotFound(f"outbox row {outbox_id} is not dead or cancelled")
+        raise NotFound(f"outbox row {outbox_id} does not exist")
     now = gw.clock()
     with gw.database.unit_of_work() as uow:
         if not uow.outbox.retry(outbox_id, now):
-            raise NotFound(f"outbox row {outbox_id} is not dead or cancelled")
+            raise _not_actionable(uow, outbox_id, "not dead or cancelled")
         audit.append(uow.audit, actor=actor, action="outbox.retry", subject=f"outbox/{outbox_id}", at=now)
         uow.commit()
 
 
 def cancel(gw: Gateway, outbox_id: int, *, actor: str) -> None:
     if not 1 <= outbox_id <= MAX_ID:
-        raise NotFound(f"outbox row {outbox_id} is not pending or dead")
+        raise NotFound(f"outbox row {outbox_id} does not exist")
     now = gw.clock()
     with gw.database.unit_of_work() as uow:
         if not uow.outbox.cancel(outbox_id):
-            raise NotFound(f"outbox row {outbox_id} is not pending or dead")
+            raise _not_actionable(uow, outbox_id, "not pending or dead")
         audit.append(uow.audit, actor=actor, action="outbox.cancel", subject=f"outbox/{outbox_id}", at=now)
         uow.commit()
+
+
+def _not_actionable(uow: UnitOfWork, outbox_id: int, wanted: str) -> NotFound:
+    """Why an action found nothing to change: no such row, or the row is in another state."""
+    item = uow.outbox.get(outbox_id)
+    if item is None:
+        return NotFound(f"outbox row {outbox_id} does not exist")
+    return NotFound(f"outbox row {outbox_id} is {item.status.value}, {wanted}")
 
 
 def replay_since(gw: Gateway, since: datetime, *, actor: str, receiver: str | None = None) -> int:

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.base import Adapter, Document
 from adapters.csv_ledger import CsvLedgerAdapter
-from adapters.errors import AmbiguousFormat, UnknownFormat
+from adapters.errors import AmbiguousFormat, UnknownFormat, UnrecognisedFormat
 from adapters.limits import DEFAULT_LIMITS, Limits
 from adapters.mof import MofJsonAdapter, MofXmlAdapter
 from adapters.registry import AdapterRegistry, all_adapters, default_registry
@@ -86,3 +86,44 @@ def test_unknown_format_name_lists_the_known_ones() -> None:
 def test_duplicate_format_names_are_refused() -> None:
     with pytest.raises(ValueError, match="duplicate"):
         AdapterRegistry([MofJsonAdapter(), MofJsonAdapter()])
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason", "found", "where"),
+    [
+        (b"", "empty", None, None),
+        (b" \n\t", "empty", None, None),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary", None, None),
+        (b"%PDF-1.7\n", "binary", None, None),
+        (b"PK\x03\x04" + bytes(26), "binary", None, None),
+        (b"\x00\x01\x02 binary junk \xff", "not_text", None, None),
+        (b"hello, treasury", "unknown_text", None, None),
+        (b'<?xml version="1.0"?>\n<a>\n<b></a>', "not_well_formed", None, (3, 8)),
+        (b"<Report><Row/></Report>", "unknown_root", "Report", None),
+        (b'{"X": [1,\n ]}', "not_json", None, (2, 2)),
+        (b'{"ROWS": []}', "unknown_json_table", "ROWS", None),
+        (b"[1, 2]", "unknown_json_shape", None, None),
+        (b'<?xml version="1.0"?>' + b"<!--a-->" * 200 + b"<MOF/>", "unrecognised_opening", "MOF", None),
+    ],
+)
+def test_unrecognised_bytes_say_why(
+    raw: bytes, reason: str, found: str | None, where: tuple[int, int] | None
+) -> None:
+    """Issue 15: the error names the reason, what it found (root element, first key), the position of a
+    parse error and the known formats — and never prints a Python ``None``."""
+    with pytest.raises(UnrecognisedFormat) as caught:
+        default_registry().identify(raw)
+    error = caught.value
+    assert (error.reason, error.found) == (reason, found), str(error)
+    assert error.known_formats == default_registry().formats
+    if where is not None:
+        assert (error.line, error.column) == where
+        assert f"line {where[0]}, column {where[1]}" in str(error)
+    assert str(error).startswith("no adapter recognises the document: ") and "None" not in str(error)
+
+
+def test_an_unknown_root_lists_the_roots_the_adapters_know() -> None:
+    with pytest.raises(UnrecognisedFormat) as caught:
+        default_registry().identify(b"<Report/>")
+    assert caught.value.expected == ("BGT_EXCHANGE", "CFX", "MOF")
+    assert "<BGT_EXCHANGE> (mof.xml), <CFX> (cfx), <MOF> (evoucher)" in str(caught.value)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
 import pytest
 
+from adapters.registry import default_registry
 from gateway.cli import main
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
@@ -81,10 +83,8 @@ def test_validate_with_the_wrong_format(capsysbinary: pytest.CaptureFixture[byte
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["validate", "--format", "pdf", "FILE"], "no adapter for format 'pdf'"),
         (["validate", "UNKNOWN"], "no adapter recognises the document"),
         (["validate", "/nonexistent/file.json"], "no such file"),
-        (["convert", "--to", "pdf", "FILE"], "no adapter for format 'pdf'"),
     ],
 )
 def test_usage_errors_are_one_line_with_exit_2(
@@ -162,3 +162,114 @@ def test_canonical_json_is_read_strictly(
         status, out, err = _run(capsysbinary, *argv, str(path))
         assert status == 1, (argv, out, err)
         assert code in err and err.count("\n") == 1, (argv, err)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "--format", "pdf", "FILE"],
+        ["convert", "--to", "pdf", "FILE"],
+        ["convert", "--from", "x", "--to", "csv", "FILE"],
+    ],
+)
+def test_an_unknown_format_name_is_refused_listing_the_choices(
+    capsysbinary: pytest.CaptureFixture[bytes], argv: list[str]
+) -> None:
+    argv = [str(MOF / "indicators_issue.json") if a == "FILE" else a for a in argv]
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    err = capsysbinary.readouterr().err.decode()
+    assert caught.value.code == 2 and "invalid choice" in err
+    assert "cfx, csv, evoucher, json, mof.json, mof.xml, xlsx" in err.replace("'", "")
+
+
+KNOWN_FORMATS = "known formats: cfx, csv, evoucher, json, mof.json, mof.xml, xlsx"
+
+UNRECOGNISED = {
+    "text": (b"hello, this is just a note\n", "plain text, not XML or JSON"),
+    "empty": (b"", "the file is empty"),
+    "broken_xml": (
+        b'<?xml version="1.0"?>\n<Report>\n  <Row></Report>\n',
+        "not well-formed XML at line 3, column",
+    ),
+    "png": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(32), "a PNG image"),
+    "broken_json": (b'{"BA_BGT_INF": [\n  {"AMOUNT": 1,}\n]}', "not valid JSON at line 2, column"),
+    "unknown_xml_root": (
+        b'<?xml version="1.0"?><Report><Row/></Report>',
+        "XML root element <Report> is not one of <BGT_EXCHANGE> (mof.xml), <CFX> (cfx), <MOF> (evoucher)",
+    ),
+    "unknown_json_table": (
+        b'{"ROWS": []}',
+        'first key "ROWS" is not one of BA_BGT_ADJSUB, BA_BGT_INFO, BA_BGT_RECEIPT (mof.json)',
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNRECOGNISED))
+def test_an_unrecognised_document_is_explained_in_one_line(
+    capsysbinary: pytest.CaptureFixture[bytes], tmp_path: Path, name: str
+) -> None:
+    """Issue 15: the line names the file, why no format matched, the known formats and ``--format``."""
+    raw, reason = UNRECOGNISED[name]
+    path = tmp_path / f"{name}.dat"
+    path.write_bytes(raw)
+    code, out, err = _run(capsysbinary, "validate", str(path))
+    assert code == 2 and out == b""
+    assert err.count("\n") == 1, err
+    assert err.startswith(f"fiscalgw: error: {path}: no adapter recognises the document: "), err
+    assert reason in err, err
+    assert KNOWN_FORMATS in err and "--format" in err, err
+    assert "None" not in err, err
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"<BGT_EXCHANGE><x>",
+        b'{"BA_BGT_INFO": [',
+        b"<?xml version='1.0' encoding='latin-1'?><MOF/>",
+        b"<CFX><HEAD/></CFX>",
+        b"\x89PNG\r\n\x1a\n",
+        b"PK\x03\x04" + bytes(30),
+        b"BGT_ID,MOF_DIV_CODE\n1,2,3\n",
+    ],
+)
+def test_no_message_shows_a_python_none(
+    capsysbinary: pytest.CaptureFixture[bytes], tmp_path: Path, raw: bytes
+) -> None:
+    path = tmp_path / "doc"
+    path.write_bytes(raw)
+    for argv in (("validate",), ("convert", "--to", "json")):
+        _code, out, err = _run(capsysbinary, *argv, str(path))
+        text = out.decode("utf-8", "replace") + err
+        assert "None" not in text, (argv, text)
+
+
+def test_help_lists_exactly_the_formats_format_accepts(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    from gateway.cli import build_parser
+
+    expected = [*default_registry().formats, "json"]
+    parser = build_parser()
+    choices = {}
+    for command in ("validate", "convert"):
+        sub = _subparser(parser, command)
+        for action in sub._actions:
+            if action.dest in ("format", "source", "target"):
+                choices[(command, action.dest)] = sorted(action.choices or ())
+    assert choices == {
+        ("validate", "format"): sorted(expected),
+        ("convert", "source"): sorted(expected),
+        ("convert", "target"): sorted(expected),
+    }
+    with pytest.raises(SystemExit):
+        main(["validate", "--help"])
+    help_text = " ".join(capsysbinary.readouterr().out.decode().split())
+    assert ", ".join(sorted(expected)) in help_text
+
+
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices[name]  # type: ignore[no-any-return]
+    raise AssertionError(name)

@@ -206,6 +206,17 @@ def test_unsupported_format(harness: Harness) -> None:
     assert error(response) == "unsupported_format"
 
 
+def test_an_unsupported_format_says_why(harness: Harness) -> None:
+    """Issue 15: the 415 detail names the reason, the root element it saw and the formats it knows."""
+    response = post(harness, PROVINCE, b'<?xml version="1.0"?><Report><Row/></Report>', "m-report")
+    assert response.status_code == 415 and error(response) == "unsupported_format"
+    detail = response.json()["detail"]
+    assert detail["code"] == "unrecognised_format" and detail["reason"] == "unknown_root"
+    assert (detail["found"], detail["expected"]) == ("Report", ["BGT_EXCHANGE", "CFX", "MOF"])
+    assert "mof.json" in detail["known_formats"]
+    assert detail["message"].startswith("no adapter recognises the document: XML root element <Report>")
+
+
 def test_payload_too_large(demo_dir: Path, database_url: str) -> None:
     h = build_harness(demo_dir, database_url, max_body_bytes=1024)
     try:

@@ -84,13 +84,28 @@ def test_replay_since_pushes_again_with_the_original_id(harness: Harness) -> Non
     assert actions(harness)[-1] == "outbox.replay"
 
 
-def test_cli_cancel_of_an_unknown_row_is_one_line(harness: Harness, database_url: str) -> None:
+@pytest.mark.parametrize("action", ["retry", "cancel"])
+def test_cli_action_on_an_unknown_row_says_it_does_not_exist(
+    harness: Harness, database_url: str, action: str
+) -> None:
+    """Issue 15: ``outbox retry 9999`` says the delivery does not exist (not that it is in a wrong state)."""
     result = subprocess.run(
-        [sys.executable, "-m", "gateway", "outbox", "cancel", "999", "--config", str(harness.config_dir)],
+        [sys.executable, "-m", "gateway", "outbox", action, "9999", "--config", str(harness.config_dir)],
         env={**os.environ, "FISCALGW_DATABASE__URL": database_url},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 1
-    assert "outbox row 999 is not pending or dead" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr == "fiscalgw: error: outbox row 9999 does not exist\n"
+
+
+def test_an_action_on_a_row_in_another_state_names_its_state(harness: Harness) -> None:
+    row = submit(harness, "m-pending")
+    with pytest.raises(NotFound, match=rf"^outbox row {row} is pending, not dead or cancelled$"):
+        ops.retry(harness.gateway, row, actor="ops:alice")
+    ops.cancel(harness.gateway, row, actor="ops:alice")
+    with pytest.raises(NotFound, match=rf"^outbox row {row} is cancelled, not pending or dead$"):
+        ops.cancel(harness.gateway, row, actor="ops:alice")
+    with pytest.raises(NotFound, match=r"^outbox row 0 does not exist$"):
+        ops.retry(harness.gateway, 0, actor="ops:alice")
