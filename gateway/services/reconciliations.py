@@ -31,7 +31,7 @@ from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
 from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES
 from gateway.reconcile.report_formats import render_report
 from gateway.reconcile.report_json import break_dict, pair_dict, report_dict
-from gateway.services import payment_runs
+from gateway.services import break_closing, payment_runs
 from gateway.services.errors import BadRequest, NotFound
 from gateway.store.breaks import FoundBreak
 from gateway.store.reconciliations import RunRow
@@ -328,6 +328,8 @@ def run_now(
             "breaks": len(report.breaks),
             "report_sm3": sm3_hex(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()),
         },
+        as_of=moment,
+        in_transit=frozenset(break_closing.entity(b.key) for b in report.in_transit),
     )
 
 
@@ -342,12 +344,16 @@ def _record(
     summary: dict[str, Any],
     body: dict[str, Any],
     audit_detail: dict[str, Any],
+    as_of: datetime,
+    in_transit: frozenset[str] = frozenset(),
 ) -> RunSummary:
     """Commit a finished run in one transaction: carry its breaks across runs (the scope locked), store the
     summary (plus the opened / reopened / closed / carried counts) and the report, append the audit entry."""
     with gw.database.unit_of_work() as uow:
         uow.runs.lock_scope(kind, scope.key)
-        counts = _apply_breaks(uow, kind, scope, found, run_id, gw.clock())
+        counts = _apply_breaks(
+            uow, kind, scope, found, run_id, gw.clock(), as_of=as_of, in_transit=in_transit
+        )
         uow.runs.finish(run_id, gw.clock(), status="succeeded", summary={**summary, **counts}, report=body)
         audit.append(
             uow.audit,
@@ -398,6 +404,7 @@ def _run_payments(
         summary=summary,
         body=body,
         audit_detail=payment_runs.audit_detail(scope, summary, body),
+        as_of=report.as_of,
     )
 
 
@@ -415,25 +422,67 @@ def _fail(gw: Gateway, run_id: int, actor: str, scope: Scope, error: str) -> Non
         uow.commit()
 
 
+def _later(stored: datetime | None, as_of: datetime) -> datetime:
+    return as_of if stored is None else max(stored, as_of)
+
+
 def _apply_breaks(
-    uow: UnitOfWork, kind: str, scope: Scope, breaks: list[FoundBreak], run_id: int, now: datetime
+    uow: UnitOfWork,
+    kind: str,
+    scope: Scope,
+    breaks: list[FoundBreak],
+    run_id: int,
+    now: datetime,
+    *,
+    as_of: datetime,
+    in_transit: frozenset[str] = frozenset(),
 ) -> dict[str, int]:
-    """Carry breaks across runs: new → open; found again → same row; closed and found → reopened;
-    not found any more → closed (the counterpart arrived). IN_TRANSIT items are not breaks."""
+    """Carry breaks across runs: new → open; found again → same row; closed and found → reopened. A break
+    not found any more closes only when the store shows its counterpart (the reason names the record,
+    :mod:`gateway.services.break_closing`); a run with an earlier as-of than the run that found it, or one
+    that finds it back inside its in-transit window, leaves it open. IN_TRANSIT items are not breaks."""
     found = {f.key: f for f in breaks}
     existing = uow.breaks.in_scope(kind, scope.key)
     new = [f for k, f in found.items() if k not in existing]
-    seen = [(existing[k][0], f) for k, f in found.items() if k in existing]
+    seen = [(existing[k][0], f, _later(existing[k][2], as_of)) for k, f in found.items() if k in existing]
     reopened = [existing[k][0] for k in found if k in existing and existing[k][1] == "closed"]
-    closed = [pk for k, (pk, status) in existing.items() if k not in found and status != "closed"]
-    ids = uow.breaks.insert_new(kind, scope.key, scope.as_dict(), new, run_id, now)
+    vanished = [pk for k, (pk, status, _) in existing.items() if k not in found and status != "closed"]
+    verdicts = break_closing.judge(
+        uow.counterparts,
+        kind,
+        uow.breaks.by_ids(vanished),
+        as_of=as_of,
+        found_entities={break_closing.entity(f.ident): f.type for f in breaks},
+        in_transit_entities=in_transit,
+    )
+    ids = uow.breaks.insert_new(kind, scope.key, scope.as_dict(), new, run_id, now, as_of)
     uow.breaks.add_events(list(ids.values()), "opened", now, actor="system", run_id=run_id)
     uow.breaks.mark_seen(seen, run_id, now)
     uow.breaks.set_status(reopened, "open", now, by="system", comment="再次发现")
     uow.breaks.add_events(reopened, "reopened", now, actor="system", run_id=run_id)
-    uow.breaks.set_status(closed, "closed", now, by="system", comment="对方数据已到达，差异消除", closed=True)
-    uow.breaks.add_events(closed, "closed", now, actor="system", run_id=run_id)
-    return {"opened": len(new), "reopened": len(reopened), "closed": len(closed), "carried": len(seen)}
+    outcomes: Counter[str] = Counter()
+    kept = [pk for pk in vanished if verdicts[pk].outcome != break_closing.CLOSE]
+    last = uow.breaks.last_actions(kept)
+    for pk in vanished:
+        verdict = verdicts[pk]
+        outcomes[verdict.outcome] += 1
+        if verdict.outcome == break_closing.CLOSE:
+            uow.breaks.set_status([pk], "closed", now, by="system", comment=verdict.reason, closed=True)
+            uow.breaks.add_events([pk], "closed", now, actor="system", comment=verdict.reason, run_id=run_id)
+        elif verdict.outcome != break_closing.NOT_RECHECKED and last.get(pk) != verdict.outcome:
+            # said once per stretch, not on every run that still finds it in transit
+            uow.breaks.add_events(
+                [pk], verdict.outcome, now, actor="system", comment=verdict.reason, run_id=run_id
+            )
+    return {
+        "opened": len(new),
+        "reopened": len(reopened),
+        "closed": outcomes[break_closing.CLOSE],
+        "carried": len(seen),
+        "not_rechecked": outcomes[break_closing.NOT_RECHECKED],
+        "kept_in_transit": outcomes[break_closing.IN_TRANSIT],
+        "unconfirmed": outcomes[break_closing.UNCONFIRMED],
+    }
 
 
 def list_runs(
