@@ -26,7 +26,13 @@ from gateway import audit
 from gateway.bootstrap import Gateway
 from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, Break, BreakType, FieldDifference
 from gateway.reconcile.errors import ReconcileError
-from gateway.reconcile.indicator_report import IndicatorReport, PairSummary, empty_counts
+from gateway.reconcile.indicator_report import (
+    STATUS_AGREE,
+    STATUS_DISAGREE,
+    IndicatorReport,
+    PairSummary,
+    empty_counts,
+)
 from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
 from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES
 from gateway.reconcile.report_formats import render_report
@@ -36,7 +42,7 @@ from gateway.services.errors import BadRequest, NotFound
 from gateway.store.breaks import FoundBreak
 from gateway.store.reconciliations import RunRow
 from gateway.store.unit_of_work import UnitOfWork
-from schemas.money import parse_sum, to_fen
+from schemas.money import format_money, parse_sum, to_fen
 from signing import sm3_hex
 
 KINDS = ("indicators", "payments")
@@ -144,12 +150,16 @@ class PairDashboard:
     open_by_age: Mapping[str, int]
     trend: list[tuple[int, datetime, int]] = field(default_factory=list)
     """(run id, started at, breaks found) of the last 30 runs, oldest first."""
+    status_text: str | None = None
+    """What the dashboard shows: 一致 only when both sides' totals agree, 一致（在途 N 笔 / 金额 X）when
+    only in-transit items explain the difference, otherwise 不一致 (see :func:`status_text`)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "scope": dict(self.scope),
             "last_run": None if self.last_run is None else self.last_run.as_dict(),
             "status": self.status,
+            "status_text": self.status_text,
             "totals": dict(self.totals),
             "open_by_type": dict(self.open_by_type),
             "open_by_age": dict(self.open_by_age),
@@ -319,6 +329,9 @@ def run_now(
             "in_transit_hours": in_transit_hours,
             "breaks": len(report.breaks),
             "in_transit": len(report.in_transit),
+            "in_transit_amount": format_money(
+                sum((b.upper_amount or Decimal("0.00") for b in report.in_transit), Decimal("0.00"))
+            ),
         },
         body=body,
         audit_detail={
@@ -599,6 +612,36 @@ def _age_bucket(age: timedelta) -> str:
     return AGE_BUCKETS[-1][0]  # pragma: no cover - the last bucket has no limit
 
 
+def _amount(value: Any) -> Decimal:
+    return Decimal("0.00") if value is None else parse_sum(value)
+
+
+def status_text(kind: str, summary: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """(status, what to show) of a run summary. A run without breaks is 一致 only when both sides' totals
+    agree; when in-transit items (indicators: issued inside the window; payments: awaiting 回单 or clearing)
+    explain the difference it is 一致（在途 N 笔 / 金额 X）; a difference nothing explains is 不一致."""
+    status = summary.get("status")
+    if status != STATUS_AGREE:
+        return status, status
+    transit = int(summary.get("in_transit") or 0)
+    if kind == payment_runs.KIND:
+        gap = (
+            _amount(summary.get("voucher_amount"))
+            - _amount(summary.get("refund_amount"))
+            - _amount(summary.get("cleared_amount"))
+        )
+        if transit == 0:
+            return status, status
+        return status, f"{STATUS_AGREE}（在途 {transit} 笔 / 金额 {format_money(gap)}）"
+    gap = _amount(summary.get("upper_amount")) - _amount(summary.get("lower_amount"))
+    if gap == 0:
+        return status, status
+    explained = summary.get("in_transit_amount")
+    if transit and (explained is None or _amount(explained) == gap):
+        return status, f"{STATUS_AGREE}（在途 {transit} 笔 / 金额 {format_money(gap)}）"
+    return STATUS_DISAGREE, STATUS_DISAGREE
+
+
 def dashboard_summary(
     gw: Gateway, *, kind: str = "indicators", runs: int = 30, scopes: int | None = None
 ) -> list[PairDashboard]:
@@ -630,11 +673,13 @@ def dashboard_summary(
             last_ok = finished[0] if finished else None
             summary = dict(last_ok.summary or {}) if last_ok is not None else {}
             totals = {k: summary.get(k) for k in total_keys}
+            status, shown = status_text(kind, summary)
             out.append(
                 PairDashboard(
                     scope=rows[0].scope if rows else {},
                     last_run=last,
-                    status=summary.get("status"),
+                    status=status,
+                    status_text=shown,
                     totals=totals,
                     open_by_type={t.value: by_type[scope_key].get(t.value, 0) for t in types},
                     open_by_age={name: by_age[scope_key].get(name, 0) for name, _ in AGE_BUCKETS},
