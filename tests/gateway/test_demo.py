@@ -240,3 +240,91 @@ def test_a_child_that_does_not_start_is_a_one_line_error(
     assert err.startswith("fiscalgw: error: gateway exited with code 2: ") and err.count("\n") == 1
     assert "database unreachable" in err and "Connection refused" in err
     assert processes_naming(directory) == []
+
+
+# ---- issue 15: one demo per folder; a failed start leaves nothing behind -----------------------------------
+
+
+def _snapshot(directory: Path) -> dict[str, bytes]:
+    wanted = ("tokens.txt", "fiscalgw.toml")
+    return {name: (directory / name).read_bytes() for name in wanted if (directory / name).exists()}
+
+
+@pytest.mark.e2e
+def test_a_second_demo_into_a_running_demos_folder_is_refused(tmp_path: Path) -> None:
+    directory = tmp_path / "demo"
+    with subprocess.Popen(
+        demo_command(directory, free_port(), "--keep-running"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    ) as first:
+        try:
+            assert first.stdout is not None
+            seen = []
+            for line in first.stdout:  # bounded: on any failure the demo exits and the loop ends
+                seen.append(line)
+                if "Ctrl-C" in line:
+                    break
+            assert "Ctrl-C" in seen[-1], "".join(seen)
+            before = _snapshot(directory)
+            logs_before = sorted(p.name for p in (directory / "logs").iterdir())
+            second = subprocess.run(
+                demo_command(directory, free_port(), "--exit-when-done"),
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert second.returncode == 1, second.stdout + second.stderr
+            err = second.stderr
+            assert err.count("\n") == 1 and str(directory.resolve()) in err, err
+            assert f"pid {first.pid}" in err and "演示正在运行" in err and "already running" in err
+            assert _snapshot(directory) == before  # tokens, configuration untouched
+            assert sorted(p.name for p in (directory / "logs").iterdir()) == logs_before
+            assert len(processes_naming(directory)) == 4  # the first demo's children still up
+            first.send_signal(signal.SIGINT)
+            assert first.wait(timeout=60) == 0
+            assert not (directory / "demo.pid").exists()
+        finally:
+            if first.poll() is None:
+                first.kill()
+                first.wait()
+
+
+def test_a_busy_port_writes_nothing(tmp_path: Path) -> None:
+    directory = tmp_path / "demo"
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            demo_command(directory, port, "--exit-when-done"), capture_output=True, text=True, timeout=120
+        )
+    assert done.returncode == 1
+    assert done.stderr == f"fiscalgw: error: port {port} on 127.0.0.1 is busy (choose another with --port)\n"
+    assert not directory.exists()
+
+
+def test_a_failed_start_removes_what_it_wrote_and_only_that(tmp_path: Path) -> None:
+    nowhere = "postgresql+psycopg://nobody@127.0.0.1:1/none"  # the gateway exits: nothing listens on port 1
+    fresh = tmp_path / "fresh"
+    done = subprocess.run(
+        demo_command(fresh, free_port(), "--database", nowhere, "--exit-when-done"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1 and "database unreachable" in done.stderr
+    assert not fresh.exists()  # it created the folder: it removes it
+
+    empty = tmp_path / "mine"  # a folder the user made (empty, so the demo may use it)
+    empty.mkdir()
+    done = subprocess.run(
+        demo_command(empty, free_port(), "--database", nowhere, "--exit-when-done"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert empty.is_dir() and list(empty.iterdir()) == []  # the user's folder stays, emptied of the demo
