@@ -609,3 +609,5 @@ def test_moving_into_the_window_is_not_arrival_and_a_clearing_that_arrives_is_na
     sign_in(client, tokens(harness)["viewer"])
     page = client.get(f"/ui/breaks/{v3.key}")
     assert page.status_code == 200 and "清算 C3 已清算凭证 V3" in page.text
+    history = page.text[page.text.index('id="history"') :]
+    assert '<tr data-event="in_transit">' in history and "在途，未消除" in history
