@@ -576,6 +576,10 @@ def test_an_earlier_as_of_run_does_not_close_what_a_later_run_found(harness: Har
     assert earlier.summary is not None
     assert earlier.summary["closed"] == 0
     assert earlier.summary["not_rechecked"] == 2
+    client = TestClient(harness.client.app)
+    sign_in(client, tokens(harness)["viewer"])
+    shown = client.get(f"/ui/runs/{earlier.id}")
+    assert shown.status_code == 200 and "截至时间早于发现时、未重新判断 2 条" in shown.text
     for kind, voucher_no in (("NOT_CLEARED", "V3"), ("UNPAID", "V4")):
         item = _break(harness, kind, voucher_no)
         assert item.status == "open", (kind, item.status_comment)
