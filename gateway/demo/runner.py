@@ -8,7 +8,6 @@ Ctrl-C or SIGTERM never leaves a process behind.
 
 from __future__ import annotations
 
-import shutil
 import signal
 import threading
 import tomllib
@@ -26,10 +25,13 @@ from gateway.config import CONFIG_FILE_NAME
 from gateway.demo import documents as docs
 from gateway.demo.client import DemoClient, DemoFailed
 from gateway.demo.day import BEIJING, DayLog, business_day, drive_day, incidents
+from gateway.demo.folder import PID_FILE, DemoFolder
 from gateway.demo.processes import (
+    ChildFailed,
     ProcessGroup,
     child_env,
     free_port,
+    port_is_free,
     start_gateway,
     start_simulator,
 )
@@ -70,19 +72,20 @@ class DemoResult:
     breaks: list[dict[str, Any]] = field(default_factory=list)
 
 
-def prepare_directory(directory: Path) -> None:
-    """Make ``directory`` a fresh demo: refuse a non-empty directory unless ``fiscalgw demo`` wrote it."""
+def check_directory(directory: Path) -> None:
+    """Refuse a path that is not a directory, or a non-empty directory ``fiscalgw demo`` did not write."""
     if directory.exists():
         if not directory.is_dir():
             raise DemoFailed(f"{directory} exists and is not a directory")
-        if any(directory.iterdir()):
-            if not (directory / MARKER).exists():
-                raise DemoFailed(
-                    f"{directory} is not empty and was not written by `fiscalgw demo`; choose --dir"
-                )
-            shutil.rmtree(directory)
-    write_demo(directory, now=datetime.now(UTC))
-    (directory / MARKER).write_text(
+        if any(p.name != PID_FILE for p in directory.iterdir()) and not (directory / MARKER).exists():
+            raise DemoFailed(f"{directory} is not empty and was not written by `fiscalgw demo`; choose --dir")
+
+
+def prepare_directory(folder: DemoFolder) -> None:
+    """Make the claimed folder a fresh demo (an earlier demo's files are replaced)."""
+    folder.clear()
+    write_demo(folder.directory, now=datetime.now(UTC))
+    (folder.directory / MARKER).write_text(
         "written by `fiscalgw demo`; replaced by the next run\n", encoding="utf-8"
     )
 
@@ -153,11 +156,19 @@ def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
 def run_demo(options: DemoOptions, say: Say = print) -> DemoResult:
     """Run the whole demo; with ``keep_running`` wait for Ctrl-C (or SIGTERM) before stopping everything."""
     directory = options.directory.resolve()
-    prepare_directory(directory)
+    # nothing is written before the port, the folder and the claim on it are known to be good
+    if not port_is_free(options.port):
+        raise ChildFailed(f"port {options.port} on 127.0.0.1 is busy (choose another with --port)")
+    check_directory(directory)
+    folder = DemoFolder(directory)
+    try:
+        prepare_directory(folder)
+    except BaseException:
+        folder.discard()
+        raise
     database_url = options.database_url or f"sqlite:///{directory / 'fiscalgw.db'}"
     ports = {docs.CITY: free_port(), docs.BANK: free_port(), docs.PBOC: free_port()}
-    configure(directory, database_url, ports)
-    env = child_env(database_url)
+    started = False
     group = ProcessGroup(directory / "logs")
     previous = previous_int = None
     if threading.current_thread() is threading.main_thread():
@@ -166,6 +177,8 @@ def run_demo(options: DemoOptions, say: Say = print) -> DemoResult:
         # script, nohup): Python then keeps SIG_IGN instead of raising KeyboardInterrupt.
         previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
+        configure(directory, database_url, ports)
+        env = child_env(database_url)
         say(f"fiscalgw demo — 目录 / directory: {directory}")
         base = start_gateway(group, directory, options.port, env)
         say(f"网关已启动 / gateway up: {base} (logs in {directory / 'logs'})")
@@ -182,6 +195,7 @@ def run_demo(options: DemoOptions, say: Say = print) -> DemoResult:
             as_of = as_of_for(day)
             result = DemoResult(base, day, as_of, client.tokens["ops"])
             require_fresh(client, day)
+            started = True  # from here on the folder holds the day: kept (with its logs) whatever happens
             say(f"业务日 / business day {day.isoformat()}:")
             result.log = drive_day(client, day, timeout=options.settle_timeout)
             say(f"对账 / reconciling as of {as_of.isoformat()} ({AS_OF_DAYS} days later, so the in-transit,")
@@ -204,6 +218,10 @@ def run_demo(options: DemoOptions, say: Say = print) -> DemoResult:
         return result
     finally:
         _stop_all_uninterrupted(group)
+        if started:
+            folder.release()
+        else:
+            folder.discard()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
         if previous_int is not None:

@@ -26,17 +26,23 @@ from gateway import audit
 from gateway.bootstrap import Gateway
 from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, Break, BreakType, FieldDifference
 from gateway.reconcile.errors import ReconcileError
-from gateway.reconcile.indicator_report import IndicatorReport, PairSummary, empty_counts
+from gateway.reconcile.indicator_report import (
+    STATUS_AGREE,
+    STATUS_DISAGREE,
+    IndicatorReport,
+    PairSummary,
+    empty_counts,
+)
 from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
 from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES
 from gateway.reconcile.report_formats import render_report
 from gateway.reconcile.report_json import break_dict, pair_dict, report_dict
-from gateway.services import payment_runs
+from gateway.services import break_closing, payment_runs
 from gateway.services.errors import BadRequest, NotFound
 from gateway.store.breaks import FoundBreak
 from gateway.store.reconciliations import RunRow
 from gateway.store.unit_of_work import UnitOfWork
-from schemas.money import parse_sum, to_fen
+from schemas.money import format_money, parse_sum, to_fen
 from signing import sm3_hex
 
 KINDS = ("indicators", "payments")
@@ -144,12 +150,16 @@ class PairDashboard:
     open_by_age: Mapping[str, int]
     trend: list[tuple[int, datetime, int]] = field(default_factory=list)
     """(run id, started at, breaks found) of the last 30 runs, oldest first."""
+    status_text: str | None = None
+    """What the dashboard shows: 一致 only when both sides' totals agree, 一致（在途 N 笔 / 金额 X）when
+    only in-transit items explain the difference, otherwise 不一致 (see :func:`status_text`)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "scope": dict(self.scope),
             "last_run": None if self.last_run is None else self.last_run.as_dict(),
             "status": self.status,
+            "status_text": self.status_text,
             "totals": dict(self.totals),
             "open_by_type": dict(self.open_by_type),
             "open_by_age": dict(self.open_by_age),
@@ -319,6 +329,9 @@ def run_now(
             "in_transit_hours": in_transit_hours,
             "breaks": len(report.breaks),
             "in_transit": len(report.in_transit),
+            "in_transit_amount": format_money(
+                sum((b.upper_amount or Decimal("0.00") for b in report.in_transit), Decimal("0.00"))
+            ),
         },
         body=body,
         audit_detail={
@@ -328,6 +341,8 @@ def run_now(
             "breaks": len(report.breaks),
             "report_sm3": sm3_hex(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()),
         },
+        as_of=moment,
+        in_transit=frozenset(break_closing.entity(b.key) for b in report.in_transit),
     )
 
 
@@ -342,12 +357,16 @@ def _record(
     summary: dict[str, Any],
     body: dict[str, Any],
     audit_detail: dict[str, Any],
+    as_of: datetime,
+    in_transit: frozenset[str] = frozenset(),
 ) -> RunSummary:
     """Commit a finished run in one transaction: carry its breaks across runs (the scope locked), store the
     summary (plus the opened / reopened / closed / carried counts) and the report, append the audit entry."""
     with gw.database.unit_of_work() as uow:
         uow.runs.lock_scope(kind, scope.key)
-        counts = _apply_breaks(uow, kind, scope, found, run_id, gw.clock())
+        counts = _apply_breaks(
+            uow, kind, scope, found, run_id, gw.clock(), as_of=as_of, in_transit=in_transit
+        )
         uow.runs.finish(run_id, gw.clock(), status="succeeded", summary={**summary, **counts}, report=body)
         audit.append(
             uow.audit,
@@ -398,6 +417,7 @@ def _run_payments(
         summary=summary,
         body=body,
         audit_detail=payment_runs.audit_detail(scope, summary, body),
+        as_of=report.as_of,
     )
 
 
@@ -415,25 +435,67 @@ def _fail(gw: Gateway, run_id: int, actor: str, scope: Scope, error: str) -> Non
         uow.commit()
 
 
+def _later(stored: datetime | None, as_of: datetime) -> datetime:
+    return as_of if stored is None else max(stored, as_of)
+
+
 def _apply_breaks(
-    uow: UnitOfWork, kind: str, scope: Scope, breaks: list[FoundBreak], run_id: int, now: datetime
+    uow: UnitOfWork,
+    kind: str,
+    scope: Scope,
+    breaks: list[FoundBreak],
+    run_id: int,
+    now: datetime,
+    *,
+    as_of: datetime,
+    in_transit: frozenset[str] = frozenset(),
 ) -> dict[str, int]:
-    """Carry breaks across runs: new → open; found again → same row; closed and found → reopened;
-    not found any more → closed (the counterpart arrived). IN_TRANSIT items are not breaks."""
+    """Carry breaks across runs: new → open; found again → same row; closed and found → reopened. A break
+    not found any more closes only when the store shows its counterpart (the reason names the record,
+    :mod:`gateway.services.break_closing`); a run with an earlier as-of than the run that found it, or one
+    that finds it back inside its in-transit window, leaves it open. IN_TRANSIT items are not breaks."""
     found = {f.key: f for f in breaks}
     existing = uow.breaks.in_scope(kind, scope.key)
     new = [f for k, f in found.items() if k not in existing]
-    seen = [(existing[k][0], f) for k, f in found.items() if k in existing]
+    seen = [(existing[k][0], f, _later(existing[k][2], as_of)) for k, f in found.items() if k in existing]
     reopened = [existing[k][0] for k in found if k in existing and existing[k][1] == "closed"]
-    closed = [pk for k, (pk, status) in existing.items() if k not in found and status != "closed"]
-    ids = uow.breaks.insert_new(kind, scope.key, scope.as_dict(), new, run_id, now)
+    vanished = [pk for k, (pk, status, _) in existing.items() if k not in found and status != "closed"]
+    verdicts = break_closing.judge(
+        uow.counterparts,
+        kind,
+        uow.breaks.by_ids(vanished),
+        as_of=as_of,
+        found_entities={break_closing.entity(f.ident): f.type for f in breaks},
+        in_transit_entities=in_transit,
+    )
+    ids = uow.breaks.insert_new(kind, scope.key, scope.as_dict(), new, run_id, now, as_of)
     uow.breaks.add_events(list(ids.values()), "opened", now, actor="system", run_id=run_id)
     uow.breaks.mark_seen(seen, run_id, now)
     uow.breaks.set_status(reopened, "open", now, by="system", comment="再次发现")
     uow.breaks.add_events(reopened, "reopened", now, actor="system", run_id=run_id)
-    uow.breaks.set_status(closed, "closed", now, by="system", comment="对方数据已到达，差异消除", closed=True)
-    uow.breaks.add_events(closed, "closed", now, actor="system", run_id=run_id)
-    return {"opened": len(new), "reopened": len(reopened), "closed": len(closed), "carried": len(seen)}
+    outcomes: Counter[str] = Counter()
+    kept = [pk for pk in vanished if verdicts[pk].outcome != break_closing.CLOSE]
+    last = uow.breaks.last_actions(kept)
+    for pk in vanished:
+        verdict = verdicts[pk]
+        outcomes[verdict.outcome] += 1
+        if verdict.outcome == break_closing.CLOSE:
+            uow.breaks.set_status([pk], "closed", now, by="system", comment=verdict.reason, closed=True)
+            uow.breaks.add_events([pk], "closed", now, actor="system", comment=verdict.reason, run_id=run_id)
+        elif verdict.outcome != break_closing.NOT_RECHECKED and last.get(pk) != verdict.outcome:
+            # said once per stretch, not on every run that still finds it in transit
+            uow.breaks.add_events(
+                [pk], verdict.outcome, now, actor="system", comment=verdict.reason, run_id=run_id
+            )
+    return {
+        "opened": len(new),
+        "reopened": len(reopened),
+        "closed": outcomes[break_closing.CLOSE],
+        "carried": len(seen),
+        "not_rechecked": outcomes[break_closing.NOT_RECHECKED],
+        "kept_in_transit": outcomes[break_closing.IN_TRANSIT],
+        "unconfirmed": outcomes[break_closing.UNCONFIRMED],
+    }
 
 
 def list_runs(
@@ -550,6 +612,36 @@ def _age_bucket(age: timedelta) -> str:
     return AGE_BUCKETS[-1][0]  # pragma: no cover - the last bucket has no limit
 
 
+def _amount(value: Any) -> Decimal:
+    return Decimal("0.00") if value is None else parse_sum(value)
+
+
+def status_text(kind: str, summary: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """(status, what to show) of a run summary. A run without breaks is 一致 only when both sides' totals
+    agree; when in-transit items (indicators: issued inside the window; payments: awaiting 回单 or clearing)
+    explain the difference it is 一致（在途 N 笔 / 金额 X）; a difference nothing explains is 不一致."""
+    status = summary.get("status")
+    if status != STATUS_AGREE:
+        return status, status
+    transit = int(summary.get("in_transit") or 0)
+    if kind == payment_runs.KIND:
+        gap = (
+            _amount(summary.get("voucher_amount"))
+            - _amount(summary.get("refund_amount"))
+            - _amount(summary.get("cleared_amount"))
+        )
+        if transit == 0:
+            return status, status
+        return status, f"{STATUS_AGREE}（在途 {transit} 笔 / 金额 {format_money(gap)}）"
+    gap = _amount(summary.get("upper_amount")) - _amount(summary.get("lower_amount"))
+    if gap == 0:
+        return status, status
+    explained = summary.get("in_transit_amount")
+    if transit and (explained is None or _amount(explained) == gap):
+        return status, f"{STATUS_AGREE}（在途 {transit} 笔 / 金额 {format_money(gap)}）"
+    return STATUS_DISAGREE, STATUS_DISAGREE
+
+
 def dashboard_summary(
     gw: Gateway, *, kind: str = "indicators", runs: int = 30, scopes: int | None = None
 ) -> list[PairDashboard]:
@@ -581,11 +673,13 @@ def dashboard_summary(
             last_ok = finished[0] if finished else None
             summary = dict(last_ok.summary or {}) if last_ok is not None else {}
             totals = {k: summary.get(k) for k in total_keys}
+            status, shown = status_text(kind, summary)
             out.append(
                 PairDashboard(
                     scope=rows[0].scope if rows else {},
                     last_run=last,
-                    status=summary.get("status"),
+                    status=status,
+                    status_text=shown,
                     totals=totals,
                     open_by_type={t.value: by_type[scope_key].get(t.value, 0) for t in types},
                     open_by_age={name: by_age[scope_key].get(name, 0) for name, _ in AGE_BUCKETS},

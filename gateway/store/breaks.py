@@ -41,6 +41,8 @@ class BreakRow:
     status_at: datetime | None
     status_by: str | None
     status_comment: str | None
+    seen_as_of: datetime | None
+    """The latest as-of of the runs that found it (``None`` only for rows older than migration 0007)."""
 
 
 @dataclass(frozen=True)
@@ -105,14 +107,41 @@ class BreakRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def in_scope(self, kind: str, scope_key: str) -> dict[str, tuple[int, str]]:
-        """key → (id, status) of every break ever recorded for the scope."""
+    def in_scope(self, kind: str, scope_key: str) -> dict[str, tuple[int, str, datetime | None]]:
+        """key → (id, status, seen as-of) of every break ever recorded for the scope."""
+        b = recon_breaks
         rows = self._c.execute(
-            select(recon_breaks.c.key, recon_breaks.c.id, recon_breaks.c.status).where(
-                recon_breaks.c.kind == kind, recon_breaks.c.scope_key == scope_key
+            select(b.c.key, b.c.id, b.c.status, b.c.seen_as_of).where(
+                b.c.kind == kind, b.c.scope_key == scope_key
             )
         )
-        return {str(r[0]): (int(r[1]), str(r[2])) for r in rows}
+        return {str(r[0]): (int(r[1]), str(r[2]), r[3]) for r in rows}
+
+    def by_ids(self, ids: Sequence[int]) -> list[BreakRow]:
+        """The breaks with these ids (any order)."""
+        out: list[BreakRow] = []
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            out.extend(
+                _break(r) for r in self._c.execute(select(*_COLUMNS).where(recon_breaks.c.id.in_(chunk)))
+            )
+        return out
+
+    def last_actions(self, ids: Sequence[int]) -> dict[int, str]:
+        """break id → the action of its latest event."""
+        e = break_events
+        out: dict[int, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            latest = (
+                select(func.max(e.c.id))
+                .where(e.c.break_id.in_(chunk))
+                .group_by(e.c.break_id)
+                .scalar_subquery()
+            )
+            rows = self._c.execute(select(e.c.break_id, e.c.action).where(e.c.id.in_(latest)))
+            out.update({int(r[0]): str(r[1]) for r in rows})
+        return out
 
     def insert_new(
         self,
@@ -122,8 +151,9 @@ class BreakRepository:
         found: Sequence[FoundBreak],
         run_id: int,
         at: datetime,
+        as_of: datetime,
     ) -> dict[str, int]:
-        """Insert newly found breaks as ``open``; returns key → id."""
+        """Insert newly found breaks as ``open`` (seen as of the run's ``as_of``); returns key → id."""
         if not found:
             return {}
         self._c.execute(
@@ -147,6 +177,7 @@ class BreakRepository:
                     "difference_fen": f.difference_fen,
                     "fields": list(f.fields),
                     "detail": dict(f.detail),
+                    "seen_as_of": as_of,
                 }
                 for f in found
             ],
@@ -161,8 +192,9 @@ class BreakRepository:
             ids.update({str(r[0]): int(r[1]) for r in rows})
         return ids
 
-    def mark_seen(self, seen: Sequence[tuple[int, FoundBreak]], run_id: int, at: datetime) -> None:
-        """Update breaks found again: last seen, the run, the current amounts and fields."""
+    def mark_seen(self, seen: Sequence[tuple[int, FoundBreak, datetime]], run_id: int, at: datetime) -> None:
+        """Update breaks found again: last seen, the run, the current amounts and fields, and the seen as-of
+        (each item: id, the break as found, the later of its stored seen as-of and the run's)."""
         if not seen:
             return
         statement = (
@@ -177,6 +209,7 @@ class BreakRepository:
                 difference_fen=bindparam("b_diff"),
                 fields=bindparam("b_fields", type_=recon_breaks.c.fields.type),
                 detail=bindparam("b_detail", type_=recon_breaks.c.detail.type),
+                seen_as_of=bindparam("b_as_of", type_=recon_breaks.c.seen_as_of.type),
             )
         )
         self._c.execute(
@@ -192,8 +225,9 @@ class BreakRepository:
                     "b_diff": f.difference_fen,
                     "b_fields": list(f.fields),
                     "b_detail": dict(f.detail),
+                    "b_as_of": as_of,
                 }
-                for pk, f in seen
+                for pk, f, as_of in seen
             ],
         )
 

@@ -281,6 +281,7 @@ recon_breaks = Table(
     Column("status_at", UTCDateTime(), nullable=True),
     Column("status_by", String(64), nullable=True),
     Column("status_comment", Text, nullable=True),
+    Column("seen_as_of", UTCDateTime(), nullable=True, comment="the latest as-of of the runs that found it"),
     Index(None, "kind", "scope_key", "status"),
     Index(None, "status", "type"),
 )

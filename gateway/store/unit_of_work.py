@@ -16,6 +16,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from gateway.errors import StoreError, ValueNotStorable
 from gateway.store.audit_log import AuditLogRepository
 from gateway.store.breaks import BreakRepository
+from gateway.store.counterparts import CounterpartRepository
 from gateway.store.ledger import LedgerRepository
 from gateway.store.messages import MessageRepository
 from gateway.store.outbox import OutboxRepository
@@ -34,6 +35,7 @@ class UnitOfWork:
     ledger: LedgerRepository
     runs: RunRepository
     breaks: BreakRepository
+    counterparts: CounterpartRepository
     payments: PaymentLineRepository
     nonces: RequestNonceRepository
     sessions: WebSessionRepository
@@ -60,6 +62,7 @@ class UnitOfWork:
         self.ledger = LedgerRepository(self._connection)
         self.runs = RunRepository(self._connection)
         self.breaks = BreakRepository(self._connection)
+        self.counterparts = CounterpartRepository(self._connection)
         self.payments = PaymentLineRepository(self._connection)
         self.nonces = RequestNonceRepository(self._connection)
         self.sessions = WebSessionRepository(self._connection)

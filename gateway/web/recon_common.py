@@ -56,6 +56,8 @@ EVENTS: dict[str, str] = {
     "opened": "发现",
     "reopened": "再次发现",
     "closed": "自动消除",
+    "in_transit": "在途，未消除",
+    "unconfirmed": "未再发现，待核实",
     "explained": "说明",
     "resolved": "解决",
 }

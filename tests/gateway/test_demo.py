@@ -150,6 +150,28 @@ def test_the_demo_leaves_exactly_the_injected_breaks(tmp_path: Path, database_ur
                 assert run["summary"]["status"] in shown
             assert vouchers["short"] in page(browser, f"/ui/runs/{payments['id']}")
             assert lost in page(browser, "/ui/breaks?status=open")
+
+        # issue 15: 立即对账 / 立即支付对账 as of now (earlier than the demo's as-of) closes nothing, and the
+        # pair whose missing indicator is back inside its window reads 一致（在途 …）, not a bare 一致
+        ops = {"Authorization": f"Bearer {tokens['ops']}"}
+        for body in (
+            {"kind": "indicators", "upper": docs.PROVINCE, "lower": docs.CITY, "fiscal_year": year},
+            {"kind": "payments", "adm_div_code": adm, "day": day.isoformat()},
+        ):
+            now_run = httpx.post(f"{base}/v1/reconciliations", json=body, headers=ops, timeout=60)
+            assert now_run.status_code == 201, now_run.text
+            assert now_run.json()["summary"]["closed"] == 0
+        again_listed = httpx.get(f"{base}/v1/breaks", params={"limit": 500}, headers=viewer, timeout=30)
+        assert {(b["type"], b["status"]) for b in again_listed.json()["items"]} == {
+            ("MISSING_IN_LOWER", "open"),
+            ("PAY_AMOUNT_MISMATCH", "open"),
+            ("NOT_CLEARED", "open"),
+        }
+        with signed_in(base, tokens["viewer"]) as browser:
+            html = page(browser, "/ui/dashboard")
+            row = html[html.index(f'<tr data-pair="{docs.PROVINCE}|{docs.CITY}|{year}">') :]
+            row = row[: row.index("</tr>")]
+            assert re.search(r"一致（在途 1 笔 / 金额 [0-9]+\.[0-9]{2}）", row), row
     finally:
         group.stop_all()
 
@@ -240,3 +262,91 @@ def test_a_child_that_does_not_start_is_a_one_line_error(
     assert err.startswith("fiscalgw: error: gateway exited with code 2: ") and err.count("\n") == 1
     assert "database unreachable" in err and "Connection refused" in err
     assert processes_naming(directory) == []
+
+
+# ---- issue 15: one demo per folder; a failed start leaves nothing behind -----------------------------------
+
+
+def _snapshot(directory: Path) -> dict[str, bytes]:
+    wanted = ("tokens.txt", "fiscalgw.toml")
+    return {name: (directory / name).read_bytes() for name in wanted if (directory / name).exists()}
+
+
+@pytest.mark.e2e
+def test_a_second_demo_into_a_running_demos_folder_is_refused(tmp_path: Path) -> None:
+    directory = tmp_path / "demo"
+    with subprocess.Popen(
+        demo_command(directory, free_port(), "--keep-running"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    ) as first:
+        try:
+            assert first.stdout is not None
+            seen = []
+            for line in first.stdout:  # bounded: on any failure the demo exits and the loop ends
+                seen.append(line)
+                if "Ctrl-C" in line:
+                    break
+            assert "Ctrl-C" in seen[-1], "".join(seen)
+            before = _snapshot(directory)
+            logs_before = sorted(p.name for p in (directory / "logs").iterdir())
+            second = subprocess.run(
+                demo_command(directory, free_port(), "--exit-when-done"),
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert second.returncode == 1, second.stdout + second.stderr
+            err = second.stderr
+            assert err.count("\n") == 1 and str(directory.resolve()) in err, err
+            assert f"pid {first.pid}" in err and "演示正在运行" in err and "already running" in err
+            assert _snapshot(directory) == before  # tokens, configuration untouched
+            assert sorted(p.name for p in (directory / "logs").iterdir()) == logs_before
+            assert len(processes_naming(directory)) == 4  # the first demo's children still up
+            first.send_signal(signal.SIGINT)
+            assert first.wait(timeout=60) == 0
+            assert not (directory / "demo.pid").exists()
+        finally:
+            if first.poll() is None:
+                first.kill()
+                first.wait()
+
+
+def test_a_busy_port_writes_nothing(tmp_path: Path) -> None:
+    directory = tmp_path / "demo"
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            demo_command(directory, port, "--exit-when-done"), capture_output=True, text=True, timeout=120
+        )
+    assert done.returncode == 1
+    assert done.stderr == f"fiscalgw: error: port {port} on 127.0.0.1 is busy (choose another with --port)\n"
+    assert not directory.exists()
+
+
+def test_a_failed_start_removes_what_it_wrote_and_only_that(tmp_path: Path) -> None:
+    nowhere = "postgresql+psycopg://nobody@127.0.0.1:1/none"  # the gateway exits: nothing listens on port 1
+    fresh = tmp_path / "fresh"
+    done = subprocess.run(
+        demo_command(fresh, free_port(), "--database", nowhere, "--exit-when-done"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1 and "database unreachable" in done.stderr
+    assert not fresh.exists()  # it created the folder: it removes it
+
+    empty = tmp_path / "mine"  # a folder the user made (empty, so the demo may use it)
+    empty.mkdir()
+    done = subprocess.run(
+        demo_command(empty, free_port(), "--database", nowhere, "--exit-when-done"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert empty.is_dir() and list(empty.iterdir()) == []  # the user's folder stays, emptied of the demo

@@ -546,3 +546,72 @@ def test_the_break_list_filters_payment_breaks_by_kind_scope_and_type(harness: H
     ):
         refused = client.get("/ui/breaks", params=params)
         assert refused.status_code == 400 and reason in refused.text, (params, refused.text[:300])
+
+
+# ---- issue 15: a break closes only when its counterpart is there ---------------------------------------
+
+
+def _break(h: Harness, kind: str, voucher_no: str) -> break_service.BreakView:
+    (item,) = [
+        b
+        for b in break_service.list_breaks(
+            h.gateway, break_service.BreakFilters(kind="payments", types=(kind,), limit=500)
+        ).items
+        if b.detail["voucher_no"] == voucher_no
+    ]
+    return item
+
+
+def test_an_earlier_as_of_run_does_not_close_what_a_later_run_found(harness: Harness) -> None:
+    seed_day(harness)
+    run(harness)  # as of 2026-03-20: V3 NOT_CLEARED, V4 UNPAID
+    earlier = run_now(
+        harness.gateway,
+        kind="payments",
+        adm_div_code=ADM,
+        day=DAY,
+        actor="ops:test",
+        as_of=datetime(2026, 3, 17, 1, 0, tzinfo=UTC),  # V3 and V4 are back inside their 24 h windows
+    )
+    assert earlier.summary is not None
+    assert earlier.summary["closed"] == 0
+    assert earlier.summary["not_rechecked"] == 2
+    client = TestClient(harness.client.app)
+    sign_in(client, tokens(harness)["viewer"])
+    shown = client.get(f"/ui/runs/{earlier.id}")
+    assert shown.status_code == 200 and "截至时间早于发现时、未重新判断 2 条" in shown.text
+    for kind, voucher_no in (("NOT_CLEARED", "V3"), ("UNPAID", "V4")):
+        item = _break(harness, kind, voucher_no)
+        assert item.status == "open", (kind, item.status_comment)
+        assert item.status_comment != "对方数据已到达，差异消除"
+
+
+def test_moving_into_the_window_is_not_arrival_and_a_clearing_that_arrives_is_named(
+    harness: Harness,
+) -> None:
+    seed_day(harness)
+    run(harness)
+    longer = run(harness, uncleared_hours=24 * 30, unpaid_hours=24 * 30)  # same as-of, windows now cover it
+    assert longer.summary is not None
+    assert longer.summary["closed"] == 0 and longer.summary["kept_in_transit"] == 2
+    v3 = _break(harness, "NOT_CLEARED", "V3")
+    assert v3.status == "open"
+    events = break_service.get_break(harness.gateway, v3.key).events
+    assert [e.action for e in events] == ["opened", "in_transit"]
+    assert events[-1].comment is not None and "在途" in events[-1].comment
+    again = run(harness, uncleared_hours=24 * 30, unpaid_hours=24 * 30)
+    assert again.summary is not None and again.summary["kept_in_transit"] == 2
+    assert len(break_service.get_break(harness.gateway, v3.key).events) == 2  # said once, not every run
+
+    send(harness, BANK, clearing("C3", [("V3", 250_00)], DAY + timedelta(days=2)))
+    closed = run(harness)
+    assert closed.summary is not None and closed.summary["closed"] == 1
+    v3 = break_service.get_break(harness.gateway, v3.key)
+    assert v3.status == "closed"
+    assert v3.status_comment is not None and "C3" in v3.status_comment and "V3" in v3.status_comment
+    client = TestClient(harness.client.app)
+    sign_in(client, tokens(harness)["viewer"])
+    page = client.get(f"/ui/breaks/{v3.key}")
+    assert page.status_code == 200 and "清算 C3 已清算凭证 V3" in page.text
+    history = page.text[page.text.index('id="history"') :]
+    assert '<tr data-event="in_transit">' in history and "在途，未消除" in history

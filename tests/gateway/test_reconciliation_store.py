@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -48,6 +50,8 @@ from tests.gateway.reconcile.test_engines_agree import (
     lower_rows,
     upper_rows,
 )
+from tests.gateway.test_reconciliation_api import tokens
+from tests.web.conftest import sign_in
 
 
 def _blank(value: str | None) -> str | None:
@@ -236,6 +240,12 @@ def test_breaks_close_when_the_counterpart_arrives_and_reopen_when_it_goes(harne
     assert run() == {"opened": 0, "reopened": 0, "closed": 1, "carried": 2}
     assert missing not in _types(harness)
     assert _types(harness, "closed") == {missing: "MISSING_IN_LOWER"}
+    closed = next(
+        b for b in break_service.list_breaks(gw, break_service.BreakFilters()).items if b.ident == missing
+    )
+    # the reason names the record that closed it and the message that carried it (issue 15)
+    assert closed.status_comment is not None
+    assert "L-2" in closed.status_comment and "c2" in closed.status_comment
     send(
         harness,
         CITY,
@@ -363,3 +373,67 @@ def test_two_concurrent_runs_of_one_pair_both_succeed_and_share_the_breaks(harne
         thread.join(timeout=120)
     assert sorted(results) == ["succeeded:0+3", "succeeded:3+0"]
     assert break_service.list_breaks(harness.gateway, break_service.BreakFilters()).total == 3
+
+
+# ---- issue 15: an earlier as-of, or the in-transit window, never closes a break -------------------------
+
+
+def _run(h: Harness, as_of: datetime, **kw: Any) -> dict[str, Any]:
+    result = run_now(
+        h.gateway,
+        kind="indicators",
+        upper=PROVINCE,
+        lower=CITY,
+        fiscal_year=2026,
+        actor="t",
+        as_of=as_of,
+        **kw,
+    )
+    assert result.summary is not None
+    return dict(result.summary)
+
+
+def test_an_earlier_as_of_run_does_not_close_a_later_runs_break(harness: Harness) -> None:
+    _seed(harness)
+    _run(harness, LATER)
+    missing = f"MISSING_IN_LOWER|{PROVINCE}|{CITY}|2026|id:B-2"
+    assert missing in _types(harness)
+    earlier = _run(harness, datetime(2026, 3, 2, 0, 0, tzinfo=UTC))  # B-2 is inside its 48 h window again
+    assert earlier["closed"] == 0 and earlier["not_rechecked"] >= 1
+    assert _types(harness).get(missing) == "MISSING_IN_LOWER"
+    assert missing not in _types(harness, "closed")
+
+
+def test_a_break_back_in_transit_stays_open(harness: Harness) -> None:
+    _seed(harness)
+    _run(harness, LATER)
+    missing = f"MISSING_IN_LOWER|{PROVINCE}|{CITY}|2026|id:B-2"
+    wider = _run(harness, LATER, in_transit_hours=24 * 30)  # same as-of; B-2 now inside the window
+    assert wider["closed"] == 0 and wider["kept_in_transit"] == 1
+    assert _types(harness).get(missing) == "MISSING_IN_LOWER"
+    view = next(
+        b
+        for b in break_service.list_breaks(harness.gateway, break_service.BreakFilters()).items
+        if b.ident == missing
+    )
+    events = break_service.get_break(harness.gateway, view.key).events
+    assert [e.action for e in events] == ["opened", "in_transit"]
+
+
+def test_the_dashboard_says_in_transit_when_only_in_transit_explains_the_difference(harness: Harness) -> None:
+    send(
+        harness,
+        PROVINCE,
+        document("BA_BGT_INFO", issue("B-1", "1000.00"), issue("B-2", "500.00", COR_BGT_DOC_NO=B2_DOC)),
+        "m1",
+    )
+    send(harness, CITY, document("BA_BGT_INFO", booking("L-1", "B-1", "1000.00")), "c1")
+    summary = _run(harness, datetime(2026, 3, 2, 0, 0, tzinfo=UTC))  # B-2 still in transit
+    assert summary["breaks"] == 0 and summary["in_transit"] == 1
+    (board,) = reconciliation_service.dashboard_summary(harness.gateway)
+    assert board.status == "一致"
+    assert board.status_text == "一致（在途 1 笔 / 金额 500.00）"
+    client = TestClient(harness.client.app)
+    sign_in(client, tokens(harness)["viewer"])
+    page = client.get("/ui/dashboard")
+    assert page.status_code == 200 and "一致（在途 1 笔 / 金额 500.00）" in page.text
