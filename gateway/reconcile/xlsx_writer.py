@@ -15,7 +15,7 @@ sheet. Cell types, by the Python value given:
 * ``int`` — a number cell (counts, fiscal years).
 * ``date`` — a real date: the Excel serial day number (1900 date system) in ``yyyy-mm-dd``.
 * ``datetime`` (naive) — serial day number with the time as a day fraction, in ``yyyy-mm-dd hh:mm:ss``.
-* ``None`` — no cell.
+* ``None`` and ``""`` — no cell.
 
 Text is escaped for XML; characters XML 1.0 cannot hold (C0 controls other than TAB/LF/CR) are written
 as the OOXML ``_xHHHH_`` escape, and a literal ``_xHHHH_`` in the data has its ``_`` escaped, so every
@@ -58,7 +58,14 @@ def _escape_char(match: re.Match[str]) -> str:
     return f"_x{ord(match.group()):04X}_"
 
 
+_SPECIAL = re.compile("[&<>\r\n\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _text_xml(value: str) -> str:
+    if not value or not (
+        _SPECIAL.search(value) or "_x" in value or value[0].isspace() or value[-1].isspace()
+    ):  # the common case: nothing to escape, no space to keep
+        return f"<t>{value}</t>"
     text = escape(_ILLEGAL.sub(_escape_char, value)).replace("\r", "&#13;")
     if text != text.strip() or "\n" in text or "&#13;" in text:
         return f'<t xml:space="preserve">{text}</t>'
@@ -67,6 +74,12 @@ def _text_xml(value: str) -> str:
 
 def column_letter(index: int) -> str:
     """0 → ``A``, 25 → ``Z``, 26 → ``AA``."""
+    if index < len(_LETTERS):
+        return _LETTERS[index]
+    return _letters(index)
+
+
+def _letters(index: int) -> str:
     letters = ""
     index += 1
     while index:
@@ -75,14 +88,14 @@ def column_letter(index: int) -> str:
     return letters
 
 
+_LETTERS = [_letters(i) for i in range(64)]
+
+
 def display_width(text: str) -> int:
     """Columns a text takes on screen: CJK (wide / full-width) characters count double."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _amount_width(text: str) -> int:
-    whole = text.lstrip("-").split(".")[0]
-    return len(text) + (len(whole) - 1) // 3  # the thousands separators of #,##0.00
 
 
 def serial_day(day: date) -> int:
@@ -131,21 +144,28 @@ class Sheet:
         number = len(self._rows) + 1
         cells: list[str] = []
         widths = self._widths
+        if len(values) > len(widths):
+            widths.extend([0] * (len(values) - len(widths)))
+        text_style = f' s="{_HEADER}"' if header else ""
         for index, value in enumerate(values):
             if value is None:
                 continue
             ref = f"{column_letter(index)}{number}"
+            known = widths[index]
             if isinstance(value, AmountText):
                 if not value:
                     continue
                 if not _AMOUNT_TEXT.fullmatch(value):
                     raise ValueError(f"not an amount: {value!r}")
                 cells.append(f'<c r="{ref}" s="{_AMOUNT}"><v>{value}</v></c>')
-                width = _amount_width(value)
+                # with the thousands separators of #,##0.00: 1234567.89 → 1,234,567.89
+                width = len(value) + (len(value) - 4 - (value[0] == "-")) // 3
             elif isinstance(value, str):
-                style = f' s="{_HEADER}"' if header else ""
-                cells.append(f'<c r="{ref}"{style} t="inlineStr"><is>{_text_xml(value)}</is></c>')
-                width = display_width(value)
+                if not value:  # an empty text is no cell (Excel's filter shows it as 空白)
+                    continue
+                cells.append(f'<c r="{ref}"{text_style} t="inlineStr"><is>{_text_xml(value)}</is></c>')
+                # a text is at most 2 × len wide: measure it only when it might widen its column
+                width = display_width(value) if 2 * len(value) > known and known < _MAX_WIDTH else 0
             elif isinstance(value, bool):
                 raise TypeError("booleans are not report cells")
             elif isinstance(value, int):
@@ -160,9 +180,7 @@ class Sheet:
             else:
                 cells.append(f'<c r="{ref}" s="{_DATE}"><v>{serial_day(value)}</v></c>')
                 width = len(DATE_FORMAT)
-            if index >= len(widths):
-                widths.extend([0] * (index + 1 - len(widths)))
-            if width > widths[index]:
+            if width > known:
                 widths[index] = width
         self._rows.append(f'<row r="{number}">{"".join(cells)}</row>')
 
@@ -277,7 +295,7 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
         "</Relationships>"
     )
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("[Content_Types].xml", content_types)
         archive.writestr("_rels/.rels", root_rels)
         archive.writestr("xl/workbook.xml", workbook)
