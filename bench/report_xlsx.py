@@ -25,21 +25,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from openpyxl import Workbook, load_workbook  # noqa: E402
-from openpyxl.cell import WriteOnlyCell  # noqa: E402
-from openpyxl.styles import Font  # noqa: E402
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
-from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, Break, BreakType, FieldDifference  # noqa: E402
-from gateway.reconcile.indicator_report import IndicatorReport, PairSummary  # noqa: E402
-from gateway.reconcile.report_csv import render_csv  # noqa: E402
-from gateway.reconcile.report_rows import (  # noqa: E402
+from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, Break, BreakType, FieldDifference
+from gateway.reconcile.indicator_report import IndicatorReport, PairSummary
+from gateway.reconcile.report_csv import render_csv
+from gateway.reconcile.report_rows import (
     BREAK_HEADERS_ZH,
     SUMMARY_HEADERS_ZH,
     all_items,
     break_row,
     summary_row,
 )
-from gateway.reconcile.report_xlsx import render_xlsx  # noqa: E402
+from gateway.reconcile.report_xlsx import render_xlsx
 
 KINDS = (BreakType.AMOUNT_MISMATCH, BreakType.ATTRIBUTE_MISMATCH, BreakType.MISSING_IN_LOWER)
 
@@ -84,7 +84,7 @@ def build_report(breaks: int, pairs: int) -> IndicatorReport:
             breaks,
             Decimal("123456789.01"),
             Decimal("123456788.00"),
-            {t: breaks // pairs for t in INDICATOR_BREAK_TYPES},
+            dict.fromkeys(INDICATOR_BREAK_TYPES, breaks // pairs),
         )
         for p in range(pairs)
     )
