@@ -11,7 +11,9 @@ sheet. Cell types, by the Python value given:
   Excel holds numbers as IEEE-754 doubles: every amount up to the documented maximum
   999,999,999,999.99 has at most 14 significant digits, and a double keeps 15 significant decimal digits
   exactly (DBL_DIG = 15), so the cell reads back — and is shown — to the fen exactly (tested with the
-  maximum and its neighbours in ``tests/gateway/reconcile/test_report_sheets.py``).
+  maximum and its neighbours in ``tests/gateway/reconcile/test_report_sheets.py``). A total of 10¹³ yuan
+  or more (16+ significant digits, only a sum of many amounts can have them) would not be exact in a
+  double: it is written as text instead, so nothing is ever silently rounded.
 * ``int`` — a number cell (counts, fiscal years).
 * ``date`` — a real date: the Excel serial day number (1900 date system) in ``yyyy-mm-dd``.
 * ``datetime`` (naive) — serial day number with the time as a day fraction, in ``yyyy-mm-dd hh:mm:ss``.
@@ -51,7 +53,8 @@ _MIN_WIDTH, _MAX_WIDTH = 6, 60
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 
 
-_AMOUNT_TEXT = re.compile(r"-?[0-9]{1,15}\.[0-9]{2}")
+_AMOUNT_TEXT = re.compile(r"-?[0-9]+\.[0-9]{2}")
+_EXACT_AMOUNT_CHARS = 16  # 13 integer digits, ".", 2 decimals: 15 significant digits, exact in a double
 
 
 def _escape_char(match: re.Match[str]) -> str:
@@ -157,7 +160,10 @@ class Sheet:
                     continue
                 if not _AMOUNT_TEXT.fullmatch(value):
                     raise ValueError(f"not an amount: {value!r}")
-                cells.append(f'<c r="{ref}" s="{_AMOUNT}"><v>{value}</v></c>')
+                if len(value) > _EXACT_AMOUNT_CHARS + (value[0] == "-"):  # > 15 significant digits
+                    cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>')
+                else:
+                    cells.append(f'<c r="{ref}" s="{_AMOUNT}"><v>{value}</v></c>')
                 # with the thousands separators of #,##0.00: 1234567.89 → 1,234,567.89
                 width = len(value) + (len(value) - 4 - (value[0] == "-")) // 3
             elif isinstance(value, str):

@@ -20,6 +20,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, Break, BreakType
 from gateway.reconcile.indicator_report import IndicatorReport, PairSummary, empty_counts
+from gateway.reconcile.money_text import money_or_empty
 from gateway.reconcile.payments_report import FoundRow, GroupRow, PaymentReport, assemble_report
 from gateway.reconcile.report_cells import FORMULA_START, csv_text
 from gateway.reconcile.report_formats import render_report
@@ -185,8 +186,6 @@ def test_every_amount_to_the_documented_maximum_is_exact_to_the_fen() -> None:
         assert Decimal(f"{float(text):.15g}") == Decimal(text), text
         assert Decimal(f"{-float(text):.15g}") == -Decimal(text), text
     sheet = Sheet("s", ("金额",))
-    from gateway.reconcile.money_text import money_or_empty
-
     amounts = [from_fen(f) * s for f in fens[:2000] for s in (1, -1)]
     sheet.rows([money_or_empty(a)] for a in amounts)
     data = workbook_bytes([sheet])
@@ -237,3 +236,16 @@ def test_csv_text_reads_a_cell_back(value: str) -> None:
 
     assert csv_text(str(csv_id_cell(value))) == value
     assert csv_text(str(csv_cell(value))) == value
+
+
+def test_a_total_beyond_fifteen_significant_digits_is_text_not_a_rounded_number() -> None:
+    """Pair totals are sums and may pass 999,999,999,999.99: up to 13 integer digits (15 significant) they
+    are exact number cells; from 10¹³ yuan on a double would round them, so they are written as text."""
+    sheet = Sheet("s", ("金额",))
+    texts = ["9999999999999.99", "-9999999999999.99", "10000000000000.01", "-12345678901234567.89"]
+    sheet.rows([money_or_empty(Decimal(t))] for t in texts)
+    read = load_workbook(io.BytesIO(workbook_bytes([sheet])))["s"]
+    cells = [read.cell(r, 1) for r in range(2, 6)]
+    assert [c.data_type for c in cells] == ["n", "n", "s", "s"]
+    assert [Decimal(f"{c.value:.15g}") for c in cells[:2]] == [Decimal(t) for t in texts[:2]]
+    assert [c.value for c in cells[2:]] == texts[2:]
