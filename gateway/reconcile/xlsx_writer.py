@@ -21,7 +21,8 @@ sheet. Cell types, by the Python value given:
 
 Text is escaped for XML; characters XML 1.0 cannot hold (C0 controls other than TAB/LF/CR) are written
 as the OOXML ``_xHHHH_`` escape, and a literal ``_xHHHH_`` in the data has its ``_`` escaped, so every
-string reads back exactly.
+string reads back exactly in Excel / WPS (openpyxl leaves the escape to ``openpyxl.utils.escape.unescape``).
+CR is written as ``&#13;`` (an XML parser would turn a literal CR into LF).
 """
 
 from __future__ import annotations
@@ -44,14 +45,11 @@ AMOUNT_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
-# style ids in styles.xml cellXfs
-_PLAIN, _HEADER, _AMOUNT, _DATE, _DATETIME = 0, 1, 2, 3, 4
+# style ids in styles.xml cellXfs (0: plain)
+_HEADER, _AMOUNT, _DATE, _DATETIME = 1, 2, 3, 4
 
 _EPOCH = date(1899, 12, 30)  # serial 0 of the 1900 date system (serial 61 = 1900-03-01 onwards)
 _MIN_WIDTH, _MAX_WIDTH = 6, 60
-
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
-
 
 _AMOUNT_TEXT = re.compile(r"-?[0-9]+\.[0-9]{2}")
 _EXACT_AMOUNT_CHARS = 16  # 13 integer digits, ".", 2 decimals: 15 significant digits, exact in a double
@@ -61,6 +59,7 @@ def _escape_char(match: re.Match[str]) -> str:
     return f"_x{ord(match.group()):04X}_"
 
 
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _SPECIAL = re.compile("[&<>\r\n\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -115,7 +114,7 @@ def serial_datetime(moment: datetime) -> str:
 @dataclass
 class Sheet:
     """One worksheet: ``header`` is row 1 (bold, frozen, with an autofilter over the table below it);
-    ``extra`` rows follow the table after a blank row and stay outside the filter."""
+    :meth:`note` rows follow the table after a blank row and stay outside the filter."""
 
     name: str
     header: Sequence[str]

@@ -146,3 +146,13 @@ def test_cli_payment_reports_hold_no_live_formula(tmp_path: Path) -> None:
     assert {"'=1+2", "'@V2", ID_MARK + "33032452012600000001234"} <= numbers
     cells = _xlsx_cells(_cli([*argv, "--format", "xlsx"], tmp_path / "p.xlsx"))
     assert {"=1+2", "@V2", "33032452012600000001234"} <= set(cells["差异明细"])
+
+
+def test_cli_xlsx_report_holds_a_control_character_id(tmp_path: Path) -> None:
+    """A BGT_ID with a C0 control character (which XML 1.0 cannot hold) made the openpyxl writer raise
+    IllegalCharacterError; now the cell holds the OOXML ``_x0001_`` escape, which Excel decodes."""
+    upper, lower = write_pair(tmp_path, [upper_row("B\x01-1", AMOUNT="100.00")], [])
+    argv = ["reconcile", "indicators", "--upper", str(upper), "--lower", str(lower)]
+    argv += ["--as-of", "2026-03-20T12:00:00+08:00", "--format", "xlsx"]
+    cells = _xlsx_cells(_cli(argv, tmp_path / "r.xlsx"))
+    assert "B_x0001_-1" in cells["差异明细"]  # openpyxl leaves the escape; Excel shows B\x01-1
