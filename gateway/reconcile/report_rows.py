@@ -4,6 +4,7 @@ renderers."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, Break
 from gateway.reconcile.indicator_report import IndicatorReport, PairSummary
@@ -37,6 +38,18 @@ BREAK_HEADERS_ZH: tuple[str, ...] = (
     "差异字段",
     "差异键",
 )
+
+ID_HEADERS_ZH: frozenset[str] = frozenset(
+    {"上级", "下级", "指标主键", "下级指标主键", "指标文号", "区划", "代理银行", "凭证号"}
+)
+"""Columns that hold codes and ids (region and bank codes, BGT_IDs, 指标文号, 20-digit voucher numbers):
+text that a spreadsheet must not read as a number or a date (see :func:`report_cells.csv_id_cell`)."""
+
+
+def id_columns(headers: tuple[str, ...]) -> frozenset[int]:
+    """The indexes of the id columns among ``headers``."""
+    return frozenset(i for i, name in enumerate(headers) if name in ID_HEADERS_ZH)
+
 
 SUMMARY_HEADERS_ZH: tuple[str, ...] = (
     "上级",
@@ -152,11 +165,11 @@ def describe_payment_fields(item: PaymentBreak) -> str:
     )
 
 
-def payment_break_row(item: PaymentBreak) -> list[str | int]:
+def payment_break_row(item: PaymentBreak) -> list[str | int | date]:
     return [
         item.adm_div_code,
         item.bank,
-        item.day.isoformat(),
+        item.day,
         item.type.label_zh,
         item.type.value,
         item.voucher_no,
@@ -170,11 +183,11 @@ def payment_break_row(item: PaymentBreak) -> list[str | int]:
     ]
 
 
-def payment_summary_row(group: GroupSummary) -> list[str | int]:
+def payment_summary_row(group: GroupSummary) -> list[str | int | date]:
     return [
         group.adm_div_code,
         group.bank,
-        group.day.isoformat(),
+        group.day,
         group.status,
         group.voucher_count,
         money_or_empty(group.voucher_amount),

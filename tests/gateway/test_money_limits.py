@@ -136,5 +136,11 @@ def test_a_pair_at_the_maximum_reconciles_with_exact_amounts_over_http(harness: 
     assert f",{MAX},0.01,999999999999.98," in csv_text.content.decode("utf-8-sig")
     xlsx = harness.client.get(f"/v1/reconciliations/{run['id']}?format=xlsx", headers=viewer)
     sheet = load_workbook(io.BytesIO(xlsx.content))["差异明细"]
-    assert [sheet.cell(2, c).value for c in (9, 10, 11)] == [MAX, "0.01", "999999999999.98"]
-    assert Decimal(str(sheet.cell(2, 11).value)) == MAX_AMOUNT - Decimal("0.01")
+    # number cells (#,##0.00): a double printed with 15 significant digits gives the fen back
+    cells = [sheet.cell(2, c) for c in (9, 10, 11)]
+    assert all((c.data_type, c.number_format) == ("n", "#,##0.00") for c in cells)
+    assert [Decimal(f"{c.value:.15g}") for c in cells] == [
+        MAX_AMOUNT,
+        Decimal("0.01"),
+        MAX_AMOUNT - Decimal("0.01"),
+    ]

@@ -1,7 +1,7 @@
 """Issue 13 item 4: an id or document number that starts with ``=``, ``+``, ``-``, ``@``, TAB or CR is data,
 never a live formula, in the CSV and XLSX reports — downloaded over HTTP (SQLite and PostgreSQL) and written
 by ``fiscalgw reconcile indicators|payments --format csv|xlsx``. Amounts (which may be negative) stay
-numbers-as-text; long ids stay text."""
+numbers (XLSX: number cells); long ids stay text (CSV: with the leading TAB text mark of id columns)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from typing import Any
 from openpyxl import load_workbook
 
 from gateway.cli import main
+from gateway.reconcile.report_cells import ID_MARK
+from gateway.reconcile.report_rows import id_columns
 from tests.gateway.conftest import Harness
 from tests.gateway.indicator_flows import CITY, PROVINCE, booking, document, issue, send
 from tests.gateway.reconcile.ledgers import lower_row, upper_row, write_pair
@@ -34,8 +36,11 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 
 def _assert_no_live_cell(rows: list[list[str]], amount_columns: tuple[int, ...]) -> None:
+    ids = id_columns(tuple(rows[0]))
     for row in rows[1:]:
         for column, cell in enumerate(row):
+            if column in ids and cell.startswith(ID_MARK):  # the id text mark, then no formula start
+                cell = cell[1:]
             if column not in amount_columns:
                 assert not cell.startswith(FORMULA_START), (column, cell)
 
@@ -80,7 +85,7 @@ def test_report_downloads_over_http_hold_no_live_formula(harness: Harness) -> No
     rows = _csv_rows(csv_response.content)
     _assert_no_live_cell(rows, AMOUNTS)
     by_id = {row[ID]: row for row in rows[1:]}
-    assert set(by_id) == {"'=1+2", "'+SUM(1)", "'@cmd", LONG_ID}
+    assert set(by_id) == {"'=1+2", "'+SUM(1)", "'@cmd", ID_MARK + LONG_ID}  # the id stays text in Excel
     mismatch = by_id["'=1+2"]
     assert (mismatch[LOWER_ID], mismatch[AMOUNTS[2]]) == ("'-L1", "-10.00")  # the amount stays a number
     assert by_id["'+SUM(1)"][DOC_NO] == "'-2+3"
@@ -89,8 +94,8 @@ def test_report_downloads_over_http_hold_no_live_formula(harness: Harness) -> No
     xlsx = harness.client.get(f"/v1/reconciliations/{run['id']}?format=xlsx", headers=viewer)
     assert xlsx.status_code == 200
     values = _xlsx_cells(xlsx.content)["差异明细"]
-    # XLSX cells are typed: the exact text is kept (no quote prefix) as an inline string
-    assert {"=1+2", "-L1", "+SUM(1)", "-2+3", "@cmd", HOSTILE_DOC, LONG_ID, "-10.00"} <= set(values)
+    # XLSX cells are typed: the exact text is kept (no quote prefix) as an inline string; amounts are numbers
+    assert {"=1+2", "-L1", "+SUM(1)", "-2+3", "@cmd", HOSTILE_DOC, LONG_ID, -10} <= set(values)
 
 
 def _cli(argv: list[str], out: Path) -> bytes:
@@ -114,12 +119,12 @@ def test_cli_indicator_reports_hold_no_live_formula(tmp_path: Path) -> None:
     rows = _csv_rows(_cli([*argv, "--format", "csv"], tmp_path / "r.csv"))
     _assert_no_live_cell(rows, AMOUNTS)
     by_id = {row[ID]: row for row in rows[1:]}
-    assert set(by_id) == {"'=1+2", "'\t=cmd", "'+1", LONG_ID}
+    assert set(by_id) == {"'=1+2", "'\t=cmd", "'+1", ID_MARK + LONG_ID}
     assert (by_id["'=1+2"][LOWER_ID], by_id["'=1+2"][AMOUNTS[2]]) == ("'@L1", "-50.00")
     assert (by_id["'\t=cmd"][DOC_NO], by_id["'+1"][DOC_NO]) == ("'@SUM(A1)", "'-1")
 
     cells = _xlsx_cells(_cli([*argv, "--format", "xlsx"], tmp_path / "r.xlsx"))
-    assert {"=1+2", "\t=cmd", "@SUM(A1)", "@L1", LONG_ID, "-50.00"} <= set(cells["差异明细"])
+    assert {"=1+2", "\t=cmd", "@SUM(A1)", "@L1", LONG_ID, -50} <= set(cells["差异明细"])
 
 
 def test_cli_payment_reports_hold_no_live_formula(tmp_path: Path) -> None:
@@ -138,6 +143,16 @@ def test_cli_payment_reports_hold_no_live_formula(tmp_path: Path) -> None:
     # payment break columns (report_rows.PAYMENT_BREAK_HEADERS_ZH): 5 凭证号, 6–10 amounts
     _assert_no_live_cell(rows, (6, 7, 8, 9, 10))
     numbers = {row[5] for row in rows[1:]}
-    assert {"'=1+2", "'@V2", "33032452012600000001234"} <= numbers
+    assert {"'=1+2", "'@V2", ID_MARK + "33032452012600000001234"} <= numbers
     cells = _xlsx_cells(_cli([*argv, "--format", "xlsx"], tmp_path / "p.xlsx"))
     assert {"=1+2", "@V2", "33032452012600000001234"} <= set(cells["差异明细"])
+
+
+def test_cli_xlsx_report_holds_a_control_character_id(tmp_path: Path) -> None:
+    """A BGT_ID with a C0 control character (which XML 1.0 cannot hold) made the openpyxl writer raise
+    IllegalCharacterError; now the cell holds the OOXML ``_x0001_`` escape, which Excel decodes."""
+    upper, lower = write_pair(tmp_path, [upper_row("B\x01-1", AMOUNT="100.00")], [])
+    argv = ["reconcile", "indicators", "--upper", str(upper), "--lower", str(lower)]
+    argv += ["--as-of", "2026-03-20T12:00:00+08:00", "--format", "xlsx"]
+    cells = _xlsx_cells(_cli(argv, tmp_path / "r.xlsx"))
+    assert "B_x0001_-1" in cells["差异明细"]  # openpyxl leaves the escape; Excel shows B\x01-1

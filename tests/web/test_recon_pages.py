@@ -4,16 +4,19 @@ PostgreSQL when ``FISCALGW_TEST_DATABASE_URL`` is set."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 
 from gateway import audit
 from gateway.model import AuditEntry
+from gateway.reconcile.report_cells import csv_text
 from gateway.services import breaks, reconciliations
 from gateway.services.breaks import BreakFilters, BreakView
 from gateway.web.recon_common import trend_chart
@@ -266,6 +269,31 @@ def test_the_report_downloads(seeded: Seeded) -> None:
     assert "BGT-3300-2026-0002" in cells
     assert viewer.get(f"/ui/runs/{run_id}/report.html").status_code == 404
     assert viewer.get(f"/ui/runs/{run_id}/report.pdf").status_code == 404
+
+
+def test_the_report_downloads_are_working_spreadsheets(seeded: Seeded) -> None:
+    """Issue 15: the downloaded XLSX has number amounts Excel can SUM (exact to the fen), text ids, a frozen
+    header and an autofilter; the CSV keeps ids as text in Excel (TAB mark) and reads back exactly."""
+    viewer = seeded.site.signed_in("viewer")
+    run_id = seeded.recon.last_run_id
+    body = json.loads(viewer.get(f"/ui/runs/{run_id}/report.json").content)
+    items = [*body["breaks"], *body["in_transit"]]
+    assert items
+    book = load_workbook(io.BytesIO(viewer.get(f"/ui/runs/{run_id}/report.xlsx").content))
+    sheet = book["差异明细"]
+    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("A2", f"A1:M{len(items) + 1}")
+    amounts = [sheet.cell(r, 9) for r in range(2, len(items) + 2) if sheet.cell(r, 9).value is not None]
+    assert amounts and all((c.data_type, c.number_format) == ("n", "#,##0.00") for c in amounts)
+    total = sum(Decimal(i["upper_amount"]) for i in items if i["upper_amount"] is not None)
+    assert Decimal(f"{sum(c.value for c in amounts):.15g}") == total
+    ids = [sheet.cell(r, 6) for r in range(2, len(items) + 2)]
+    assert all(c.data_type == "s" for c in ids if c.value is not None)
+    assert [c.value for c in ids] == [i["bgt_id"] or None for i in items]
+    summary = book["汇总"]
+    assert summary.freeze_panes == "A2" and summary.cell(1, 1).value == "上级"
+    rows = list(csv.reader(io.StringIO(viewer.get(f"/ui/runs/{run_id}/report.csv").text.lstrip("\ufeff"))))
+    assert [r[5] for r in rows[1:]] == ["\t" + i["bgt_id"] if i["bgt_id"] else "" for i in items]
+    assert [csv_text(r[5]) for r in rows[1:]] == [i["bgt_id"] or "" for i in items]
 
 
 def test_run_now_is_for_ops_with_csrf_and_is_audited(seeded: Seeded) -> None:

@@ -99,7 +99,7 @@ def test_xlsx_opens_in_openpyxl_with_summary_and_breaks_sheets(report: Indicator
     assert summary[header_index][3] == "结果" and summary[header_index + 1][3] == "不一致"
     details = [list(r) for r in workbook["差异明细"].iter_rows(values_only=True)]
     assert details[0][:3] == ["上级", "下级", "年度"] and "差额" in details[0]
-    assert details[1][3] == "金额不一致" and details[1][10] == "0.50"
+    assert details[1][3] == "金额不一致" and details[1][10] == 0.5  # a number
     workbook.close()
 
 
