@@ -24,7 +24,7 @@ def test_the_run_list_shows_payment_runs_and_filters_by_kind(site: Site) -> None
     everything = viewer.get("/ui/runs")
     assert everything.status_code == 200
     assert f'data-run="{done.id}"' in everything.text
-    assert f"区划 {ADM} · 2026-03-16" in everything.text
+    assert f"区划 {ADM} 永嘉县 · 2026-03-16" in everything.text
     assert f'href="/ui/runs/{done.id}"' in everything.text
     payments = viewer.get("/ui/runs", params={"kind": "payments"}).text
     assert re.findall(r'data-run="(\d+)"', payments) == [str(done.id)]

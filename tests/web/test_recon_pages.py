@@ -73,7 +73,7 @@ def test_the_dashboard_shows_the_inconsistent_pair(seeded: Seeded) -> None:
     assert 'data-status="不一致"' in row
     assert f'href="/ui/runs/{seeded.recon.last_run_id}"' in row
     # upper: 3 indicators, 3750003.00; lower: 2 bookings and one the province never issued
-    assert "3<br>3750003.00" in row and "3<br>2499002.00" in row
+    assert "3<br>3,750,003.00" in row and "3<br>2,499,002.00" in row
     for kind, label in (
         ("AMOUNT_MISMATCH", "金额不一致"),
         ("MISSING_IN_LOWER", "下级未接收"),
@@ -160,7 +160,7 @@ def test_a_break_page_shows_both_sides_and_marks_the_differences(seeded: Seeded)
     sides = rows_of(page.text, "sides")
     differing = [r for r in sides if 'class="differs"' in r]
     assert len(differing) == 2
-    assert "1250001.00" in differing[0] and "1249001.00" in differing[0]
+    assert "1,250,001.00" in differing[0] and "1,249,001.00" in differing[0]
     assert "项目代码 PRO_CODE" in differing[1] and "330000260000000099999" in differing[1]
     assert any("BGT-3300-2026-0002" in r and "L-0002" in r and "differs" not in r for r in sides)
     history = rows_of(page.text, "history")
