@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from gateway.services.breaks import BreakView
+from schemas.money import format_grouped, format_money, parse_sum
 
 AMOUNTS: dict[str, tuple[str, str]] = {
     "indicator": ("amount", "指标金额"),
@@ -49,9 +51,16 @@ def _listed(links: Sequence[Mapping[str, Any]], stage: str) -> set[str]:
             continue
         record = _record(link)
         found.update(str(v) for v in record.get("cleared_vouchers") or ())
-        if record.get("voucher_no"):
-            found.add(str(record["voucher_no"]))
     return found
+
+
+def _share(record: Mapping[str, Any], vouchers: set[str]) -> str | None:
+    """What a clearing request / receipt clears for the chain's own vouchers (``None``: not listed)."""
+    amounts = record.get("cleared_amounts")
+    if not isinstance(amounts, Mapping):
+        return None
+    mine = [parse_sum(str(amount)) for number, amount in amounts.items() if number in vouchers]
+    return format_money(sum(mine, Decimal("0.00"))) if mine else None
 
 
 def chain_rows(chain: Mapping[str, Any]) -> list[ChainStep]:
@@ -59,6 +68,9 @@ def chain_rows(chain: Mapping[str, Any]) -> list[ChainStep]:
     links: list[Mapping[str, Any]] = list(chain.get("chain") or ())
     requested = _listed(links, "clearing")
     cleared = _listed(links, "clearing_receipt")
+    vouchers = {str(_record(link).get("voucher_no")) for link in links if link.get("stage") == "voucher"}
+    if chain.get("voucher_no"):
+        vouchers.add(str(chain["voucher_no"]))
     rows: list[ChainStep] = []
     for link in links:
         stage = str(link.get("stage"))
@@ -67,10 +79,18 @@ def chain_rows(chain: Mapping[str, Any]) -> list[ChainStep]:
         amount = record.get(field) if field else None
         if amount is None and stage not in AMOUNTS:
             amount = record.get("x_pay_amt") or record.get("pay_amt") or record.get("amount")
+        if stage in ("clearing", "clearing_receipt") and amount is not None:
+            share = _share(record, vouchers)
+            if share is not None and share != str(amount):
+                whole = format_grouped(parse_sum(str(amount)))
+                label = f"{label}：本链路凭证 {format_grouped(parse_sum(share))}，合计 {whole}"
+                amount = share
         clearing = None
         if stage == "voucher":
             number = str(record.get("voucher_no") or "")
-            clearing = CLEARED if number in cleared else CLEARING_REQUESTED if number in requested else NOT_CLEARED
+            clearing = (
+                CLEARED if number in cleared else CLEARING_REQUESTED if number in requested else NOT_CLEARED
+            )
         rows.append(ChainStep(link, None if amount is None else str(amount), label, clearing))
     return rows
 

@@ -15,12 +15,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from gateway.model import AuditEntry
+from gateway.parties import PartyRegistry
 from gateway.services import breaks
 from gateway.services.breaks import MAX_COMMENT, BreakFilters, BreakView
 from gateway.services.browse import MAX_PAGE, Page
 from gateway.services.errors import BadRequest, Conflict, NotFound
 from gateway.store.browse import Browse
-from gateway.parties import PartyRegistry
 from gateway.web import display, recon_common
 from gateway.web.sections import Section
 from gateway.web.site import WebContext, parse_page
