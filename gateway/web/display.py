@@ -10,55 +10,38 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import datetime
 from decimal import Decimal
 
 from markupsafe import Markup, escape
 
+from gateway.beijing_time import (
+    BEIJING,
+    BEIJING_FIXED,
+    MINUTE_FORMAT,
+    TIME_FORMAT,
+    beijing_text,
+    beijing_zone,
+    to_beijing,
+)
 from gateway.errors import UnknownParty
 from gateway.parties import PartyKind, PartyRegistry
 from schemas.money import MoneyFormatError, format_grouped, parse_sum
 
+__all__ = [
+    "BEIJING",
+    "BEIJING_FIXED",
+    "beijing_markup",
+    "beijing_text",
+    "beijing_zone",
+    "division_label",
+    "money",
+    "to_beijing",
+]
+
 NO_VALUE = "—"
 
-BEIJING_FIXED = timezone(timedelta(hours=8), "北京时间")
-"""UTC+8: China has kept no daylight saving time since 1991, so a fixed offset is Asia/Shanghai for every
-time the gateway stores; it is the zone used when the system has no tz database."""
-
-
-def beijing_zone() -> tzinfo:
-    """``Asia/Shanghai`` from the tz database, or :data:`BEIJING_FIXED` where there is none (a slim
-    container without ``tzdata``)."""
-    try:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-    except ImportError:  # pragma: no cover - zoneinfo is in the standard library since 3.9
-        return BEIJING_FIXED
-    try:
-        return ZoneInfo("Asia/Shanghai")
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return BEIJING_FIXED
-
-
-BEIJING: tzinfo = beijing_zone()
-
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-MINUTE_FORMAT = "%Y-%m-%d %H:%M"
 TIME_TITLE = "北京时间 (UTC+8)"
-
-
-def to_beijing(value: datetime | str, zone: tzinfo | None = None) -> datetime:
-    """An aware or naive-UTC ``datetime``, or ISO 8601 / RFC 3339 text (``Z`` allowed), in 北京时间."""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone or BEIJING)
-
-
-def beijing_text(value: datetime | str | None, seconds: bool = True) -> str:
-    """The plain text ``2026-03-16 09:30:00`` (北京时间); ``""`` for no time."""
-    if value is None or value == "":
-        return ""
-    return to_beijing(value).strftime(TIME_FORMAT if seconds else MINUTE_FORMAT)
 
 
 def beijing_markup(value: datetime | str | None, seconds: bool = True) -> Markup:
