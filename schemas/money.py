@@ -7,7 +7,8 @@ Every conversion in the project goes through this module:
 * :func:`to_fen` — a ``Decimal`` or wire text → integer fen;
 * :func:`from_fen` — integer fen → two-place ``Decimal``;
 * :func:`format_money` / :func:`format_fen` — the canonical text ``-1234.50`` (no exponent, no grouping,
-  ``0.00`` never ``-0.00``).
+  ``0.00`` never ``-0.00``);
+* :func:`format_grouped` — the same amount for people to read: ``-1,234.50`` (thousands grouped).
 
 **One rounding rule: none.** An amount with more than two decimal places is refused
 (``amount_precision``), never rounded; ``12`` and ``12.3`` are the same amounts as ``12.00`` and ``12.30``
@@ -164,6 +165,16 @@ def format_money(value: Decimal) -> str:
 
     Any magnitude (totals too); more than two places is ``amount_precision``, never rounded."""
     return f"{_two_places(value):f}"
+
+
+def format_grouped(value: Decimal) -> str:
+    """For people (the ops pages): the canonical text with the thousands grouped by commas —
+    ``1,234,567.89``, ``-1,234.00``, ``0.00``. Exact (integer digits only, any magnitude); more than two
+    places is ``amount_precision``, never rounded. Never the wire form: :func:`parse_money` refuses it."""
+    text = format_money(value)
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, cents = digits.split(".")
+    return f"{sign}{int(whole):,}.{cents}"
 
 
 def to_fen(value: Decimal | str) -> int:

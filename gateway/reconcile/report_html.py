@@ -8,13 +8,16 @@ break type; then the breaks with the whole chain (凭证 → 回单 → 退款 �
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from jinja2 import Environment, select_autoescape
 
+from gateway.beijing_time import beijing_text
 from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES
 from gateway.reconcile.indicator_report import STATUS_AGREE, IndicatorReport
-from gateway.reconcile.money_text import money_or_empty
 from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES, PaymentReport
 from gateway.reconcile.report_rows import FIELD_LABELS_ZH, PAYMENT_FIELD_LABELS_ZH
+from schemas.money import format_grouped
 
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="zh-CN">
@@ -27,7 +30,7 @@ body { font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-s
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 13px; }
 th, td { border: 1px solid #bbb; padding: 3px 6px; vertical-align: top; }
 th { background: #eef1f5; }
-td.num { text-align: right; font-family: monospace; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .ok { color: #1a7f37; font-weight: bold; }
 .bad { color: #b42318; font-weight: bold; }
 .diff { background: #fff1c2; }
@@ -75,6 +78,11 @@ td.num { text-align: right; font-family: monospace; }
 
 _ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 _PAGE = _ENV.from_string(_TEMPLATE)
+
+
+def _money(value: Decimal | None) -> str:
+    """An amount for the reader: ``1,234,567.89`` (exact); empty when there is none."""
+    return "" if value is None else format_grouped(value)
 
 
 def _field_label(name: str) -> str:
@@ -139,7 +147,7 @@ _PAYMENT_PAGE = _ENV.from_string(_PAYMENT_TEMPLATE)
 
 def _render_payments(report: PaymentReport) -> bytes:
     page = _PAYMENT_PAGE.render(
-        as_of=report.as_of.isoformat(),
+        as_of=f"{beijing_text(report.as_of)} (北京时间)",
         unpaid_hours=int(report.unpaid_window.total_seconds() // 3600),
         uncleared_hours=int(report.uncleared_window.total_seconds() // 3600),
         consistent=report.consistent,
@@ -148,7 +156,7 @@ def _render_payments(report: PaymentReport) -> bytes:
         types=PAYMENT_BREAK_TYPES,
         type_labels=[t.label_zh for t in PAYMENT_BREAK_TYPES],
         breaks=report.breaks,
-        money=money_or_empty,
+        money=_money,
         field_label=lambda name: PAYMENT_FIELD_LABELS_ZH.get(name, name),
     )
     return page.encode("utf-8")
@@ -158,7 +166,7 @@ def render_html(report: IndicatorReport | PaymentReport) -> bytes:
     if isinstance(report, PaymentReport):
         return _render_payments(report)
     page = _PAGE.render(
-        as_of=report.as_of.isoformat(),
+        as_of=f"{beijing_text(report.as_of)} (北京时间)",
         window_hours=int(report.in_transit_window.total_seconds() // 3600),
         consistent=report.consistent,
         pairs=report.pairs,
@@ -166,7 +174,7 @@ def render_html(report: IndicatorReport | PaymentReport) -> bytes:
         types=INDICATOR_BREAK_TYPES,
         type_labels=[t.label_zh for t in INDICATOR_BREAK_TYPES],
         sections=[("差异明细", report.breaks), ("在途", report.in_transit)],
-        money=money_or_empty,
+        money=_money,
         field_label=_field_label,
     )
     return page.encode("utf-8")

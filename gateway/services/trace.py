@@ -11,13 +11,16 @@ The chain of a voucher (``voucher_no``): the indicator it cites (by 指标文号
 clearing requests and clearing receipts.
 
 Each entry carries the message id, type, sender, receivers with each delivery's state, the record's own
-business fields (amounts as strings) and the lifecycle with timestamps, oldest message first.
+business fields (amounts as strings; a clearing request or receipt also lists the vouchers it clears,
+``cleared_vouchers``, and each one's amount, ``cleared_amounts``) and the lifecycle with timestamps, oldest
+message first.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from gateway.bootstrap import Gateway
@@ -25,6 +28,7 @@ from gateway.errors import UnknownParty
 from gateway.parties import PartyRegistry
 from gateway.services.errors import BadRequest
 from gateway.store.trace_queries import ChainRecord, Delivery, TraceQueries
+from schemas.money import MoneyFormatError, format_money, parse_sum
 
 TRACE_KEYS = ("bgt_id", "voucher_no")
 _VALUE_LIMIT = 64  # trace keys are stored cut to 64 characters
@@ -72,7 +76,26 @@ def _business(canonical: dict[str, Any]) -> dict[str, Any]:
     ]
     if cited:
         fields["cleared_vouchers"] = cited
+        amounts = _cleared_amounts(canonical.get("details") or ())
+        if amounts:
+            fields["cleared_amounts"] = amounts
     return fields
+
+
+def _cleared_amounts(details: Iterable[Any]) -> dict[str, str]:
+    """Voucher number → the amount a clearing request / receipt lists for it (its detail lines added up,
+    exactly), so a voucher's chain shows its own share of a batch's 清算金额."""
+    totals: dict[str, Decimal] = {}
+    for d in details:
+        if not isinstance(d, dict) or not d.get("voucher_no") or not isinstance(d.get("pay_amt"), str):
+            continue
+        try:
+            amount = parse_sum(d["pay_amt"])
+        except MoneyFormatError:
+            continue
+        number = str(d["voucher_no"])
+        totals[number] = totals.get(number, Decimal("0.00")) + amount
+    return {number: format_money(total) for number, total in totals.items()}
 
 
 def _cut(values: Iterable[str | None]) -> set[str]:

@@ -15,12 +15,13 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from gateway.model import AuditEntry
+from gateway.parties import PartyRegistry
 from gateway.services import breaks
 from gateway.services.breaks import MAX_COMMENT, BreakFilters, BreakView
 from gateway.services.browse import MAX_PAGE, Page
 from gateway.services.errors import BadRequest, Conflict, NotFound
 from gateway.store.browse import Browse
-from gateway.web import recon_common
+from gateway.web import display, recon_common
 from gateway.web.sections import Section
 from gateway.web.site import WebContext, parse_page
 
@@ -42,6 +43,8 @@ class SideRow:
     upper: str
     lower: str
     differs: bool
+    amount: bool = False
+    """An amount row: both cells right-aligned with tabular figures."""
 
 
 def filters_from(request: Request) -> tuple[BreakFilters, dict[str, str], int]:
@@ -98,10 +101,10 @@ def filters_from(request: Request) -> tuple[BreakFilters, dict[str, str], int]:
     return filters, values, number
 
 
-def sides(view: BreakView) -> list[SideRow]:
+def sides(view: BreakView, registry: PartyRegistry) -> list[SideRow]:
     """Upper and lower side by side: identity, amount, then every field the engine found different."""
     if view.kind == "payments":
-        return payment_sides(view)
+        return payment_sides(view, registry)
     d: dict[str, Any] = dict(view.detail)
 
     def text(value: Any) -> str:
@@ -109,13 +112,19 @@ def sides(view: BreakView) -> list[SideRow]:
 
     scope = view.scope
     rows = [
-        SideRow("财政区划", text(scope.get("upper")), text(scope.get("lower")), False),
+        SideRow(
+            "财政区划",
+            display.division_label(registry, scope.get("upper")),
+            display.division_label(registry, scope.get("lower")),
+            False,
+        ),
         SideRow("指标 ID (BGT_ID)", text(d.get("bgt_id")), text(d.get("lower_bgt_id")), False),
         SideRow(
             "金额 (元)",
-            text(view.upper_amount),
-            text(view.lower_amount),
+            display.money(view.upper_amount),
+            display.money(view.lower_amount),
             view.upper_amount != view.lower_amount,
+            amount=True,
         ),
     ]
     for item in view.fields:
@@ -127,7 +136,7 @@ def sides(view: BreakView) -> list[SideRow]:
     return rows
 
 
-def payment_sides(view: BreakView) -> list[SideRow]:
+def payment_sides(view: BreakView, registry: PartyRegistry) -> list[SideRow]:
     """A payment break: finance's voucher (left) against what the bank paid / refunded and the PBOC
     cleared (right), then the break's own details (clearing numbers, refund number, quota balances)."""
     d: dict[str, Any] = dict(view.detail)
@@ -136,26 +145,45 @@ def payment_sides(view: BreakView) -> list[SideRow]:
         return "—" if value is None or value == "" else str(value)
 
     voucher = d.get("voucher_amount")
+    bank = d.get("bank")
     rows = [
         SideRow(
             "区划 · 代理银行 · 凭证日期",
-            f"{d.get('adm_div_code')} · {text(d.get('bank'))} · {d.get('day')}",
+            f"{display.division_label(registry, d.get('adm_div_code'))} · "
+            f"{display.division_label(registry, bank) if bank else '—'} · {d.get('day')}",
             "",
             False,
         ),
         SideRow("支付凭证号", text(d.get("voucher_no")), "", False),
         SideRow(
             "凭证金额 / 实付金额 (元)",
-            text(voucher),
-            text(d.get("paid_amount")),
+            display.money(voucher),
+            display.money(d.get("paid_amount")),
             voucher != d.get("paid_amount"),
+            amount=True,
         ),
-        SideRow("退款金额 (元)", "", text(d.get("refund_amount")), d.get("refund_amount") is not None),
-        SideRow("清算金额 (元)", "", text(d.get("cleared_amount")), d.get("cleared_amount") is not None),
+        SideRow(
+            "退款金额 (元)",
+            "",
+            display.money(d.get("refund_amount")),
+            d.get("refund_amount") is not None,
+            amount=True,
+        ),
+        SideRow(
+            "清算金额 (元)",
+            "",
+            display.money(d.get("cleared_amount")),
+            d.get("cleared_amount") is not None,
+            amount=True,
+        ),
     ]
     for item in d.get("fields", []):
         name = str(item.get("field"))
-        rows.append(SideRow(recon_common.PAYMENT_FIELDS.get(name, name), "", text(item.get("value")), True))
+        label = recon_common.PAYMENT_FIELDS.get(name, name)
+        if name in recon_common.PAYMENT_AMOUNT_FIELDS:
+            rows.append(SideRow(label, "", display.money(item.get("value")), True, amount=True))
+        else:
+            rows.append(SideRow(label, "", text(item.get("value")), True))
     return rows
 
 
@@ -212,7 +240,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             person=person,
             active=SECTION.key,
             b=view,
-            sides=sides(view),
+            sides=sides(view, ctx.gateway.registry),
             allowed=ALLOWED_FROM,
             actions=ACTIONS,
             max_comment=MAX_COMMENT,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway.services import browse
+from gateway.services import browse, trace
 from gateway.services.errors import BadRequest
 from gateway.web import labels
 from gateway.web.sections import Section
@@ -57,6 +58,19 @@ def criteria_from(request: Request) -> tuple[browse.MessageCriteria, dict[str, s
     return criteria, values
 
 
+def traced_chain(ctx: WebContext, values: dict[str, str]) -> tuple[str, dict[str, Any]] | None:
+    """A search by one business key (a break's 报文追踪 link) shows that key's whole chain above the
+    messages: ``(key, trace)``; ``None`` for any other search."""
+    keys = [k for k in trace.TRACE_KEYS if values[k]]
+    if len(keys) != 1:
+        return None
+    key = keys[0]
+    value = values[key][:64]
+    if not value.isprintable():
+        return None
+    return key, trace.trace(ctx.gateway, None, key, value)
+
+
 def routes(ctx: WebContext) -> list[BaseRoute]:
     def search(request: Request) -> Response:
         person = ctx.require(request)
@@ -71,6 +85,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             page=page,
             values=values,
             query=query,
+            traced=traced_chain(ctx, values),
         )
 
     def find(request: Request) -> Response:

@@ -14,6 +14,7 @@ from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, BreakType
 from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES as PAYMENT_TYPES
 from gateway.services.errors import BadRequest
 from gateway.services.reconciliations import pair_scope
+from gateway.web import display
 from schemas.money import MAX_AMOUNT, MoneyFormatError, to_fen
 
 KIND = "indicators"
@@ -43,6 +44,8 @@ PAYMENT_FIELDS: dict[str, str] = {
     "CUR_DATE_MONEY": "本期额度余额",
 }
 """The details a payment break carries, shown with their Chinese names."""
+PAYMENT_AMOUNT_FIELDS = frozenset({"PRE_DATE_MONEY", "CLEAR_AMT", "CUR_RECK_MONEY", "CUR_DATE_MONEY"})
+"""Those of them that are amounts (the 3510 quota balances), shown as ``1,234.00``."""
 
 BREAK_STATUSES: dict[str, str] = {
     "open": "未处理",
@@ -144,7 +147,9 @@ def known_payment_scopes(gw: Gateway, limit: int = 60) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for key in sorted(keys, key=lambda k: (k.rsplit("|", 1)[-1], k), reverse=True)[:limit]:
         _kind, adm, bank, day = key.split("|", 3)
-        out.append((key, f"区划 {adm} · {day}" + ("" if bank == "*" else f" · 银行 {bank}")))
+        adm_label = display.division_label(gw.registry, adm)
+        bank_label = "" if bank == "*" else f" · 银行 {display.division_label(gw.registry, bank)}"
+        out.append((key, f"区划 {adm_label} · {day}{bank_label}"))
     return out
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -21,7 +21,7 @@ from gateway.bootstrap import Gateway
 from gateway.errors import StoreError, ValueNotStorable
 from gateway.services.errors import BadRequest, Forbidden, InvalidText, NotFound, ServiceError
 from gateway.services.text import storable_pairs
-from gateway.web import labels
+from gateway.web import chains, display, labels
 from gateway.web.auth import (
     SESSION_COOKIE,
     CsrfFailed,
@@ -39,17 +39,13 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
-BEIJING = timezone(timedelta(hours=8), "北京时间")
-"""Pages show times in 北京时间 (UTC+8); the store keeps UTC."""
+BEIJING = display.BEIJING
+"""Pages show times in 北京时间 (Asia/Shanghai, UTC+8; :mod:`gateway.web.display`); the store keeps UTC."""
 
 
 def beijing(value: datetime | str | None, seconds: bool = True) -> str:
-    if value is None:
-        return ""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    """A time as plain text in 北京时间 (for text built in Python; templates use the ``bjt`` filter)."""
+    return display.beijing_text(value, seconds)
 
 
 def parse_day(text: str, field: str) -> datetime | None:
@@ -105,7 +101,11 @@ def _environment(gateway: Gateway) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["bjt"] = beijing
+    env.filters["bjt"] = display.beijing_markup
+    env.filters["money"] = display.money
+    env.filters["division_label"] = lambda code: display.division_label(gateway.registry, code)
+    env.globals["chain_rows"] = chains.chain_rows
+    env.globals["trace_query"] = chains.trace_query
     env.filters["type_label"] = lambda code: labels.MESSAGE_TYPES.get(code, code)
     env.filters["life_label"] = lambda code: labels.LIFECYCLE.get(code, code)
     env.filters["state_label"] = lambda code: labels.QUEUE_STATES.get(code, code)

@@ -410,7 +410,7 @@ def test_dashboard_page_shows_the_payment_scope(harness: Harness) -> None:
     assert page.status_code == 200
     section = page.text[page.text.index('id="payments"') :]
     assert 'data-scope="payments|330324|*|2026-03-16"' in section
-    assert "不一致" in section and "未支付" in section and "1500.00" in section
+    assert "不一致" in section and "未支付" in section and "1,500.00" in section
 
 
 def test_run_and_break_pages_show_payment_breaks(harness: Harness) -> None:
@@ -429,7 +429,7 @@ def test_run_and_break_pages_show_payment_breaks(harness: Harness) -> None:
     assert f"/breaks/{unpaid.key}" in table  # the run page links to the persistent break
     detail = client.get(f"/ui/breaks/{unpaid.key}")
     assert detail.status_code == 200, detail.text
-    assert "未支付" in detail.text and "<code>330324</code>" in detail.text and "V4" in detail.text
+    assert "未支付" in detail.text and "区划 330324 永嘉县" in detail.text and "V4" in detail.text
     assert "400.00" in detail.text and "代理银行 / 人民银行" in detail.text
     download = client.get(f"/ui/runs/{done.id}/report.csv")
     assert download.status_code == 200 and "V4" in download.content.decode("utf-8-sig")
@@ -528,7 +528,7 @@ def test_the_break_list_filters_payment_breaks_by_kind_scope_and_type(harness: H
     page = client.get("/ui/breaks", params={"kind": "payments"}).text
     row = page[page.index(f'data-break="{unpaid.key}"') :]
     row = row[: row.index("</tr>")]
-    assert "未支付" in row and "区划 330324 · 2026-03-16" in row and "<code>V4</code>" in row
+    assert "未支付" in row and "区划 330324 永嘉县 · 2026-03-16" in row and "<code>V4</code>" in row
     # the dashboard's counts link to exactly that filtered list
     dashboard = client.get("/ui/dashboard").text
     section = dashboard[dashboard.index('id="payments"') :]

@@ -138,6 +138,9 @@ def test_the_chain_of_an_indicator_from_issue_to_clearing_receipt(harness: Harne
     assert by_stage["refund"]["record"]["pay_amt"] == "-2345.67"
     assert by_stage["clearing"]["receivers"] == [PBC]
     assert by_stage["clearing"]["record"]["cleared_vouchers"] == [V1, V2]
+    # each voucher's own line of the batch, so a voucher's chain can show its share of the 清算金额
+    assert by_stage["clearing"]["record"]["cleared_amounts"] == {V1: "12345.67", V2: "860.00"}
+    assert by_stage["clearing_receipt"]["record"]["cleared_amounts"] == {V1: "12345.67", V2: "860.00"}
     assert by_stage["clearing_receipt"]["receivers"] == [BANK, COUNTY]
     assert by_stage["clearing_receipt"]["record"]["x_pay_amt"] == "13205.67"
     assert all(

@@ -12,6 +12,7 @@ from schemas.money import (
     MoneyFormatError,
     check_fen,
     format_fen,
+    format_grouped,
     format_money,
     from_fen,
     parse_money,
@@ -118,3 +119,28 @@ def test_to_fen_refuses_rather_than_rounds() -> None:
     assert caught.value.code == "amount_precision"
     assert to_fen(Decimal("-0.00")) == 0
     assert format_fen(-5) == "-0.05" and format_fen(0) == "0.00"
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [
+        ("0.00", "0.00"),
+        ("999.99", "999.99"),
+        ("1000.00", "1,000.00"),
+        ("3850000.00", "3,850,000.00"),
+        ("1234567.89", "1,234,567.89"),
+        ("-1234.00", "-1,234.00"),
+        ("-999.50", "-999.50"),
+        ("999999999999.99", "999,999,999,999.99"),
+        ("123456789012345678901234567890.01", "123,456,789,012,345,678,901,234,567,890.01"),  # a sum: exact
+    ],
+)
+def test_format_grouped_groups_thousands_exactly(amount: str, shown: str) -> None:
+    assert format_grouped(Decimal(amount)) == shown
+
+
+def test_format_grouped_never_rounds() -> None:
+    with pytest.raises(MoneyFormatError) as caught:
+        format_grouped(Decimal("1.005"))
+    assert caught.value.code == "amount_precision"
+    assert format_grouped(Decimal("-0.00")) == "0.00"

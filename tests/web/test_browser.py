@@ -240,3 +240,22 @@ def test_resolving_a_break_with_a_comment_is_audited(live: Live) -> None:
         last = list(uow.audit.entries())[-1]
     assert (last.seq, last.action, last.subject) == (int(cells[0]), "break.resolved", f"break/{item.key}")
     assert breaks.get_break(gw, item.key).status == "resolved"
+
+
+def test_amounts_are_right_aligned_and_a_break_links_to_its_trace(live: Live) -> None:
+    driver = live.driver
+    sign_in(driver, live.base, live.tokens["viewer"], "/ui/breaks?type=AMOUNT_MISMATCH")
+    row = wait_for(driver, '#breaks tr[data-type="AMOUNT_MISMATCH"]')
+    cell = row.find_elements(By.CSS_SELECTOR, "td.num.amount")[0]
+    assert cell.text == "1,250,001.00"
+    style = driver.execute_script(
+        "const s = getComputedStyle(arguments[0]); return [s.textAlign, s.fontVariantNumeric];", cell
+    )
+    assert style == ["right", "tabular-nums"]
+    header = driver.find_elements(By.CSS_SELECTOR, "#breaks thead th.num")[0]
+    assert driver.execute_script("return getComputedStyle(arguments[0]).textAlign;", header) == "right"
+    row.find_element(By.CSS_SELECTOR, "a.trace-link").click()
+    chain = wait_for(driver, "#traced-chain")
+    assert driver.current_url == f"{live.base}/ui/messages?bgt_id=BGT-3300-2026-0002"
+    assert texts(driver, '#traced-chain td.num.amount[title="指标金额"]') == ["1,250,001.00", "1,249,001.00"]
+    assert "北京时间" in (chain.find_element(By.TAG_NAME, "time").get_attribute("title") or "")

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta, timezone
 
 from fastapi.testclient import TestClient
 
+from adapters.registry import default_registry
 from gateway import audit
 from gateway.model import AuditEntry
 from gateway.services import browse
 from gateway.store.browse import Browse, MessageCriteria
+from tests.adapters.payments_samples import evoucher_document
 from tests.web.conftest import Site, csrf_of
-from tests.web.seed import BANK, CITY, COUNTY, PBC, PROVINCE, VOUCHER_NO
+from tests.web.seed import BANK, CITY, COUNTY, PBC, PROVINCE, VOUCHER_NO, send
 
 
 def audit_entries(site: Site) -> list[AuditEntry]:
@@ -336,3 +339,73 @@ def test_party_search_pages_agree_with_a_full_listing(site: Site) -> None:
         assert [m.pk for m in typed] == [
             m.pk for m in everything if m.pk in expected and m.msg_type == "payment_voucher"
         ]
+
+
+# ---- how the pages show amounts, times and names (issue 15) ---------------------------------------------
+
+
+def chain_rows(html: str, section_id: str) -> list[str]:
+    body = html.split(f'id="{section_id}"', 1)[1].split("</section>", 1)[0]
+    return re.findall(r"<tr data-stage=.*?</tr>", body, flags=re.S)
+
+
+def test_the_chain_shows_each_steps_amount_grouped_and_right_aligned(site: Site) -> None:
+    viewer = site.signed_in("viewer")
+    page = viewer.get(f"/ui/messages/{message_pk(site, site.seeded.voucher_message_id)}").text
+    chain = page.split('id="chains"')[1]
+    assert '<th class="num">金额 (元)</th>' in chain
+    rows = chain_rows(page, "chains")
+    first = rows[:4]  # the first chain: this voucher's
+    amounts = [re.search(r'<td class="num amount" title="([^"]+)">([^<]+)</td>', r) for r in first]
+    assert [(m.group(1).split("：")[0], m.group(2)) for m in amounts if m] == [
+        ("凭证金额", "12,345.67"),
+        ("实付金额 (XPayAmt)", "12,345.67"),
+        ("申请清算金额", "12,345.67"),  # this voucher's line of the 13,205.67 batch
+        ("清算金额", "12,345.67"),
+    ]
+    assert "合计 13,205.67" in first[2]
+    assert 'data-clearing="已清算"' in first[0]
+    assert "12345.67" not in chain
+
+
+def test_a_voucher_never_cleared_is_marked_on_its_chain(site: Site) -> None:
+    h = site.harness
+    body = default_registry().get("evoucher").render(evoucher_document("8202"))
+    send(h.client, h.config_dir, h.clock, COUNTY, body, "PAY-8202-UNCLEARED")
+    viewer = site.signed_in("viewer")
+    page = viewer.get("/ui/messages", params={"voucher_no": "3303248202260000045"})
+    assert page.status_code == 200
+    [voucher] = [r for r in chain_rows(page.text, "traced-chain") if 'data-stage="voucher"' in r]
+    assert 'data-clearing="未清算"' in voucher and ">未清算</span>" in voucher
+    assert re.search(
+        r'<td class="num amount" title="凭证金额">[0-9]{1,3}(,[0-9]{3})*\.[0-9]{2}</td>', voucher
+    )
+    cleared = viewer.get("/ui/messages", params={"voucher_no": VOUCHER_NO}).text
+    assert 'data-clearing="已清算"' in cleared.split('id="traced-chain"')[1]
+    assert 'id="traced-chain"' not in viewer.get("/ui/messages").text  # only a search by one business key
+
+
+def test_the_signature_timestamp_and_every_time_are_beijing_time(site: Site) -> None:
+    viewer = site.signed_in("viewer")
+    page = viewer.get(f"/ui/messages/{message_pk(site, site.seeded.voucher_message_id)}").text
+    stamp = page.split("<dt>签名时间戳</dt>")[1].split("</dd>")[0]
+    raw = re.search(r"原文 <code>([^<]+)</code>", stamp)
+    assert raw is not None
+    signed = datetime.fromisoformat(raw.group(1))
+    beijing = signed.astimezone(timezone(timedelta(hours=8)))
+    shown = beijing.strftime("%Y-%m-%d %H:%M:%S")
+    assert f'<time datetime="{beijing.isoformat()}" title="北京时间 (UTC+8)">{shown}</time>' in stamp
+    assert beijing.isoformat().endswith("+08:00")
+    received = page.split("<dt>接收时间</dt>")[1].split("</dd>")[0]
+    assert re.fullmatch(
+        r'<dd><time datetime="[0-9T:-]+\+08:00" title="北京时间 \(UTC\+8\)">[0-9 :-]+</time>', received
+    )
+    times = re.findall(r'<time datetime="([^"]+)"', page)
+    assert len(times) > 10 and all(t.endswith("+08:00") for t in times)
+
+
+def test_the_chain_names_the_parties_and_the_division(site: Site) -> None:
+    viewer = site.signed_in("viewer")
+    page = viewer.get("/ui/messages", params={"voucher_no": VOUCHER_NO}).text
+    rows = chain_rows(page, "traced-chain")
+    assert "永嘉县财政局" in rows[0] and "中国工商银行永嘉支行 (demo)" in rows[0]

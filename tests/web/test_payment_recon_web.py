@@ -7,7 +7,8 @@ import re
 from datetime import UTC, date, datetime
 
 from gateway import audit
-from gateway.services import reconciliations
+from gateway.services import breaks, reconciliations
+from gateway.services.breaks import BreakFilters
 from tests.gateway.payment_flows import ADM
 from tests.web.conftest import Site, csrf_of
 
@@ -24,7 +25,7 @@ def test_the_run_list_shows_payment_runs_and_filters_by_kind(site: Site) -> None
     everything = viewer.get("/ui/runs")
     assert everything.status_code == 200
     assert f'data-run="{done.id}"' in everything.text
-    assert f"区划 {ADM} · 2026-03-16" in everything.text
+    assert f"区划 {ADM} 永嘉县 · 2026-03-16" in everything.text
     assert f'href="/ui/runs/{done.id}"' in everything.text
     payments = viewer.get("/ui/runs", params={"kind": "payments"}).text
     assert re.findall(r'data-run="(\d+)"', payments) == [str(done.id)]
@@ -64,3 +65,29 @@ def test_ops_start_a_payment_run_from_the_form_and_viewers_cannot(site: Site) ->
     assert (last.action, last.subject) == ("reconciliation.run", f"reconciliation/{newest.id}")
     assert last.actor == newest.actor
     assert ops.get(done.headers["location"]).status_code == 200
+
+
+def test_a_payment_run_shows_names_grouped_amounts_and_trace_links(site: Site) -> None:
+    gw = site.harness.gateway
+    done = reconciliations.run_now(
+        gw, kind="payments", adm_div_code=ADM, day=DAY, actor="ops:test", as_of=AS_OF
+    )
+    viewer = site.signed_in("viewer")
+    page = viewer.get(f"/ui/runs/{done.id}").text
+    summary = page.split('id="run-summary"')[1].split("</dl>")[0]
+    assert f"区划 {ADM} 永嘉县" in summary
+    totals = page.split('id="totals"')[1].split("</table>")[0]
+    assert '<td class="num amount">13,205.67</td>' in totals and "13205.67" not in page
+    groups = page.split('id="groups"')[1].split("</table>")[0]
+    assert "<td>102 中国工商银行永嘉支行 (demo)</td>" in groups
+    assert '<td class="num amount">2 / 13,205.67</td>' in groups
+    found = page.split('id="run-breaks"')[1].split("</table>")[0]
+    assert 'href="/ui/messages?voucher_no=3303245201260000124" class="trace-link"' in found
+    assert '<td class="num amount">860.00</td>' in found
+    listing = viewer.get("/ui/breaks", params={"kind": "payments"}).text
+    assert f"支付 · 区划 {ADM} 永嘉县 · 2026-03-16" in listing
+    assert 'href="/ui/messages?voucher_no=3303245201260000124" class="trace-link"' in listing
+    [item] = breaks.list_breaks(gw, BreakFilters(kind="payments")).items
+    detail = viewer.get(f"/ui/breaks/{item.key}").text
+    assert f"<td>{ADM} 永嘉县 · 102 中国工商银行永嘉支行 (demo) · 2026-03-16</td>" in detail
+    assert 'href="/ui/messages?voucher_no=3303245201260000124" class="trace-link"' in detail

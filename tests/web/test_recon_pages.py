@@ -76,7 +76,7 @@ def test_the_dashboard_shows_the_inconsistent_pair(seeded: Seeded) -> None:
     assert 'data-status="不一致"' in row
     assert f'href="/ui/runs/{seeded.recon.last_run_id}"' in row
     # upper: 3 indicators, 3750003.00; lower: 2 bookings and one the province never issued
-    assert "3<br>3750003.00" in row and "3<br>2499002.00" in row
+    assert "3<br>3,750,003.00" in row and "3<br>2,499,002.00" in row
     for kind, label in (
         ("AMOUNT_MISMATCH", "金额不一致"),
         ("MISSING_IN_LOWER", "下级未接收"),
@@ -163,7 +163,7 @@ def test_a_break_page_shows_both_sides_and_marks_the_differences(seeded: Seeded)
     sides = rows_of(page.text, "sides")
     differing = [r for r in sides if 'class="differs"' in r]
     assert len(differing) == 2
-    assert "1250001.00" in differing[0] and "1249001.00" in differing[0]
+    assert "1,250,001.00" in differing[0] and "1,249,001.00" in differing[0]
     assert "项目代码 PRO_CODE" in differing[1] and "330000260000000099999" in differing[1]
     assert any("BGT-3300-2026-0002" in r and "L-0002" in r and "differs" not in r for r in sides)
     history = rows_of(page.text, "history")
@@ -326,3 +326,53 @@ def test_run_now_is_for_ops_with_csrf_and_is_audited(seeded: Seeded) -> None:
     )
     shown = ops.get(done.headers["location"]).text
     assert 'id="notice"' in shown
+
+
+# ---- amounts, names and the break → 报文追踪 link (issue 15) --------------------------------------------
+
+
+def test_break_amounts_are_grouped_in_right_aligned_cells(seeded: Seeded) -> None:
+    viewer = seeded.site.signed_in("viewer")
+    page = viewer.get("/ui/breaks", params={"type": "AMOUNT_MISMATCH"}).text
+    head = page.split('id="breaks"')[1].split("</thead>")[0]
+    assert re.findall(r'<th class="num"[^>]*>([^<]+)</th>', head) == [
+        "上级金额 / 凭证金额",
+        "下级金额 / 对方金额",
+        "差额",
+    ]
+    [row] = rows_of(page, "breaks")
+    cells = re.findall(r'<td class="num amount">([^<]+)</td>', row)
+    assert cells == ["1,250,001.00", "1,249,001.00", "1,000.00"]
+    run = viewer.get(f"/ui/runs/{seeded.recon.last_run_id}").text
+    totals = run.split('id="totals"')[1].split("</table>")[0]
+    assert '<td class="num amount">3,750,003.00</td>' in totals
+    assert "3750003.00" not in run
+    item = the_break(seeded, "AMOUNT_MISMATCH")
+    detail = viewer.get(f"/ui/breaks/{item.key}").text
+    assert '<dd class="num-inline" id="break-difference">1,000.00</dd>' in detail
+    assert '<td class="num amount">1,250,001.00</td><td class="num amount">1,249,001.00</td>' in detail
+    assert "330000000 浙江省" in detail and "330300000 温州市" in detail  # 财政区划 with names
+
+
+def test_each_break_links_to_its_trace_chain(seeded: Seeded) -> None:
+    viewer = seeded.site.signed_in("viewer")
+    listing = viewer.get("/ui/breaks").text
+    links = {}
+    for row in rows_of(listing, "breaks"):
+        kind = re.search(r'data-type="([A-Z_]+)"', row)
+        link = re.search(r'<a href="([^"]+)" class="trace-link"', row)
+        assert kind is not None and link is not None, row
+        links[kind.group(1)] = link.group(1).replace("&amp;", "&")
+    assert links == {
+        "MISSING_IN_LOWER": "/ui/messages?bgt_id=BGT-3300-2026-0003",
+        "AMOUNT_MISMATCH": "/ui/messages?bgt_id=BGT-3300-2026-0002",
+        "MISSING_IN_UPPER": "/ui/messages?bgt_id=L-0009",
+    }
+    item = the_break(seeded, "AMOUNT_MISMATCH")
+    detail = viewer.get(f"/ui/breaks/{item.key}").text
+    assert 'href="/ui/messages?bgt_id=BGT-3300-2026-0002" class="trace-link"' in detail
+    traced = viewer.get(links["AMOUNT_MISMATCH"])
+    assert traced.status_code == 200
+    chain = traced.text.split('id="traced-chain"')[1].split("</section>")[0]
+    amounts = re.findall(r'<td class="num amount" title="指标金额">([^<]+)</td>', chain)
+    assert amounts == ["1,250,001.00", "1,249,001.00"]  # the province's issue, the city's booking

@@ -115,3 +115,18 @@ def test_html_is_a_self_contained_chinese_page_with_escaped_values(report: Indic
 def test_unknown_format_is_refused(report: IndicatorReport) -> None:
     with pytest.raises(ReportFormatError, match="unknown report format 'pdf'"):
         render_report(report, "pdf")
+
+
+def test_html_groups_amounts_right_aligned_and_shows_beijing_time(tmp_path: Path) -> None:
+    upper, lower = write_pair(
+        tmp_path,
+        [upper_row("U9", AMOUNT="3850000.00")],
+        [lower_row("L9", ori="U9", AMOUNT="3849000.00")],
+    )
+    found = reconcile_indicator_files(upper, lower, as_of=AS_OF, in_transit_window=timedelta(hours=48))
+    page = render_report(found, "html").decode("utf-8")
+    assert '<td class="num">3,850,000.00</td><td class="num">3,849,000.00</td>' in page
+    assert '<td class="num diff">1,000.00</td>' in page
+    assert "3850000.00" not in page
+    assert re.search(r"td\.num \{[^}]*text-align: right;[^}]*font-variant-numeric: tabular-nums", page)
+    assert "对账时点：2026-03-10 12:00:00 (北京时间)" in page  # AS_OF is 04:00 UTC
