@@ -14,6 +14,8 @@ from starlette.routing import BaseRoute, Route
 
 from gateway.services import browse, ops
 from gateway.services.errors import BadRequest, NotFound
+from gateway.web import forms, labels
+from gateway.web.auth import SignedIn
 from gateway.web.sections import Section
 from gateway.web.site import WebContext, beijing, parse_moment, parse_page, path_id
 
@@ -67,17 +69,32 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         action = str(request.path_params["action"])
         if action not in ACTIONS:
             raise BadRequest(f"未知操作 {action}")
-        row = browse.delivery(ctx.gateway, path_id(request, "outbox_id"))
+        return render_confirm(request, person, action, path_id(request, "outbox_id"))
+
+    def render_confirm(
+        request: Request,
+        person: SignedIn,
+        action: str,
+        outbox_id: int,
+        errors: dict[str, str] | None = None,
+        reason: str = "",
+    ) -> Response:
+        row = browse.delivery(ctx.gateway, outbox_id)
         if row.state not in ALLOWED_FROM[action]:
-            raise BadRequest(f"投递 #{row.id} 当前状态为「{row.state}」，不能{ACTIONS[action]}")
+            state = labels.QUEUE_STATES.get(row.state, row.state)
+            raise BadRequest(f"投递 #{row.id} 当前状态为「{state}」，不能{ACTIONS[action]}")
         return ctx.render(
             request,
             "confirm.html",
             person=person,
             active=SECTION.key,
+            status=400 if errors else 200,
             action=action,
             title=ACTIONS[action],
             row=row,
+            form_errors=errors or {},
+            reason=reason,
+            max_reason=ops.MAX_REASON,
         )
 
     async def act(request: Request) -> Response:
@@ -86,9 +103,23 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         outbox_id = path_id(request, "outbox_id")
         if action not in ACTIONS:
             raise BadRequest(f"未知操作 {action}")
-        act_on = ops.retry if action == "retry" else ops.cancel
+        reason = form.get("reason", "").strip()
+        if action == "cancel":  # like a break's 说明 / 解决: why, in the audit log
+            if not reason:
+                errors = {"reason": forms.message("reason", action=ACTIONS[action])}
+            elif len(reason) > ops.MAX_REASON:
+                errors = {"reason": forms.message("too_long", field="原因", limit=ops.MAX_REASON)}
+            else:
+                errors = {}
+            if errors:
+                return render_confirm(request, person, action, outbox_id, errors, reason[: ops.MAX_REASON])
         try:
-            await run_in_threadpool(lambda: act_on(ctx.gateway, outbox_id, actor=person.actor))
+            if action == "retry":
+                await run_in_threadpool(lambda: ops.retry(ctx.gateway, outbox_id, actor=person.actor))
+            else:
+                await run_in_threadpool(
+                    lambda: ops.cancel(ctx.gateway, outbox_id, actor=person.actor, reason=reason)
+                )
         except NotFound:
             detail = f"投递 #{outbox_id} 不存在或当前状态不允许{ACTIONS[action]}（可能已被他人处理）"
             raise NotFound(f"{detail}；未做任何更改。") from None
@@ -111,6 +142,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             since=since,
             since_text=beijing(since),
             receiver=receiver,
+            count=ops.replay_count(ctx.gateway, since, receiver=receiver),
         )
 
     async def replay(request: Request) -> Response:

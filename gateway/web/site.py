@@ -106,11 +106,14 @@ def _environment(gateway: Gateway) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["bjt"] = beijing
-    env.filters["type_label"] = lambda code: labels.MESSAGE_TYPES.get(code, code)
-    env.filters["life_label"] = lambda code: labels.LIFECYCLE.get(code, code)
-    env.filters["state_label"] = lambda code: labels.QUEUE_STATES.get(code, code)
-    env.filters["channel_label"] = lambda code: labels.CHANNELS.get(code, code)
-    env.filters["action_label"] = lambda code: labels.AUDIT_ACTIONS.get(code, code)
+    env.filters["type_label"] = lambda code: labels.label(labels.MESSAGE_TYPES, code)
+    env.filters["life_label"] = lambda code: labels.label(labels.LIFECYCLE, code)
+    env.filters["state_label"] = lambda code: labels.label(labels.QUEUE_STATES, code)
+    env.filters["channel_label"] = lambda code: labels.label(labels.CHANNELS, code)
+    env.filters["action_label"] = lambda code: labels.label(labels.AUDIT_ACTIONS, code)
+    env.filters["result_label"] = lambda code: labels.label(labels.RECORD_RESULTS, code)
+    env.filters["audit_subject"] = lambda subject: labels.audit_subject(subject, names)
+    env.filters["audit_detail"] = lambda detail: labels.audit_detail(detail, beijing)
     env.filters["party"] = lambda party_id: names.get(party_id, party_id)
     env.filters["dict_merge"] = lambda base, **more: {**base, **{k: str(v) for k, v in more.items()}}
     env.globals["labels"] = labels
