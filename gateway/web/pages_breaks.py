@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -180,6 +180,12 @@ def payment_sides(view: BreakView) -> list[SideRow]:
     return rows
 
 
+def with_difference(view: BreakView) -> BreakView:
+    """The break with its 差额 as every type shows it (:func:`recon_common.shown_difference`)."""
+    shown = recon_common.shown_difference(view.difference, view.upper_amount, view.lower_amount)
+    return view if shown == view.difference else replace(view, difference=shown)
+
+
 def audit_of(ctx: WebContext, subject: str | None, limit: int) -> list[AuditEntry]:
     """Recent break actions from the audit log (optionally of one break)."""
     entries = Browse(ctx.gateway.database.engine).recent_audit(
@@ -219,7 +225,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         errors: dict[str, str],
     ) -> Response:
         found = None if filters is None else breaks.list_breaks(ctx.gateway, filters)
-        items = [] if found is None else found.items
+        items = [] if found is None else [with_difference(b) for b in found.items]
         more = found is not None and filters is not None and filters.offset + len(items) < found.total
         return ctx.render(
             request,
@@ -250,7 +256,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             "break.html",
             person=person,
             active=SECTION.key,
-            b=view,
+            b=with_difference(view),
             sides=sides(view),
             allowed=ALLOWED_FROM,
             actions=ACTIONS,

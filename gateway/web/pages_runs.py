@@ -95,7 +95,16 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         found: list[dict[str, Any]] = []
         in_transit: list[dict[str, Any]] = []
         if body is not None:
-            found = [{**b, "break_key": stable_key(summary.kind, b["key"])} for b in body.get("breaks", [])]
+            found = [
+                {
+                    **b,
+                    "break_key": stable_key(summary.kind, b["key"]),
+                    "difference": recon_common.shown_difference(
+                        b.get("difference"), b.get("upper_amount"), b.get("lower_amount")
+                    ),
+                }
+                for b in body.get("breaks", [])
+            ]
             in_transit = list(body.get("in_transit", []))
         scope = summary.scope
         return ctx.render(

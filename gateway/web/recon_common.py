@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import jinja2
@@ -15,7 +16,7 @@ from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES as PAYMENT_TYP
 from gateway.services.errors import BadRequest
 from gateway.services.reconciliations import pair_scope
 from gateway.web.labels import label
-from schemas.money import MAX_AMOUNT, MoneyFormatError, to_fen
+from schemas.money import MAX_AMOUNT, MoneyFormatError, format_money, to_fen
 
 KIND = "indicators"
 
@@ -157,6 +158,16 @@ def known_pairs(gw: Gateway) -> list[Pair]:
             upper, lower, year = key.split("|")
             pairs.add(Pair(upper, lower, int(year)))
     return sorted(pairs)
+
+
+def shown_difference(difference: str | None, upper: str | None, lower: str | None) -> str | None:
+    """差额 as every break type shows it: the engine's difference, or — where it gives none because one
+    side is absent (下级未接收, 上级未下达) — upper − lower with the absent side counting as 0, the rule the
+    payment engine already follows (未支付 = the voucher amount, an unknown receipt = −its amount).
+    ``None`` only when neither side has an amount."""
+    if difference is not None or (upper is None and lower is None):
+        return difference
+    return format_money(Decimal(upper or "0") - Decimal(lower or "0"))
 
 
 def parse_yuan(text: str, field: str) -> int | None:

@@ -282,3 +282,29 @@ def test_no_internal_english_reaches_the_page_text(site: Site) -> None:
         if hits:
             found[path] = hits
     assert found == {}
+
+
+def test_the_difference_is_shown_alike_for_every_break_type(site: Site) -> None:
+    """差额 = upper − lower with an absent side as 0 — as the payment engine shows 未支付 (the voucher amount)
+    — so 下级未接收 and 上级未下达 show their amount, not —, on the list, the break and the run page."""
+    h = site.harness
+    recon = seed_recon(h.gateway, h.client, h.config_dir, h.clock)
+    viewer = site.signed_in("viewer")
+    listing = viewer.get("/ui/breaks").text
+    shown = {}
+    for row in re.findall(r"<tr data-break=.*?</tr>", listing, flags=re.S):
+        kind = re.search(r'data-type="(\w+)"', row)
+        cells = re.findall(r'<td class="num">(.*?)</td>', row)
+        assert kind is not None
+        shown[kind.group(1)] = cells[2]
+    assert shown == {
+        "AMOUNT_MISMATCH": "1000.00",
+        "MISSING_IN_LOWER": "1250002.00",
+        "MISSING_IN_UPPER": "-1.00",
+    }
+    [missing] = breaks.list_breaks(h.gateway, BreakFilters(types=("MISSING_IN_LOWER",))).items
+    detail = visible_text(viewer.get(f"/ui/breaks/{missing.key}").text)
+    assert re.search(r"差额 \(元\)\s+1250002\.00", detail)
+    run = viewer.get(f"/ui/runs/{recon.last_run_id}").text
+    row = [r for r in re.findall(r"<tr data-type=.*?</tr>", run, flags=re.S) if "MISSING_IN_LOWER" in r]
+    assert re.findall(r'<td class="num">(.*?)</td>', row[0])[2] == "1250002.00"
