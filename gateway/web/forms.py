@@ -22,6 +22,7 @@ MESSAGES: dict[str, str] = {
     "bank": '代理银行代码最多 200 个字符，且不能含 "|"',
     "too_long": "{field}过长（最多 {limit} 个字符）",
     "reason": "{action}必须填写原因；未做任何更改。",
+    "comment": "{action}必须填写说明；未做任何更改。",
 }
 """Every validation message of the page forms, keyed by check."""
 

@@ -21,7 +21,7 @@ from gateway.services.breaks import MAX_COMMENT, BreakFilters, BreakView
 from gateway.services.browse import MAX_PAGE, Page
 from gateway.services.errors import BadRequest, Conflict, NotFound
 from gateway.store.browse import Browse
-from gateway.web import recon_common
+from gateway.web import forms, recon_common
 from gateway.web.auth import SignedIn
 from gateway.web.forms import FormInvalid
 from gateway.web.sections import Section
@@ -245,17 +245,27 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
 
     def detail(request: Request) -> Response:
         person = ctx.require(request)
-        key = _key(request)
+        return render_detail(request, person, _key(request), request.query_params.get("notice", ""))
+
+    def render_detail(
+        request: Request,
+        person: SignedIn,
+        key: str,
+        code: str = "",
+        errors: dict[str, str] | None = None,
+        typed: dict[str, str] | None = None,
+    ) -> Response:
+        """One break; an action form that failed validation comes back with its message and comment."""
         try:
             view = breaks.get_break(ctx.gateway, key)
         except NotFound:
             raise NotFound(f"差异 {key[:16]}… 不存在") from None
-        code = request.query_params.get("notice", "")
         return ctx.render(
             request,
             "break.html",
             person=person,
             active=SECTION.key,
+            status=400 if errors else 200,
             b=with_difference(view),
             sides=sides(view),
             allowed=ALLOWED_FROM,
@@ -263,6 +273,8 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             max_comment=MAX_COMMENT,
             notice=NOTICES.get(code),
             audit=audit_of(ctx, f"break/{key}", 50),
+            form_errors=errors or {},
+            typed=typed or {},
         )
 
     async def act(request: Request) -> Response:
@@ -272,10 +284,15 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         if action not in ACTIONS:
             raise BadRequest(f"未知操作 {action}")
         comment = form.get("comment", "").strip()
+        field = f"{action}-comment"
         if not comment:
-            raise BadRequest(f"{ACTIONS[action]}差异必须填写说明；未做任何更改。")
-        if len(comment) > MAX_COMMENT:
-            raise BadRequest(f"说明过长 (最多 {MAX_COMMENT} 个字符)；未做任何更改。")
+            error = forms.message("comment", action=f"{ACTIONS[action]}差异")
+        elif len(comment) > MAX_COMMENT:
+            error = forms.message("too_long", field="原因", limit=MAX_COMMENT) + "；未做任何更改。"
+        else:
+            error = ""
+        if error:
+            return render_detail(request, person, key, "", {field: error}, {field: comment[:MAX_COMMENT]})
         do = breaks.explain_break if action == "explain" else breaks.resolve_break
         try:
             await run_in_threadpool(lambda: do(ctx.gateway, key, comment=comment, actor=person.actor))

@@ -308,3 +308,21 @@ def test_the_difference_is_shown_alike_for_every_break_type(site: Site) -> None:
     run = viewer.get(f"/ui/runs/{recon.last_run_id}").text
     row = [r for r in re.findall(r"<tr data-type=.*?</tr>", run, flags=re.S) if "MISSING_IN_LOWER" in r]
     assert re.findall(r'<td class="num">(.*?)</td>', row[0])[2] == "1250002.00"
+
+
+def test_a_too_long_break_comment_comes_back_on_the_break_page_with_the_text_kept(site: Site) -> None:
+    h = site.harness
+    seed_recon(h.gateway, h.client, h.config_dir, h.clock)
+    [item] = breaks.list_breaks(h.gateway, BreakFilters(types=("MISSING_IN_LOWER",))).items
+    ops = site.signed_in("ops")
+    page = ops.get(f"/ui/breaks/{item.key}").text
+    long_text = "核" * (breaks.MAX_COMMENT + 1)
+    answer = ops.post(f"/ui/breaks/{item.key}/explain", data={"csrf": csrf_of(page), "comment": long_text})
+    assert answer.status_code == 400 and 'id="sides"' in answer.text  # the break page, not an error page
+    assert "原因过长（最多 2000 个字符）" in visible_text(form_of(answer.text, "explain-form"))
+    kept = re.search(r'<textarea[^>]*id="explain-comment"[^>]*>(.*?)</textarea>', answer.text, flags=re.S)
+    assert kept is not None and kept.group(1) == "核" * breaks.MAX_COMMENT
+    blank = ops.post(f"/ui/breaks/{item.key}/resolve", data={"csrf": csrf_of(page), "comment": " "})
+    assert blank.status_code == 400
+    assert "解决差异必须填写说明；未做任何更改。" in visible_text(form_of(blank.text, "resolve-form"))
+    assert breaks.get_break(h.gateway, item.key).status == "open"
