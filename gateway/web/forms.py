@@ -33,11 +33,13 @@ SHOWN = 24
 
 
 class FormInvalid(BadRequest):
-    """One or more fields of a submitted form failed validation: ``errors`` maps field name → message."""
+    """One or more fields of a submitted form failed validation: ``errors`` maps field name → message;
+    ``values`` (optional) are the fields as typed, for the page to show again."""
 
-    def __init__(self, errors: Mapping[str, str]) -> None:
+    def __init__(self, errors: Mapping[str, str], values: Mapping[str, str] | None = None) -> None:
         super().__init__("；".join(errors.values()))
         self.errors = dict(errors)
+        self.values = dict(values or {})
 
 
 def message(check: str, **values: object) -> str:

@@ -326,3 +326,19 @@ def test_a_too_long_break_comment_comes_back_on_the_break_page_with_the_text_kep
     assert blank.status_code == 400
     assert "解决差异必须填写说明；未做任何更改。" in visible_text(form_of(blank.text, "resolve-form"))
     assert breaks.get_break(h.gateway, item.key).status == "open"
+
+
+def test_a_bad_message_search_comes_back_with_the_fields_kept_and_named_in_chinese(site: Site) -> None:
+    viewer = site.signed_in("viewer")
+    page = viewer.get("/ui/messages").text
+    assert 'type="date"' in input_tag(page, "f-from") and 'min="2000-01-01"' in input_tag(page, "f-from")
+    answer = viewer.get(
+        "/ui/messages", params={"voucher_no": "V-1", "from": "2026-13-01", "message_id": "x" * 200}
+    )
+    assert answer.status_code == 400 and 'id="search-form"' in answer.text
+    text = visible_text(form_of(answer.text, "search-form"))
+    assert "起始日期：日期格式应为 YYYY-MM-DD" in text and "报文编号过长（最多 128 个字符）" in text
+    assert "message_id" not in text
+    assert 'value="V-1"' in input_tag(answer.text, "f-voucher-no")
+    assert 'value="2026-13-01"' in input_tag(answer.text, "f-from")
+    assert 'aria-invalid="true"' in input_tag(answer.text, "f-from")
