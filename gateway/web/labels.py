@@ -61,6 +61,16 @@ QUEUE_STATES: dict[str, str] = {
     "sent": "已投递",
 }
 
+FORMATS: dict[str, str] = {
+    "mof.json": "财政部标准 JSON",
+    "mof.xml": "财政部标准 XML",
+    "evoucher": "电子凭证库 XML",
+    "cfx": "人民银行 CFX",
+    "csv": "CSV 表格",
+    "xlsx": "Excel 表格",
+}
+"""Wire formats (``adapters`` registry ids)."""
+
 CHANNELS: dict[str, str] = {"push": "推送", "pull": "拉取 (收件箱)"}
 
 TRACE_KEYS: dict[str, str] = {"bgt_id": "指标 (BGT_ID)", "voucher_no": "支付凭证号"}

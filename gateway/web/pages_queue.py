@@ -41,11 +41,22 @@ def _receiver(ctx: WebContext, text: str) -> str | None:
 
 def routes(ctx: WebContext) -> list[BaseRoute]:
     def queue(request: Request) -> Response:
-        person = ctx.require(request)
+        return render_queue(request, ctx.require(request))
+
+    def render_queue(
+        request: Request,
+        person: SignedIn,
+        errors: dict[str, str] | None = None,
+        typed: dict[str, str] | None = None,
+    ) -> Response:
+        """The queue; the replay form, when it failed validation, with its messages and values as typed."""
         params = request.query_params
-        state = params.get("state", "dead")
+        state = params.get("state", "dead") if errors is None else "dead"
         view = browse.queue_view(
-            ctx.gateway, state, _receiver(ctx, params.get("receiver", "")), parse_page(params.get("page"))
+            ctx.gateway,
+            state,
+            _receiver(ctx, params.get("receiver", "")) if errors is None else None,
+            parse_page(params.get("page")) if errors is None else 1,
         )
         notice = None
         code = params.get("notice", "")
@@ -59,9 +70,12 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             "queue.html",
             person=person,
             active=SECTION.key,
+            status=400 if errors else 200,
             view=view,
             notice=notice,
             allowed=ALLOWED_FROM,
+            form_errors=errors or {},
+            typed=typed or {},
         )
 
     def confirm(request: Request) -> Response:
@@ -129,11 +143,23 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
 
     def confirm_replay(request: Request) -> Response:
         person = ctx.require(request, ops=True)
-        since_text = request.query_params.get("since", "").strip()
+        since_text = request.query_params.get("since", "").strip()[:64]
+        receiver_text = request.query_params.get("receiver", "").strip()[:64]
+        errors: dict[str, str] = {}
+        since = None
         if not since_text:
-            raise BadRequest("请填写重放起始时间")
-        since = parse_moment(since_text, "重放起始时间")
-        receiver = _receiver(ctx, request.query_params.get("receiver", ""))
+            errors["since"] = forms.message("required", field="重放起始时间")
+        else:
+            try:
+                since = parse_moment(since_text, "重放起始时间")
+            except BadRequest as exc:
+                errors["since"] = exc.detail
+        try:
+            receiver = _receiver(ctx, receiver_text)
+        except BadRequest as exc:
+            errors["receiver"] = exc.detail
+        if errors or since is None:
+            return render_queue(request, person, errors, {"since": since_text, "receiver": receiver_text})
         return ctx.render(
             request,
             "confirm_replay.html",

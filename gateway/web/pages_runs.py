@@ -119,6 +119,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             in_transit=in_transit,
             downloads=DOWNLOADS if body is not None else {},
             notice=request.query_params.get("notice") == "run",
+            field_labels=recon_common.FIELDS,
         )
 
     def download(request: Request) -> Response:

@@ -10,8 +10,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from gateway.services import browse
-from gateway.services.errors import BadRequest
 from gateway.services.browse import Page
+from gateway.services.errors import BadRequest
 from gateway.web import forms, labels
 from gateway.web.forms import FormInvalid
 from gateway.web.sections import Section

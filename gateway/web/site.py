@@ -110,6 +110,7 @@ def _environment(gateway: Gateway) -> jinja2.Environment:
     env.filters["life_label"] = lambda code: labels.label(labels.LIFECYCLE, code)
     env.filters["state_label"] = lambda code: labels.label(labels.QUEUE_STATES, code)
     env.filters["channel_label"] = lambda code: labels.label(labels.CHANNELS, code)
+    env.filters["format_label"] = lambda code: labels.label(labels.FORMATS, code)
     env.filters["action_label"] = lambda code: labels.label(labels.AUDIT_ACTIONS, code)
     env.filters["result_label"] = lambda code: labels.label(labels.RECORD_RESULTS, code)
     env.filters["audit_subject"] = lambda subject: labels.audit_subject(subject, names)

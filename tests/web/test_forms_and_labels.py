@@ -213,6 +213,7 @@ def internal_tokens(site: Site) -> set[str]:
         | set(recon_common.BREAK_STATUSES)
         | set(recon_common.EVENTS)
         | {"accepted", "replayed", "push", "pull"}
+        | set(labels.FORMATS)
     )
 
 
@@ -342,3 +343,15 @@ def test_a_bad_message_search_comes_back_with_the_fields_kept_and_named_in_chine
     assert 'value="V-1"' in input_tag(answer.text, "f-voucher-no")
     assert 'value="2026-13-01"' in input_tag(answer.text, "f-from")
     assert 'aria-invalid="true"' in input_tag(answer.text, "f-from")
+
+
+def test_a_bad_replay_moment_comes_back_on_the_queue_page_with_the_input_kept(site: Site) -> None:
+    ops = site.signed_in("ops")
+    answer = ops.get("/ui/queue/replay", params={"since": "昨天下午", "receiver": PBC})
+    assert answer.status_code == 400 and 'id="replay"' in answer.text and 'id="deliveries"' in answer.text
+    text = visible_text(answer.text.split('id="replay"', 1)[1].split("</form>", 1)[0])
+    assert "重放起始时间：时间格式应为 YYYY-MM-DD HH:MM[:SS]" in text
+    assert 'value="昨天下午"' in input_tag(answer.text, "replay-since")
+    assert f'<option value="{PBC}" selected>' in answer.text
+    empty = ops.get("/ui/queue/replay", params={"since": ""})
+    assert empty.status_code == 400 and "请填写重放起始时间" in visible_text(empty.text)
