@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from gateway.api.deps import GatewayDep
+from gateway.api.inputs import json_object
 from gateway.services import ops, people, status, trace
 from gateway.services.errors import BadRequest
 
@@ -74,9 +75,18 @@ async def retry(outbox_id: int, gw: GatewayDep, authorization: AuthorizationHead
 
 
 @router.post("/outbox/{outbox_id}/cancel")
-async def cancel(outbox_id: int, gw: GatewayDep, authorization: AuthorizationHeader = None) -> Any:
+async def cancel(
+    outbox_id: int, request: Request, gw: GatewayDep, authorization: AuthorizationHeader = None
+) -> Any:
+    """Stop a delivery. Optional body ``{"reason": "…"}`` (audited); an empty body is still accepted."""
     person = people.person_for(gw, authorization, need="ops")
-    await run_in_threadpool(lambda: ops.cancel(gw, outbox_id, actor=f"ops:{person.name}"))
+    reason: str | None = None
+    if await request.body():
+        given = (await json_object(request)).get("reason")
+        if given is not None and not isinstance(given, str):
+            raise BadRequest("reason must be a string")
+        reason = given
+    await run_in_threadpool(lambda: ops.cancel(gw, outbox_id, actor=f"ops:{person.name}", reason=reason))
     return {"id": outbox_id, "status": "cancelled"}
 
 

@@ -28,6 +28,8 @@ def register(subparsers: Any) -> None:
     ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("outbox_id", type=int, metavar="ID", help="the delivery's outbox id")
+        if name == "cancel":
+            command.add_argument("--reason", help="why the delivery is stopped (audited; default: no reason)")
         add_config_argument(command)
         command.set_defaults(handler=_action, action=name)
     replay = commands.add_parser("replay", help="push again everything delivered since a moment")
@@ -66,7 +68,7 @@ def _action(args: argparse.Namespace) -> int:
             ops.retry(gw, args.outbox_id, actor=actor)
             print(f"outbox row {args.outbox_id} queued again")
         elif args.action == "cancel":
-            ops.cancel(gw, args.outbox_id, actor=actor)
+            ops.cancel(gw, args.outbox_id, actor=actor, reason=args.reason)
             print(f"outbox row {args.outbox_id} cancelled")
         else:
             assert since is not None

@@ -16,6 +16,16 @@ from gateway.store.unit_of_work import UnitOfWork
 
 MAX_ID = 2**63 - 1
 """Ids are BIGINT: a larger number names no row (and must not reach the database driver)."""
+MAX_REASON = 2000
+"""The longest reason a cancel takes (the same bound as a break's comment)."""
+
+
+def cancel_reason(reason: str | None) -> str | None:
+    """A cancel's reason, stripped; blank → ``None``; longer than :data:`MAX_REASON` → BadRequest."""
+    text = (reason or "").strip()
+    if len(text) > MAX_REASON:
+        raise BadRequest(f"the reason is longer than {MAX_REASON} characters")
+    return text or None
 
 
 def retry(gw: Gateway, outbox_id: int, *, actor: str) -> None:
@@ -29,14 +39,23 @@ def retry(gw: Gateway, outbox_id: int, *, actor: str) -> None:
         uow.commit()
 
 
-def cancel(gw: Gateway, outbox_id: int, *, actor: str) -> None:
+def cancel(gw: Gateway, outbox_id: int, *, actor: str, reason: str | None = None) -> None:
+    """Stop a pending or dead delivery; ``reason`` (why, optional here — the pages require it) is audited."""
+    why = cancel_reason(reason)
     if not 1 <= outbox_id <= MAX_ID:
         raise NotFound(f"outbox row {outbox_id} does not exist")
     now = gw.clock()
     with gw.database.unit_of_work() as uow:
         if not uow.outbox.cancel(outbox_id):
             raise _not_actionable(uow, outbox_id, "not pending or dead")
-        audit.append(uow.audit, actor=actor, action="outbox.cancel", subject=f"outbox/{outbox_id}", at=now)
+        audit.append(
+            uow.audit,
+            actor=actor,
+            action="outbox.cancel",
+            subject=f"outbox/{outbox_id}",
+            at=now,
+            detail={"reason": why} if why else None,
+        )
         uow.commit()
 
 
@@ -46,6 +65,12 @@ def _not_actionable(uow: UnitOfWork, outbox_id: int, wanted: str) -> NotFound:
     if item is None:
         return NotFound(f"outbox row {outbox_id} does not exist")
     return NotFound(f"outbox row {outbox_id} is {item.status.value}, {wanted}")
+
+
+def replay_count(gw: Gateway, since: datetime, *, receiver: str | None = None) -> int:
+    """How many deliveries :func:`replay_since` would queue again now (read-only, for the confirmation)."""
+    with gw.database.read_unit_of_work() as uow:
+        return uow.outbox.replayable(since, receiver)
 
 
 def replay_since(gw: Gateway, since: datetime, *, actor: str, receiver: str | None = None) -> int:

@@ -127,6 +127,18 @@ class OutboxRepository:
         )
         return result.rowcount == 1
 
+    def replayable(self, since: datetime, receiver: str | None = None) -> int:
+        """How many rows :meth:`replay_since` would queue again (the same conditions, nothing changed)."""
+        query = (
+            select(func.count())
+            .select_from(outbox)
+            .where(outbox.c.created_at >= since, outbox.c.channel == "push")
+            .where(outbox.c.status == OutboxStatus.SENT.value)
+        )
+        if receiver is not None:
+            query = query.where(outbox.c.receiver == receiver)
+        return int(self._c.execute(query).scalar_one())
+
     def replay_since(self, since: datetime, at: datetime, receiver: str | None = None) -> int:
         """Ops: deliver again every sent push row created at or after ``since``; returns the count."""
         query = (

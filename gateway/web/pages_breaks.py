@@ -6,8 +6,9 @@ whatever the page showed; the services write the audit entry in the same transac
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -21,7 +22,9 @@ from gateway.services.breaks import MAX_COMMENT, BreakFilters, BreakView
 from gateway.services.browse import MAX_PAGE, Page
 from gateway.services.errors import BadRequest, Conflict, NotFound
 from gateway.store.browse import Browse
-from gateway.web import display, recon_common
+from gateway.web import display, forms, recon_common
+from gateway.web.auth import SignedIn
+from gateway.web.forms import FormInvalid
 from gateway.web.sections import Section
 from gateway.web.site import WebContext, parse_page
 
@@ -35,6 +38,7 @@ NOTICES = {
     "resolve": "已将差异标记为已解决（操作已记入审计日志）。",
 }
 _KEY = re.compile(r"^[0-9a-f]{64}$")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,42 +51,60 @@ class SideRow:
     """An amount row: both cells right-aligned with tabular figures."""
 
 
-def filters_from(request: Request) -> tuple[BreakFilters, dict[str, str], int]:
+def filter_values(request: Request) -> dict[str, str]:
+    """The filter fields of the query, as typed (trimmed and bounded)."""
     params = request.query_params
-    values = {name: params.get(name, "").strip()[: 240 if name == "scope" else 64] for name in FILTERS}
+    return {name: params.get(name, "").strip()[: 240 if name == "scope" else 64] for name in FILTERS}
+
+
+def _field(name: str, fn: Callable[[], T]) -> T:
+    try:
+        return fn()
+    except FormInvalid:
+        raise
+    except BadRequest as exc:
+        raise FormInvalid({name: exc.detail}) from None
+
+
+def filters_from(values: dict[str, str], page_text: str | None) -> BreakFilters:
+    """The break filters; a bad one raises :class:`FormInvalid` naming its field."""
+
+    def refuse(name: str, detail: str) -> FormInvalid:
+        return FormInvalid({name: detail})
+
     if values["kind"] and values["kind"] not in recon_common.KINDS:
-        raise BadRequest(f"未知的对账类别 {values['kind']}")
-    pair = recon_common.parse_pair(values["pair"])
-    scope = recon_common.parse_payment_scope(values["scope"])
+        raise refuse("kind", f"未知的对账类别 {values['kind']}")
+    pair = _field("pair", lambda: recon_common.parse_pair(values["pair"]))
+    scope = _field("scope", lambda: recon_common.parse_payment_scope(values["scope"]))
     if pair is not None and scope is not None:
-        raise BadRequest("请只选择一个对账对或一个支付对账范围")
+        raise refuse("scope", "请只选择一个对账对或一个支付对账范围")
     # A pair is an indicator scope and a payment scope a payment one: the kind follows from either.
     kind = "indicators" if pair is not None else "payments" if scope is not None else values["kind"] or None
     if values["kind"] and kind != values["kind"]:
-        raise BadRequest("所选类别与对账对 / 支付对账范围不符")
+        raise refuse("kind", "所选类别与对账对 / 支付对账范围不符")
     allowed = {
         "indicators": recon_common.BREAK_TYPES,
         "payments": recon_common.PAYMENT_BREAK_TYPES,
         None: {**recon_common.BREAK_TYPES, **recon_common.PAYMENT_BREAK_TYPES},
     }[kind]
     if values["type"] and values["type"] not in allowed:
-        raise BadRequest(f"未知的差异类型 {values['type']}")
+        raise refuse("type", f"未知的差异类型 {values['type']}")
     if values["status"] and values["status"] not in recon_common.BREAK_STATUSES:
-        raise BadRequest(f"未知的处理状态 {values['status']}")
+        raise refuse("status", f"未知的处理状态 {values['status']}")
     if values["age"] and values["age"] not in recon_common.AGES:
-        raise BadRequest(f"未知的账龄 {values['age']}")
+        raise refuse("age", f"未知的账龄 {values['age']}")
     sort = values["sort"] or "-last_seen"
     if sort not in recon_common.SORTS:
-        raise BadRequest(f"未知的排序 {sort}")
-    low = recon_common.parse_yuan(values["min_amount"], "最小金额")
-    high = recon_common.parse_yuan(values["max_amount"], "最大金额")
+        raise refuse("sort", f"未知的排序 {sort}")
+    low = _field("min_amount", lambda: recon_common.parse_yuan(values["min_amount"], "最小金额"))
+    high = _field("max_amount", lambda: recon_common.parse_yuan(values["max_amount"], "最大金额"))
     if low is not None and high is not None and low > high:
-        raise BadRequest("最小金额不能大于最大金额")
+        raise refuse("min_amount", "最小金额不能大于最大金额")
     _label, min_age, max_age = recon_common.AGES.get(values["age"], ("", None, None))
-    number = parse_page(params.get("page"))
+    number = parse_page(page_text)
     if number > MAX_PAGE:
         raise BadRequest(f"页码应在 1 到 {MAX_PAGE} 之间")
-    filters = BreakFilters(
+    return BreakFilters(
         kind=kind,
         scope_key=scope,
         upper=None if pair is None else pair.upper,
@@ -98,7 +120,6 @@ def filters_from(request: Request) -> tuple[BreakFilters, dict[str, str], int]:
         limit=PAGE_SIZE,
         offset=(number - 1) * PAGE_SIZE,
     )
-    return filters, values, number
 
 
 def sides(view: BreakView, registry: PartyRegistry) -> list[SideRow]:
@@ -187,6 +208,12 @@ def payment_sides(view: BreakView, registry: PartyRegistry) -> list[SideRow]:
     return rows
 
 
+def with_difference(view: BreakView) -> BreakView:
+    """The break with its 差额 as every type shows it (:func:`recon_common.shown_difference`)."""
+    shown = recon_common.shown_difference(view.difference, view.upper_amount, view.lower_amount)
+    return view if shown == view.difference else replace(view, difference=shown)
+
+
 def audit_of(ctx: WebContext, subject: str | None, limit: int) -> list[AuditEntry]:
     """Recent break actions from the audit log (optionally of one break)."""
     entries = Browse(ctx.gateway.database.engine).recent_audit(
@@ -209,43 +236,73 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
 
     def listing(request: Request) -> Response:
         person = ctx.require(request)
-        filters, values, number = filters_from(request)
-        found = breaks.list_breaks(ctx.gateway, filters)
-        page = Page(found.items, number, filters.offset + len(found.items) < found.total)
+        values = filter_values(request)
+        page_text = request.query_params.get("page")
+        try:
+            filters = filters_from(values, page_text)
+        except FormInvalid as exc:  # the filters come back as typed, the message by the field
+            return render_listing(request, person, None, values, 1, exc.errors)
+        return render_listing(request, person, filters, values, parse_page(page_text), {})
+
+    def render_listing(
+        request: Request,
+        person: SignedIn,
+        filters: BreakFilters | None,
+        values: dict[str, str],
+        number: int,
+        errors: dict[str, str],
+    ) -> Response:
+        found = None if filters is None else breaks.list_breaks(ctx.gateway, filters)
+        items = [] if found is None else [with_difference(b) for b in found.items]
+        more = found is not None and filters is not None and filters.offset + len(items) < found.total
         return ctx.render(
             request,
             "breaks.html",
             person=person,
             active=SECTION.key,
-            page=page,
-            total=found.total,
+            status=400 if errors else 200,
+            page=Page(items, number, more),
+            total=0 if found is None else found.total,
             values=values,
             query={k: v for k, v in values.items() if v},
             pairs=recon_common.known_pairs(ctx.gateway),
             payment_scopes=recon_common.known_payment_scopes(ctx.gateway),
             recent=audit_of(ctx, None, 10),
+            form_errors=errors,
         )
 
     def detail(request: Request) -> Response:
         person = ctx.require(request)
-        key = _key(request)
+        return render_detail(request, person, _key(request), request.query_params.get("notice", ""))
+
+    def render_detail(
+        request: Request,
+        person: SignedIn,
+        key: str,
+        code: str = "",
+        errors: dict[str, str] | None = None,
+        typed: dict[str, str] | None = None,
+    ) -> Response:
+        """One break; an action form that failed validation comes back with its message and comment."""
         try:
             view = breaks.get_break(ctx.gateway, key)
         except NotFound:
             raise NotFound(f"差异 {key[:16]}… 不存在") from None
-        code = request.query_params.get("notice", "")
         return ctx.render(
             request,
             "break.html",
             person=person,
             active=SECTION.key,
-            b=view,
+            status=400 if errors else 200,
+            b=with_difference(view),
             sides=sides(view, ctx.gateway.registry),
             allowed=ALLOWED_FROM,
             actions=ACTIONS,
             max_comment=MAX_COMMENT,
             notice=NOTICES.get(code),
             audit=audit_of(ctx, f"break/{key}", 50),
+            form_errors=errors or {},
+            typed=typed or {},
         )
 
     async def act(request: Request) -> Response:
@@ -255,10 +312,15 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         if action not in ACTIONS:
             raise BadRequest(f"未知操作 {action}")
         comment = form.get("comment", "").strip()
+        field = f"{action}-comment"
         if not comment:
-            raise BadRequest(f"{ACTIONS[action]}差异必须填写说明；未做任何更改。")
-        if len(comment) > MAX_COMMENT:
-            raise BadRequest(f"说明过长 (最多 {MAX_COMMENT} 个字符)；未做任何更改。")
+            error = forms.message("comment", action=f"{ACTIONS[action]}差异")
+        elif len(comment) > MAX_COMMENT:
+            error = forms.message("too_long", field="原因", limit=MAX_COMMENT) + "；未做任何更改。"
+        else:
+            error = ""
+        if error:
+            return render_detail(request, person, key, "", {field: error}, {field: comment[:MAX_COMMENT]})
         do = breaks.explain_break if action == "explain" else breaks.resolve_break
         try:
             await run_in_threadpool(lambda: do(ctx.gateway, key, comment=comment, actor=person.actor))

@@ -14,6 +14,8 @@ from starlette.routing import BaseRoute, Route
 
 from gateway.services import browse, ops
 from gateway.services.errors import BadRequest, NotFound
+from gateway.web import forms, labels
+from gateway.web.auth import SignedIn
 from gateway.web.sections import Section
 from gateway.web.site import WebContext, beijing, parse_moment, parse_page, path_id
 
@@ -39,11 +41,22 @@ def _receiver(ctx: WebContext, text: str) -> str | None:
 
 def routes(ctx: WebContext) -> list[BaseRoute]:
     def queue(request: Request) -> Response:
-        person = ctx.require(request)
+        return render_queue(request, ctx.require(request))
+
+    def render_queue(
+        request: Request,
+        person: SignedIn,
+        errors: dict[str, str] | None = None,
+        typed: dict[str, str] | None = None,
+    ) -> Response:
+        """The queue; the replay form, when it failed validation, with its messages and values as typed."""
         params = request.query_params
-        state = params.get("state", "dead")
+        state = params.get("state", "dead") if errors is None else "dead"
         view = browse.queue_view(
-            ctx.gateway, state, _receiver(ctx, params.get("receiver", "")), parse_page(params.get("page"))
+            ctx.gateway,
+            state,
+            _receiver(ctx, params.get("receiver", "")) if errors is None else None,
+            parse_page(params.get("page")) if errors is None else 1,
         )
         notice = None
         code = params.get("notice", "")
@@ -57,9 +70,12 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             "queue.html",
             person=person,
             active=SECTION.key,
+            status=400 if errors else 200,
             view=view,
             notice=notice,
             allowed=ALLOWED_FROM,
+            form_errors=errors or {},
+            typed=typed or {},
         )
 
     def confirm(request: Request) -> Response:
@@ -67,17 +83,32 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         action = str(request.path_params["action"])
         if action not in ACTIONS:
             raise BadRequest(f"未知操作 {action}")
-        row = browse.delivery(ctx.gateway, path_id(request, "outbox_id"))
+        return render_confirm(request, person, action, path_id(request, "outbox_id"))
+
+    def render_confirm(
+        request: Request,
+        person: SignedIn,
+        action: str,
+        outbox_id: int,
+        errors: dict[str, str] | None = None,
+        reason: str = "",
+    ) -> Response:
+        row = browse.delivery(ctx.gateway, outbox_id)
         if row.state not in ALLOWED_FROM[action]:
-            raise BadRequest(f"投递 #{row.id} 当前状态为「{row.state}」，不能{ACTIONS[action]}")
+            state = labels.QUEUE_STATES.get(row.state, row.state)
+            raise BadRequest(f"投递 #{row.id} 当前状态为「{state}」，不能{ACTIONS[action]}")
         return ctx.render(
             request,
             "confirm.html",
             person=person,
             active=SECTION.key,
+            status=400 if errors else 200,
             action=action,
             title=ACTIONS[action],
             row=row,
+            form_errors=errors or {},
+            reason=reason,
+            max_reason=ops.MAX_REASON,
         )
 
     async def act(request: Request) -> Response:
@@ -86,9 +117,23 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         outbox_id = path_id(request, "outbox_id")
         if action not in ACTIONS:
             raise BadRequest(f"未知操作 {action}")
-        act_on = ops.retry if action == "retry" else ops.cancel
+        reason = form.get("reason", "").strip()
+        if action == "cancel":  # like a break's 说明 / 解决: why, in the audit log
+            if not reason:
+                errors = {"reason": forms.message("reason", action=ACTIONS[action])}
+            elif len(reason) > ops.MAX_REASON:
+                errors = {"reason": forms.message("too_long", field="原因", limit=ops.MAX_REASON)}
+            else:
+                errors = {}
+            if errors:
+                return render_confirm(request, person, action, outbox_id, errors, reason[: ops.MAX_REASON])
         try:
-            await run_in_threadpool(lambda: act_on(ctx.gateway, outbox_id, actor=person.actor))
+            if action == "retry":
+                await run_in_threadpool(lambda: ops.retry(ctx.gateway, outbox_id, actor=person.actor))
+            else:
+                await run_in_threadpool(
+                    lambda: ops.cancel(ctx.gateway, outbox_id, actor=person.actor, reason=reason)
+                )
         except NotFound:
             detail = f"投递 #{outbox_id} 不存在或当前状态不允许{ACTIONS[action]}（可能已被他人处理）"
             raise NotFound(f"{detail}；未做任何更改。") from None
@@ -98,11 +143,23 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
 
     def confirm_replay(request: Request) -> Response:
         person = ctx.require(request, ops=True)
-        since_text = request.query_params.get("since", "").strip()
+        since_text = request.query_params.get("since", "").strip()[:64]
+        receiver_text = request.query_params.get("receiver", "").strip()[:64]
+        errors: dict[str, str] = {}
+        since = None
         if not since_text:
-            raise BadRequest("请填写重放起始时间")
-        since = parse_moment(since_text, "重放起始时间")
-        receiver = _receiver(ctx, request.query_params.get("receiver", ""))
+            errors["since"] = forms.message("required", field="重放起始时间")
+        else:
+            try:
+                since = parse_moment(since_text, "重放起始时间")
+            except BadRequest as exc:
+                errors["since"] = exc.detail
+        try:
+            receiver = _receiver(ctx, receiver_text)
+        except BadRequest as exc:
+            errors["receiver"] = exc.detail
+        if errors or since is None:
+            return render_queue(request, person, errors, {"since": since_text, "receiver": receiver_text})
         return ctx.render(
             request,
             "confirm_replay.html",
@@ -111,6 +168,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             since=since,
             since_text=beijing(since),
             receiver=receiver,
+            count=ops.replay_count(ctx.gateway, since, receiver=receiver),
         )
 
     async def replay(request: Request) -> Response:

@@ -4,6 +4,7 @@ the audit entry with the run."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -15,7 +16,9 @@ from gateway.services import payment_runs, reconciliations, report_cache
 from gateway.services.browse import MAX_PAGE, Page
 from gateway.services.errors import BadRequest, Conflict, NotFound
 from gateway.services.reconciliations import ReconciliationFailed, stable_key
-from gateway.web import recon_common
+from gateway.web import forms, recon_common
+from gateway.web.auth import SignedIn
+from gateway.web.forms import FormInvalid
 from gateway.web.pages_payment_run import render_payment_run
 from gateway.web.sections import Section
 from gateway.web.site import WebContext, parse_page, path_id
@@ -31,7 +34,18 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
     recon_common.install(ctx.env)
 
     def runs(request: Request) -> Response:
-        person = ctx.require(request)
+        return render_runs(request, ctx.require(request))
+
+    def render_runs(
+        request: Request,
+        person: SignedIn,
+        *,
+        status: int = 200,
+        form_errors: Mapping[str, str] | None = None,
+        form_values: Mapping[str, str] | None = None,
+    ) -> Response:
+        """The run list with its filters and the two run-now forms; a run-now form that failed validation
+        comes back with ``form_errors`` next to its fields and ``form_values`` as typed."""
         pair = recon_common.parse_pair(request.query_params.get("pair", "")[:64])
         kind = request.query_params.get("kind", "")[:16]
         if kind not in KINDS:
@@ -56,6 +70,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             "runs.html",
             person=person,
             active=SECTION.key,
+            status=status,
             page=page,
             total=found.total,
             pair=pair,
@@ -64,6 +79,8 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             payment_kind=payment_runs.KIND,
             pairs=recon_common.known_pairs(ctx.gateway),
             query={k: v for k, v in (("pair", pair.key if pair else ""), ("kind", kind)) if v},
+            form_errors=dict(form_errors or {}),
+            form_values=dict(form_values or {}),
         )
 
     def run(request: Request) -> Response:
@@ -78,7 +95,16 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         found: list[dict[str, Any]] = []
         in_transit: list[dict[str, Any]] = []
         if body is not None:
-            found = [{**b, "break_key": stable_key(summary.kind, b["key"])} for b in body.get("breaks", [])]
+            found = [
+                {
+                    **b,
+                    "break_key": stable_key(summary.kind, b["key"]),
+                    "difference": recon_common.shown_difference(
+                        b.get("difference"), b.get("upper_amount"), b.get("lower_amount")
+                    ),
+                }
+                for b in body.get("breaks", [])
+            ]
             in_transit = list(body.get("in_transit", []))
         scope = summary.scope
         return ctx.render(
@@ -93,6 +119,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             in_transit=in_transit,
             downloads=DOWNLOADS if body is not None else {},
             notice=request.query_params.get("notice") == "run",
+            field_labels=recon_common.FIELDS,
         )
 
     def download(request: Request) -> Response:
@@ -112,11 +139,21 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
 
     async def run_now(request: Request) -> Response:
         person, form = await ctx.action_form(request)
-        if form.get("kind", "") == payment_runs.KIND:
-            return await run_payments_now(request, person.actor, form)
-        pair = recon_common.parse_pair(form.get("pair", "")[:64])
+        try:
+            if form.get("kind", "") == payment_runs.KIND:
+                return await run_payments_now(request, person.actor, form)
+            return await run_pair_now(request, person.actor, form)
+        except FormInvalid as exc:
+            values = {k: v[:64] for k, v in form.items() if k != "csrf"}
+            return render_runs(request, person, status=400, form_errors=exc.errors, form_values=values)
+
+    async def run_pair_now(request: Request, actor: str, form: dict[str, str]) -> Response:
+        try:
+            pair = recon_common.parse_pair(form.get("pair", "")[:64])
+        except BadRequest as exc:
+            raise FormInvalid({"pair": exc.detail}) from None
         if pair is None:
-            raise BadRequest("请选择对账对")
+            raise FormInvalid({"pair": forms.message("choose", field="对账对")})
         try:
             done = await run_in_threadpool(
                 lambda: reconciliations.run_now(
@@ -125,7 +162,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
                     upper=pair.upper,
                     lower=pair.lower,
                     fiscal_year=pair.fiscal_year,
-                    actor=person.actor,
+                    actor=actor,
                     trigger=TRIGGER,
                 )
             )
@@ -134,22 +171,19 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         return ctx.redirect(request, f"/runs/{done.id}", {"notice": "run"})
 
     async def run_payments_now(request: Request, actor: str, form: dict[str, str]) -> Response:
-        adm_div_code = form.get("adm_div_code", "").strip()[:32]
-        day = form.get("day", "").strip()[:10]
-        bank = form.get("pay_bank_code", "").strip()[:32] or None
-        if not adm_div_code or not day:
-            raise BadRequest("请填写区划代码和日期")
-        try:
-            payment_runs.parse_day(day)
-        except BadRequest:
-            raise BadRequest("日期格式应为 YYYY-MM-DD") from None
+        check = forms.FormCheck()
+        adm_div_code = check.adm_div_code("adm_div_code", form.get("adm_div_code", "").strip())
+        day = check.day("day", form.get("day", "").strip(), "对账日期")
+        bank = check.bank("pay_bank_code", form.get("pay_bank_code", "").strip())
+        check.done()
+        assert day is not None
         try:
             done = await run_in_threadpool(
                 lambda: reconciliations.run_now(
                     ctx.gateway,
                     kind=payment_runs.KIND,
                     adm_div_code=adm_div_code,
-                    day=day,
+                    day=day.isoformat(),
                     pay_bank_code=bank,
                     actor=actor,
                     trigger=TRIGGER,

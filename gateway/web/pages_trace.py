@@ -11,8 +11,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from gateway.services import browse, trace
+from gateway.services.browse import Page
 from gateway.services.errors import BadRequest
-from gateway.web import labels
+from gateway.web import forms, labels
+from gateway.web.forms import FormInvalid
 from gateway.web.sections import Section
 from gateway.web.site import WebContext, parse_day, parse_page, path_id
 
@@ -30,29 +32,56 @@ CONTENT_TYPES = {
 are the sender's, and the XML formats declare their own encoding (GBK for evoucher and CFX)."""
 
 FILTERS = ("message_id", "bgt_id", "voucher_no", "party", "type", "from", "to")
+FIELD_NAMES = {
+    "message_id": "报文编号",
+    "bgt_id": "指标 ID",
+    "voucher_no": "支付凭证号",
+    "party": "参与方",
+    "type": "报文类型",
+    "from": "起始日期",
+    "to": "截止日期",
+    "sender": "发送方",
+}
+"""The search fields' Chinese names, for their validation messages."""
 _SAFE_NAME = re.compile(r"[^0-9A-Za-z._-]")
 
 
 def _text(request: Request, name: str, limit: int = 128) -> str:
     value = request.query_params.get(name, "").strip()
     if len(value) > limit:
-        raise BadRequest(f"{name} 过长 (最多 {limit} 个字符)")
+        raise BadRequest(forms.message("too_long", field=FIELD_NAMES.get(name, name), limit=limit))
     return value
 
 
 def criteria_from(request: Request) -> tuple[browse.MessageCriteria, dict[str, str]]:
-    values = {name: _text(request, name) for name in FILTERS}
+    """The search criteria; a bad field raises :class:`FormInvalid` naming it (the form comes back)."""
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for name in FILTERS:
+        try:
+            values[name] = _text(request, name)
+        except BadRequest as exc:
+            values[name] = request.query_params.get(name, "")[:128]
+            errors[name] = exc.detail
     if values["type"] and values["type"] not in labels.MESSAGE_TYPES:
-        raise BadRequest(f"未知的报文类型 {values['type']}")
-    start = parse_day(values["from"], "起始日期")
-    end = parse_day(values["to"], "截止日期")
+        errors["type"] = f"未知的报文类型 {values['type'][:32]}"
+    days = {}
+    for name, field in (("from", "起始日期"), ("to", "截止日期")):
+        try:
+            days[name] = parse_day(values[name], field)
+        except BadRequest as exc:
+            days[name] = None
+            errors[name] = exc.detail
+    if errors:
+        raise FormInvalid(errors, values)
+    end = days["to"]
     criteria = browse.MessageCriteria(
         message_id=values["message_id"] or None,
         bgt_id=values["bgt_id"][:64] or None,
         voucher_no=values["voucher_no"][:64] or None,
         party=values["party"] or None,
         msg_type=values["type"] or None,
-        received_from=start,
+        received_from=days["from"],
         received_to=None if end is None else end + timedelta(days=1),
     )
     return criteria, values
@@ -74,7 +103,20 @@ def traced_chain(ctx: WebContext, values: dict[str, str]) -> tuple[str, dict[str
 def routes(ctx: WebContext) -> list[BaseRoute]:
     def search(request: Request) -> Response:
         person = ctx.require(request)
-        criteria, values = criteria_from(request)
+        try:
+            criteria, values = criteria_from(request)
+        except FormInvalid as exc:  # the search comes back as typed, each message by its field
+            return ctx.render(
+                request,
+                "messages.html",
+                person=person,
+                active=SECTION.key,
+                status=400,
+                page=Page([], 1, False),
+                values=exc.values,
+                query={},
+                form_errors=exc.errors,
+            )
         page = browse.search_messages(ctx.gateway, criteria, parse_page(request.query_params.get("page")))
         query = {k: v for k, v in values.items() if v}
         return ctx.render(
@@ -86,6 +128,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             values=values,
             query=query,
             traced=traced_chain(ctx, values),
+            form_errors={},
         )
 
     def find(request: Request) -> Response:
@@ -93,7 +136,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         sender = _text(request, "sender", 32)
         message_id = _text(request, "message_id")
         if not sender or not message_id:
-            raise BadRequest("需要 sender 与 message_id")
+            raise BadRequest("需要发送方与报文编号")
         return ctx.redirect(request, f"/messages/{browse.find_message(ctx.gateway, sender, message_id)}")
 
     def message(request: Request) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import jinja2
@@ -15,7 +16,8 @@ from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES as PAYMENT_TYP
 from gateway.services.errors import BadRequest
 from gateway.services.reconciliations import pair_scope
 from gateway.web import display
-from schemas.money import MAX_AMOUNT, MoneyFormatError, to_fen
+from gateway.web.labels import label
+from schemas.money import MAX_AMOUNT, MoneyFormatError, format_money, to_fen
 
 KIND = "indicators"
 
@@ -94,14 +96,16 @@ AGES: dict[str, tuple[str, int | None, int | None]] = {
 """Age bucket → (label, min age days, max age days), the buckets of the dashboard (whole days)."""
 
 SORTS: dict[str, str] = {
-    "-last_seen": "最近发现在前",
-    "-amount": "金额从大到小",
-    "amount": "金额从小到大",
-    "-age": "最早发现在前",
-    "age": "最新发现在前",
-    "type": "按类型",
-    "status": "按状态",
+    "-last_seen": "最近发现时间（新→旧）",
+    "-amount": "金额（大→小）",
+    "amount": "金额（小→大）",
+    "-age": "账龄（长→短，首次发现早的在前）",
+    "age": "账龄（短→长，首次发现晚的在前）",
+    "type": "差异类型",
+    "status": "处理状态",
 }
+"""Each label names the one thing it sorts by (最近发现 is the last run that saw a break, 账龄 counts from the
+first), so no two read alike."""
 
 
 @dataclass(frozen=True, order=True)
@@ -163,6 +167,16 @@ def known_pairs(gw: Gateway) -> list[Pair]:
     return sorted(pairs)
 
 
+def shown_difference(difference: str | None, upper: str | None, lower: str | None) -> str | None:
+    """差额 as every break type shows it: the engine's difference, or — where it gives none because one
+    side is absent (下级未接收, 上级未下达) — upper − lower with the absent side counting as 0, the rule the
+    payment engine already follows (未支付 = the voucher amount, an unknown receipt = −its amount).
+    ``None`` only when neither side has an amount."""
+    if difference is not None or (upper is None and lower is None):
+        return difference
+    return format_money(Decimal(upper or "0") - Decimal(lower or "0"))
+
+
 def parse_yuan(text: str, field: str) -> int | None:
     """A non-negative amount in 元 (at most 2 decimals) → fen; empty → ``None``. Never a float."""
     text = text.strip().replace(",", "")  # typed by a person: surrounding blanks and 1,000.00 are fine
@@ -222,12 +236,12 @@ def trend_chart(trend: list[tuple[int, Any, int]]) -> TrendChart | None:
 
 def install(env: jinja2.Environment) -> None:
     """Add the reconciliation labels to the shared template environment (idempotent)."""
-    env.filters["break_type"] = lambda code: ALL_BREAK_TYPES.get(code, code)
-    env.filters["break_status"] = lambda code: BREAK_STATUSES.get(code, code)
-    env.filters["run_status"] = lambda code: RUN_STATUSES.get(code, code)
-    env.filters["trigger_label"] = lambda code: TRIGGERS.get(code, code)
-    env.filters["event_label"] = lambda code: EVENTS.get(code, code)
-    env.filters["recon_action"] = lambda code: AUDIT_ACTIONS.get(code, code)
+    env.filters["break_type"] = lambda code: label(ALL_BREAK_TYPES, code)
+    env.filters["break_status"] = lambda code: label(BREAK_STATUSES, code)
+    env.filters["run_status"] = lambda code: label(RUN_STATUSES, code)
+    env.filters["trigger_label"] = lambda code: label(TRIGGERS, code)
+    env.filters["event_label"] = lambda code: label(EVENTS, code)
+    env.filters["recon_action"] = lambda code: label(AUDIT_ACTIONS, code)
     env.globals["recon"] = {
         "types": BREAK_TYPES,
         "payment_types": PAYMENT_BREAK_TYPES,

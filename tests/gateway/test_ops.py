@@ -17,7 +17,7 @@ from gateway.delivery.relay import Relay, RelayReport
 from gateway.delivery.transport import MockTransport, Push
 from gateway.model import OutboxStatus
 from gateway.services import ops
-from gateway.services.errors import NotFound
+from gateway.services.errors import BadRequest, NotFound
 from tests.gateway.conftest import Harness
 from tests.gateway.samples import NOW, indicator_document, indicator_row, signed_headers
 
@@ -109,3 +109,30 @@ def test_an_action_on_a_row_in_another_state_names_its_state(harness: Harness) -
         ops.cancel(harness.gateway, row, actor="ops:alice")
     with pytest.raises(NotFound, match=r"^outbox row 0 does not exist$"):
         ops.retry(harness.gateway, 0, actor="ops:alice")
+
+
+def test_cancel_audits_its_reason_and_replay_count_previews_replay(
+    harness: Harness, database_url: str
+) -> None:
+    first, second = submit(harness, "m-why-1"), submit(harness, "m-why-2")
+    ops.cancel(harness.gateway, first, actor="ops:bob", reason="  接收方停机  ")
+    with pytest.raises(BadRequest):
+        ops.cancel(harness.gateway, second, actor="ops:bob", reason="x" * (ops.MAX_REASON + 1))
+    command = ["outbox", "cancel", str(second), "--reason", "重复推送", "--config", str(harness.config_dir)]
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway", *command],
+        env={**os.environ, "FISCALGW_DATABASE__URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    with harness.gateway.database.unit_of_work() as uow:
+        cancels = [e.detail for e in uow.audit.entries() if e.action == "outbox.cancel"]
+    assert cancels == [{"reason": "接收方停机"}, {"reason": "重复推送"}]
+    ops.retry(harness.gateway, first, actor="ops:bob")
+    assert Relay(harness.gateway, MockTransport(lambda _push: None)).run_once() == RelayReport(sent=1)
+    assert ops.replay_count(harness.gateway, NOW - timedelta(hours=1)) == 1
+    assert ops.replay_count(harness.gateway, NOW - timedelta(hours=1), receiver="330100000") == 0
+    assert ops.replay_since(harness.gateway, NOW - timedelta(hours=1), actor="ops:bob") == 1
+    assert ops.replay_count(harness.gateway, NOW - timedelta(hours=1)) == 0

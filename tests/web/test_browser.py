@@ -151,12 +151,66 @@ def test_retrying_a_dead_letter_is_audited(live: Live) -> None:
     assert driver.find_elements(By.CSS_SELECTOR, f'tr[data-outbox="{row}"]') == []
     first = driver.find_element(By.CSS_SELECTOR, "#recent-actions tbody tr")
     cells = [cell.text for cell in first.find_elements(By.TAG_NAME, "td")]
-    assert cells[2:5] == ["ops:demo-ops", "重试投递", f"outbox/{row}"]
+    assert cells[2:5] == ["ops:demo-ops", "重试投递", f"投递 #{row}"]
     with live.harness.gateway.database.unit_of_work() as uow:
         audit.verify(uow.audit)
         last = list(uow.audit.entries())[-1]
     assert (last.seq, last.action, last.actor) == (int(cells[0]), "outbox.retry", "ops:demo-ops")
     assert browse.delivery(live.harness.gateway, row).state == "pending"
+
+
+def test_cancelling_a_delivery_asks_for_a_reason_and_audits_it(live: Live) -> None:
+    driver = live.driver
+    gw = live.harness.gateway
+    row = max(d.id for d in browse.queue_view(gw, "dead").page.items)
+    sign_in(driver, live.base, live.tokens["ops"], "/ui/queue?state=dead")
+    driver.find_element(By.CSS_SELECTOR, f'tr[data-outbox="{row}"] a[data-action="cancel"]').click()
+    assert wait_for(driver, "h1").text == f"确认取消投递 #{row}"
+    driver.find_element(By.ID, "confirm").click()  # the reason is required: the browser does not submit
+    assert driver.find_element(By.ID, "cancel-reason").get_property("validity")["valueMissing"] is True
+    assert browse.delivery(gw, row).state == "dead"
+    # A browser that skips the check (or a blank reason) gets the same page back, the reason asked for.
+    driver.execute_script("document.querySelector('form').noValidate = true")
+    driver.find_element(By.ID, "cancel-reason").send_keys("   ")
+    driver.find_element(By.ID, "confirm").click()
+    assert wait_for(driver, "#reason-error").text == "取消投递必须填写原因；未做任何更改。"
+    assert driver.find_element(By.ID, "cancel-reason").get_attribute("aria-invalid") == "true"
+    assert browse.delivery(gw, row).state == "dead"
+    reason = driver.find_element(By.ID, "cancel-reason")
+    reason.clear()
+    reason.send_keys("接收方地址已停用")
+    driver.find_element(By.ID, "confirm").click()
+    assert wait_for(driver, "#notice").text == f"已取消投递 #{row}（操作已记入审计日志）。"
+    first = driver.find_element(By.CSS_SELECTOR, "#recent-actions tbody tr")
+    cells = [cell.text for cell in first.find_elements(By.TAG_NAME, "td")]
+    assert cells[2:6] == ["ops:demo-ops", "取消投递", f"投递 #{row}", "原因：接收方地址已停用"]
+    with gw.database.unit_of_work() as uow:
+        audit.verify(uow.audit)
+        last = list(uow.audit.entries())[-1]
+    assert (last.action, last.detail) == ("outbox.cancel", {"reason": "接收方地址已停用"})
+    assert browse.delivery(gw, row).state == "cancelled"
+
+
+def test_a_bad_payment_run_form_comes_back_in_chinese_with_the_input_kept(live: Live) -> None:
+    driver = live.driver
+    sign_in(driver, live.base, live.tokens["ops"], "/ui/runs")
+    adm = wait_for(driver, "#run-adm")
+    adm.send_keys("99999x")
+    driver.execute_script("document.getElementById('run-day').value = '2026-03-16'")
+    driver.find_element(By.ID, "run-bank").send_keys("102333300018")
+    driver.find_element(By.ID, "run-payments-now").click()  # pattern="\d{6}": the browser refuses first
+    assert adm.get_property("validity")["patternMismatch"] is True
+    assert driver.current_url == f"{live.base}/ui/runs"
+    driver.execute_script("document.getElementById('run-payments-form').noValidate = true")
+    driver.find_element(By.ID, "run-payments-now").click()
+    error = wait_for(driver, "#adm_div_code-error")
+    assert error.text == '区划代码须为 6 位数字，收到 "99999x"'
+    assert error.find_element(By.XPATH, "..").find_element(By.ID, "run-adm") is not None  # by its field
+    assert driver.find_element(By.ID, "run-adm").get_attribute("value") == "99999x"
+    assert driver.find_element(By.ID, "run-day").get_attribute("value") == "2026-03-16"
+    assert driver.find_element(By.ID, "run-bank").get_attribute("value") == "102333300018"
+    assert "must" not in driver.find_element(By.TAG_NAME, "body").text
+    assert driver.find_elements(By.ID, "runs")  # the run list is still there: the same page
 
 
 def test_sign_out(live: Live) -> None:

@@ -190,7 +190,10 @@ def test_ops_cancel_and_replay_since(site: Site) -> None:
     ops = site.signed_in("ops")
     row = site.seeded.dead_outbox_id
     csrf = csrf_of(ops.get(f"/ui/queue/{row}/cancel").text)
-    assert ops.post(f"/ui/queue/{row}/cancel", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    cancelled = ops.post(
+        f"/ui/queue/{row}/cancel", data={"csrf": csrf, "reason": "接收方停机"}, follow_redirects=False
+    )
+    assert cancelled.status_code == 303
     assert state_of(site, row) == "cancelled"
     since = (site.harness.clock.now - timedelta(days=2)).strftime("%Y-%m-%d %H:%M:%S")
     confirm = ops.get("/ui/queue/replay", params={"since": since, "receiver": PBC})

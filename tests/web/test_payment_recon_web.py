@@ -52,7 +52,7 @@ def test_ops_start_a_payment_run_from_the_form_and_viewers_cannot(site: Site) ->
     bad = ops.post(
         "/ui/runs", data={**form, "day": "16/03/2026", "csrf": csrf_of(page)}, follow_redirects=False
     )
-    assert bad.status_code == 400 and "日期格式" in bad.text
+    assert bad.status_code == 400 and "对账日期须为 YYYY-MM-DD 格式的有效日期" in bad.text
     done = ops.post("/ui/runs", data={**form, "csrf": csrf_of(page)}, follow_redirects=False)
     assert done.status_code == 303
     newest = reconciliations.list_runs(gw, kind="payments").items[0]
