@@ -115,6 +115,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
                 page=Page([], 1, False),
                 values=exc.values,
                 query={},
+                traced=None,
                 form_errors=exc.errors,
             )
         page = browse.search_messages(ctx.gateway, criteria, parse_page(request.query_params.get("page")))
