@@ -1,0 +1,444 @@
+"""Wire layouts: what a parsed XML element looked like, so the same format can be rendered back faithfully
+("preserve, don't refuse", issue 12; docs/adr/0007-preserve-extensions.md).
+
+A :class:`Node` is one container element (``<VoucherBody>``, the inner ``<Voucher>``, ``<Detail>``,
+``<Bill2201>``, a ``mof.xml`` row …): its attributes in order, the text before its first child, its items in
+document order and its tail. An item is
+
+* a :class:`Leaf` — an element the model knows: the canonical field it fills (or an envelope key such as
+  ``HEAD:SRC``), its tag, the original text (so ``900000`` is not rewritten as ``900000.00`` while the value
+  is unchanged) and its tail (the indentation that follows it);
+* an :class:`Extra` — an element we do not model (with its nested content), a comment or a processing
+  instruction, kept verbatim as an *extension*;
+* a nested :class:`Node` — a detail (``slot`` names the list field, ``index`` its place) or a plain
+  container such as ``<DetailList>``.
+
+A :class:`Layout` bundles the nodes of one record (or of a document's envelope) with a few texts (the inner
+voucher's XML declaration, the base64 line shape, …). Layouts are plain data: :func:`layout_to_json` /
+:func:`layout_from_json` turn them into JSON for storage, the trace view and ``fiscalgw convert``.
+
+:func:`build_element` renders a node with a :class:`Filler`, which supplies the current text of each leaf,
+the elements of each nested node and the known values the layout has no element for.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any
+
+from lxml import etree
+
+from adapters.errors import MalformedDocument
+
+_FRAGMENT_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
+)
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A known element: ``field`` (canonical field or envelope key), ``tag``, original ``text`` and ``tail``."""
+
+    field: str
+    tag: str
+    text: str | None = None
+    tail: str | None = None
+
+
+@dataclass(frozen=True)
+class Extra:
+    """An element, comment or processing instruction we do not model, verbatim (an extension)."""
+
+    xml: str
+    tail: str | None = None
+
+    @property
+    def tag(self) -> str | None:
+        """The element name of an extension element (``None`` for a comment or PI)."""
+        if not self.xml.startswith("<") or self.xml.startswith(("<!", "<?")):
+            return None
+        end = len(self.xml)
+        for stop in (" ", ">", "/", "\t", "\n", "\r"):
+            at = self.xml.find(stop, 1)
+            if at != -1:
+                end = min(end, at)
+        return self.xml[1:end]
+
+
+@dataclass(frozen=True)
+class Node:
+    """A container element and its items in document order."""
+
+    tag: str
+    attrs: tuple[tuple[str, str], ...] = ()
+    text: str | None = None
+    items: tuple[Item, ...] = ()
+    tail: str | None = None
+    slot: str | None = None
+    """The list field this node is one item of (``details``), or a role such as ``records``."""
+    index: int = 0
+
+    def leaves(self) -> Iterator[Leaf]:
+        return (item for item in self.items if isinstance(item, Leaf))
+
+    def extras(self) -> Iterator[Extra]:
+        return (item for item in self.items if isinstance(item, Extra))
+
+    def nodes(self) -> Iterator[Node]:
+        return (item for item in self.items if isinstance(item, Node))
+
+
+Item = Leaf | Extra | Node
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The wire shape of one record (``model`` names the class it was read for) or of a document envelope
+    (``model`` empty): named nodes and texts."""
+
+    model: str
+    nodes: Mapping[str, Node] = field(default_factory=dict)
+    texts: Mapping[str, str] = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------------------------ capture
+
+
+def verbatim(element: etree._Element) -> Extra:
+    """An element, comment or PI kept as it is (nested content included, tail separate)."""
+    text = etree.tostring(element, encoding="unicode", with_tail=False)
+    return Extra(text, element.tail)
+
+
+def capture(
+    element: etree._Element,
+    known: Mapping[str, str],
+    *,
+    nested: Mapping[str, str] | None = None,
+    attrs: bool = True,
+) -> tuple[Node, list[etree._Element]]:
+    """The layout of ``element``: children whose tag is in ``known`` (tag → field) become leaves, children
+    whose tag is in ``nested`` (tag → slot) become placeholder nodes (returned, in order, for the caller
+    to capture with their own field maps), everything else an :class:`Extra`. A known element holding
+    elements, or a known element repeated, is malformed (``unexpected_element``)."""
+    items: list[Item] = []
+    containers: list[etree._Element] = []
+    seen: set[str] = set()
+    counters: dict[str, int] = {}
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str) and nested is not None and tag in nested:
+            slot = nested[tag]
+            index = counters.get(slot, 0)
+            counters[slot] = index + 1
+            items.append(Node(tag, tail=child.tail, slot=slot, index=index))
+            containers.append(child)
+            continue
+        name = known.get(tag) if isinstance(tag, str) else None
+        if name is None:
+            items.append(verbatim(child))
+            continue
+        if len(child):
+            raise MalformedDocument("unexpected_element", f"<{tag}> must not have children")
+        if name in seen:
+            raise MalformedDocument("unexpected_element", f"<{tag}> is repeated in <{element.tag}>")
+        seen.add(name)
+        items.append(Leaf(name, tag, child.text, child.tail))
+    attributes = tuple((str(k), str(v)) for k, v in element.attrib.items()) if attrs else ()
+    return Node(str(element.tag), attributes, element.text, tuple(items), element.tail), containers
+
+
+def with_nodes(node: Node, children: Sequence[Node]) -> Node:
+    """``node`` with its placeholder nodes replaced, in order, by ``children`` (same slot and index)."""
+    queue = iter(children)
+    items: list[Item] = []
+    for item in node.items:
+        if isinstance(item, Node):
+            child = next(queue)
+            items.append(Node(child.tag, child.attrs, child.text, child.items, item.tail, item.slot, item.index))
+        else:
+            items.append(item)
+    return Node(node.tag, node.attrs, node.text, tuple(items), node.tail, node.slot, node.index)
+
+
+# ---------------------------------------------------------------------------------------------- rendering
+
+
+def same_text(original: str | None, value: object, fresh: str | None) -> str | None:
+    """The text to write for a known value: ``original`` while it still means ``value`` (``900000`` for
+    ``Decimal("900000.00")``, ``2026-03-16`` and ``20260316`` for the same date), else ``fresh``."""
+    if value is None:
+        return original if not original else None
+    if original is None or original == "":
+        return fresh
+    if original == fresh:
+        return original
+    try:
+        if isinstance(value, Decimal):
+            return original if Decimal(original.strip()) == value else fresh
+        if isinstance(value, Enum):
+            return original if original == str(value.value) else fresh
+        if isinstance(value, int) and not isinstance(value, bool):
+            return original if int(original.strip()) == value else fresh
+        if isinstance(value, date) and fresh is not None:
+            compact = original.replace("-", "").replace("T", " ").replace(":", "").replace(" ", "")
+            return original if compact == fresh.replace("-", "").replace(" ", "").replace(":", "") else fresh
+    except (InvalidOperation, ValueError):
+        return fresh
+    return fresh
+
+
+class Filler(abc.ABC):
+    """What :func:`build_element` asks while rendering a node."""
+
+    @abc.abstractmethod
+    def text(self, leaf: Leaf) -> str | None:
+        """The current text of a leaf (its original text while unchanged)."""
+
+    def attribute(self, name: str, original: str) -> str | None:
+        """The current value of an attribute (``None`` drops it)."""
+        return original
+
+    def keep(self, leaf: Leaf) -> bool:
+        """Whether the leaf's element is written at all."""
+        return True
+
+    def elements(self, node: Node) -> list[etree._Element]:
+        """The elements a nested node stands for (none, one, or — for the last detail — several)."""
+        return []
+
+    def missing(self, node: Node) -> list[tuple[str, str]]:
+        """(tag, text) of known values the node has no element for, written after its last leaf."""
+        return []
+
+
+def slot_tails(node: Node, slot: str) -> list[str | None]:
+    """The tails of ``node``'s nested nodes of ``slot``, in order."""
+    return [child.tail for child in node.nodes() if child.slot == slot]
+
+
+def place(node: Node, elements: Sequence[etree._Element], tails: Sequence[str | None]) -> list[etree._Element]:
+    """The elements slot ``node`` (one of ``len(tails)`` slots) stands for when ``elements`` are rendered
+    into those slots: element ``i`` in slot ``i``; the last slot used takes every element left over (the
+    ones between with the tail between slots, the last with the closing tail)."""
+    count, slots, at = len(elements), len(tails), node.index
+    last = min(count, slots) - 1
+    if at > last:
+        return []
+    if at < last:
+        elements[at].tail = tails[at]
+        return [elements[at]]
+    between = tails[slots - 2] if slots >= 2 else tails[at]
+    out = list(elements[at:])
+    for element in out[:-1]:
+        element.tail = between
+    out[-1].tail = tails[slots - 1]
+    return out
+
+
+def fragment(xml: str) -> etree._Element:
+    """An extension element back from its stored text (parsed without entities, DTDs or network)."""
+    try:
+        return etree.fromstring(xml, parser=_FRAGMENT_PARSER)
+    except etree.XMLSyntaxError:
+        raise MalformedDocument("bad_layout", "a stored extension is not well-formed XML") from None
+
+
+def build_element(node: Node, filler: Filler) -> etree._Element:
+    """``node`` as an element, with the current values from ``filler``."""
+    element = etree.Element(node.tag)
+    for name, value in node.attrs:
+        current = filler.attribute(name, value)
+        if current is not None:
+            element.set(name, current)
+    element.text = node.text
+    last_leaf: etree._Element | None = None
+    for item in node.items:
+        if isinstance(item, Leaf):
+            if not filler.keep(item):
+                continue
+            child = etree.SubElement(element, item.tag)
+            child.text = filler.text(item) or None
+            child.tail = item.tail
+            last_leaf = child
+        elif isinstance(item, Extra):
+            if item.xml.startswith("<!--"):
+                child = etree.Comment(item.xml[4:-3])
+            elif item.xml.startswith("<?"):
+                target, _, rest = item.xml[2:-2].partition(" ")
+                child = etree.ProcessingInstruction(target, rest or None)
+            else:
+                child = fragment(item.xml)
+            child.tail = item.tail
+            element.append(child)
+        else:
+            for child in filler.elements(item):
+                element.append(child)
+    extra = filler.missing(node)
+    if extra:
+        anchor = last_leaf
+        tail = anchor.tail if anchor is not None else None
+        for tag, text in extra:
+            child = etree.Element(tag)
+            child.text = text
+            child.tail = tail
+            if anchor is None:
+                element.insert(0, child)
+            else:
+                anchor.addnext(child)
+            anchor = child
+    return element
+
+
+def serialize(element: etree._Element, prolog: str, epilogue: str, codec: str) -> bytes:
+    """An element tree as bytes in ``codec`` (``prolog``: what stood before the root element)."""
+    body = etree.tostring(element, encoding=codec, xml_declaration=False)
+    assert isinstance(body, bytes)
+    return prolog.encode(codec) + body + epilogue.encode(codec)
+
+
+def split_prolog(text: str) -> tuple[str, str]:
+    """(prolog, epilogue) of a decoded document: everything before its root element's ``<`` and the
+    whitespace after its last ``>``."""
+    at = 0
+    size = len(text)
+    while at < size:
+        if text[at] in " \t\r\n\ufeff":
+            at += 1
+        elif text.startswith("<?", at):
+            end = text.find("?>", at)
+            at = size if end == -1 else end + 2
+        elif text.startswith("<!--", at):
+            end = text.find("-->", at)
+            at = size if end == -1 else end + 3
+        else:
+            break
+    stripped = text.rstrip(" \t\r\n")
+    return text[:at], text[len(stripped) :]
+
+
+# --------------------------------------------------------------------------------------------- extensions
+
+
+def extensions(node: Node, path: str = "") -> list[dict[str, str]]:
+    """Every extension under ``node`` as ``{"path": …, "xml": …}`` (``path`` names its container, e.g.
+    ``Voucher/DetailList/Detail[1]``), in document order — what the trace view shows."""
+    here = f"{path}/{node.tag}" if path else node.tag
+    if node.slot is not None and node.slot != "records":
+        here = f"{here}[{node.index}]"
+    out: list[dict[str, str]] = []
+    for item in node.items:
+        if isinstance(item, Extra):
+            out.append({"path": here, "xml": item.xml})
+        elif isinstance(item, Node):
+            out.extend(extensions(item, here))
+    return out
+
+
+def layout_extensions(layout: Layout | None) -> list[dict[str, str]]:
+    if layout is None:
+        return []
+    return [entry for node in layout.nodes.values() for entry in extensions(node)]
+
+
+# --------------------------------------------------------------------------------------------------- JSON
+
+
+def _item_to_json(item: Item) -> Any:
+    if isinstance(item, Leaf):
+        return ["f", item.field, item.tag, item.text, item.tail]
+    if isinstance(item, Extra):
+        return ["x", item.xml, item.tail]
+    return node_to_json(item)
+
+
+def node_to_json(node: Node) -> dict[str, Any]:
+    out: dict[str, Any] = {"tag": node.tag}
+    if node.attrs:
+        out["attrs"] = [list(pair) for pair in node.attrs]
+    if node.text is not None:
+        out["text"] = node.text
+    out["items"] = [_item_to_json(item) for item in node.items]
+    if node.tail is not None:
+        out["tail"] = node.tail
+    if node.slot is not None:
+        out["slot"] = node.slot
+        out["index"] = node.index
+    return out
+
+
+def _optional_text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise MalformedDocument("bad_layout", "a layout text is not a string")
+
+
+def _item_from_json(value: object) -> Item:
+    if isinstance(value, dict):
+        return node_from_json(value)
+    if isinstance(value, list) and value and value[0] == "f" and len(value) == 5:
+        _, name, tag, text, tail = value
+        if isinstance(name, str) and isinstance(tag, str):
+            return Leaf(name, tag, _optional_text(text), _optional_text(tail))
+    if isinstance(value, list) and value and value[0] == "x" and len(value) == 3:
+        _, xml, tail = value
+        if isinstance(xml, str):
+            return Extra(xml, _optional_text(tail))
+    raise MalformedDocument("bad_layout", "a layout item is neither a field, an extension nor a node")
+
+
+def node_from_json(value: object) -> Node:
+    if not isinstance(value, dict) or not isinstance(value.get("tag"), str):
+        raise MalformedDocument("bad_layout", "a layout node needs a tag")
+    attrs = value.get("attrs", [])
+    items = value.get("items", [])
+    if not isinstance(attrs, list) or not isinstance(items, list):
+        raise MalformedDocument("bad_layout", "layout attrs and items are lists")
+    pairs: list[tuple[str, str]] = []
+    for pair in attrs:
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
+            raise MalformedDocument("bad_layout", "a layout attribute is a [name, value] pair")
+        pairs.append((pair[0], pair[1]))
+    slot = value.get("slot")
+    index = value.get("index", 0)
+    if not isinstance(index, int) or (slot is not None and not isinstance(slot, str)):
+        raise MalformedDocument("bad_layout", "a layout slot is a name and an index")
+    return Node(
+        value["tag"],
+        tuple(pairs),
+        _optional_text(value.get("text")),
+        tuple(_item_from_json(item) for item in items),
+        _optional_text(value.get("tail")),
+        slot,
+        index,
+    )
+
+
+def layout_to_json(layout: Layout) -> dict[str, Any]:
+    return {
+        "model": layout.model,
+        "nodes": {name: node_to_json(node) for name, node in layout.nodes.items()},
+        "texts": dict(layout.texts),
+    }
+
+
+def layout_from_json(value: object) -> Layout:
+    """A layout back from :func:`layout_to_json` (``bad_layout`` for anything else)."""
+    if not isinstance(value, dict) or not isinstance(value.get("model"), str):
+        raise MalformedDocument("bad_layout", "a layout is an object with a model name")
+    nodes = value.get("nodes", {})
+    texts = value.get("texts", {})
+    if not isinstance(nodes, dict) or not isinstance(texts, dict):
+        raise MalformedDocument("bad_layout", "layout nodes and texts are objects")
+    if not all(isinstance(v, str) for v in texts.values()):
+        raise MalformedDocument("bad_layout", "layout texts are strings")
+    return Layout(
+        value["model"],
+        {str(name): node_from_json(node) for name, node in nodes.items()},
+        {str(k): str(v) for k, v in texts.items()},
+    )
