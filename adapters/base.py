@@ -33,7 +33,7 @@ class Record:
     position: int
     message: BaseModel
     meta: Mapping[str, str] = field(default_factory=dict)
-    layout: Layout | None = None
+    layout: Layout | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class Document:
     format: str
     records: tuple[Record, ...]
     envelope: Mapping[str, str] = field(default_factory=dict)
-    layout: Layout | None = None
+    layout: Layout | None = field(default=None, compare=False)
 
     @property
     def messages(self) -> tuple[BaseModel, ...]:

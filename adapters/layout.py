@@ -160,7 +160,24 @@ def with_nodes(node: Node, children: Sequence[Node]) -> Node:
     for item in node.items:
         if isinstance(item, Node):
             child = next(queue)
-            items.append(Node(child.tag, child.attrs, child.text, child.items, item.tail, item.slot, item.index))
+            items.append(
+                Node(child.tag, child.attrs, child.text, child.items, item.tail, item.slot, item.index)
+            )
+        else:
+            items.append(item)
+    return Node(node.tag, node.attrs, node.text, tuple(items), node.tail, node.slot, node.index)
+
+
+def with_slot(node: Node, slot: str, child: Node) -> Node:
+    """``node`` with its (first) placeholder of ``slot`` replaced by ``child``."""
+    items: list[Item] = []
+    done = False
+    for item in node.items:
+        if not done and isinstance(item, Node) and item.slot == slot:
+            items.append(
+                Node(child.tag, child.attrs, child.text, child.items, item.tail, item.slot, item.index)
+            )
+            done = True
         else:
             items.append(item)
     return Node(node.tag, node.attrs, node.text, tuple(items), node.tail, node.slot, node.index)
@@ -222,7 +239,9 @@ def slot_tails(node: Node, slot: str) -> list[str | None]:
     return [child.tail for child in node.nodes() if child.slot == slot]
 
 
-def place(node: Node, elements: Sequence[etree._Element], tails: Sequence[str | None]) -> list[etree._Element]:
+def place(
+    node: Node, elements: Sequence[etree._Element], tails: Sequence[str | None]
+) -> list[etree._Element]:
     """The elements slot ``node`` (one of ``len(tails)`` slots) stands for when ``elements`` are rendered
     into those slots: element ``i`` in slot ``i``; the last slot used takes every element left over (the
     ones between with the tail between slots, the last with the closing tail)."""
@@ -257,6 +276,7 @@ def build_element(node: Node, filler: Filler) -> etree._Element:
         if current is not None:
             element.set(name, current)
     element.text = node.text
+    element.tail = node.tail
     last_leaf: etree._Element | None = None
     for item in node.items:
         if isinstance(item, Leaf):
@@ -271,7 +291,9 @@ def build_element(node: Node, filler: Filler) -> etree._Element:
                 child = etree.Comment(item.xml[4:-3])
             elif item.xml.startswith("<?"):
                 target, _, rest = item.xml[2:-2].partition(" ")
-                child = etree.ProcessingInstruction(target, rest or None)
+                child = (
+                    etree.ProcessingInstruction(target, rest) if rest else etree.ProcessingInstruction(target)
+                )
             else:
                 child = fragment(item.xml)
             child.tail = item.tail

@@ -19,7 +19,7 @@ empty; ``SRC``, ``DES``, ``MsgID`` and ``WorkDate`` must be in the envelope.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from functools import cache
@@ -28,11 +28,26 @@ from typing import Any, ClassVar
 from lxml import etree
 from pydantic import BaseModel
 
-from adapters._fields import field_map, read_leaves, to_text, write_leaves
-from adapters._xml import parse_xml
+from adapters._fields import FieldMap, field_map, read_element, render_node, to_text, write_leaves
+from adapters._xml import ENCODING_ALIASES, declared_encoding, parse_xml
 from adapters.base import Adapter, Document, Record, Signature
 from adapters.cfx.msgnos import ALL_AMT, ALL_NUM, FIXED_MSG_NO, MSG_SPECS, MsgSpec
 from adapters.errors import MalformedDocument, TranslationError
+from adapters.layout import (
+    Filler,
+    Layout,
+    Leaf,
+    Node,
+    build_element,
+    capture,
+    place,
+    same_text,
+    serialize,
+    slot_tails,
+    split_prolog,
+    with_nodes,
+    with_slot,
+)
 from adapters.limits import DEFAULT_LIMITS, Limits
 from schemas.base import build
 from schemas.dates import parse_wire_date
@@ -48,6 +63,24 @@ _NODE = re.compile(r"^\d{12}$")
 _MSG_ID = re.compile(r"^[0-9A-Za-z]{20}$")
 _SNIFF = re.compile(rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*\?>)?\s*(<!--(?:(?!-->).)*-->\s*)*<CFX[\s>]", re.DOTALL)
 _DEFAULTS = {"VER": "1.0", "APP": "TIPS", "Reserve": ""}
+_HEAD_KEYS = {name: f"HEAD:{name}" for name in HEAD_ELEMENTS}
+_RECORDS = "records"
+_BATCH_HEAD = "batch_head"
+
+
+@cache
+def _batch_head_keys(spec: MsgSpec) -> dict[str, str]:
+    """Batch-head element → what fills it (a model field, or ``AllNum`` / ``AllAmt``)."""
+    fields = field_map(spec.model)
+    return {name: fields.by_element.get(name, name) for name in spec.head}
+
+
+def _document_layout(raw: bytes, root: Node, head: Node, msg: Node) -> Layout:
+    root = with_slot(with_slot(root, "head", head), "msg", msg)
+    label = declared_encoding(raw)
+    codec = ENCODING_ALIASES.get(label, "gbk") if label is not None else "gbk"
+    prolog, epilogue = split_prolog(raw.decode(codec))
+    return Layout("", {"root": root}, {"prolog": prolog, "epilogue": epilogue, "codec": codec})
 
 
 @cache
@@ -92,19 +125,21 @@ class CfxAdapter(Adapter):
         root = parse_xml(raw, allowed_encodings=ENCODINGS, limits=limits)
         if root.tag != "CFX":
             raise MalformedDocument("unexpected_element", f"root is <{root.tag}>, expected <CFX>")
-        parts = [c for c in root if isinstance(c.tag, str)]
+        root_node, parts = capture(root, {}, nested={"HEAD": "head", "MSG": "msg"})
         if [c.tag for c in parts] != ["HEAD", "MSG"]:
             raise MalformedDocument("unexpected_element", "<CFX> must hold exactly <HEAD> then <MSG>")
         head_el, msg = parts
-        head = self._read_head(head_el)
+        head, head_node = self._read_head(head_el)
         spec = MSG_SPECS.get(head["MsgNo"])
         if spec is None:
             raise MalformedDocument("unknown_msgno", f"MsgNo {head['MsgNo']!r} is not supported")
         _check_head(head)
         msg_no = head["MsgNo"]
-        batch_head, elements = self._split_msg(msg, spec, msg_no, limits)
+        batch_head, elements, msg_node = self._split_msg(msg, spec, msg_no, limits)
         if spec.single:
-            return self._parse_single(spec, elements, head)
+            return self._parse_single(
+                spec, elements, head, _document_layout(raw, root_node, head_node, msg_node)
+            )
 
         fields = field_map(spec.model)
         # the batch-head values every record carries, as model fields (every batch-head element but the
@@ -117,7 +152,7 @@ class CfxAdapter(Adapter):
         records: list[Record] = []
         seen: dict[str, int] = {}
         for position, element in enumerate(elements):
-            data = self._record_data(element, spec, msg_no, position)
+            data, layout = self._record_data(element, spec, msg_no, position)
             data.update(head_data)
             key = data.get(spec.key or "")
             if isinstance(key, str):
@@ -129,56 +164,51 @@ class CfxAdapter(Adapter):
                     )
                 seen[key] = position
             try:
-                records.append(Record(position, build(spec.model, data, f"[{position}]")))
+                message = build(spec.model, data, f"[{position}]")
+                records.append(Record(position, message, layout=layout))
             except ValidationFailed as exc:
                 problems.extend(exc.problems)
         if problems:
             raise ValidationFailed(problems)
         self._check_totals(batch_head, records, spec, msg_no)
-        return Document(FORMAT, tuple(records), head)
+        layout = _document_layout(raw, root_node, head_node, msg_node)
+        return Document(FORMAT, tuple(records), head, layout)
 
     @staticmethod
-    def _read_head(element: etree._Element) -> dict[str, str]:
-        head: dict[str, str] = {}
-        for child in element:
-            if not isinstance(child.tag, str):
-                continue
-            if child.tag not in HEAD_ELEMENTS or child.tag in head or len(child):
-                raise MalformedDocument("unexpected_element", f"<{child.tag}> is not expected in <HEAD>")
-            head[child.tag] = child.text or ""
+    def _read_head(element: etree._Element) -> tuple[dict[str, str], Node]:
+        try:
+            node, _ = capture(element, _HEAD_KEYS)
+        except MalformedDocument as exc:
+            raise MalformedDocument(exc.code, f"{exc.message} (<HEAD>)") from None
+        head = {leaf.tag: leaf.text or "" for leaf in node.leaves()}
         missing = [name for name in _REQUIRED_HEAD if not head.get(name)]
         if missing:
             raise MalformedDocument("missing_element", f"HEAD lacks {', '.join(missing)}")
-        return head
+        return head, node
 
     @staticmethod
     def _split_msg(
         msg: etree._Element, spec: MsgSpec, msg_no: str, limits: Limits
-    ) -> tuple[dict[str, str], list[etree._Element]]:
+    ) -> tuple[dict[str, str], list[etree._Element], Node]:
         head_tag = f"BatchHead{msg_no}"
         record_tag = f"{spec.record}{msg_no}" if spec.record else None
-        batch_head: dict[str, str] | None = None
-        elements: list[etree._Element] = []
-        for child in msg:
-            if not isinstance(child.tag, str):
-                continue
-            if spec.head and child.tag == head_tag and batch_head is None and not elements:
-                batch_head = {}
-                for item in child:
-                    if not isinstance(item.tag, str):
-                        continue
-                    if item.tag not in spec.head or item.tag in batch_head or len(item):
-                        raise MalformedDocument(
-                            "unexpected_element", f"<{item.tag}> is not expected in <{head_tag}>"
-                        )
-                    batch_head[item.tag] = item.text or ""
-            elif child.tag == record_tag:
-                elements.append(child)
-            else:
-                raise MalformedDocument(
-                    "unexpected_element", f"<{child.tag}> is not expected in a {msg_no} <MSG>"
-                )
-        if spec.head and batch_head is None:
+        nested = {record_tag: _RECORDS} if record_tag is not None else {}
+        if spec.head:
+            nested[head_tag] = _BATCH_HEAD
+        msg_node, children = capture(msg, {}, nested=nested)
+        heads = [c for c in children if c.tag == head_tag]
+        elements = [c for c in children if c.tag != head_tag]
+        if len(heads) > 1 or (heads and children[0] is not heads[0]):
+            raise MalformedDocument("unexpected_element", f"<{head_tag}> must come once, before the records")
+        batch_head: dict[str, str] = {}
+        if heads:
+            try:
+                head_node, _ = capture(heads[0], _batch_head_keys(spec))
+            except MalformedDocument as exc:
+                raise MalformedDocument(exc.code, f"{exc.message} (<{head_tag}>)") from None
+            batch_head = {leaf.tag: leaf.text or "" for leaf in head_node.leaves()}
+            msg_node = with_slot(msg_node, _BATCH_HEAD, head_node)
+        if spec.head and not heads:
             raise MalformedDocument("missing_element", f"<{head_tag}> is missing")
         limit = min(MAX_RECORDS, limits.max_records)
         if len(elements) > limit:
@@ -187,21 +217,22 @@ class CfxAdapter(Adapter):
             )
         if spec.single and record_tag is not None and len(elements) != 1:
             raise MalformedDocument("missing_element", f"a {msg_no} carries exactly one <{record_tag}>")
-        return batch_head or {}, elements
+        return batch_head, elements, msg_node
 
     @staticmethod
-    def _record_data(element: etree._Element, spec: MsgSpec, msg_no: str, position: int) -> dict[str, Any]:
+    def _record_data(
+        element: etree._Element, spec: MsgSpec, msg_no: str, position: int
+    ) -> tuple[dict[str, Any], Layout]:
         fields = field_map(spec.model)
         detail_tag = f"Detail{msg_no}"
         head_fields = _head_fields(spec)
-        details: list[etree._Element] = []  # the detail children, collected while reading the leaves
-        data = read_leaves(
+        list_field = fields.list_field or "details"
+        data, node, details = read_element(
             element,
             fields,
             position=position,
             where=f"<{element.tag}>",
-            containers=_detail_containers(detail_tag) if spec.has_details else frozenset(),
-            found=details,
+            containers={detail_tag: list_field} if spec.has_details else None,
         )
         shadowed = sorted(head_fields.intersection(data))
         if shadowed:
@@ -212,18 +243,30 @@ class CfxAdapter(Adapter):
             )
         if spec.has_details and fields.list_field is not None and fields.item_model is not None:
             item_fields = field_map(fields.item_model)
-            data[fields.list_field] = [
-                read_leaves(d, item_fields, position=position, where=f"<{detail_tag}>") for d in details
-            ]
-        return data
+            items: list[dict[str, Any]] = []
+            nodes: list[Node] = []
+            for detail in details:
+                item, detail_node, _ = read_element(
+                    detail, item_fields, position=position, where=f"<{detail_tag}>"
+                )
+                items.append(item)
+                nodes.append(detail_node)
+            data[fields.list_field] = items
+            node = with_nodes(node, nodes)
+        return data, Layout(spec.model.__name__, {"record": node})
 
     @staticmethod
-    def _parse_single(spec: MsgSpec, elements: list[etree._Element], head: dict[str, str]) -> Document:
+    def _parse_single(
+        spec: MsgSpec, elements: list[etree._Element], head: dict[str, str], layout: Layout
+    ) -> Document:
         data: dict[str, Any] = {}
+        record_layout: Layout | None = None
         if elements:
             element = elements[0]
-            data = read_leaves(element, field_map(spec.model), position=0, where=f"<{element.tag}>")
-        return Document(FORMAT, (Record(0, build(spec.model, data, "[0]")),), head)
+            data, node, _ = read_element(element, field_map(spec.model), position=0, where=f"<{element.tag}>")
+            record_layout = Layout(spec.model.__name__, {"record": node})
+        record = Record(0, build(spec.model, data, "[0]"), layout=record_layout)
+        return Document(FORMAT, (record,), head, layout)
 
     @staticmethod
     def _check_totals(
@@ -268,6 +311,18 @@ class CfxAdapter(Adapter):
                 raise TranslationError("all records of a CFX package must be of one MsgNo")
         if spec.single and len(records) != 1:
             raise TranslationError(f"a {msg_no} carries exactly one record")
+        layout = document.layout
+        root_node = layout.nodes.get("root") if layout is not None else None
+        if layout is not None and root_node is not None:
+            values = self._head_values(document.envelope, msg_no)
+            filler = _PackageFiller(root_node, values, document.envelope, records, spec, msg_no)
+            texts = layout.texts
+            return serialize(
+                build_element(root_node, filler),
+                texts.get("prolog", _DECLARATION),
+                texts.get("epilogue", ""),
+                texts.get("codec", "gbk"),
+            )
         root = etree.Element("CFX")
         root.append(self._head(document.envelope, msg_no))
         msg = etree.SubElement(root, "MSG")
@@ -276,13 +331,13 @@ class CfxAdapter(Adapter):
         if spec.record:
             head_fields = _head_fields(spec)
             for record in records:
-                msg.append(self._record(record.message, spec, msg_no, head_fields))
+                msg.append(_record_element(record, spec, msg_no, head_fields))
         out = etree.tostring(root, encoding="GBK", xml_declaration=False, pretty_print=True)
         assert isinstance(out, bytes)
-        return b'<?xml version="1.0" encoding="GBK"?>\n' + out
+        return _DECLARATION.encode("ascii") + out
 
     @staticmethod
-    def _head(envelope: Mapping[str, str], msg_no: str) -> etree._Element:
+    def _head_values(envelope: Mapping[str, str], msg_no: str) -> dict[str, str]:
         if envelope.get("MsgNo", msg_no) != msg_no:
             raise TranslationError(
                 f"envelope MsgNo {envelope['MsgNo']} disagrees with the records ({msg_no})"
@@ -292,6 +347,11 @@ class CfxAdapter(Adapter):
         missing = [name for name in _REQUIRED_HEAD if not values.get(name)]
         if missing:
             raise TranslationError(f"the envelope lacks HEAD {', '.join(missing)}")
+        return values
+
+    @classmethod
+    def _head(cls, envelope: Mapping[str, str], msg_no: str) -> etree._Element:
+        values = cls._head_values(envelope, msg_no)
         head = etree.Element("HEAD")
         for name in HEAD_ELEMENTS:
             etree.SubElement(head, name).text = values.get(name) or None
@@ -303,30 +363,114 @@ class CfxAdapter(Adapter):
         element = etree.Element(f"BatchHead{msg_no}")
         first = records[0].message
         for name in spec.head:
-            if name == ALL_NUM:
-                text: str | None = str(len(records))
-            elif name == ALL_AMT:
-                total = sum((getattr(r.message, spec.amount or "") for r in records), Decimal("0.00"))
-                text = format_money(total)
-            else:
-                field = fields.by_element[name]
-                value = getattr(first, field)
-                if any(getattr(r.message, field) != value for r in records):
-                    raise TranslationError(f"records of one package disagree on batch-head field {name}")
-                text = to_text(value)
-            etree.SubElement(element, name).text = text
+            etree.SubElement(element, name).text = _batch_head_text(name, None, records, spec, fields, first)
         return element
 
-    @staticmethod
-    def _record(
-        message: BaseModel, spec: MsgSpec, msg_no: str, head_fields: frozenset[str]
-    ) -> etree._Element:
-        fields = field_map(spec.model)
-        element = etree.Element(f"{spec.record}{msg_no}")
-        own = replace(fields, leaves=tuple(leaf for leaf in fields.leaves if leaf[0] not in head_fields))
-        write_leaves(element, message, own)
-        if spec.has_details and fields.list_field is not None and fields.item_model is not None:
-            item_fields = field_map(fields.item_model)
-            for item in getattr(message, fields.list_field):
-                write_leaves(etree.SubElement(element, f"Detail{msg_no}"), item, item_fields)
-        return element
+
+_DECLARATION = '<?xml version="1.0" encoding="GBK"?>\n'
+
+
+def _batch_head_text(
+    name: str,
+    original: str | None,
+    records: Sequence[Record],
+    spec: MsgSpec,
+    fields: FieldMap,
+    first: BaseModel,
+) -> str | None:
+    """The text of batch-head element ``name`` for ``records`` (``original`` while it still holds)."""
+    if name == ALL_NUM:
+        count = len(records)
+        return same_text(original, count, str(count))
+    if name == ALL_AMT:
+        total = sum((getattr(r.message, spec.amount or "") for r in records), Decimal("0.00"))
+        return same_text(original, total, format_money(total))
+    field = fields.by_element[name]
+    value = getattr(first, field)
+    if any(getattr(r.message, field) != value for r in records):
+        raise TranslationError(f"records of one package disagree on batch-head field {name}")
+    return same_text(original, value, to_text(value))
+
+
+def _record_element(
+    record: Record, spec: MsgSpec, msg_no: str, head_fields: frozenset[str]
+) -> etree._Element:
+    message = record.message
+    fields = field_map(spec.model)
+    layout = record.layout
+    node = layout.nodes.get("record") if layout is not None and layout.model == spec.model.__name__ else None
+    if node is not None and node.tag == f"{spec.record}{msg_no}":
+        return render_node(node, message, fields, skip=head_fields, nested=_details_of(message, fields))
+    element = etree.Element(f"{spec.record}{msg_no}")
+    own = replace(fields, leaves=tuple(leaf for leaf in fields.leaves if leaf[0] not in head_fields))
+    write_leaves(element, message, own)
+    if spec.has_details and fields.list_field is not None and fields.item_model is not None:
+        item_fields = field_map(fields.item_model)
+        for item in getattr(message, fields.list_field):
+            write_leaves(etree.SubElement(element, f"Detail{msg_no}"), item, item_fields)
+    return element
+
+
+def _details_of(message: BaseModel, fields: FieldMap) -> Callable[[Node], list[etree._Element]]:
+    """The detail elements each detail node of a record layout stands for (see :func:`place`)."""
+    list_field, item_model = fields.list_field, fields.item_model
+    items: list[BaseModel] = list(getattr(message, list_field)) if list_field else []
+
+    def nested(node: Node) -> list[etree._Element]:
+        if item_model is None or node.slot != list_field or node.index >= len(items):
+            return []
+        item_fields = field_map(item_model)
+        out = [render_node(node, items[node.index], item_fields)]
+        return out
+
+    return nested
+
+
+class _PackageFiller(Filler):
+    """Fills a CFX package layout: HEAD from the envelope, the batch head from the records, the records
+    into the places of the source's records."""
+
+    def __init__(
+        self,
+        root: Node,
+        values: Mapping[str, str],
+        envelope: Mapping[str, str],
+        records: Sequence[Record],
+        spec: MsgSpec,
+        msg_no: str,
+    ) -> None:
+        self.values = values
+        self.envelope = envelope
+        self.records = records
+        self.spec = spec
+        self.msg_no = msg_no
+        self.fields = field_map(spec.model)
+        head_fields = _head_fields(spec)
+        self.elements_of_records = (
+            [_record_element(r, spec, msg_no, head_fields) for r in records] if spec.record else []
+        )
+        msg = next((n for n in root.nodes() if n.slot == "msg"), None)
+        self.tails = slot_tails(msg, _RECORDS) if msg is not None else []
+
+    def text(self, leaf: Leaf) -> str | None:
+        if leaf.field.startswith("HEAD:"):
+            if leaf.tag not in self.values:
+                return leaf.text
+            value = self.values.get(leaf.tag) or None
+            return leaf.text if (leaf.text or None) == value else value
+        return _batch_head_text(
+            leaf.tag, leaf.text, self.records, self.spec, self.fields, self.records[0].message
+        )
+
+    def elements(self, node: Node) -> list[etree._Element]:
+        if node.slot in ("head", "msg", _BATCH_HEAD):
+            return [build_element(node, self)]
+        if node.slot == _RECORDS:
+            return place(node, self.elements_of_records, self.tails)
+        return []
+
+    def missing(self, node: Node) -> list[tuple[str, str]]:
+        if node.tag != "HEAD":
+            return []
+        present = {leaf.tag for leaf in node.leaves()}
+        return [(n, self.envelope[n]) for n in HEAD_ELEMENTS if n not in present and self.envelope.get(n)]

@@ -35,6 +35,7 @@ from adapters._xml import ENCODING_ALIASES, declared_encoding, parse_xml
 from adapters.base import Adapter, Document, Record, Signature
 from adapters.errors import MalformedDocument, TranslationError
 from adapters.evoucher.inner import b64_render, b64_shape, voucher_bytes, voucher_read
+from adapters.evoucher.vtcodes import RECEIPT_MODELS, VT_SPECS
 from adapters.layout import (
     Filler,
     Layout,
@@ -48,7 +49,6 @@ from adapters.layout import (
     split_prolog,
     with_nodes,
 )
-from adapters.evoucher.vtcodes import RECEIPT_MODELS, VT_SPECS
 from adapters.limits import DEFAULT_LIMITS, Limits
 from schemas.base import build
 from schemas.codelists import NATIONAL, check_codes, default_registry
@@ -175,7 +175,8 @@ class EVoucherAdapter(Adapter):
             raise MalformedDocument(exc.code, f"{exc.message}", position=position) from None
         children = {leaf.field: leaf.text or "" for leaf in body_node.leaves()}
         file_nodes = [
-            self._read_file_block(element, index, meta, position) for index, element in enumerate(file_elements)
+            self._read_file_block(element, index, meta, position)
+            for index, element in enumerate(file_elements)
         ]
         body_node = with_nodes(body_node, file_nodes)
         flag = children.get("VoucherFlag", "").strip()

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from adapters._fields import field_map, read_leaves
+from adapters._fields import field_map, read_element
 from adapters._xml import parse_xml
 from adapters.csv_ledger import CsvLedgerAdapter
 from adapters.errors import MalformedDocument
@@ -200,17 +200,19 @@ def test_read_leaves_collects_containers_in_document_order() -> None:
         "<Bill2201><TraNo>1</TraNo><Detail2201><SeqNo>1</SeqNo></Detail2201><!-- c -->"
         "<VouNo>2</VouNo><Detail2201><SeqNo>2</SeqNo></Detail2201><PayeeName/></Bill2201>"
     )
-    found: list[etree._Element] = []
-    data = read_leaves(
+    data, node, found = read_element(
         element,
         field_map(PbocClearingApply),
         position=0,
         where="<Bill2201>",
-        containers=frozenset({"Detail2201"}),
-        found=found,
+        containers={"Detail2201": "details"},
     )
     assert data == {"tra_no": "1", "vou_no": "2"}
     assert found == element.findall("Detail2201")
+    # the layout keeps the order: leaf, detail slot, the comment, leaf, detail slot, leaf
+    kinds = [type(item).__name__ for item in node.items]
+    assert kinds == ["Leaf", "Node", "Extra", "Leaf", "Node", "Leaf"]
+    assert [n.index for n in node.nodes()] == [0, 1]
 
 
 def test_hardening_scans_still_run_when_their_gate_opens() -> None:
