@@ -42,7 +42,7 @@ _FRAGMENT_PARSER = etree.XMLParser(
 
 @dataclass(frozen=True)
 class Leaf:
-    """A known element: ``field`` (canonical field or envelope key), ``tag``, original ``text`` and ``tail``."""
+    """A known element: the ``field`` it fills (or an envelope key), its ``tag``, original ``text``, tail."""
 
     field: str
     tag: str
