@@ -6,7 +6,9 @@ container is **our convention**, because the official exchange container was NOT
     {"BA_BGT_INFO": [ {"BGT_ID": "…", "MOF_DIV_CODE": "330000000", "AMOUNT": "1234.50", …}, … ]}
 
 one top-level key naming the table (``BA_BGT_INFO`` | ``BA_BGT_ADJSUB`` | ``BA_BGT_RECEIPT``) whose value is
-the list of rows. UTF-8 (a byte-order mark is tolerated on input, never written). Amounts are written as JSON
+the list of rows. A column the table does not model is kept on the record, in its place, and rendered
+back (:mod:`adapters.mof.preserve`); known columns keep their source text while unchanged. UTF-8 (a
+byte-order mark is tolerated on input, never written). Amounts are written as JSON
 strings; on input strings and integers (yuan) are accepted, JSON numbers with a fraction or an exponent are
 refused (``float_not_allowed``). The JSON is read by :func:`adapters.json_text.loads`, which refuses a
 repeated key (``duplicate_key``), ``NaN``/``Infinity``, integers of more than 20 digits
@@ -23,8 +25,10 @@ from typing import Any, ClassVar
 from adapters import json_text
 from adapters.base import Adapter, Document, Signature
 from adapters.errors import DocumentTooLarge, MalformedDocument
+from adapters.layout import Layout
 from adapters.limits import DEFAULT_LIMITS, Limits
-from adapters.mof.tables import TABLES, JsonFloat, model_to_row, rows_to_document, table_for
+from adapters.mof.preserve import json_row, split_json_row, with_layouts
+from adapters.mof.tables import TABLES, JsonFloat, rows_to_document, table_for
 
 _SNIFF = re.compile(rb'^(?:\xef\xbb\xbf)?\s*\{\s*"(BA_BGT_INFO|BA_BGT_ADJSUB|BA_BGT_RECEIPT)"\s*:')
 
@@ -62,12 +66,17 @@ class MofJsonAdapter(Adapter):
             )
         if not isinstance(rows, list):
             raise MalformedDocument("bad_shape", f"{name} must be a list of row objects")
+        known: list[dict[str, object]] = []
+        layouts: list[Layout] = []
         for position, row in enumerate(rows):
             if not isinstance(row, dict):
                 raise MalformedDocument("bad_shape", "every row must be a JSON object", position=position)
-        return rows_to_document(self.format, table, rows, limits)
+            known_row, layout = split_json_row(table, row)  # unknown columns are kept, not refused
+            known.append(known_row)
+            layouts.append(layout)
+        return with_layouts(rows_to_document(self.format, table, known, limits), layouts)
 
     def render(self, document: Document) -> bytes:
         table = table_for(document.messages, self.format)
-        rows: list[dict[str, Any]] = [model_to_row(table, m) for m in document.messages]
+        rows: list[dict[str, Any]] = [json_row(table, r.message, r.layout) for r in document.records]
         return (json.dumps({table.name: rows}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

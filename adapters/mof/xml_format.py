@@ -15,7 +15,9 @@ was NOT FOUND (DOMAIN.md). It is deliberately neither ``<MOF>`` (the 电子凭�
     </BGT_EXCHANGE>
 
 one element per row, named after its table (all rows of one document belong to one table), with one child
-element per non-empty column. UTF-8 only; parsed with :func:`adapters._xml.parse_xml` (no DTDs, no entities,
+element per non-empty column. A column (or any element) the table does not model is kept on the record, in
+its place, and rendered back (:mod:`adapters.mof.preserve`). UTF-8 only; parsed with
+:func:`adapters._xml.parse_xml` (no DTDs, no entities,
 bounded size and depth). Values are the same text as in ``mof.json``, so the two translate losslessly.
 """
 
@@ -30,7 +32,20 @@ from lxml import etree
 from adapters._xml import parse_xml
 from adapters.base import Adapter, Document, Signature
 from adapters.errors import MalformedDocument
+from adapters.layout import (
+    Filler,
+    Layout,
+    Leaf,
+    Node,
+    build_element,
+    capture,
+    place,
+    serialize,
+    slot_tails,
+    split_prolog,
+)
 from adapters.limits import DEFAULT_LIMITS, Limits
+from adapters.mof.preserve import RECORDS, ROW, strip_xml_row, with_layouts, xml_row
 from adapters.mof.tables import TABLES, Table, model_to_row, plain_row, rows_to_document, table_for
 
 ROOT = "BGT_EXCHANGE"
@@ -52,6 +67,8 @@ class MofXmlAdapter(Adapter):
         root = parse_xml(raw, allowed_encodings=frozenset({"utf-8"}), limits=limits)
         if root.tag != ROOT:
             raise MalformedDocument("unexpected_element", f"root element is <{root.tag}>, expected <{ROOT}>")
+        root_node, row_elements = capture(root, {}, nested=_ROW_SLOTS)
+        row_nodes = [strip_xml_row(e, TABLES[str(e.tag)]) for e in row_elements]  # unknown columns kept
         if _HAS_NESTED(root):  # a column element holding elements (one libxml2 query, no Python walk)
             for nested in root.iterfind("*/*/*"):
                 column = nested.getparent()
@@ -61,12 +78,8 @@ class MofXmlAdapter(Adapter):
                 )
         rows: list[Mapping[str, object]] = []
         names: set[str] = set()
-        for position, element in enumerate(root.iterchildren(etree.Element)):
-            if element.tag not in TABLES:
-                raise MalformedDocument(
-                    "unexpected_element", f"<{element.tag}> is not a table row", position=position
-                )
-            names.add(element.tag)
+        for position, element in enumerate(row_elements):
+            names.add(str(element.tag))
             if len(rows) >= limits.max_records:
                 raise MalformedDocument("too_many_records", f"more than {limits.max_records} rows")
             rows.append(_row(element, position, TABLES[element.tag]))
@@ -76,18 +89,54 @@ class MofXmlAdapter(Adapter):
             )
         if not names:
             raise MalformedDocument("empty_document", f"<{ROOT}> has no rows")
-        return rows_to_document(self.format, TABLES[names.pop()], rows, limits)
+        table = TABLES[names.pop()]
+        layouts = [Layout(table.model.__name__, {ROW: node}) for node in row_nodes]
+        prolog, epilogue = split_prolog(raw.decode("utf-8"))
+        texts = {"prolog": prolog, "epilogue": epilogue}
+        document = with_layouts(rows_to_document(self.format, table, rows, limits), layouts)
+        return Document(
+            document.format, document.records, document.envelope, Layout("", {"root": root_node}, texts)
+        )
 
     def render(self, document: Document) -> bytes:
         table = table_for(document.messages, self.format)
+        elements: list[etree._Element] = []
+        for record in document.records:
+            shaped = xml_row(table, record.message, record.layout)
+            if shaped is None:
+                shaped = etree.Element(table.name)
+                for name, text in model_to_row(table, record.message).items():
+                    etree.SubElement(shaped, name).text = text
+            elements.append(shaped)
+        layout = document.layout
+        root_node = layout.nodes.get("root") if layout is not None else None
+        if layout is not None and root_node is not None:
+            root = build_element(root_node, _RootFiller(root_node, elements))
+            return serialize(
+                root, layout.texts.get("prolog", _DECLARATION), layout.texts.get("epilogue", ""), "utf-8"
+            )
         root = etree.Element(ROOT)
-        for message in document.messages:
-            row = etree.SubElement(root, table.name)
-            for name, text in model_to_row(table, message).items():
-                etree.SubElement(row, name).text = text
+        for element in elements:
+            root.append(element)
         etree.indent(root, space="  ")
         body: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
-        return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"
+        return _DECLARATION.encode("ascii") + body + b"\n"
+
+
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+_ROW_SLOTS = dict.fromkeys(TABLES, RECORDS)
+
+
+class _RootFiller(Filler):
+    def __init__(self, root: Node, rows: list[etree._Element]) -> None:
+        self.rows = rows
+        self.tails = slot_tails(root, RECORDS)
+
+    def text(self, leaf: Leaf) -> str | None:  # pragma: no cover - the root has no leaves
+        return leaf.text
+
+    def elements(self, node: Node) -> list[etree._Element]:
+        return place(node, self.rows, self.tails) if node.slot == RECORDS else []
 
 
 def _row(element: etree._Element, position: int, table: Table) -> Mapping[str, object]:

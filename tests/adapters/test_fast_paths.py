@@ -180,9 +180,18 @@ def test_mof_xml_repeated_column_next_to_a_comment_is_still_refused() -> None:
     assert malformed_code(MofXmlAdapter(), _mof_xml(row)) == "duplicate_column"
 
 
-def test_mof_xml_nested_column_is_refused() -> None:
+def test_mof_xml_nested_unknown_column_is_kept_and_a_nested_known_one_refused() -> None:
+    """Issue 12: an unknown column with nested content is an extension (it used to be refused); a known
+    column holding elements is still malformed."""
     row = _xml_row("<PRO_NAME2><X>1</X></PRO_NAME2>")
-    assert malformed_code(MofXmlAdapter(), _mof_xml(row)) == "unexpected_element"
+    document = MofXmlAdapter().parse(_mof_xml(row))
+    layout = document.records[0].layout
+    assert layout is not None
+    assert [e.xml for e in layout.nodes["row"].extras()] == ["<PRO_NAME2><X>1</X></PRO_NAME2>"]
+    assert b"<PRO_NAME2><X>1</X></PRO_NAME2>" in MofXmlAdapter().render(document)
+    cells = "".join(f"<{k}>{v}</{k}>" for k, v in golden_issue_rows()[0].items() if k != "PRO_NAME")
+    nested_known = f"<BA_BGT_INFO>{cells}<PRO_NAME><X>1</X></PRO_NAME></BA_BGT_INFO>"
+    assert malformed_code(MofXmlAdapter(), _mof_xml(nested_known)) == "unexpected_element"
 
 
 def test_csv_row_with_a_bad_date_takes_the_general_path() -> None:

@@ -1,0 +1,155 @@
+"""Preserve, don't refuse, for the ``mof`` family (issue 12; docs/adr/0007-preserve-extensions.md).
+
+A column the table does not model is kept — in its place, with its value (any JSON value in ``mof.json``,
+the element with its nested content in ``mof.xml``) — in the record's :class:`~adapters.layout.Layout`
+instead of being refused. A known column keeps its original text while its value is unchanged (``900000``
+stays ``900000``, not ``900000.00``; a JSON number stays a number), and the same format renders the row
+back in its source order. Layout of a ``mof.json`` row: ``texts["row"]``, the JSON list of its
+``[column, value]`` pairs; of a ``mof.xml`` row: ``nodes["row"]``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from lxml import etree
+from pydantic import BaseModel
+
+from adapters.base import Document
+from adapters.layout import Extra, Filler, Layout, Leaf, Node, build_element, verbatim
+from adapters.mof.tables import Column, Table, wire_value
+
+ROW = "row"
+RECORDS = "records"
+
+
+def same_cell(original: object, fresh: str | None, column: Column) -> object:
+    """``original`` while it still means the value whose wire text is ``fresh``, else ``fresh``."""
+    if fresh is None:
+        return original if original in (None, "") else None
+    if original is None or original == "" or isinstance(original, bool):
+        return fresh
+    text = str(original) if isinstance(original, int) else original
+    if not isinstance(text, str):
+        return fresh
+    if text == fresh:
+        return original
+    if column.kind in ("money", "recall_money"):
+        try:
+            return original if Decimal(text.strip()) == Decimal(fresh) else fresh
+        except InvalidOperation:
+            return fresh
+    if column.kind in ("date", "datetime"):
+        spaced = text.replace("T", " ")
+        return original if spaced in (fresh, f"{fresh} 00:00:00") else fresh
+    return original if text.strip() == fresh else fresh
+
+
+def with_layouts(document: Document, layouts: Sequence[Layout]) -> Document:
+    """``document`` with each record's layout attached (by position)."""
+    records = tuple(replace(r, layout=layouts[r.position]) for r in document.records)
+    return Document(document.format, records, document.envelope, document.layout)
+
+
+def _usable(layout: Layout | None, table: Table, key: str) -> bool:
+    return layout is not None and layout.model == table.model.__name__ and key in layout.texts
+
+
+# ---------------------------------------------------------------------------------------------- mof.json
+
+
+def split_json_row(table: Table, row: Mapping[str, object]) -> tuple[dict[str, object], Layout]:
+    """(the row's known columns, its layout): unknown columns live only in the layout."""
+    known = {name: value for name, value in row.items() if name in table.by_wire}
+    pairs = [[name, value] for name, value in row.items()]
+    layout = Layout(table.model.__name__, texts={ROW: json.dumps(pairs, ensure_ascii=False)})
+    return known, layout
+
+
+def json_row(table: Table, message: BaseModel, layout: Layout | None) -> dict[str, Any]:
+    """The wire row of ``message``: in its source's order and values when ``layout`` is its own."""
+    if layout is None or not _usable(layout, table, ROW):
+        return {c.wire: text for c in table.columns if (text := wire_value(c, message)) is not None}
+    row: dict[str, Any] = {}
+    for name, original in json.loads(layout.texts[ROW]):
+        column = table.by_wire.get(name)
+        if column is None:
+            row[name] = original  # an extension: verbatim
+            continue
+        value = same_cell(original, wire_value(column, message), column)
+        if value is not None:
+            row[name] = value
+    for column in table.columns:
+        if column.wire not in row:
+            text = wire_value(column, message)
+            if text is not None:
+                row[column.wire] = text
+    return row
+
+
+def json_extensions(layout: Layout, table: Table) -> list[dict[str, object]]:
+    """The unknown columns of a ``mof.json`` row, ``{"column": …, "value": …}``, in order."""
+    if ROW not in layout.texts:
+        return []
+    return [{"column": n, "value": v} for n, v in json.loads(layout.texts[ROW]) if n not in table.by_wire]
+
+
+# ----------------------------------------------------------------------------------------------- mof.xml
+
+
+def strip_xml_row(element: etree._Element, table: Table) -> Node:
+    """The layout node of a row element; its unknown children are removed from ``element`` (they live on
+    in the node), so the row reads as if they were not there."""
+    items: list[Leaf | Extra | Node] = []
+    unknown: list[etree._Element] = []
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str) and tag in table.by_wire:
+            items.append(Leaf(table.by_wire[tag].field, tag, child.text, child.tail))
+        elif isinstance(tag, str):
+            items.append(verbatim(child))
+            unknown.append(child)
+        else:
+            items.append(verbatim(child))
+    for child in unknown:
+        element.remove(child)
+    attrs = tuple((str(k), str(v)) for k, v in element.attrib.items())
+    return Node(str(element.tag), attrs, element.text, tuple(items), element.tail)
+
+
+class XmlRowFiller(Filler):
+    def __init__(self, table: Table, message: BaseModel) -> None:
+        self.table = table
+        self.message = message
+
+    def keep(self, leaf: Leaf) -> bool:
+        return leaf.tag in self.table.by_wire
+
+    def text(self, leaf: Leaf) -> str | None:
+        column = self.table.by_wire[leaf.tag]
+        value = same_cell(leaf.text, wire_value(column, self.message), column)
+        return None if value is None else str(value)
+
+    def missing(self, node: Node) -> list[tuple[str, str]]:
+        present = {leaf.tag for leaf in node.leaves()}
+        out = []
+        for column in self.table.columns:
+            if column.wire not in present:
+                text = wire_value(column, self.message)
+                if text is not None:
+                    out.append((column.wire, text))
+        return out
+
+
+def xml_row(table: Table, message: BaseModel, layout: Layout | None) -> etree._Element | None:
+    """The row element of ``message`` in its source shape, or ``None`` without a usable layout."""
+    if layout is None or layout.model != table.model.__name__ or ROW not in layout.nodes:
+        return None
+    node = layout.nodes[ROW]
+    if node.tag != table.name:
+        return None
+    return build_element(node, XmlRowFiller(table, message))
