@@ -344,30 +344,6 @@ def split_prolog(text: str) -> tuple[str, str]:
     return text[:at], text[len(stripped) :]
 
 
-# --------------------------------------------------------------------------------------------- extensions
-
-
-def extensions(node: Node, path: str = "") -> list[dict[str, str]]:
-    """Every extension under ``node`` as ``{"path": …, "xml": …}`` (``path`` names its container, e.g.
-    ``Voucher/DetailList/Detail[1]``), in document order — what the trace view shows."""
-    here = f"{path}/{node.tag}" if path else node.tag
-    if node.slot is not None and node.slot != "records":
-        here = f"{here}[{node.index}]"
-    out: list[dict[str, str]] = []
-    for item in node.items:
-        if isinstance(item, Extra):
-            out.append({"path": here, "xml": item.xml})
-        elif isinstance(item, Node):
-            out.extend(extensions(item, here))
-    return out
-
-
-def layout_extensions(layout: Layout | None) -> list[dict[str, str]]:
-    if layout is None:
-        return []
-    return [entry for node in layout.nodes.values() for entry in extensions(node)]
-
-
 # --------------------------------------------------------------------------------------------------- JSON
 
 

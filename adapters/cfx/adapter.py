@@ -313,7 +313,7 @@ class CfxAdapter(Adapter):
             raise TranslationError(f"a {msg_no} carries exactly one record")
         layout = document.layout
         root_node = layout.nodes.get("root") if layout is not None else None
-        if layout is not None and root_node is not None:
+        if layout is not None and root_node is not None and root_node.tag == "CFX":
             values = self._head_values(document.envelope, msg_no)
             filler = _PackageFiller(root_node, values, document.envelope, records, spec, msg_no)
             texts = layout.texts

@@ -69,6 +69,7 @@ _BODY_LEAVES = {name: name for name in ("VoucherFlag", "Return_Reason", "Attach"
 """The <VoucherBody> children the adapter reads (``<File>`` blocks are nested nodes; anything else is kept
 as an extension)."""
 _RECORDS = "records"
+_NO_NODE = Node("")
 _FILES = "files"
 _SNIFF = re.compile(rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*\?>)?\s*(<!--(?:(?!-->).)*-->\s*)*<MOF[\s>]", re.DOTALL)
 _FILE_KEY = re.compile(r"^File\[(\d+)\]\.([A-Za-z_][A-Za-z0-9_]*)$")
@@ -261,7 +262,7 @@ class EVoucherAdapter(Adapter):
         bodies = [self._body(record) for record in document.records]
         layout = document.layout
         root_node = layout.nodes.get("root") if layout is not None else None
-        if layout is not None and root_node is not None:
+        if layout is not None and root_node is not None and root_node.tag == "MOF":
             root = build_element(root_node, _EnvelopeFiller(root_node, bodies))
             texts = layout.texts
             codec = texts.get("codec", "gbk")
@@ -284,7 +285,12 @@ class EVoucherAdapter(Adapter):
         meta = record.meta
         is_receipt = type(message) in RECEIPT_MODELS or meta.get("VoucherFlag") == "1"
         layout = record.layout
-        if layout is not None and layout.model == type(message).__name__ and "body" in layout.nodes:
+        if (
+            layout is not None
+            and layout.model == type(message).__name__
+            and layout.nodes.get("body", _NO_NODE).tag == "VoucherBody"
+            and layout.nodes.get("voucher", _NO_NODE).tag == "Voucher"
+        ):
             return _shaped_body(record, layout, is_receipt)
         body = etree.Element("VoucherBody")
         for attribute, field in _HEADER_FIELDS.items():

@@ -56,7 +56,12 @@ def with_layouts(document: Document, layouts: Sequence[Layout]) -> Document:
 
 
 def _usable(layout: Layout | None, table: Table, key: str) -> bool:
-    return layout is not None and layout.model == table.model.__name__ and key in layout.texts
+    return (
+        layout is not None
+        and layout.model == table.model.__name__
+        and key in layout.texts
+        and layout.texts.get("table") == table.name
+    )
 
 
 # ---------------------------------------------------------------------------------------------- mof.json
@@ -66,7 +71,8 @@ def split_json_row(table: Table, row: Mapping[str, object]) -> tuple[dict[str, o
     """(the row's known columns, its layout): unknown columns live only in the layout."""
     known = {name: value for name, value in row.items() if name in table.by_wire}
     pairs = [[name, value] for name, value in row.items()]
-    layout = Layout(table.model.__name__, texts={ROW: json.dumps(pairs, ensure_ascii=False)})
+    texts = {ROW: json.dumps(pairs, ensure_ascii=False), "table": table.name}
+    layout = Layout(table.model.__name__, texts=texts)
     return known, layout
 
 
@@ -89,13 +95,6 @@ def json_row(table: Table, message: BaseModel, layout: Layout | None) -> dict[st
             if text is not None:
                 row[column.wire] = text
     return row
-
-
-def json_extensions(layout: Layout, table: Table) -> list[dict[str, object]]:
-    """The unknown columns of a ``mof.json`` row, ``{"column": …, "value": …}``, in order."""
-    if ROW not in layout.texts:
-        return []
-    return [{"column": n, "value": v} for n, v in json.loads(layout.texts[ROW]) if n not in table.by_wire]
 
 
 # ----------------------------------------------------------------------------------------------- mof.xml

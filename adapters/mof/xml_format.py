@@ -110,7 +110,7 @@ class MofXmlAdapter(Adapter):
             elements.append(shaped)
         layout = document.layout
         root_node = layout.nodes.get("root") if layout is not None else None
-        if layout is not None and root_node is not None:
+        if layout is not None and root_node is not None and root_node.tag == ROOT:
             root = build_element(root_node, _RootFiller(root_node, elements))
             return serialize(
                 root, layout.texts.get("prolog", _DECLARATION), layout.texts.get("epilogue", ""), "utf-8"

@@ -12,8 +12,9 @@ clearing requests and clearing receipts.
 
 Each entry carries the message id, type, sender, receivers with each delivery's state, the record's own
 business fields (amounts as strings; a clearing request or receipt also lists the vouchers it clears,
-``cleared_vouchers``, and each one's amount, ``cleared_amounts``) and the lifecycle with timestamps, oldest
-message first.
+``cleared_vouchers``, and each one's amount, ``cleared_amounts``), the record's ``extensions`` (elements or
+columns the wire carried that the models do not know, kept in order — issue 12; left out when there are
+none) and the lifecycle with timestamps, oldest message first.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from adapters.preserve import extensions, layout_of
 from gateway.bootstrap import Gateway
 from gateway.errors import UnknownParty
 from gateway.parties import PartyRegistry
@@ -96,6 +98,13 @@ def _cleared_amounts(details: Iterable[Any]) -> dict[str, str]:
         number = str(d["voucher_no"])
         totals[number] = totals.get(number, Decimal("0.00")) + amount
     return {number: format_money(total) for number, total in totals.items()}
+
+
+def _extensions(hit: ChainRecord) -> dict[str, Any]:
+    """``{"extensions": […]}`` — the elements (or columns) the record carried that the models do not know,
+    kept on the record (issue 12) — or nothing when it carried none."""
+    found = extensions(layout_of(hit.layout))
+    return {"extensions": found} if found else {}
 
 
 def _cut(values: Iterable[str | None]) -> set[str]:
@@ -225,6 +234,7 @@ def trace(gw: Gateway, caller: str | None, key: str, value: str) -> dict[str, An
                     _delivery(d) for d in deliveries.get(hit.message_pk, []) if d.receiver in receivers
                 ],
                 "record": _business(canonical),
+                **_extensions(hit),
                 "events": [
                     {
                         "status": e.status.value,

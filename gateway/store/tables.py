@@ -62,6 +62,9 @@ records = Table(
     Column("voucher_no", String(64), nullable=True, comment="凭证号, for trace"),
     Column("canonical", Text, nullable=False, comment="canonical JSON of the record"),
     Column("result", String(16), nullable=False),
+    Column(
+        "layout", Text, nullable=True, comment="wire layout and extensions (JSON), issue 12"
+    ),
     UniqueConstraint("message_pk", "position"),
     Index(None, "bgt_id"),
     Index(None, "voucher_no"),

@@ -1,0 +1,62 @@
+"""Extensions of a record, for people and storage: what the wire carried that the models do not know.
+
+:func:`extensions` lists them (``{"where": container, "name": element or column, "text": verbatim}``)
+for the trace view; :func:`layout_text` / :func:`layout_of` store and restore a record's layout as compact
+JSON (docs/adr/0007-preserve-extensions.md).
+"""
+
+from __future__ import annotations
+
+import json
+
+from adapters.errors import MalformedDocument
+from adapters.layout import Extra, Layout, Node, layout_from_json, layout_to_json
+from adapters.mof.preserve import ROW
+from adapters.mof.tables import TABLES
+
+TABLE = "table"
+"""``Layout.texts`` key naming the ``mof.json`` table of a row layout."""
+
+
+def _node_extensions(node: Node, where: str) -> list[dict[str, str]]:
+    here = f"{where}/{node.tag}" if where else node.tag
+    if node.slot is not None and node.slot not in ("records", "head", "msg", "batch_head", "detail_list"):
+        here = f"{here}[{node.index}]"
+    out: list[dict[str, str]] = []
+    for item in node.items:
+        if isinstance(item, Extra):
+            out.append({"where": here, "name": item.tag or "#comment", "text": item.xml})
+        elif isinstance(item, Node):
+            out.extend(_node_extensions(item, here))
+    return out
+
+
+def extensions(layout: Layout | None) -> list[dict[str, str]]:
+    """Every extension of a record's layout, in document order."""
+    if layout is None:
+        return []
+    out = [entry for node in layout.nodes.values() for entry in _node_extensions(node, "")]
+    table = TABLES.get(layout.texts.get(TABLE, ""))
+    if ROW in layout.texts and table is not None:
+        for name, value in json.loads(layout.texts[ROW]):
+            if name not in table.by_wire:
+                text = json.dumps(value, ensure_ascii=False)
+                out.append({"where": table.name, "name": str(name), "text": text})
+    return out
+
+
+def layout_text(layout: Layout | None) -> str | None:
+    """A layout as compact JSON for storage (``None`` stays ``None``)."""
+    if layout is None:
+        return None
+    return json.dumps(layout_to_json(layout), ensure_ascii=False, separators=(",", ":"))
+
+
+def layout_of(text: str | None) -> Layout | None:
+    """A stored layout back (``None`` for none, or for text that is not a layout)."""
+    if not text:
+        return None
+    try:
+        return layout_from_json(json.loads(text))
+    except (ValueError, MalformedDocument):
+        return None
