@@ -317,11 +317,28 @@ def build_element(node: Node, filler: Filler) -> etree._Element:
     return element
 
 
-def serialize(element: etree._Element, prolog: str, epilogue: str, codec: str) -> bytes:
-    """An element tree as bytes in ``codec`` (``prolog``: what stood before the root element)."""
+def serialize(element: etree._Element, prolog: str, epilogue: str, codec: str, newline: str = "\n") -> bytes:
+    """An element tree as bytes in ``codec`` (``prolog`` / ``epilogue``: what stood before / after the root
+    element, verbatim; ``newline``: the source's line end, see :func:`newline_of`)."""
     body = etree.tostring(element, encoding=codec, xml_declaration=False)
     assert isinstance(body, bytes)
+    if newline != "\n":  # 0x0A is never part of a multi-byte GBK / GB18030 / UTF-8 character
+        body = body.replace(b"\n", newline.encode("ascii"))
     return prolog.encode(codec) + body + epilogue.encode(codec)
+
+
+def newline_of(raw: bytes) -> str:
+    """The line end of a document, when it is one throughout: ``"\r\n"`` or ``"\r"`` (an XML parser turns
+    both into ``"\n"``, so they are put back on output), else ``"\n"`` (mixed line ends come back as LF)."""
+    if b"\r" not in raw:
+        return "\n"
+    lf = raw.count(b"\n")
+    crlf = raw.count(b"\r\n")
+    if crlf and crlf == lf and crlf == raw.count(b"\r"):
+        return "\r\n"
+    if not lf:
+        return "\r"
+    return "\n"
 
 
 def split_prolog(text: str) -> tuple[str, str]:

@@ -40,6 +40,7 @@ from adapters.layout import (
     Node,
     build_element,
     capture,
+    newline_of,
     place,
     same_text,
     serialize,
@@ -80,7 +81,8 @@ def _document_layout(raw: bytes, root: Node, head: Node, msg: Node) -> Layout:
     label = declared_encoding(raw)
     codec = ENCODING_ALIASES.get(label, "gbk") if label is not None else "gbk"
     prolog, epilogue = split_prolog(raw.decode(codec))
-    return Layout("", {"root": root}, {"prolog": prolog, "epilogue": epilogue, "codec": codec})
+    texts = {"prolog": prolog, "epilogue": epilogue, "codec": codec, "newline": newline_of(raw)}
+    return Layout("", {"root": root}, texts)
 
 
 @cache
@@ -322,6 +324,7 @@ class CfxAdapter(Adapter):
                 texts.get("prolog", _DECLARATION),
                 texts.get("epilogue", ""),
                 texts.get("codec", "gbk"),
+                texts.get("newline", "\n"),
             )
         root = etree.Element("CFX")
         root.append(self._head(document.envelope, msg_no))

@@ -43,6 +43,7 @@ from adapters.layout import (
     Node,
     build_element,
     capture,
+    newline_of,
     place,
     serialize,
     slot_tails,
@@ -140,7 +141,7 @@ class EVoucherAdapter(Adapter):
         if problems:
             raise ValidationFailed(problems)
         prolog, epilogue = split_prolog(raw.decode(_codec(raw)))
-        texts = {"prolog": prolog, "epilogue": epilogue, "codec": _codec(raw)}
+        texts = {"prolog": prolog, "epilogue": epilogue, "codec": _codec(raw), "newline": newline_of(raw)}
         return Document(FORMAT, tuple(records), layout=Layout("", {"root": root_node}, texts))
 
     def _parse_body(
@@ -196,7 +197,12 @@ class EVoucherAdapter(Adapter):
             raise MalformedDocument(exc.code, f"inner voucher: {exc.message}", position=position) from None
         inner_codec = _codec(inner_raw)
         inner_prolog, inner_epilogue = split_prolog(inner_raw.decode(inner_codec))
-        texts = {"inner_prolog": inner_prolog, "inner_epilogue": inner_epilogue, "inner_codec": inner_codec}
+        texts = {
+            "inner_prolog": inner_prolog,
+            "inner_epilogue": inner_epilogue,
+            "inner_codec": inner_codec,
+            "inner_newline": newline_of(inner_raw),
+        }
         shape = b64_shape(children["Voucher"], inner_raw)
         if shape is not None:
             texts["b64"] = shape
@@ -266,7 +272,8 @@ class EVoucherAdapter(Adapter):
             root = build_element(root_node, _EnvelopeFiller(root_node, bodies))
             texts = layout.texts
             codec = texts.get("codec", "gbk")
-            return serialize(root, texts.get("prolog", _DECLARATION), texts.get("epilogue", ""), codec)
+            prolog, epilogue = texts.get("prolog", _DECLARATION), texts.get("epilogue", "")
+            return serialize(root, prolog, epilogue, codec, texts.get("newline", "\n"))
         root = etree.Element("MOF")
         etree.SubElement(root, "VoucherCount").text = str(len(document.records))
         for body in bodies:
@@ -338,6 +345,7 @@ def _shaped_body(record: Record, layout: Layout, is_receipt: bool) -> etree._Ele
         texts.get("inner_epilogue", ""),
         texts.get("inner_codec", "gbk"),
         implied=implied,
+        newline=texts.get("inner_newline", "\n"),
     )
     encoded = b64_render(inner, texts.get("b64"))
     body = build_element(layout.nodes["body"], _BodyFiller(record, is_receipt, encoded))

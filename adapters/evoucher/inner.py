@@ -128,6 +128,7 @@ def voucher_bytes(
     codec: str = "gbk",
     *,
     implied: frozenset[str] = frozenset(),
+    newline: str = "\n",
 ) -> bytes:
     """The inner document as GBK (or ``codec``) bytes with its XML declaration (``prolog`` / ``epilogue``:
     the source's, verbatim)."""
@@ -136,7 +137,7 @@ def voucher_bytes(
         body = etree.tostring(element, encoding="GBK", xml_declaration=False)
         assert isinstance(body, bytes)
         return b'<?xml version="1.0" encoding="GBK"?>\n' + body
-    return serialize(element, prolog, epilogue, codec)
+    return serialize(element, prolog, epilogue, codec, newline)
 
 
 def _b64_lines(raw: bytes, width: int, separator: str) -> str:

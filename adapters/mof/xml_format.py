@@ -39,6 +39,7 @@ from adapters.layout import (
     Node,
     build_element,
     capture,
+    newline_of,
     place,
     serialize,
     slot_tails,
@@ -92,11 +93,10 @@ class MofXmlAdapter(Adapter):
         table = TABLES[names.pop()]
         layouts = [Layout(table.model.__name__, {ROW: node}) for node in row_nodes]
         prolog, epilogue = split_prolog(raw.decode("utf-8"))
-        texts = {"prolog": prolog, "epilogue": epilogue}
+        texts = {"prolog": prolog, "epilogue": epilogue, "newline": newline_of(raw)}
         document = with_layouts(rows_to_document(self.format, table, rows, limits), layouts)
-        return Document(
-            document.format, document.records, document.envelope, Layout("", {"root": root_node}, texts)
-        )
+        envelope_layout = Layout("", {"root": root_node}, texts)
+        return Document(document.format, document.records, document.envelope, envelope_layout)
 
     def render(self, document: Document) -> bytes:
         table = table_for(document.messages, self.format)
@@ -112,9 +112,9 @@ class MofXmlAdapter(Adapter):
         root_node = layout.nodes.get("root") if layout is not None else None
         if layout is not None and root_node is not None and root_node.tag == ROOT:
             root = build_element(root_node, _RootFiller(root_node, elements))
-            return serialize(
-                root, layout.texts.get("prolog", _DECLARATION), layout.texts.get("epilogue", ""), "utf-8"
-            )
+            texts = layout.texts
+            prolog, epilogue = texts.get("prolog", _DECLARATION), texts.get("epilogue", "")
+            return serialize(root, prolog, epilogue, "utf-8", texts.get("newline", "\n"))
         root = etree.Element(ROOT)
         for element in elements:
             root.append(element)
