@@ -5,7 +5,8 @@ empty), for the conformance round trips (issue 12).
 Field lists followed (read with the search tools, not copied):
 
 * 5201 header and detail — caoyanguo/ITFE
-  ``ITFECommon/src/com/cfcc/itfe/msgmanager/msg/Voucher5201MsgServer.java`` (``elementVoucher.elementText(...)``: ``ExpFuncCode1/2/3``, ``ExpFuncName1/2/3`` 支出功能分类科目类/款/项,
+  ``ITFECommon/src/com/cfcc/itfe/msgmanager/msg/Voucher5201MsgServer.java``
+  (``elementVoucher.elementText(...)``: ``ExpFuncCode1/2/3``, ``ExpFuncName1/2/3`` 支出功能分类科目类/款/项,
   ``ExpEcoCode1/2``, ``ExpEcoName1/2``, ``Hold3``, ``Hold4``, the 回单 X-fields ``XPayDate``,
   ``XAgentBusinessNo``, ``XCheckNo``, ``XPayAmt``, ``XPayeeAcctBankName``, ``XPayeeAcctNo``,
   ``XPayeeAcctName``, ``XAddWord``; detail ``VoucherNo``, ``FundTypeCode/Name``, ``BgtTypeCode/Name``,
