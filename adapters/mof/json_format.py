@@ -13,12 +13,12 @@ strings; on input strings and integers (yuan) are accepted, JSON numbers with a 
 refused (``float_not_allowed``). The JSON is read by :func:`adapters.json_text.loads`, which refuses a
 repeated key (``duplicate_key``), ``NaN``/``Infinity``, integers of more than 20 digits
 (``number_too_large``) and lone surrogates (``invalid_text``). Output is indented by two spaces, keys in table
-column order, non-ASCII text as is, with a final newline.
+column order, non-ASCII text as is, with a final newline — or, for a document read from ``mof.json``, in
+the source's style (indentation, separators, escapes: :func:`adapters.mof.preserve.json_style`).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, ClassVar
 
@@ -27,7 +27,7 @@ from adapters.base import Adapter, Document, Signature
 from adapters.errors import DocumentTooLarge, MalformedDocument
 from adapters.layout import Layout
 from adapters.limits import DEFAULT_LIMITS, Limits
-from adapters.mof.preserve import json_row, split_json_row, with_layouts
+from adapters.mof.preserve import dump_json, json_row, json_style, split_json_row, with_layouts
 from adapters.mof.tables import TABLES, JsonFloat, rows_to_document, table_for
 
 _SNIFF = re.compile(rb'^(?:\xef\xbb\xbf)?\s*\{\s*"(BA_BGT_INFO|BA_BGT_ADJSUB|BA_BGT_RECEIPT)"\s*:')
@@ -74,9 +74,13 @@ class MofJsonAdapter(Adapter):
             known_row, layout = split_json_row(table, row)  # unknown columns are kept, not refused
             known.append(known_row)
             layouts.append(layout)
-        return with_layouts(rows_to_document(self.format, table, known, limits), layouts)
+        document = with_layouts(rows_to_document(self.format, table, known, limits), layouts)
+        style = Layout("", texts=json_style(text))
+        return Document(document.format, document.records, document.envelope, style)
 
     def render(self, document: Document) -> bytes:
         table = table_for(document.messages, self.format)
         rows: list[dict[str, Any]] = [json_row(table, r.message, r.layout) for r in document.records]
-        return (json.dumps({table.name: rows}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        layout = document.layout
+        style = layout.texts if layout is not None and "indent" in layout.texts else None
+        return dump_json({table.name: rows}, style)

@@ -11,6 +11,7 @@ back in its source order. Layout of a ``mof.json`` row: ``texts["row"]``, the JS
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
@@ -95,6 +96,40 @@ def json_row(table: Table, message: BaseModel, layout: Layout | None) -> dict[st
             if text is not None:
                 row[column.wire] = text
     return row
+
+
+_INDENT = re.compile(r'^\{\r?\n( +|\t)"')
+
+
+def json_style(text: str) -> dict[str, str]:
+    """How a ``mof.json`` text is laid out, read from its first bytes: indentation (``"2"``, ``"4"``,
+    ``"\t"``, ``""`` for one line), separators (``compact`` ``,``/``:`` or the default ``, ``/``: ``),
+    ``\\uXXXX`` escapes, final newline — so the same format renders in the same style (byte-equal for a
+    text that a JSON library wrote in one of these styles)."""
+    head = text[:4096]
+    found = _INDENT.match(head)
+    indent = "" if found is None else ("\t" if found.group(1) == "\t" else str(len(found.group(1))))
+    compact = indent == "" and '":' in head and '": ' not in head
+    return {
+        "indent": indent,
+        "compact": "1" if compact else "",
+        "ascii": "1" if "\\u" in text else "",
+        "newline": "\n" if text.endswith("\n") else "",
+    }
+
+
+def dump_json(value: object, style: Mapping[str, str] | None) -> bytes:
+    """``value`` as ``mof.json`` bytes in ``style`` (ours — two spaces, final newline — without one)."""
+    if style is None:
+        return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    indent_text = style.get("indent", "2")
+    indent: int | str | None = None
+    if indent_text:
+        indent = "\t" if indent_text == "\t" else int(indent_text)
+    separators = (",", ":") if style.get("compact") else None
+    ascii_only = bool(style.get("ascii"))
+    text = json.dumps(value, ensure_ascii=ascii_only, indent=indent, separators=separators)
+    return (text + style.get("newline", "")).encode("utf-8")
 
 
 # ----------------------------------------------------------------------------------------------- mof.xml
