@@ -1,0 +1,55 @@
+"""Issue 12 "preserve, don't refuse" on the gateway: a voucher carrying elements the models do not know is
+accepted, its layout and extensions are stored with the record, the trace shows them, and the receiver of
+the same format gets the document exactly as sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from adapters.preserve import extensions, layout_of
+from gateway.delivery.relay import Relay
+from gateway.delivery.transport import MockTransport, Push
+from tests.conformance.wire_build import HEADER_EXTRAS_5201, real_5201_inner, real_envelope
+from tests.gateway.conftest import Harness
+from tests.gateway.test_trace_chain import V1, person_trace, send
+from tests.web.conftest import sign_in
+
+COUNTY = "330324000"
+
+
+def test_extensions_are_stored_traced_and_delivered_as_sent(harness: Harness) -> None:
+    raw = real_envelope(real_5201_inner(), extra_body="<LocalNote>县级备注</LocalNote>")
+    message_id = send(harness, COUNTY, raw)
+
+    with harness.gateway.database.read_unit_of_work() as uow:
+        stored = uow.messages.find(COUNTY, message_id)
+        assert stored is not None
+        (record,) = uow.messages.records(stored.pk)
+    layout = layout_of(record.layout)
+    assert layout is not None
+    names = [e["name"] for e in extensions(layout)]
+    inner = [e["name"] for e in extensions(layout) if e["where"] == "Voucher"]
+    assert inner[:10] == [tag for tag, _ in HEADER_EXTRAS_5201[:10]]  # the ITFE header extras, in order
+    assert names[0] == "LocalNote"  # the envelope body's own extension comes first (document order)
+
+    chain = person_trace(harness, f"voucher_no={V1}")["chain"]
+    (voucher,) = [c for c in chain if c["stage"] == "voucher"]
+    shown: list[dict[str, Any]] = voucher["extensions"]
+    assert {"where": "VoucherBody", "name": "LocalNote", "text": "<LocalNote>县级备注</LocalNote>"} in shown
+    assert [e["name"] for e in shown] == names
+
+    pushes: list[Push] = []
+    Relay(harness.gateway, MockTransport(pushes.append)).run_once()
+    assert [p.body for p in pushes] == [raw]  # the bank: the same format, the whole document, byte for byte
+
+
+def test_the_trace_page_lists_the_extensions(harness: Harness) -> None:
+    send(harness, COUNTY, real_envelope(real_5201_inner(), extra_body="<LocalNote>县级备注</LocalNote>"))
+    tokens = dict(line.split(" ", 1) for line in (harness.config_dir / "tokens.txt").read_text().splitlines())
+    client = TestClient(harness.client.app)
+    sign_in(client, tokens["viewer"])
+    page = client.get(f"/ui/messages?voucher_no={V1}")
+    assert page.status_code == 200
+    assert "扩展元素" in page.text and "&lt;LocalNote&gt;县级备注&lt;/LocalNote&gt;" in page.text
