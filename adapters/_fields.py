@@ -3,7 +3,9 @@
 Canonical field names are the snake_case of the standard's CamelCase element names, so the element name
 is derived (``x_pay_amt`` → ``XPayAmt``, ``ecnomic_subject_code`` → ``EcnomicSubjectCode``); the few names
 that do not follow the pattern are listed in :data:`IRREGULAR`. The wire order of elements is the field
-declaration order of the model with ``Hold1``…``Hold4`` moved last (the standards' order is *inferred*).
+declaration order of the model with ``Hold1``…``Hold4`` moved last (the standards' order is *inferred*)
+— for a record built fresh; a record read from the wire is written back in its source order, with the
+elements the model does not know kept in place (:mod:`adapters.layout`, :class:`ModelFiller`).
 """
 
 from __future__ import annotations
