@@ -1,8 +1,9 @@
 """Extensions of a record, for people and storage: what the wire carried that the models do not know.
 
 :func:`extensions` lists them (``{"where": container, "name": element or column, "text": verbatim}``)
-for the trace view; :func:`layout_text` / :func:`layout_of` store and restore a record's layout as compact
-JSON (docs/adr/0007-preserve-extensions.md).
+for the trace view, :func:`extensions_text` / :func:`extensions_of` store and restore them;
+:func:`layout_text` / :func:`layout_of` turn a whole layout into compact JSON and back
+(docs/adr/0007-preserve-extensions.md).
 """
 
 from __future__ import annotations
@@ -43,6 +44,29 @@ def extensions(layout: Layout | None) -> list[dict[str, str]]:
                 text = json.dumps(value, ensure_ascii=False)
                 out.append({"where": table.name, "name": str(name), "text": text})
     return out
+
+
+def extensions_text(layout: Layout | None) -> str | None:
+    """A record's extensions as compact JSON for storage, ``None`` when it has none."""
+    found = extensions(layout)
+    return json.dumps(found, ensure_ascii=False, separators=(",", ":")) if found else None
+
+
+def extensions_of(text: str | None) -> list[dict[str, str]]:
+    """Stored extensions back (``[]`` for none, or for text that is not a list of extensions)."""
+    if not text:
+        return []
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return []
+    if not isinstance(value, list):
+        return []
+    return [
+        {str(k): str(v) for k, v in item.items()}
+        for item in value
+        if isinstance(item, dict) and {"where", "name", "text"} <= item.keys()
+    ]
 
 
 def layout_text(layout: Layout | None) -> str | None:

@@ -80,8 +80,8 @@ class NewRecord:
     voucher_no: str | None = None
     trace: tuple[tuple[str, str], ...] = ()
     """(key, value) pairs the business trace finds this record by, e.g. ("voucher_no", …) of each detail."""
-    layout: str | None = None
-    """The record's wire layout and extensions as JSON (:func:`adapters.layout.layout_to_json`), if any."""
+    extensions: str | None = None
+    """The record's extensions as JSON (:func:`adapters.preserve.extensions_text`), ``None`` if none."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from adapters.base import Document, Record
 from adapters.errors import AdapterError
 from adapters.limits import Limits
-from adapters.preserve import layout_text
+from adapters.preserve import extensions_text
 from gateway import audit
 from gateway.audit_contents import record_digests
 from gateway.bootstrap import Gateway
@@ -261,7 +261,7 @@ def _record(record: Record) -> NewRecord:
         bgt_id=bgt_id if isinstance(bgt_id, str) else None,
         voucher_no=voucher_no if isinstance(voucher_no, str) else None,
         trace=tuple(sorted(_trace_keys(message))),
-        layout=layout_text(record.layout),  # extensions and wire shape, kept (issue 12)
+        extensions=extensions_text(record.layout),  # what the models do not know, kept (issue 12)
     )
 
 

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from adapters.preserve import extensions, layout_of
+from adapters.preserve import extensions_of
 from gateway.bootstrap import Gateway
 from gateway.errors import UnknownParty
 from gateway.parties import PartyRegistry
@@ -103,7 +103,7 @@ def _cleared_amounts(details: Iterable[Any]) -> dict[str, str]:
 def _extensions(hit: ChainRecord) -> dict[str, Any]:
     """``{"extensions": […]}`` — the elements (or columns) the record carried that the models do not know,
     kept on the record (issue 12) — or nothing when it carried none."""
-    found = extensions(layout_of(hit.layout))
+    found = extensions_of(hit.extensions)
     return {"extensions": found} if found else {}
 
 

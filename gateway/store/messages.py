@@ -180,7 +180,7 @@ class MessageRepository:
                     "voucher_no": r.voucher_no,
                     "canonical": r.canonical,
                     "result": r.result,
-                    "layout": r.layout,
+                    "extensions": r.extensions,
                 }
                 for r in new_records
             ],
@@ -231,7 +231,9 @@ class MessageRepository:
     def records(self, pk: int) -> list[NewRecord]:
         rows = self._c.execute(select(records).where(records.c.message_pk == pk).order_by(records.c.position))
         return [
-            NewRecord(r.position, r.msg_type, r.canonical, r.result, r.bgt_id, r.voucher_no, layout=r.layout)
+            NewRecord(
+                r.position, r.msg_type, r.canonical, r.result, r.bgt_id, r.voucher_no, extensions=r.extensions
+            )
             for r in rows
         ]
 

@@ -63,7 +63,7 @@ records = Table(
     Column("canonical", Text, nullable=False, comment="canonical JSON of the record"),
     Column("result", String(16), nullable=False),
     Column(
-        "layout", Text, nullable=True, comment="wire layout and extensions (JSON), issue 12"
+        "extensions", Text, nullable=True, comment="elements the models do not know, kept (JSON), issue 12"
     ),
     UniqueConstraint("message_pk", "position"),
     Index(None, "bgt_id"),

@@ -31,8 +31,8 @@ class ChainRecord:
     key: str
     value: str
     """The business key this record was found by."""
-    layout: str | None = None
-    """The record's stored wire layout (JSON), with its extensions."""
+    extensions: str | None = None
+    """The record's stored extensions (JSON), if any."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class TraceQueries:
                 records.c.canonical,
                 trace_keys.c.key,
                 trace_keys.c.value,
-                records.c.layout,
+                records.c.extensions,
             )
             .select_from(trace_keys)
             .join(messages, messages.c.id == trace_keys.c.message_pk)
@@ -102,7 +102,7 @@ class TraceQueries:
                 r.canonical,
                 r.key,
                 r.value,
-                r.layout,
+                r.extensions,
             )
             for r in rows
         ]

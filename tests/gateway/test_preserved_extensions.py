@@ -1,6 +1,6 @@
 """Issue 12 "preserve, don't refuse" on the gateway: a voucher carrying elements the models do not know is
-accepted, its layout and extensions are stored with the record, the trace shows them, and the receiver of
-the same format gets the document exactly as sent."""
+accepted, its extensions are stored with the record (its full layout lives in the stored original), the
+trace API and page show them, and the receiver of the same format gets the document exactly as sent."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from adapters.preserve import extensions, layout_of
+from adapters.preserve import extensions, extensions_of
+from adapters.registry import default_registry
 from gateway.delivery.relay import Relay
 from gateway.delivery.transport import MockTransport, Push
 from tests.conformance.wire_build import HEADER_EXTRAS_5201, real_5201_inner, real_envelope
@@ -27,10 +28,10 @@ def test_extensions_are_stored_traced_and_delivered_as_sent(harness: Harness) ->
         stored = uow.messages.find(COUNTY, message_id)
         assert stored is not None
         (record,) = uow.messages.records(stored.pk)
-    layout = layout_of(record.layout)
-    assert layout is not None
-    names = [e["name"] for e in extensions(layout)]
-    inner = [e["name"] for e in extensions(layout) if e["where"] == "Voucher"]
+        original = uow.messages.body(stored.pk)
+    kept = extensions_of(record.extensions)
+    names = [e["name"] for e in kept]
+    inner = [e["name"] for e in kept if e["where"] == "Voucher"]
     assert inner[:10] == [tag for tag, _ in HEADER_EXTRAS_5201[:10]]  # the ITFE header extras, in order
     assert names[0] == "LocalNote"  # the envelope body's own extension comes first (document order)
 
@@ -43,6 +44,14 @@ def test_extensions_are_stored_traced_and_delivered_as_sent(harness: Harness) ->
     pushes: list[Push] = []
     Relay(harness.gateway, MockTransport(pushes.append)).run_once()
     assert [p.body for p in pushes] == [raw]  # the bank: the same format, the whole document, byte for byte
+
+    # the full layout survives storage in the stored original: re-reading it gives the same extensions
+    # and renders the same bytes
+    assert original == raw
+    adapter = default_registry().get("evoucher")
+    again = adapter.parse(original)
+    assert extensions(again.records[0].layout) == kept
+    assert adapter.render(again) == raw
 
 
 def test_the_trace_page_lists_the_extensions(harness: Harness) -> None:
