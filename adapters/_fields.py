@@ -95,11 +95,11 @@ def read_element(
     Empty elements are left out of the data (absent = empty). An element the model does not know is kept
     in the layout as an extension (never refused); a known element repeated or holding elements is
     malformed (``unexpected_element``)."""
+    data: dict[str, Any] = {}
     try:
-        node, found = capture(element, fields.by_element, nested=containers)
+        node, found = capture(element, fields.by_element, nested=containers, data=data)
     except MalformedDocument as exc:
         raise MalformedDocument(exc.code, f"{exc.message} ({where})", position=position) from None
-    data: dict[str, Any] = {leaf.field: leaf.text for leaf in node.leaves() if leaf.text}
     return data, node, found
 
 
@@ -109,9 +109,40 @@ def read_leaves(
     *,
     position: int | None,
     where: str,
-) -> dict[str, Any]:
-    """:func:`read_element` without the layout (for callers that keep none)."""
-    return read_element(element, fields, position=position, where=where)[0]
+    containers: frozenset[str] = frozenset(),
+    found: list[etree._Element] | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """The parse-time reader (no layout built): the leaf children of ``element`` as canonical field data,
+    and whether every child was a known element (``plain``: no extension, comment or PI). Empty elements
+    are left out (absent = empty); an element the model does not know is skipped here (the record's lazy
+    layout keeps it, see :func:`read_element`); a known element repeated or holding elements is
+    ``unexpected_element``. Children named in ``containers`` are the caller's: appended to ``found`` in
+    document order."""
+    data: dict[str, Any] = {}
+    by_element = fields.by_element
+    plain = True
+    seen: list[str] = []
+    for child in element:
+        tag = child.tag
+        field = by_element.get(tag)  # a comment's or PI's tag is a function: never a key
+        if field is None:
+            if tag in containers:
+                if found is not None:
+                    found.append(child)
+            else:
+                plain = False
+            continue
+        if len(child):
+            raise MalformedDocument(
+                "unexpected_element", f"<{tag}> must not have children ({where})", position=position
+            )
+        seen.append(field)
+        text = child.text
+        if text:
+            data[field] = text
+    if len(seen) != len(set(seen)):
+        raise MalformedDocument("unexpected_element", f"an element is repeated in {where}", position=position)
+    return data, plain
 
 
 def write_leaves(parent: etree._Element, message: BaseModel, fields: FieldMap) -> None:
@@ -174,4 +205,4 @@ def blank(node: Node) -> Node:
         for item in node.items
         if not isinstance(item, Extra)
     )
-    return Node(node.tag, node.attrs, node.text, items, node.tail, node.slot, node.index)
+    return Node(node.tag, node.attrs, node.text, items, node.tail, node.slot, node.number)

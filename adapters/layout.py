@@ -10,7 +10,7 @@ document order and its tail. An item is
   is unchanged) and its tail (the indentation that follows it);
 * an :class:`Extra` — an element we do not model (with its nested content), a comment or a processing
   instruction, kept verbatim as an *extension*;
-* a nested :class:`Node` — a detail (``slot`` names the list field, ``index`` its place) or a plain
+* a nested :class:`Node` — a detail (``slot`` names the list field, ``number`` its place) or a plain
   container such as ``<DetailList>``.
 
 A :class:`Layout` bundles the nodes of one record (or of a document's envelope) with a few texts (the inner
@@ -24,12 +24,11 @@ the elements of each nested node and the known values the layout has no element 
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 
@@ -40,8 +39,7 @@ _FRAGMENT_PARSER = etree.XMLParser(
 )
 
 
-@dataclass(frozen=True)
-class Leaf:
+class Leaf(NamedTuple):
     """A known element: the ``field`` it fills (or an envelope key), its ``tag``, original ``text``, tail."""
 
     field: str
@@ -50,8 +48,7 @@ class Leaf:
     tail: str | None = None
 
 
-@dataclass(frozen=True)
-class Extra:
+class Extra(NamedTuple):
     """An element, comment or processing instruction we do not model, verbatim (an extension)."""
 
     xml: str
@@ -70,9 +67,9 @@ class Extra:
         return self.xml[1:end]
 
 
-@dataclass(frozen=True)
-class Node:
-    """A container element and its items in document order."""
+class Node(NamedTuple):
+    """A container element and its items in document order (named tuples: a layout is built for every
+    element of every parsed document, so construction must cost no more than a tuple)."""
 
     tag: str
     attrs: tuple[tuple[str, str], ...] = ()
@@ -81,29 +78,68 @@ class Node:
     tail: str | None = None
     slot: str | None = None
     """The list field this node is one item of (``details``), or a role such as ``records``."""
-    index: int = 0
+    number: int = 0
+    """Its 0-based place among the nodes of its slot."""
 
     def leaves(self) -> Iterator[Leaf]:
-        return (item for item in self.items if isinstance(item, Leaf))
+        return (item for item in self.items if type(item) is Leaf)
 
     def extras(self) -> Iterator[Extra]:
-        return (item for item in self.items if isinstance(item, Extra))
+        return (item for item in self.items if type(item) is Extra)
 
     def nodes(self) -> Iterator[Node]:
-        return (item for item in self.items if isinstance(item, Node))
+        return (item for item in self.items if type(item) is Node)
 
 
 Item = Leaf | Extra | Node
 
 
-@dataclass(frozen=True)
+Built = tuple[Mapping[str, Node], Mapping[str, str]]
+
+
 class Layout:
     """The wire shape of one record (``model`` names the class it was read for) or of a document envelope
-    (``model`` empty): named nodes and texts."""
+    (``model`` empty): named nodes and texts.
 
-    model: str
-    nodes: Mapping[str, Node] = field(default_factory=dict)
-    texts: Mapping[str, str] = field(default_factory=dict)
+    A layout read from the wire is usually built lazily (``build``: from the parsed elements, on first use
+    of :attr:`nodes` or :attr:`texts`), so that parsing costs no more than before for records nobody
+    renders back; ``plain`` says, without building, that the source had no extension at all."""
+
+    __slots__ = ("_build", "_nodes", "_texts", "model", "plain")
+
+    def __init__(
+        self,
+        model: str,
+        nodes: Mapping[str, Node] | None = None,
+        texts: Mapping[str, str] | None = None,
+        *,
+        build: Callable[[], Built] | None = None,
+        plain: bool = False,
+    ) -> None:
+        self.model = model
+        self._nodes = nodes if nodes is not None else {}
+        self._texts = texts if texts is not None else {}
+        self._build = build
+        self.plain = plain
+
+    def _built(self) -> None:
+        build = self._build
+        if build is not None:
+            self._build = None
+            self._nodes, self._texts = build()
+
+    @property
+    def nodes(self) -> Mapping[str, Node]:
+        self._built()
+        return self._nodes
+
+    @property
+    def texts(self) -> Mapping[str, str]:
+        self._built()
+        return self._texts
+
+    def __repr__(self) -> str:
+        return f"Layout({self.model!r}, plain={self.plain})"
 
 
 # ------------------------------------------------------------------------------------------------ capture
@@ -121,51 +157,58 @@ def capture(
     *,
     nested: Mapping[str, str] | None = None,
     attrs: bool = True,
+    data: dict[str, Any] | None = None,
 ) -> tuple[Node, list[etree._Element]]:
     """The layout of ``element``: children whose tag is in ``known`` (tag → field) become leaves, children
     whose tag is in ``nested`` (tag → slot) become placeholder nodes (returned, in order, for the caller
     to capture with their own field maps), everything else an :class:`Extra`. A known element holding
-    elements, or a known element repeated, is malformed (``unexpected_element``)."""
+    elements, or a known element repeated, is malformed (``unexpected_element``). When ``data`` is given,
+    each non-empty leaf's text is put there under its field (the record data, read in the same pass)."""
     items: list[Item] = []
+    append = items.append
     containers: list[etree._Element] = []
     seen: set[str] = set()
     counters: dict[str, int] = {}
     for child in element:
         tag = child.tag
-        if isinstance(tag, str) and nested is not None and tag in nested:
+        name = known.get(tag)  # a comment's or PI's tag is a function: never a key
+        if name is not None:
+            if len(child):
+                raise MalformedDocument("unexpected_element", f"<{tag}> must not have children")
+            if name in seen:
+                raise MalformedDocument("unexpected_element", f"<{tag}> is repeated in <{element.tag}>")
+            seen.add(name)
+            text = child.text
+            append(Leaf(name, tag, text, child.tail))
+            if text and data is not None:
+                data[name] = text
+        elif nested is not None and tag in nested:
             slot = nested[tag]
             index = counters.get(slot, 0)
             counters[slot] = index + 1
-            items.append(Node(tag, tail=child.tail, slot=slot, index=index))
+            append(Node(tag, (), None, (), child.tail, slot, index))
             containers.append(child)
-            continue
-        name = known.get(tag) if isinstance(tag, str) else None
-        if name is None:
-            items.append(verbatim(child))
-            continue
-        if len(child):
-            raise MalformedDocument("unexpected_element", f"<{tag}> must not have children")
-        if name in seen:
-            raise MalformedDocument("unexpected_element", f"<{tag}> is repeated in <{element.tag}>")
-        seen.add(name)
-        items.append(Leaf(name, tag, child.text, child.tail))
-    attributes = tuple((str(k), str(v)) for k, v in element.attrib.items()) if attrs else ()
-    return Node(str(element.tag), attributes, element.text, tuple(items), element.tail), containers
+        else:
+            append(verbatim(child))
+    attributes = (
+        tuple((str(k), str(v)) for k, v in element.attrib.items()) if attrs and element.attrib else ()
+    )
+    return Node(element.tag, attributes, element.text, tuple(items), element.tail), containers
 
 
 def with_nodes(node: Node, children: Sequence[Node]) -> Node:
-    """``node`` with its placeholder nodes replaced, in order, by ``children`` (same slot and index)."""
+    """``node`` with its placeholder nodes replaced, in order, by ``children`` (same slot and number)."""
     queue = iter(children)
     items: list[Item] = []
     for item in node.items:
         if isinstance(item, Node):
             child = next(queue)
             items.append(
-                Node(child.tag, child.attrs, child.text, child.items, item.tail, item.slot, item.index)
+                Node(child.tag, child.attrs, child.text, child.items, item.tail, item.slot, item.number)
             )
         else:
             items.append(item)
-    return Node(node.tag, node.attrs, node.text, tuple(items), node.tail, node.slot, node.index)
+    return Node(node.tag, node.attrs, node.text, tuple(items), node.tail, node.slot, node.number)
 
 
 def with_slot(node: Node, slot: str, child: Node) -> Node:
@@ -175,12 +218,12 @@ def with_slot(node: Node, slot: str, child: Node) -> Node:
     for item in node.items:
         if not done and isinstance(item, Node) and item.slot == slot:
             items.append(
-                Node(child.tag, child.attrs, child.text, child.items, item.tail, item.slot, item.index)
+                Node(child.tag, child.attrs, child.text, child.items, item.tail, item.slot, item.number)
             )
             done = True
         else:
             items.append(item)
-    return Node(node.tag, node.attrs, node.text, tuple(items), node.tail, node.slot, node.index)
+    return Node(node.tag, node.attrs, node.text, tuple(items), node.tail, node.slot, node.number)
 
 
 # ---------------------------------------------------------------------------------------------- rendering
@@ -245,7 +288,7 @@ def place(
     """The elements slot ``node`` (one of ``len(tails)`` slots) stands for when ``elements`` are rendered
     into those slots: element ``i`` in slot ``i``; the last slot used takes every element left over (the
     ones between with the tail between slots, the last with the closing tail)."""
-    count, slots, at = len(elements), len(tails), node.index
+    count, slots, at = len(elements), len(tails), node.number
     last = min(count, slots) - 1
     if at > last:
         return []
@@ -341,6 +384,20 @@ def newline_of(raw: bytes) -> str:
     return "\n"
 
 
+def prolog_of(raw: bytes, codec: str) -> tuple[str, str]:
+    """:func:`split_prolog` of a document's bytes, decoding only its head and tail (a prolog longer than
+    :data:`_HEAD` bytes decodes the whole document)."""
+    head = raw[:_HEAD].decode(codec, errors="ignore")
+    prolog, _ = split_prolog(head)
+    if len(prolog.encode(codec)) >= len(raw[:_HEAD]) - 8:
+        prolog, _ = split_prolog(raw.decode(codec))
+    stripped = raw.rstrip(b" \t\r\n")
+    return prolog, raw[len(stripped) :].decode("ascii")
+
+
+_HEAD = 2048
+
+
 def split_prolog(text: str) -> tuple[str, str]:
     """(prolog, epilogue) of a decoded document: everything before its root element's ``<`` and the
     whitespace after its last ``>``."""
@@ -383,7 +440,7 @@ def node_to_json(node: Node) -> dict[str, Any]:
         out["tail"] = node.tail
     if node.slot is not None:
         out["slot"] = node.slot
-        out["index"] = node.index
+        out["index"] = node.number
     return out
 
 
@@ -420,8 +477,8 @@ def node_from_json(value: object) -> Node:
             raise MalformedDocument("bad_layout", "a layout attribute is a [name, value] pair")
         pairs.append((pair[0], pair[1]))
     slot = value.get("slot")
-    index = value.get("index", 0)
-    if not isinstance(index, int) or (slot is not None and not isinstance(slot, str)):
+    number = value.get("index", 0)
+    if not isinstance(number, int) or (slot is not None and not isinstance(slot, str)):
         raise MalformedDocument("bad_layout", "a layout slot is a name and an index")
     return Node(
         value["tag"],
@@ -430,7 +487,7 @@ def node_from_json(value: object) -> Node:
         tuple(_item_from_json(item) for item in items),
         _optional_text(value.get("tail")),
         slot,
-        index,
+        number,
     )
 
 

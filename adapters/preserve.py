@@ -22,7 +22,7 @@ TABLE = "table"
 def _node_extensions(node: Node, where: str) -> list[dict[str, str]]:
     here = f"{where}/{node.tag}" if where else node.tag
     if node.slot is not None and node.slot not in ("records", "head", "msg", "batch_head", "detail_list"):
-        here = f"{here}[{node.index}]"
+        here = f"{here}[{node.number}]"
     out: list[dict[str, str]] = []
     for item in node.items:
         if isinstance(item, Extra):
@@ -34,7 +34,7 @@ def _node_extensions(node: Node, where: str) -> list[dict[str, str]]:
 
 def extensions(layout: Layout | None) -> list[dict[str, str]]:
     """Every extension of a record's layout, in document order."""
-    if layout is None:
+    if layout is None or layout.plain:
         return []
     out = [entry for node in layout.nodes.values() for entry in _node_extensions(node, "")]
     table = TABLES.get(layout.texts.get(TABLE, ""))

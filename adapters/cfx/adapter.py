@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 from typing import Any, ClassVar
@@ -28,12 +28,21 @@ from typing import Any, ClassVar
 from lxml import etree
 from pydantic import BaseModel
 
-from adapters._fields import FieldMap, field_map, read_element, render_node, to_text, write_leaves
+from adapters._fields import (
+    FieldMap,
+    field_map,
+    read_element,
+    read_leaves,
+    render_node,
+    to_text,
+    write_leaves,
+)
 from adapters._xml import ENCODING_ALIASES, declared_encoding, parse_xml
 from adapters.base import Adapter, Document, Record, Signature
 from adapters.cfx.msgnos import ALL_AMT, ALL_NUM, FIXED_MSG_NO, MSG_SPECS, MsgSpec
 from adapters.errors import MalformedDocument, TranslationError
 from adapters.layout import (
+    Built,
     Filler,
     Layout,
     Leaf,
@@ -42,10 +51,10 @@ from adapters.layout import (
     capture,
     newline_of,
     place,
+    prolog_of,
     same_text,
     serialize,
     slot_tails,
-    split_prolog,
     with_nodes,
     with_slot,
 )
@@ -77,12 +86,16 @@ def _batch_head_keys(spec: MsgSpec) -> dict[str, str]:
 
 
 def _document_layout(raw: bytes, root: Node, head: Node, msg: Node) -> Layout:
-    root = with_slot(with_slot(root, "head", head), "msg", msg)
-    label = declared_encoding(raw)
-    codec = ENCODING_ALIASES.get(label, "gbk") if label is not None else "gbk"
-    prolog, epilogue = split_prolog(raw.decode(codec))
-    texts = {"prolog": prolog, "epilogue": epilogue, "codec": codec, "newline": newline_of(raw)}
-    return Layout("", {"root": root}, texts)
+    """The package's envelope layout (its prolog and line ends read on first use)."""
+
+    def build() -> Built:
+        label = declared_encoding(raw)
+        codec = ENCODING_ALIASES.get(label, "gbk") if label is not None else "gbk"
+        prolog, epilogue = prolog_of(raw, codec)
+        texts = {"prolog": prolog, "epilogue": epilogue, "codec": codec, "newline": newline_of(raw)}
+        return {"root": with_slot(with_slot(root, "head", head), "msg", msg)}, texts
+
+    return Layout("", build=build)
 
 
 @cache
@@ -228,13 +241,14 @@ class CfxAdapter(Adapter):
         fields = field_map(spec.model)
         detail_tag = f"Detail{msg_no}"
         head_fields = _head_fields(spec)
-        list_field = fields.list_field or "details"
-        data, node, details = read_element(
+        details: list[etree._Element] = []  # the detail children, collected while reading the leaves
+        data, plain = read_leaves(
             element,
             fields,
             position=position,
             where=f"<{element.tag}>",
-            containers={detail_tag: list_field} if spec.has_details else None,
+            containers=_detail_containers(detail_tag) if spec.has_details else frozenset(),
+            found=details,
         )
         shadowed = sorted(head_fields.intersection(data))
         if shadowed:
@@ -246,16 +260,16 @@ class CfxAdapter(Adapter):
         if spec.has_details and fields.list_field is not None and fields.item_model is not None:
             item_fields = field_map(fields.item_model)
             items: list[dict[str, Any]] = []
-            nodes: list[Node] = []
             for detail in details:
-                item, detail_node, _ = read_element(
+                item, item_plain = read_leaves(
                     detail, item_fields, position=position, where=f"<{detail_tag}>"
                 )
                 items.append(item)
-                nodes.append(detail_node)
+                plain = plain and item_plain
             data[fields.list_field] = items
-            node = with_nodes(node, nodes)
-        return data, Layout(spec.model.__name__, {"record": node})
+        return data, Layout(
+            spec.model.__name__, build=_RecordSource(element, spec, msg_no).layout, plain=plain
+        )
 
     @staticmethod
     def _parse_single(
@@ -414,16 +428,43 @@ def _record_element(
     return element
 
 
+@dataclass(frozen=True)
+class _RecordSource:
+    """What a record's layout is built from, on first use (parsing builds none)."""
+
+    element: etree._Element
+    spec: MsgSpec
+    msg_no: str
+
+    def layout(self) -> Built:
+        fields = field_map(self.spec.model)
+        detail_tag = f"Detail{self.msg_no}"
+        list_field = fields.list_field or "details"
+        has_details = self.spec.has_details and fields.item_model is not None
+        _data, node, details = read_element(
+            self.element,
+            fields,
+            position=None,
+            where=f"<{self.element.tag}>",
+            containers={detail_tag: list_field} if has_details else None,
+        )
+        if has_details and fields.item_model is not None:
+            item_fields = field_map(fields.item_model)
+            nodes = [read_element(d, item_fields, position=None, where=detail_tag)[1] for d in details]
+            node = with_nodes(node, nodes)
+        return {"record": node}, {}
+
+
 def _details_of(message: BaseModel, fields: FieldMap) -> Callable[[Node], list[etree._Element]]:
     """The detail elements each detail node of a record layout stands for (see :func:`place`)."""
     list_field, item_model = fields.list_field, fields.item_model
     items: list[BaseModel] = list(getattr(message, list_field)) if list_field else []
 
     def nested(node: Node) -> list[etree._Element]:
-        if item_model is None or node.slot != list_field or node.index >= len(items):
+        if item_model is None or node.slot != list_field or node.number >= len(items):
             return []
         item_fields = field_map(item_model)
-        out = [render_node(node, items[node.index], item_fields)]
+        out = [render_node(node, items[node.number], item_fields)]
         return out
 
     return nested

@@ -26,6 +26,7 @@ import base64
 import binascii
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from lxml import etree
@@ -34,9 +35,10 @@ from pydantic import BaseModel
 from adapters._xml import ENCODING_ALIASES, declared_encoding, parse_xml
 from adapters.base import Adapter, Document, Record, Signature
 from adapters.errors import MalformedDocument, TranslationError
-from adapters.evoucher.inner import b64_render, b64_shape, voucher_bytes, voucher_read
+from adapters.evoucher.inner import b64_render, b64_shape, voucher_bytes, voucher_data, voucher_read
 from adapters.evoucher.vtcodes import RECEIPT_MODELS, VT_SPECS
 from adapters.layout import (
+    Built,
     Filler,
     Layout,
     Leaf,
@@ -45,9 +47,9 @@ from adapters.layout import (
     capture,
     newline_of,
     place,
+    prolog_of,
     serialize,
     slot_tails,
-    split_prolog,
     with_nodes,
 )
 from adapters.limits import DEFAULT_LIMITS, Limits
@@ -113,9 +115,16 @@ class EVoucherAdapter(Adapter):
         root = parse_xml(raw, allowed_encodings=ENCODINGS, limits=limits)
         if root.tag != "MOF":
             raise MalformedDocument("unexpected_element", f"root is <{root.tag}>, expected <MOF>")
-        root_node, bodies = capture(root, {"VoucherCount": "VoucherCount"}, nested={"VoucherBody": _RECORDS})
-        count_leaf = next(root_node.leaves(), None)
-        count_text = None if count_leaf is None else (count_leaf.text or "").strip()
+        count_text: str | None = None
+        bodies: list[etree._Element] = []
+        for child in root:
+            tag = child.tag
+            if tag == "VoucherBody":
+                bodies.append(child)
+            elif tag == "VoucherCount":
+                if count_text is not None or len(child):
+                    raise MalformedDocument("unexpected_element", "<VoucherCount> repeated or nested")
+                count_text = (child.text or "").strip()
         if count_text is None:
             raise MalformedDocument("missing_element", "<VoucherCount> is missing")
         if not count_text.isdigit():
@@ -140,9 +149,7 @@ class EVoucherAdapter(Adapter):
                 records.append(record)
         if problems:
             raise ValidationFailed(problems)
-        prolog, epilogue = split_prolog(raw.decode(_codec(raw)))
-        texts = {"prolog": prolog, "epilogue": epilogue, "codec": _codec(raw), "newline": newline_of(raw)}
-        return Document(FORMAT, tuple(records), layout=Layout("", {"root": root_node}, texts))
+        return Document(FORMAT, tuple(records), layout=Layout("", build=lambda: _envelope_layout(raw, root)))
 
     def _parse_body(
         self, body: etree._Element, position: int, limits: Limits, seen: dict[tuple[str, ...], int]
@@ -171,16 +178,22 @@ class EVoucherAdapter(Adapter):
         meta: dict[str, str] = {}
         if "TimeStamp" in attrs:
             meta["TimeStamp"] = attrs["TimeStamp"]
-        try:
-            body_node, file_elements = capture(body, _BODY_LEAVES, nested={"File": _FILES})
-        except MalformedDocument as exc:
-            raise MalformedDocument(exc.code, f"{exc.message}", position=position) from None
-        children = {leaf.field: leaf.text or "" for leaf in body_node.leaves()}
-        file_nodes = [
-            self._read_file_block(element, index, meta, position)
-            for index, element in enumerate(file_elements)
-        ]
-        body_node = with_nodes(body_node, file_nodes)
+        children: dict[str, str] = {}
+        file_nodes: list[Node] = []
+        plain = len(attrs) == len(HEADER_ATTRIBUTES) + ("TimeStamp" in attrs)
+        for child in body:
+            tag = child.tag
+            if tag == "File":
+                file_nodes.append(self._read_file_block(child, len(file_nodes), meta, position))
+                continue
+            if tag not in _BODY_LEAVES:
+                plain = False  # an extension: the layout keeps it
+                continue
+            if tag in children or len(child):
+                raise MalformedDocument(
+                    "unexpected_element", f"<{tag}> repeated or nested in <VoucherBody>", position=position
+                )
+            children[str(tag)] = child.text or ""
         flag = children.get("VoucherFlag", "").strip()
         if flag not in ("0", "1"):
             raise MalformedDocument("bad_header", f"<VoucherFlag> {flag!r} is not 0 or 1", position=position)
@@ -195,25 +208,13 @@ class EVoucherAdapter(Adapter):
             inner = parse_xml(inner_raw, allowed_encodings=ENCODINGS, limits=limits)
         except MalformedDocument as exc:
             raise MalformedDocument(exc.code, f"inner voucher: {exc.message}", position=position) from None
-        inner_codec = _codec(inner_raw)
-        inner_prolog, inner_epilogue = split_prolog(inner_raw.decode(inner_codec))
-        texts = {
-            "inner_prolog": inner_prolog,
-            "inner_epilogue": inner_epilogue,
-            "inner_codec": inner_codec,
-            "inner_newline": newline_of(inner_raw),
-        }
-        shape = b64_shape(children["Voucher"], inner_raw)
-        if shape is not None:
-            texts["b64"] = shape
-
         model = spec.voucher
         if flag == "1":
             if spec.receipt is not None:
                 model = spec.receipt
             else:
                 meta["VoucherFlag"] = "1"
-        data, voucher_node = voucher_read(inner, model, position)
+        data, inner_plain = voucher_data(inner, model, position)
         implied: list[str] = []
         for name, field in _HEADER_FIELDS.items():
             inside = data.get(field)
@@ -226,8 +227,8 @@ class EVoucherAdapter(Adapter):
                     f"<VoucherBody {name}={attrs[name]!r}> but the inner voucher says {inside!r}",
                     position=position,
                 )
-        texts["implied"] = ",".join(implied)
-        layout = Layout(model.__name__, {"body": body_node, "voucher": voucher_node}, texts)
+        source = _BodySource(body, inner, inner_raw, children["Voucher"], model, tuple(file_nodes), implied)
+        layout = Layout(model.__name__, build=source.layout, plain=plain and inner_plain)
         return self._validate(model, data, position, meta, layout)
 
     @staticmethod
@@ -324,6 +325,47 @@ class EVoucherAdapter(Adapter):
 
 
 _DECLARATION = '<?xml version="1.0" encoding="GBK"?>\n'
+
+
+def _envelope_layout(raw: bytes, root: etree._Element) -> Built:
+    """The ``<MOF>`` layout (built on first use): the count, the bodies' places, extensions, prolog."""
+    root_node, _ = capture(root, {"VoucherCount": "VoucherCount"}, nested={"VoucherBody": _RECORDS})
+    codec = _codec(raw)
+    prolog, epilogue = prolog_of(raw, codec)
+    texts = {"prolog": prolog, "epilogue": epilogue, "codec": codec, "newline": newline_of(raw)}
+    return {"root": root_node}, texts
+
+
+@dataclass(frozen=True)
+class _BodySource:
+    """What a body's layout is built from, on first use (parsing builds none)."""
+
+    body: etree._Element
+    inner: etree._Element
+    inner_raw: bytes
+    voucher_text: str
+    model: type[BaseModel]
+    files: tuple[Node, ...]
+    implied: list[str]
+
+    def layout(self) -> Built:
+        body_node, _ = capture(self.body, _BODY_LEAVES, nested={"File": _FILES})
+        body_node = with_nodes(body_node, self.files)
+        _data, voucher_node = voucher_read(self.inner, self.model, 0)
+        inner_raw = self.inner_raw
+        codec = _codec(inner_raw)
+        prolog, epilogue = prolog_of(inner_raw, codec)
+        texts = {
+            "inner_prolog": prolog,
+            "inner_epilogue": epilogue,
+            "inner_codec": codec,
+            "inner_newline": newline_of(inner_raw),
+            "implied": ",".join(self.implied),
+        }
+        shape = b64_shape(self.voucher_text, inner_raw)
+        if shape is not None:
+            texts["b64"] = shape
+        return {"body": body_node, "voucher": voucher_node}, texts
 
 
 def _codec(raw: bytes) -> str:

@@ -14,13 +14,14 @@ from typing import Any
 from lxml import etree
 from pydantic import BaseModel
 
-from adapters._fields import FieldMap, blank, field_map, read_element, render_node, write_leaves
+from adapters._fields import FieldMap, blank, field_map, read_element, read_leaves, render_node, write_leaves
 from adapters.errors import MalformedDocument
 from adapters.layout import Node, capture, serialize, with_nodes
 
 DETAIL_LIST = "DetailList"
 DETAIL = "Detail"
 _LIST_SLOT = "detail_list"
+_CONTAINERS = frozenset({DETAIL_LIST})
 
 
 def voucher_read(root: etree._Element, model: type[BaseModel], position: int) -> tuple[dict[str, Any], Node]:
@@ -59,9 +60,36 @@ def voucher_read(root: etree._Element, model: type[BaseModel], position: int) ->
     return data, with_nodes(node, list_nodes)
 
 
-def voucher_data(root: etree._Element, model: type[BaseModel], position: int) -> dict[str, Any]:
-    """Field data of one inner voucher for ``model`` (not yet validated)."""
-    return voucher_read(root, model, position)[0]
+def voucher_data(root: etree._Element, model: type[BaseModel], position: int) -> tuple[dict[str, Any], bool]:
+    """Field data of one inner voucher for ``model`` (not yet validated), read without building a layout,
+    and whether it holds only known elements (``plain``: no extension to keep)."""
+    if root.tag != "Voucher":
+        raise MalformedDocument(
+            "unexpected_element",
+            f"inner document root is <{root.tag}>, expected <Voucher>",
+            position=position,
+        )
+    fields = field_map(model)
+    if fields.list_field is None or fields.item_model is None:
+        return read_leaves(root, fields, position=position, where="<Voucher>")
+    lists: list[etree._Element] = []
+    data, plain = read_leaves(
+        root, fields, position=position, where="<Voucher>", containers=_CONTAINERS, found=lists
+    )
+    if len(lists) > 1:
+        raise MalformedDocument("unexpected_element", "<DetailList> repeated", position=position)
+    details: list[dict[str, Any]] = []
+    item_fields = field_map(fields.item_model)
+    for detail_list in lists:
+        for child in detail_list:
+            if child.tag != DETAIL:
+                plain = False  # an extension inside <DetailList>
+                continue
+            item, item_plain = read_leaves(child, item_fields, position=position, where="<Detail>")
+            details.append(item)
+            plain = plain and item_plain
+    data[fields.list_field] = details
+    return data, plain
 
 
 def voucher_element(
@@ -96,10 +124,10 @@ def _from_layout(
         last = len(detail_nodes) - 1
 
         def detail(slot_node: Node) -> list[etree._Element]:
-            if slot_node.slot != list_field or slot_node.index >= len(items):
+            if slot_node.slot != list_field or slot_node.number >= len(items):
                 return []
-            out = [render_node(slot_node, items[slot_node.index], item_fields)]
-            if slot_node.index == last:  # details the source did not have, shaped like its last one
+            out = [render_node(slot_node, items[slot_node.number], item_fields)]
+            if slot_node.number == last:  # details the source did not have, shaped like its last one
                 template = blank(slot_node)
                 out.extend(render_node(template, extra, item_fields) for extra in items[last + 1 :])
             return out

@@ -70,11 +70,14 @@ def _usable(layout: Layout | None, table: Table, key: str) -> bool:
 
 def split_json_row(table: Table, row: Mapping[str, object]) -> tuple[dict[str, object], Layout]:
     """(the row's known columns, its layout): unknown columns live only in the layout."""
-    known = {name: value for name, value in row.items() if name in table.by_wire}
-    pairs = [[name, value] for name, value in row.items()]
-    texts = {ROW: json.dumps(pairs, ensure_ascii=False), "table": table.name}
-    layout = Layout(table.model.__name__, texts=texts)
-    return known, layout
+    columns = table.by_wire
+    known = {name: value for name, value in row.items() if name in columns}
+
+    def build() -> tuple[dict[str, Node], dict[str, str]]:
+        pairs = [[name, value] for name, value in row.items()]
+        return {}, {ROW: json.dumps(pairs, ensure_ascii=False), "table": table.name}
+
+    return known, Layout(table.model.__name__, build=build, plain=len(known) == len(row))
 
 
 def json_row(table: Table, message: BaseModel, layout: Layout | None) -> dict[str, Any]:

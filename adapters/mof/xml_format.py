@@ -33,6 +33,7 @@ from adapters._xml import parse_xml
 from adapters.base import Adapter, Document, Signature
 from adapters.errors import MalformedDocument
 from adapters.layout import (
+    Built,
     Filler,
     Layout,
     Leaf,
@@ -41,9 +42,9 @@ from adapters.layout import (
     capture,
     newline_of,
     place,
+    prolog_of,
     serialize,
     slot_tails,
-    split_prolog,
 )
 from adapters.limits import DEFAULT_LIMITS, Limits
 from adapters.mof.preserve import RECORDS, ROW, strip_xml_row, with_layouts, xml_row
@@ -68,8 +69,8 @@ class MofXmlAdapter(Adapter):
         root = parse_xml(raw, allowed_encodings=frozenset({"utf-8"}), limits=limits)
         if root.tag != ROOT:
             raise MalformedDocument("unexpected_element", f"root element is <{root.tag}>, expected <{ROOT}>")
-        root_node, row_elements = capture(root, {}, nested=_ROW_SLOTS)
-        row_nodes = [strip_xml_row(e, TABLES[str(e.tag)]) for e in row_elements]  # unknown columns kept
+        row_elements = [e for e in root.iterchildren(etree.Element) if e.tag in TABLES]
+        row_layouts = [_row_layout(e, TABLES[str(e.tag)]) for e in row_elements]  # unknown columns kept
         if _HAS_NESTED(root):  # a column element holding elements (one libxml2 query, no Python walk)
             for nested in root.iterfind("*/*/*"):
                 column = nested.getparent()
@@ -91,11 +92,8 @@ class MofXmlAdapter(Adapter):
         if not names:
             raise MalformedDocument("empty_document", f"<{ROOT}> has no rows")
         table = TABLES[names.pop()]
-        layouts = [Layout(table.model.__name__, {ROW: node}) for node in row_nodes]
-        prolog, epilogue = split_prolog(raw.decode("utf-8"))
-        texts = {"prolog": prolog, "epilogue": epilogue, "newline": newline_of(raw)}
-        document = with_layouts(rows_to_document(self.format, table, rows, limits), layouts)
-        envelope_layout = Layout("", {"root": root_node}, texts)
+        document = with_layouts(rows_to_document(self.format, table, rows, limits), row_layouts)
+        envelope_layout = Layout("", build=lambda: _envelope_layout(raw, root))
         return Document(document.format, document.records, document.envelope, envelope_layout)
 
     def render(self, document: Document) -> bytes:
@@ -124,6 +122,26 @@ class MofXmlAdapter(Adapter):
 
 
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def _envelope_layout(raw: bytes, root: etree._Element) -> Built:
+    root_node, _ = capture(root, {}, nested=_ROW_SLOTS)
+    prolog, epilogue = prolog_of(raw, "utf-8")
+    return {"root": root_node}, {"prolog": prolog, "epilogue": epilogue, "newline": newline_of(raw)}
+
+
+def _row_layout(element: etree._Element, table: Table) -> Layout:
+    """A row's layout: built now when the row has columns the table does not know (they are taken out of
+    the element, so the row reads as if they were not there), else on first use."""
+    columns = table.by_wire
+    model = table.model.__name__
+    tags = [child.tag for child in element.iterchildren(etree.Element)]
+    if all(tag in columns for tag in tags):
+        plain = len(tags) == len(element)  # no comment or processing instruction either
+        return Layout(model, build=lambda: ({ROW: strip_xml_row(element, table)}, {}), plain=plain)
+    return Layout(model, {ROW: strip_xml_row(element, table)})
+
+
 _ROW_SLOTS = dict.fromkeys(TABLES, RECORDS)
 
 

@@ -221,7 +221,7 @@ def test_read_leaves_collects_containers_in_document_order() -> None:
     # the layout keeps the order: leaf, detail slot, the comment, leaf, detail slot, leaf
     kinds = [type(item).__name__ for item in node.items]
     assert kinds == ["Leaf", "Node", "Extra", "Leaf", "Node", "Leaf"]
-    assert [n.index for n in node.nodes()] == [0, 1]
+    assert [n.number for n in node.nodes()] == [0, 1]
 
 
 def test_hardening_scans_still_run_when_their_gate_opens() -> None:
