@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 from typing import Any, ClassVar
@@ -428,13 +428,13 @@ def _record_element(
     return element
 
 
-@dataclass(frozen=True)
 class _RecordSource:
     """What a record's layout is built from, on first use (parsing builds none)."""
 
-    element: etree._Element
-    spec: MsgSpec
-    msg_no: str
+    __slots__ = ("element", "msg_no", "spec")
+
+    def __init__(self, element: etree._Element, spec: MsgSpec, msg_no: str) -> None:
+        self.element, self.spec, self.msg_no = element, spec, msg_no
 
     def layout(self) -> Built:
         fields = field_map(self.spec.model)

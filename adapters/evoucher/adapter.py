@@ -26,7 +26,6 @@ import base64
 import binascii
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from lxml import etree
@@ -336,17 +335,23 @@ def _envelope_layout(raw: bytes, root: etree._Element) -> Built:
     return {"root": root_node}, texts
 
 
-@dataclass(frozen=True)
 class _BodySource:
     """What a body's layout is built from, on first use (parsing builds none)."""
 
-    body: etree._Element
-    inner: etree._Element
-    inner_raw: bytes
-    voucher_text: str
-    model: type[BaseModel]
-    files: tuple[Node, ...]
-    implied: list[str]
+    __slots__ = ("body", "files", "implied", "inner", "inner_raw", "model", "voucher_text")
+
+    def __init__(
+        self,
+        body: etree._Element,
+        inner: etree._Element,
+        inner_raw: bytes,
+        voucher_text: str,
+        model: type[BaseModel],
+        files: tuple[Node, ...],
+        implied: list[str],
+    ) -> None:
+        self.body, self.inner, self.inner_raw, self.voucher_text = body, inner, inner_raw, voucher_text
+        self.model, self.files, self.implied = model, files, implied
 
     def layout(self) -> Built:
         body_node, _ = capture(self.body, _BODY_LEAVES, nested={"File": _FILES})

@@ -13,14 +13,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from lxml import etree
 from pydantic import BaseModel
 
-from adapters.base import Document
+from adapters.base import Document, Record
 from adapters.layout import Extra, Filler, Layout, Leaf, Node, build_element, verbatim
 from adapters.mof.tables import Column, Table, wire_value
 
@@ -52,7 +51,7 @@ def same_cell(original: object, fresh: str | None, column: Column) -> object:
 
 def with_layouts(document: Document, layouts: Sequence[Layout]) -> Document:
     """``document`` with each record's layout attached (by position)."""
-    records = tuple(replace(r, layout=layouts[r.position]) for r in document.records)
+    records = tuple(Record(r.position, r.message, r.meta, layouts[r.position]) for r in document.records)
     return Document(document.format, records, document.envelope, document.layout)
 
 
