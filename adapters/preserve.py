@@ -1,17 +1,15 @@
 """Extensions of a record, for people and storage: what the wire carried that the models do not know.
 
 :func:`extensions` lists them (``{"where": container, "name": element or column, "text": verbatim}``)
-for the trace view, :func:`extensions_text` / :func:`extensions_of` store and restore them;
-:func:`layout_text` / :func:`layout_of` turn a whole layout into compact JSON and back
-(docs/adr/0007-preserve-extensions.md).
+for the trace view, :func:`extensions_text` / :func:`extensions_of` store and restore them
+(docs/adr/0007-preserve-extensions.md; a whole layout goes to JSON with :mod:`adapters.canonical`).
 """
 
 from __future__ import annotations
 
 import json
 
-from adapters.errors import MalformedDocument
-from adapters.layout import Extra, Layout, Node, layout_from_json, layout_to_json
+from adapters.layout import Extra, Layout, Node
 from adapters.mof.preserve import ROW
 from adapters.mof.tables import TABLES
 
@@ -67,20 +65,3 @@ def extensions_of(text: str | None) -> list[dict[str, str]]:
         for item in value
         if isinstance(item, dict) and {"where", "name", "text"} <= item.keys()
     ]
-
-
-def layout_text(layout: Layout | None) -> str | None:
-    """A layout as compact JSON for storage (``None`` stays ``None``)."""
-    if layout is None:
-        return None
-    return json.dumps(layout_to_json(layout), ensure_ascii=False, separators=(",", ":"))
-
-
-def layout_of(text: str | None) -> Layout | None:
-    """A stored layout back (``None`` for none, or for text that is not a layout)."""
-    if not text:
-        return None
-    try:
-        return layout_from_json(json.loads(text))
-    except (ValueError, MalformedDocument):
-        return None
