@@ -24,6 +24,7 @@ the elements of each nested node and the known values the layout has no element 
 from __future__ import annotations
 
 import abc
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -34,6 +35,7 @@ from lxml import etree
 
 from adapters.errors import MalformedDocument
 
+_DECLARATIONS = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _FRAGMENT_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
 )
@@ -303,8 +305,24 @@ def place(
     return out
 
 
+def _extra_element(xml: str) -> etree._Element:
+    """An extension's element, comment or PI back from its text (``bad_layout`` if it is none of them)."""
+    try:
+        if xml.startswith("<!--") and xml.endswith("-->"):
+            return etree.Comment(xml[4:-3])
+        if xml.startswith("<?") and xml.endswith("?>"):
+            target, _, rest = xml[2:-2].partition(" ")
+            return etree.ProcessingInstruction(target, rest) if rest else etree.ProcessingInstruction(target)
+    except ValueError:
+        raise MalformedDocument("bad_layout", "a stored comment or PI is not well-formed") from None
+    return fragment(xml)
+
+
 def fragment(xml: str) -> etree._Element:
-    """An extension element back from its stored text (parsed without entities, DTDs or network)."""
+    """An extension element back from its stored text (parsed without entities, DTDs or network; a DOCTYPE
+    or entity declaration — which no parsed document can have carried — is ``bad_layout``)."""
+    if "<!" in xml and _DECLARATIONS.search(xml):
+        raise MalformedDocument("bad_layout", "a stored extension declares a DOCTYPE or an entity")
     try:
         return etree.fromstring(xml, parser=_FRAGMENT_PARSER)
     except etree.XMLSyntaxError:
@@ -330,15 +348,7 @@ def build_element(node: Node, filler: Filler) -> etree._Element:
             child.tail = item.tail
             last_leaf = child
         elif isinstance(item, Extra):
-            if item.xml.startswith("<!--"):
-                child = etree.Comment(item.xml[4:-3])
-            elif item.xml.startswith("<?"):
-                target, _, rest = item.xml[2:-2].partition(" ")
-                child = (
-                    etree.ProcessingInstruction(target, rest) if rest else etree.ProcessingInstruction(target)
-                )
-            else:
-                child = fragment(item.xml)
+            child = _extra_element(item.xml)
             child.tail = item.tail
             element.append(child)
         else:

@@ -162,6 +162,16 @@ def test_cfx_without_optional_head_and_bill_elements_round_trips_byte_equal() ->
     assert _through_canonical("cfx", raw) == raw
 
 
+def test_cfx_5102_without_trans_bank_no_stays_without_it() -> None:
+    """A 5102 batch head that leaves the optional ``TransBankNo`` out: the round trip used to add
+    ``<TransBankNo/>``."""
+    raw = (GOLDEN / "cfx/5102.xml").read_bytes()
+    raw = re.sub(rb"\s*<TransBankNo>[^<]*</TransBankNo>", b"", raw)
+    adapter = REGISTRY.get("cfx")
+    out = adapter.render(adapter.parse(raw))
+    assert out == raw and b"TransBankNo" not in out
+
+
 def test_mof_json_row_keeps_column_order_number_types_and_unknown_columns() -> None:
     rows = golden_issue_rows()
     rows[0] = {"X_LOCAL_NOTE": {"by": "县财政", "n": [1, 2]}, **dict(reversed(list(rows[0].items())))}
@@ -230,3 +240,21 @@ def test_a_record_built_fresh_renders_in_the_standard_form() -> None:
     )
     out = adapter.render(rebuilt)
     assert b"<AddWord/>" in out and b"<Amt>5000.00</Amt>" in out  # the standard form, as before
+
+
+def test_a_canonical_json_layout_that_is_not_one_is_refused_with_bad_layout(tmp_path: Path) -> None:
+    """``--from json`` reads layouts from a file: a layout whose extension is not an element, a comment
+    with ``--``, or an extension declaring a DOCTYPE is ``bad_layout`` (one line, exit 1), never a crash
+    or an entity expansion."""
+    raw = (GOLDEN / "cfx/2201.xml").read_bytes()
+    value = json.loads(document_json(REGISTRY.get("cfx").parse(raw)))
+    record_layout = value["records"][0]["layout"]["nodes"]["record"]
+    for bad in ("junk", "<!-- a -- b -->", '<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>'):
+        record_layout["items"].insert(0, ["x", bad, None])
+        path = tmp_path / "doc.json"
+        path.write_text(json.dumps(value), encoding="utf-8")
+        assert main(["convert", "--from", "json", "--to", "cfx", str(path)]) == 1
+        record_layout["items"].pop(0)
+    value["records"][0]["layout"] = {"model": 1}
+    path.write_text(json.dumps(value), encoding="utf-8")
+    assert main(["convert", "--from", "json", "--to", "cfx", str(path)]) == 1
