@@ -22,7 +22,7 @@ from typing import Any
 
 from adapters.base import Document, Record
 from adapters.errors import MalformedDocument
-from adapters.layout import layout_from_json, layout_to_json
+from adapters.layout_json import layout_from_json, layout_to_json
 from schemas.messages import parse_canonical_many, to_canonical_obj
 
 CANONICAL = "json"
