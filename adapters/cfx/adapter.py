@@ -12,8 +12,14 @@
 ``HEAD`` goes to :attr:`Document.envelope` verbatim (element name → text). Each bill / return is one
 :class:`~adapters.base.Record` whose message carries the batch-head fields too; ``AllNum``/``AllAmt`` are
 checked on parse (``batch_count_mismatch`` / ``batch_amount_mismatch``) and computed on render. When
-rendering, ``VER`` defaults to ``1.0``, ``APP`` to ``TIPS``, ``MsgRef`` to the ``MsgID`` and ``Reserve`` to
-empty; ``SRC``, ``DES``, ``MsgID`` and ``WorkDate`` must be in the envelope.
+rendering a package built fresh, ``VER`` defaults to ``1.0``, ``APP`` to ``TIPS``, ``MsgRef`` to the ``MsgID``
+and ``Reserve`` to empty; ``SRC``, ``DES``, ``MsgID`` and ``WorkDate`` must be in the envelope.
+
+Preserve, don't refuse (issue 12, docs/adr/0007-preserve-extensions.md): an element the models do not know
+— in ``<CFX>``, ``HEAD``, ``MSG``, the batch head, a record or a detail — is kept, in order, in the record's
+or the document's :class:`~adapters.layout.Layout`; a package read from the wire renders back byte for byte
+(no ``<MsgRef>``, ``<Reserve/>``, ``<AddWord/>`` or ``<TransBankNo/>`` it did not have; ``5000`` stays
+``5000``). A known element repeated, or a batch-head element inside a record, is still refused.
 """
 
 from __future__ import annotations

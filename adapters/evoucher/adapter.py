@@ -18,6 +18,12 @@ of its own — live in ``Record.meta`` so a round trip loses nothing. Meta keys:
 ``Return_Reason``, ``Attach``, ``VoucherFlag``, ``File[i].<Element>``.
 
 Inner and outer XML both go through the hardened :func:`adapters._xml.parse_xml` (GBK / GB18030 only).
+
+Preserve, don't refuse (issue 12, docs/adr/0007-preserve-extensions.md): an element or attribute the models
+do not know — in ``<MOF>``, ``<VoucherBody>``, the inner ``<Voucher>``, ``<DetailList>`` or a ``<Detail>`` —
+is kept, in order, in the record's (lazily built) :class:`~adapters.layout.Layout`, and a document read
+from the wire renders back byte for byte: element order and presence, original texts, indentation, line
+ends, the XML declarations and the base64 line shape of the inner voucher.
 """
 
 from __future__ import annotations
