@@ -20,6 +20,7 @@ the source's style (indentation, separators, escapes: :func:`adapters.mof.preser
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from adapters import json_text
@@ -66,7 +67,7 @@ class MofJsonAdapter(Adapter):
             )
         if not isinstance(rows, list):
             raise MalformedDocument("bad_shape", f"{name} must be a list of row objects")
-        known: list[dict[str, object]] = []
+        known: list[Mapping[str, object]] = []
         layouts: list[Layout] = []
         for position, row in enumerate(rows):
             if not isinstance(row, dict):

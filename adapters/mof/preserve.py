@@ -67,16 +67,23 @@ def _usable(layout: Layout | None, table: Table, key: str) -> bool:
 # ---------------------------------------------------------------------------------------------- mof.json
 
 
-def split_json_row(table: Table, row: Mapping[str, object]) -> tuple[dict[str, object], Layout]:
+def split_json_row(table: Table, row: Mapping[str, object]) -> tuple[Mapping[str, object], Layout]:
     """(the row's known columns, its layout): unknown columns live only in the layout."""
     columns = table.by_wire
-    known = {name: value for name, value in row.items() if name in columns}
+    plain = row.keys() <= columns.keys()
+    known = row if plain else {name: value for name, value in row.items() if name in columns}
+    return known, Layout(table.model.__name__, build=_JsonRowSource(row, table).layout, plain=plain)
 
-    def build() -> tuple[dict[str, Node], dict[str, str]]:
-        pairs = [[name, value] for name, value in row.items()]
-        return {}, {ROW: json.dumps(pairs, ensure_ascii=False), "table": table.name}
 
-    return known, Layout(table.model.__name__, build=build, plain=len(known) == len(row))
+class _JsonRowSource:
+    __slots__ = ("row", "table")
+
+    def __init__(self, row: Mapping[str, object], table: Table) -> None:
+        self.row, self.table = row, table
+
+    def layout(self) -> tuple[dict[str, Node], dict[str, str]]:
+        pairs = [[name, value] for name, value in self.row.items()]
+        return {}, {ROW: json.dumps(pairs, ensure_ascii=False), "table": self.table.name}
 
 
 def json_row(table: Table, message: BaseModel, layout: Layout | None) -> dict[str, Any]:

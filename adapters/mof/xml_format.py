@@ -70,21 +70,25 @@ class MofXmlAdapter(Adapter):
         if root.tag != ROOT:
             raise MalformedDocument("unexpected_element", f"root element is <{root.tag}>, expected <{ROOT}>")
         row_elements = [e for e in root.iterchildren(etree.Element) if e.tag in TABLES]
-        row_layouts = [_row_layout(e, TABLES[str(e.tag)]) for e in row_elements]  # unknown columns kept
-        if _HAS_NESTED(root):  # a column element holding elements (one libxml2 query, no Python walk)
-            for nested in root.iterfind("*/*/*"):
-                column = nested.getparent()
-                name = column.tag if column is not None else "?"
-                raise MalformedDocument(
-                    "unexpected_element", f"<{name}> must hold text only, not <{nested.tag}>"
-                )
         rows: list[Mapping[str, object]] = []
+        layouts: list[Layout] = []
         names: set[str] = set()
         for position, element in enumerate(row_elements):
             names.add(str(element.tag))
             if len(rows) >= limits.max_records:
                 raise MalformedDocument("too_many_records", f"more than {limits.max_records} rows")
-            rows.append(_row(element, position, TABLES[element.tag]))
+            row, layout = _row(element, position, TABLES[element.tag])  # unknown columns: kept aside
+            rows.append(row)
+            layouts.append(layout)
+        if _HAS_NESTED(root):  # a column element holding elements (one libxml2 query, no Python walk)
+            for nested in root.iterfind("*/*/*"):
+                column = nested.getparent()
+                row_element = column.getparent() if column is not None else None
+                if column is None or row_element is None or row_element.tag not in TABLES:
+                    continue  # inside an element that is not a row: an extension of the document
+                raise MalformedDocument(
+                    "unexpected_element", f"<{column.tag}> must hold text only, not <{nested.tag}>"
+                )
         if len(names) > 1:
             raise MalformedDocument(
                 "mixed_tables", f"one document holds one table, found {', '.join(sorted(names))}"
@@ -92,7 +96,7 @@ class MofXmlAdapter(Adapter):
         if not names:
             raise MalformedDocument("empty_document", f"<{ROOT}> has no rows")
         table = TABLES[names.pop()]
-        document = with_layouts(rows_to_document(self.format, table, rows, limits), row_layouts)
+        document = with_layouts(rows_to_document(self.format, table, rows, limits), layouts)
         envelope_layout = Layout("", build=lambda: _envelope_layout(raw, root))
         return Document(document.format, document.records, document.envelope, envelope_layout)
 
@@ -130,18 +134,6 @@ def _envelope_layout(raw: bytes, root: etree._Element) -> Built:
     return {"root": root_node}, {"prolog": prolog, "epilogue": epilogue, "newline": newline_of(raw)}
 
 
-def _row_layout(element: etree._Element, table: Table) -> Layout:
-    """A row's layout: built now when the row has columns the table does not know (they are taken out of
-    the element, so the row reads as if they were not there), else on first use."""
-    columns = table.by_wire
-    model = table.model.__name__
-    tags = [child.tag for child in element.iterchildren(etree.Element)]
-    if all(tag in columns for tag in tags):
-        plain = len(tags) == len(element)  # no comment or processing instruction either
-        return Layout(model, build=lambda: ({ROW: strip_xml_row(element, table)}, {}), plain=plain)
-    return Layout(model, {ROW: strip_xml_row(element, table)})
-
-
 _ROW_SLOTS = dict.fromkeys(TABLES, RECORDS)
 
 
@@ -157,19 +149,34 @@ class _RootFiller(Filler):
         return place(node, self.rows, self.tails) if node.slot == RECORDS else []
 
 
-def _row(element: etree._Element, position: int, table: Table) -> Mapping[str, object]:
-    """One row element → a :class:`PlainRow` when it needs no per-cell diagnosis, else its wire row."""
+def _row(element: etree._Element, position: int, table: Table) -> tuple[Mapping[str, object], Layout]:
+    """One row element → a :class:`PlainRow` when it needs no per-cell diagnosis, else its wire row; and its
+    layout. Columns the table does not know are taken out of the element into the layout (built now);
+    otherwise the layout is built on first use."""
     names = table.fields_by_wire
+    model = table.model.__name__
     try:
         children = {names[child.tag]: child.text for child in element.iterchildren(etree.Element)}
-    except KeyError:  # an unknown column: the wire row lets rows_to_document report it
-        pass
+    except KeyError:  # an unknown column: kept in the layout, and out of the row
+        layout = Layout(model, {ROW: strip_xml_row(element, table)})
     else:
-        if len(children) == len(element):  # no repeated column (and no comment or PI among the children)
+        whole = len(children) == len(element)  # no repeated column, no comment or PI among the children
+        layout = Layout(model, build=_RowSource(element, table).layout, plain=whole)
+        if whole:
             plain = plain_row(table, children, children.values())
             if plain is not None:
-                return plain
-    return _wire_row(element, position)
+                return plain, layout
+    return _wire_row(element, position), layout
+
+
+class _RowSource:
+    __slots__ = ("element", "table")
+
+    def __init__(self, element: etree._Element, table: Table) -> None:
+        self.element, self.table = element, table
+
+    def layout(self) -> Built:
+        return {ROW: strip_xml_row(self.element, self.table)}, {}
 
 
 def _wire_row(element: etree._Element, position: int) -> dict[str, object]:
