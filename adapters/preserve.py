@@ -44,9 +44,11 @@ def extensions(layout: Layout | None) -> list[dict[str, str]]:
     return out
 
 
-def extensions_text(layout: Layout | None) -> str | None:
-    """A record's extensions as compact JSON for storage, ``None`` when it has none."""
-    found = extensions(layout)
+def extensions_text(layout: Layout | None, envelope: Layout | None = None) -> str | None:
+    """A record's extensions — after those of its document's ``envelope`` (a CFX ``HEAD`` element, a
+    ``<MOF>`` child … belong to every record of the document) — as compact JSON for storage, ``None`` when
+    there are none."""
+    found = [*extensions(envelope), *extensions(layout)]
     return json.dumps(found, ensure_ascii=False, separators=(",", ":")) if found else None
 
 

@@ -49,6 +49,7 @@ from adapters.cfx.msgnos import ALL_AMT, ALL_NUM, FIXED_MSG_NO, MSG_SPECS, MsgSp
 from adapters.errors import MalformedDocument, TranslationError
 from adapters.layout import (
     Built,
+    Extra,
     Filler,
     Layout,
     Leaf,
@@ -101,7 +102,9 @@ def _document_layout(raw: bytes, root: Node, head: Node, msg: Node) -> Layout:
         texts = {"prolog": prolog, "epilogue": epilogue, "codec": codec, "newline": newline_of(raw)}
         return {"root": with_slot(with_slot(root, "head", head), "msg", msg)}, texts
 
-    return Layout("", build=build)
+    nodes = (root, head, msg, *(n for n in msg.nodes() if n.slot == _BATCH_HEAD))
+    plain = not any(type(item) is Extra for node in nodes for item in node.items)
+    return Layout("", build=build, plain=plain)
 
 
 @cache

@@ -122,6 +122,7 @@ class EVoucherAdapter(Adapter):
             raise MalformedDocument("unexpected_element", f"root is <{root.tag}>, expected <MOF>")
         count_text: str | None = None
         bodies: list[etree._Element] = []
+        plain = True  # no extension directly in <MOF>
         for child in root:
             tag = child.tag
             if tag == "VoucherBody":
@@ -130,6 +131,8 @@ class EVoucherAdapter(Adapter):
                 if count_text is not None or len(child):
                     raise MalformedDocument("unexpected_element", "<VoucherCount> repeated or nested")
                 count_text = (child.text or "").strip()
+            else:
+                plain = False
         if count_text is None:
             raise MalformedDocument("missing_element", "<VoucherCount> is missing")
         if not count_text.isdigit():
@@ -154,7 +157,8 @@ class EVoucherAdapter(Adapter):
                 records.append(record)
         if problems:
             raise ValidationFailed(problems)
-        return Document(FORMAT, tuple(records), layout=Layout("", build=lambda: _envelope_layout(raw, root)))
+        layout = Layout("", build=lambda: _envelope_layout(raw, root), plain=plain)
+        return Document(FORMAT, tuple(records), layout=layout)
 
     def _parse_body(
         self, body: etree._Element, position: int, limits: Limits, seen: dict[tuple[str, ...], int]

@@ -97,7 +97,8 @@ class MofXmlAdapter(Adapter):
             raise MalformedDocument("empty_document", f"<{ROOT}> has no rows")
         table = TABLES[names.pop()]
         document = with_layouts(rows_to_document(self.format, table, rows, limits), layouts)
-        envelope_layout = Layout("", build=lambda: _envelope_layout(raw, root))
+        plain = len(row_elements) == len(root)  # every child of the root is a row
+        envelope_layout = Layout("", build=lambda: _envelope_layout(raw, root), plain=plain)
         return Document(document.format, document.records, document.envelope, envelope_layout)
 
     def render(self, document: Document) -> bytes:

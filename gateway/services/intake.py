@@ -122,7 +122,7 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
     )
     # Everything that is only computation happens before the transaction, so the write lock (SQLite) and
     # the row locks (PostgreSQL) are held for the SQL alone; the statements are batched (executemany).
-    new_records = [_record(record) for record in document.records]
+    new_records = [_record(record, document) for record in document.records]
     payment = [  # 国库集中支付 reconciliation lines (gateway/store/payment_lines.py)
         line
         for record, stored in zip(document.records, new_records, strict=True)
@@ -248,7 +248,7 @@ def canonical_text(message: BaseModel) -> str:
     return message.model_dump_json(exclude_none=True)
 
 
-def _record(record: Record) -> NewRecord:
+def _record(record: Record, document: Document) -> NewRecord:
     message = record.message
     fields = type(message).model_fields
     bgt_id = message.bgt_id if "bgt_id" in fields else None  # type: ignore[attr-defined]
@@ -261,7 +261,8 @@ def _record(record: Record) -> NewRecord:
         bgt_id=bgt_id if isinstance(bgt_id, str) else None,
         voucher_no=voucher_no if isinstance(voucher_no, str) else None,
         trace=tuple(sorted(_trace_keys(message))),
-        extensions=extensions_text(record.layout),  # what the models do not know, kept (issue 12)
+        # what the models do not know, kept (issue 12): the envelope's and the record's own
+        extensions=extensions_text(record.layout, document.layout),
     )
 
 

@@ -22,7 +22,7 @@ from adapters.cfx.adapter import HEAD_ELEMENTS
 from adapters.cfx.msgnos import MSG_SPECS
 from adapters.evoucher.vtcodes import VT_SPECS
 from adapters.mof.tables import TABLES
-from adapters.preserve import extensions
+from adapters.preserve import extensions, extensions_text
 from adapters.registry import default_registry
 from tests.adapters.evoucher_build import envelope, inner_bytes, inner_text
 from tests.adapters.mof_helpers import golden_issue_rows, mof_json
@@ -164,7 +164,7 @@ def test_cfx_extensions_are_kept_in_order(
     source = (GOLDEN / "cfx/2201.xml").read_bytes()
     root = etree.fromstring(source)
     head_names = _insert(root.find("HEAD"), [(i, x) for i, (_n, _t, x) in head])  # type: ignore[arg-type]
-    _insert(root.find("MSG/BatchHead2201"), [(i, x) for i, (_n, _t, x) in batch])  # type: ignore[arg-type]
+    batch_names = _insert(root.find("MSG/BatchHead2201"), [(i, x) for i, (_n, _t, x) in batch])  # type: ignore[arg-type]
     bill_names = _insert(root.find("MSG/Bill2201"), [(i, x) for i, (_n, _t, x) in bill])  # type: ignore[arg-type]
     first_detail = root.find("MSG/Bill2201/Detail2201")
     assert first_detail is not None
@@ -181,6 +181,9 @@ def test_cfx_extensions_are_kept_in_order(
     assert [e["name"] for e in found if e["where"] == "Bill2201/Detail2201[0]"] == detail_names
     envelope_found = extensions(document.layout)
     assert [e["name"] for e in envelope_found if e["where"] == "CFX/HEAD"] == head_names
+    assert [e["name"] for e in envelope_found if e["where"] == "CFX/MSG/BatchHead2201"] == batch_names
+    stored = json.loads(extensions_text(document.records[0].layout, document.layout) or "[]")
+    assert stored == [*envelope_found, *found]  # what intake stores with each record
 
 
 JSON_VALUES = st.recursive(

@@ -4,20 +4,25 @@ trace API and page show them, and the receiver of the same format gets the docum
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from adapters.preserve import extensions, extensions_of
 from adapters.registry import default_registry
+from gateway.delivery.profiles import Origin, render_for
 from gateway.delivery.relay import Relay
 from gateway.delivery.transport import MockTransport, Push
+from gateway.parties import Party, PartyKind
 from tests.conformance.wire_build import HEADER_EXTRAS_5201, real_5201_inner, real_envelope
 from tests.gateway.conftest import Harness
 from tests.gateway.test_trace_chain import V1, person_trace, send
 from tests.web.conftest import sign_in
 
 COUNTY = "330324000"
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 
 
 def test_extensions_are_stored_traced_and_delivered_as_sent(harness: Harness) -> None:
@@ -62,3 +67,21 @@ def test_the_trace_page_lists_the_extensions(harness: Harness) -> None:
     page = client.get(f"/ui/messages?voucher_no={V1}")
     assert page.status_code == 200
     assert "扩展元素" in page.text and "&lt;LocalNote&gt;县级备注&lt;/LocalNote&gt;" in page.text
+
+
+def test_part_of_an_envelope_for_a_receiver_of_the_same_format_keeps_the_source_shape() -> None:
+    """``render_for``: a bank that takes e-vouchers and gets one body of a two-body envelope gets that body
+    as sent (its extensions, element order and texts), in the envelope's own shape."""
+    raw = (GOLDEN / "evoucher/5201.xml").read_bytes()
+    edited = raw.replace(b"<Attach>SUCCESS</Attach>", b"<Attach>SUCCESS</Attach><LocalNote>1</LocalNote>")
+    adapters = default_registry()
+    document = adapters.get("evoucher").parse(edited)
+    bank = Party.model_construct(id="102333300018", kind=PartyKind.BANK, name="银行", wire_format="evoucher")
+    origin = Origin("330324000", "m-1", datetime(2026, 3, 16, 9, 0, tzinfo=UTC))
+    wire_format, body = render_for(adapters, bank, document, document.records[1:], edited, origin)
+    first = edited.index(b"<VoucherBody")
+    second = edited.index(b"<VoucherBody", first + 1)
+    expected = edited[:first] + edited[second:]
+    expected = expected.replace(b"<VoucherCount>2</VoucherCount>", b"<VoucherCount>1</VoucherCount>")
+    assert (wire_format, body) == ("evoucher", expected)
+    assert b"<LocalNote>1</LocalNote>" in body
