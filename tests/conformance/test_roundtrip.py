@@ -258,3 +258,16 @@ def test_a_canonical_json_layout_that_is_not_one_is_refused_with_bad_layout(tmp_
     value["records"][0]["layout"] = {"model": 1}
     path.write_text(json.dumps(value), encoding="utf-8")
     assert main(["convert", "--from", "json", "--to", "cfx", str(path)]) == 1
+
+
+def test_an_inner_voucher_that_leaves_the_header_to_the_envelope_stays_so() -> None:
+    """The header the inner voucher leaves to ``<VoucherBody>``'s attributes is not written inside it."""
+    inner = real_5201_inner().decode("gbk")
+    for tag in ("AdmDivCode", "StYear", "VtCode"):
+        inner = re.sub(rf"\r\n\t<{tag}>[^<]*</{tag}>", "", inner, count=1)
+    raw = real_envelope(inner.encode("gbk"))
+    adapter = REGISTRY.get("evoucher")
+    document = adapter.parse(raw)
+    message = document.records[0].message
+    assert (message.adm_div_code, message.vt_code) == ("330324", "5201")
+    assert adapter.render(document) == raw
