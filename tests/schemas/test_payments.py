@@ -26,6 +26,7 @@ from tests.adapters.payments_samples import (
     QUOTA_5108,
     QUOTA_CHECK_3510,
     RECEIPT_3143,
+    RECEIPT_3144,
     RECEIPT_5201,
     REFUND_2252,
 )
@@ -210,7 +211,13 @@ def test_statement_period_must_not_be_reversed() -> None:
 
 def test_tips_result_code() -> None:
     assert _ok(PbocClearingReceipt, RECEIPT_3143).succeeded
-    assert not _ok(PbocClearingReceipt, {**RECEIPT_3143, "result": "94001"}).succeeded
+    assert not _ok(PbocClearingReceipt, {**RECEIPT_3143, "pay_result": "94001"}).succeeded
+    # ITFE Recv3143MsgServer: PayResult 90000 or 0 is 拨付成功; a 3144 answers with Result
+    assert _ok(PbocClearingReceipt, {**RECEIPT_3143, "pay_result": "0"}).succeeded
+    assert _ok(PbocClearingReceipt, RECEIPT_3144).succeeded
+    assert not _ok(PbocClearingReceipt, {**RECEIPT_3144, "result": "94001"}).succeeded
+    assert _problems(PbocClearingReceipt, {**RECEIPT_3143, "result": "90000"}) == [("[0]", "msgno_fields")]
+    assert _problems(PbocClearingReceipt, {**RECEIPT_3144, "result": None}) == [("[0]", "msgno_fields")]
     assert _problems(GeneralReply, {"ori_msg_no": "2201", "result": "9000"}) == [
         ("[0].result", "string_pattern_mismatch")
     ]
