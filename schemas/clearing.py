@@ -235,23 +235,23 @@ class QuotaNotice(CanonicalModel):
 # itfe_<MsgNo>_xml2java.xml; the per-MsgNo wire layouts are in adapters/cfx/msgnos.py.
 
 
-def _only_for(
-    data: Mapping[str, Any],
-    msg_no: object,
-    own: Mapping[str, frozenset[str]],
-    required: Mapping[str, tuple[str, ...]],
-) -> None:
+Layouts = Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
+"""MsgNo → (fields only other MsgNos carry, fields this MsgNo needs)."""
+
+
+def _layouts(own: Mapping[str, frozenset[str]], required: Mapping[str, tuple[str, ...]]) -> Layouts:
+    """The per-MsgNo checks of one model, from each MsgNo's own fields and its required ones."""
+    everything = frozenset().union(*own.values())
+    return {
+        msg_no: (tuple(sorted(everything - mine)), required.get(msg_no, ())) for msg_no, mine in own.items()
+    }
+
+
+def _only_for(data: Mapping[str, Any], msg_no: str, layouts: Layouts) -> None:
     """Raise ``msgno_fields`` when a field of another MsgNo's layout is set, or a required one is missing."""
-    if not isinstance(msg_no, str):
-        return
-    foreign = sorted(
-        name
-        for other, names in own.items()
-        if other != msg_no
-        for name in names
-        if name not in own.get(msg_no, frozenset()) and data.get(name) is not None
-    )
-    missing = [name for name in required.get(msg_no, ()) if data.get(name) is None]
+    others, needed = layouts[msg_no]
+    foreign = [name for name in others if data[name] is not None]
+    missing = [name for name in needed if data[name] is None]
     if foreign or missing:
         raise PydanticCustomError(
             "msgno_fields",
@@ -277,21 +277,27 @@ class PbocClearingDetail(CanonicalModel):
     acct_prop: Literal["1", "2"] | None = None  # 账户性质 1 零余额 / 2 小额现金
 
 
-_APPLY_OWN: Mapping[str, frozenset[str]] = {
-    "2201": frozenset(
-        {"payer_acct", "payer_name", "payer_addr", "payee_acct", "payee_name", "payee_addr"}
-        | {"payee_opn_bnk_no", "add_word"}
-    ),
-    "2202": frozenset(
-        {"ori_tra_no", "ori_entrust_date", "ori_vou_no", "ori_vou_date", "ori_payer_acct", "ori_payer_name"}
-        | {"ori_payee_acct", "ori_payee_name", "pay_dictate_no", "pay_msg_no", "pay_entrust_date"}
-        | {"pay_snd_bnk_no"}
-    ),
-}
-_APPLY_REQUIRED: Mapping[str, tuple[str, ...]] = {
-    "2201": ("payer_acct", "payee_acct"),
-    "2202": ("ori_payer_acct", "ori_payee_acct"),
-}
+_APPLY_LAYOUTS = _layouts(
+    {
+        "2201": frozenset(
+            {"payer_acct", "payer_name", "payer_addr", "payee_acct", "payee_name", "payee_addr"}
+            | {"payee_opn_bnk_no", "add_word"}
+        ),
+        "2202": frozenset(
+            {
+                "ori_tra_no",
+                "ori_entrust_date",
+                "ori_vou_no",
+                "ori_vou_date",
+                "ori_payer_acct",
+                "ori_payer_name",
+            }
+            | {"ori_payee_acct", "ori_payee_name", "pay_dictate_no", "pay_msg_no", "pay_entrust_date"}
+            | {"pay_snd_bnk_no"}
+        ),
+    },
+    {"2201": ("payer_acct", "payee_acct"), "2202": ("ori_payer_acct", "ori_payee_acct")},
+)
 
 
 class PbocClearingApply(CanonicalModel):
@@ -354,18 +360,20 @@ class PbocClearingApply(CanonicalModel):
 
     @model_validator(mode="after")
     def _layout_of_msg_no(self) -> PbocClearingApply:
-        _only_for(self.__dict__, self.msg_no, _APPLY_OWN, _APPLY_REQUIRED)
+        _only_for(self.__dict__, self.msg_no, _APPLY_LAYOUTS)
         return self
 
 
-_RECEIPT_OWN: Mapping[str, frozenset[str]] = {
-    "3143": frozenset(
-        {"ori_msg_no", "pay_dictate_no", "pay_msg_no", "pay_entrust_date", "pay_snd_bnk_no", "pay_result"}
-        | {"add_word"}
-    ),
-    "3144": frozenset({"ori_vou_no", "ori_vou_date", "result", "description"}),
-}
-_RECEIPT_REQUIRED: Mapping[str, tuple[str, ...]] = {"3143": ("pay_result",), "3144": ("result",)}
+_RECEIPT_LAYOUTS = _layouts(
+    {
+        "3143": frozenset(
+            {"ori_msg_no", "pay_dictate_no", "pay_msg_no", "pay_entrust_date", "pay_snd_bnk_no", "pay_result"}
+            | {"add_word"}
+        ),
+        "3144": frozenset({"ori_vou_no", "ori_vou_date", "result", "description"}),
+    },
+    {"3143": ("pay_result",), "3144": ("result",)},
+)
 PAY_RESULT_SUCCESS = frozenset({TIPS_SUCCESS, "0"})
 """3143 ``PayResult`` values that mean 拨付成功 (ITFE ``Recv3143MsgServer``: 90000, or 0)."""
 
@@ -407,7 +415,7 @@ class PbocClearingReceipt(CanonicalModel):
 
     @model_validator(mode="after")
     def _layout_of_msg_no(self) -> PbocClearingReceipt:
-        _only_for(self.__dict__, self.msg_no, _RECEIPT_OWN, _RECEIPT_REQUIRED)
+        _only_for(self.__dict__, self.msg_no, _RECEIPT_LAYOUTS)
         return self
 
     @property
@@ -441,14 +449,8 @@ class PbocQuotaDetail(CanonicalModel):
     acct_prop: Literal["1", "2"] | None = None  # 5103: 账户性质 1 零余额 / 2 小额现金
 
 
-_QUOTA_OWN: Mapping[str, frozenset[str]] = {
-    "5102": frozenset(),
-    "5103": frozenset({"bdg_org_code", "of_month"}),
-}
-_QUOTA_DETAIL_OWN: Mapping[str, frozenset[str]] = {
-    "5102": frozenset({"bdg_org_code"}),
-    "5103": frozenset({"acct_prop"}),
-}
+_QUOTA_LAYOUTS = _layouts({"5102": frozenset(), "5103": frozenset({"bdg_org_code", "of_month"})}, {})
+_QUOTA_DETAIL_LAYOUTS = _layouts({"5102": frozenset({"bdg_org_code"}), "5103": frozenset({"acct_prop"})}, {})
 
 
 class PbocQuota(CanonicalModel):
@@ -486,9 +488,9 @@ class PbocQuota(CanonicalModel):
 
     @model_validator(mode="after")
     def _layout_of_msg_no(self) -> PbocQuota:
-        _only_for(self.__dict__, self.msg_no, _QUOTA_OWN, {})
+        _only_for(self.__dict__, self.msg_no, _QUOTA_LAYOUTS)
         for detail in self.details:
-            _only_for(detail.__dict__, self.msg_no, _QUOTA_DETAIL_OWN, {})
+            _only_for(detail.__dict__, self.msg_no, _QUOTA_DETAIL_LAYOUTS)
         return self
 
 
