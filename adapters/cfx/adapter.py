@@ -210,9 +210,8 @@ class CfxAdapter(Adapter):
 
     @staticmethod
     def _record_data(element: etree._Element, spec: MsgSpec, msg_no: str, position: int) -> dict[str, Any]:
-        fields = record_fields(spec)
+        fields = record_fields(spec)  # the record's own elements: a batch-head element here is unexpected
         detail_tag = f"Detail{msg_no}"
-        head_fields = _head_fields(spec)
         details: list[etree._Element] = []  # the detail children, collected while reading the leaves
         data = read_leaves(
             element,
@@ -222,13 +221,6 @@ class CfxAdapter(Adapter):
             containers=_detail_containers(detail_tag) if spec.has_details else frozenset(),
             found=details,
         )
-        shadowed = sorted(head_fields.intersection(data))
-        if shadowed:
-            raise MalformedDocument(
-                "unexpected_element",
-                f"batch-head field(s) {', '.join(shadowed)} inside a record",
-                position=position,
-            )
         item_fields = detail_fields(spec)
         if item_fields is not None and fields.list_field is not None:
             data[fields.list_field] = [
@@ -290,20 +282,20 @@ class CfxAdapter(Adapter):
             raise TranslationError(f"a {msg_no} carries exactly one record")
         root = etree.Element("CFX")
         root.append(self._head(document.envelope, msg_no, spec))
-        if not spec.has_msg:
-            out = etree.tostring(root, encoding="GBK", xml_declaration=False, pretty_print=True)
-            assert isinstance(out, bytes)
-            return b'<?xml version="1.0" encoding="GBK"?>\n' + out
-        msg = etree.SubElement(root, "MSG")
-        if spec.head:
-            msg.append(self._batch_head(records, spec, msg_no))
-        if spec.record:
-            head_fields = _head_fields(spec)
-            for record in records:
-                msg.append(self._record(record.message, spec, msg_no, head_fields))
+        if spec.has_msg:
+            self._msg(etree.SubElement(root, "MSG"), records, spec, msg_no)
         out = etree.tostring(root, encoding="GBK", xml_declaration=False, pretty_print=True)
         assert isinstance(out, bytes)
         return b'<?xml version="1.0" encoding="GBK"?>\n' + out
+
+    @classmethod
+    def _msg(cls, msg: etree._Element, records: tuple[Record, ...], spec: MsgSpec, msg_no: str) -> None:
+        if spec.head:
+            msg.append(cls._batch_head(records, spec, msg_no))
+        if spec.record:
+            head_fields = _head_fields(spec)
+            for record in records:
+                msg.append(cls._record(record.message, spec, msg_no, head_fields))
 
     @staticmethod
     def _head(envelope: Mapping[str, str], msg_no: str, spec: MsgSpec) -> etree._Element:

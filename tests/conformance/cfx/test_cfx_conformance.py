@@ -347,6 +347,11 @@ MALFORMED: list[tuple[str, bytes, str]] = [
         _edit("3143", ("<PayResult>", "<Result>"), ("</PayResult>", "</Result>")),
         "unexpected_element",
     ),
+    (
+        "2202 bill repeating a Head2202 element",
+        _edit("2202", ("<TraNo>", "<AgentBnkCode>102333300018</AgentBnkCode><TraNo>")),
+        "unexpected_element",
+    ),
     ("3143 under <BatchReturn3143>", _edit("3143", ("Bill3143>", "BatchReturn3143>")), "unexpected_element"),
     (
         "5103 detail with the 5102 BdgOrgCode",
