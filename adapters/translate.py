@@ -3,7 +3,7 @@
 A bank's 2301 申请划款凭证 (e-voucher) becomes a TIPS 2201 划款申请 bill (CFX), and the PBOC's 3143 回执 comes
 back as the e-voucher 2301 回单 with the X-fields filled; a 2302 申请退款凭证 becomes a 2202 划款申请退回 and
 its 3144 回执 comes back as the 2302 回单. The pairings 2201 → 3143 and 2202 → 3144 are ITFE's
-(``caoyanguo/ITFE`` ``Recv3143MsgServer.java``); the field mapping follows ITFE's
+(``caoyanguo/ITFE`` ``Recv3143MsgServer.java``, ``Recv3144MsgServer.java``); the field mapping follows ITFE's
 ``VoucherDto2MapFor2202.java`` where it has one:
 
 =========================  ==================================  ======================================

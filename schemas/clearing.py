@@ -20,7 +20,7 @@ two MsgNos whose bills differ, and each MsgNo's own fields are checked (``msgno_
   (``Head2202``/``Bill2202``, the original payment's Ori* fields and the 支付 keys instead of payer/payee).
 * :class:`PbocClearingReceipt` — MsgNo 3143 划款申请回执 (``Bill3143``: ``PayResult``, ``AddWord``) / 3144
   划款申请退回回执 (``BatchReturn3144``: ``Result``, ``Description``). ITFE pairs 2201 → 3143 and
-  2202 → 3144 (``Recv3143MsgServer``).
+  2202 → 3144 (``Recv3143MsgServer``, ``Recv3144MsgServer``).
 * :class:`PbocQuota` — MsgNo 5102 直接支付额度 / 5103 授权支付额度 (bill adds ``BdgOrgCode``, ``OfMonth``;
   detail ``AcctProp`` instead of ``BdgOrgCode``).
 * :class:`PbocQuotaReceipt` — MsgNo 3133 / 3134 回执 (ITFE ``RecvDirectMsgServer`` / ``RecvGrantMsgServer``).

@@ -26,9 +26,10 @@ MsgNo  source (itfe_<MsgNo>_…)                notes
 
 Only the 2201 and 2202 templates write ``<Reserve>`` in the HEAD (``MsgConstant.CFCCHL``); the others end
 the HEAD at ``WorkDate``. Which message answers which is in ITFE's receive handlers: ``Recv3143MsgServer``
-matches a 3143 to the 2201 it answers (``MsgConstant.APPLYPAY_DAORU``) and to its 2301 voucher; 3144 is
-划款申请退回回执 (answer to a 2202); ``RecvDirectMsgServer`` reads 3133 for a 5102, ``RecvGrantMsgServer``
-3134 for a 5103.
+matches a 3143 to the 2201 it answers (``MsgConstant.APPLYPAY_DAORU``) and to its 2301 voucher,
+``Recv3144MsgServer`` a 3144 划款申请退回回执 to its 2202 (``APPLYPAY_BACK_DAORU``) and 2302 voucher;
+``RecvDirectMsgServer`` reads 3133 for a 5102, ``RecvGrantMsgServer`` 3134 for a 5103; ``Recv9005MsgServer``
+reads the HEAD only.
 """
 
 from __future__ import annotations
