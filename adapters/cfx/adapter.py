@@ -11,9 +11,11 @@
 
 ``HEAD`` goes to :attr:`Document.envelope` verbatim (element name → text). Each bill / return is one
 :class:`~adapters.base.Record` whose message carries the batch-head fields too; ``AllNum``/``AllAmt`` are
-checked on parse (``batch_count_mismatch`` / ``batch_amount_mismatch``) and computed on render. When
-rendering, ``VER`` defaults to ``1.0``, ``APP`` to ``TIPS``, ``MsgRef`` to the ``MsgID`` and ``Reserve`` to
-empty; ``SRC``, ``DES``, ``MsgID`` and ``WorkDate`` must be in the envelope.
+checked on parse (``batch_count_mismatch`` / ``batch_amount_mismatch``) and computed on render. The layout of
+each MsgNo (head element, field order, HEAD-only 9005) is ITFE's, in :mod:`adapters.cfx.msgnos`. When
+rendering, ``VER`` defaults to ``1.0``, ``APP`` to ``TIPS`` and ``MsgRef`` to the ``MsgID``; ``Reserve`` is
+written when the envelope has it, and empty for a 2201/2202 (whose ITFE templates always write it); ``SRC``,
+``DES``, ``MsgID`` and ``WorkDate`` must be in the envelope.
 """
 
 from __future__ import annotations
@@ -31,7 +33,15 @@ from pydantic import BaseModel
 from adapters._fields import field_map, read_leaves, to_text, write_leaves
 from adapters._xml import parse_xml
 from adapters.base import Adapter, Document, Record, Signature
-from adapters.cfx.msgnos import ALL_AMT, ALL_NUM, FIXED_MSG_NO, MSG_SPECS, MsgSpec
+from adapters.cfx.msgnos import (
+    ALL_AMT,
+    ALL_NUM,
+    FIXED_MSG_NO,
+    MSG_SPECS,
+    MsgSpec,
+    detail_fields,
+    record_fields,
+)
 from adapters.errors import MalformedDocument, TranslationError
 from adapters.limits import DEFAULT_LIMITS, Limits
 from schemas.base import build
@@ -47,7 +57,7 @@ _REQUIRED_HEAD = ("VER", "SRC", "DES", "APP", "MsgNo", "MsgID", "WorkDate")
 _NODE = re.compile(r"^\d{12}$")
 _MSG_ID = re.compile(r"^[0-9A-Za-z]{20}$")
 _SNIFF = re.compile(rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*\?>)?\s*(<!--(?:(?!-->).)*-->\s*)*<CFX[\s>]", re.DOTALL)
-_DEFAULTS = {"VER": "1.0", "APP": "TIPS", "Reserve": ""}
+_DEFAULTS = {"VER": "1.0", "APP": "TIPS"}
 
 
 @cache
@@ -93,16 +103,25 @@ class CfxAdapter(Adapter):
         if root.tag != "CFX":
             raise MalformedDocument("unexpected_element", f"root is <{root.tag}>, expected <CFX>")
         parts = [c for c in root if isinstance(c.tag, str)]
-        if [c.tag for c in parts] != ["HEAD", "MSG"]:
+        tags = [c.tag for c in parts]
+        if tags not in (["HEAD", "MSG"], ["HEAD"]):
             raise MalformedDocument("unexpected_element", "<CFX> must hold exactly <HEAD> then <MSG>")
-        head_el, msg = parts
-        head = self._read_head(head_el)
+        head = self._read_head(parts[0])
         spec = MSG_SPECS.get(head["MsgNo"])
         if spec is None:
             raise MalformedDocument("unknown_msgno", f"MsgNo {head['MsgNo']!r} is not supported")
         _check_head(head)
         msg_no = head["MsgNo"]
-        batch_head, elements = self._split_msg(msg, spec, msg_no, limits)
+        if not spec.has_msg:
+            # a HEAD-only message (9005); an empty <MSG/> some senders add is tolerated, any content is not
+            if len(parts) == 2 and any(isinstance(c.tag, str) for c in parts[1]):
+                raise MalformedDocument(
+                    "unexpected_element", f"a {msg_no} is HEAD only: its <MSG> must be empty"
+                )
+            return self._parse_single(spec, [], head)
+        if len(parts) != 2:
+            raise MalformedDocument("missing_element", f"a {msg_no} needs a <MSG>")
+        batch_head, elements = self._split_msg(parts[1], spec, msg_no, limits)
         if spec.single:
             return self._parse_single(spec, elements, head)
 
@@ -155,7 +174,7 @@ class CfxAdapter(Adapter):
     def _split_msg(
         msg: etree._Element, spec: MsgSpec, msg_no: str, limits: Limits
     ) -> tuple[dict[str, str], list[etree._Element]]:
-        head_tag = f"BatchHead{msg_no}"
+        head_tag = f"{spec.head_tag}{msg_no}"
         record_tag = f"{spec.record}{msg_no}" if spec.record else None
         batch_head: dict[str, str] | None = None
         elements: list[etree._Element] = []
@@ -191,9 +210,8 @@ class CfxAdapter(Adapter):
 
     @staticmethod
     def _record_data(element: etree._Element, spec: MsgSpec, msg_no: str, position: int) -> dict[str, Any]:
-        fields = field_map(spec.model)
+        fields = record_fields(spec)  # the record's own elements: a batch-head element here is unexpected
         detail_tag = f"Detail{msg_no}"
-        head_fields = _head_fields(spec)
         details: list[etree._Element] = []  # the detail children, collected while reading the leaves
         data = read_leaves(
             element,
@@ -203,15 +221,8 @@ class CfxAdapter(Adapter):
             containers=_detail_containers(detail_tag) if spec.has_details else frozenset(),
             found=details,
         )
-        shadowed = sorted(head_fields.intersection(data))
-        if shadowed:
-            raise MalformedDocument(
-                "unexpected_element",
-                f"batch-head field(s) {', '.join(shadowed)} inside a record",
-                position=position,
-            )
-        if spec.has_details and fields.list_field is not None and fields.item_model is not None:
-            item_fields = field_map(fields.item_model)
+        item_fields = detail_fields(spec)
+        if item_fields is not None and fields.list_field is not None:
             data[fields.list_field] = [
                 read_leaves(d, item_fields, position=position, where=f"<{detail_tag}>") for d in details
             ]
@@ -229,11 +240,12 @@ class CfxAdapter(Adapter):
     def _check_totals(
         batch_head: Mapping[str, str], records: list[Record], spec: MsgSpec, msg_no: str
     ) -> None:
+        where = f"{spec.head_tag}{msg_no}"
+        if spec.totals == "optional" and not batch_head.get(ALL_NUM) and not batch_head.get(ALL_AMT):
+            return
         declared_num = batch_head.get(ALL_NUM, "").strip()
         if not declared_num.isdigit():
-            raise MalformedDocument(
-                "bad_header", f"BatchHead{msg_no} AllNum {declared_num!r} is not a number"
-            )
+            raise MalformedDocument("bad_header", f"{where} AllNum {declared_num!r} is not a number")
         if int(declared_num) != len(records):
             raise MalformedDocument(
                 "batch_count_mismatch",
@@ -242,7 +254,7 @@ class CfxAdapter(Adapter):
         try:
             declared_amt = parse_money(batch_head.get(ALL_AMT, ""))
         except MoneyFormatError as exc:
-            raise MalformedDocument("bad_header", f"BatchHead{msg_no} AllAmt: {exc.code}: {exc}") from None
+            raise MalformedDocument("bad_header", f"{where} AllAmt: {exc.code}: {exc}") from None
         total = sum((getattr(r.message, spec.amount or "") for r in records), Decimal("0.00"))
         if total != declared_amt:
             raise MalformedDocument(
@@ -269,20 +281,24 @@ class CfxAdapter(Adapter):
         if spec.single and len(records) != 1:
             raise TranslationError(f"a {msg_no} carries exactly one record")
         root = etree.Element("CFX")
-        root.append(self._head(document.envelope, msg_no))
-        msg = etree.SubElement(root, "MSG")
-        if spec.head:
-            msg.append(self._batch_head(records, spec, msg_no))
-        if spec.record:
-            head_fields = _head_fields(spec)
-            for record in records:
-                msg.append(self._record(record.message, spec, msg_no, head_fields))
+        root.append(self._head(document.envelope, msg_no, spec))
+        if spec.has_msg:
+            self._msg(etree.SubElement(root, "MSG"), records, spec, msg_no)
         out = etree.tostring(root, encoding="GBK", xml_declaration=False, pretty_print=True)
         assert isinstance(out, bytes)
         return b'<?xml version="1.0" encoding="GBK"?>\n' + out
 
+    @classmethod
+    def _msg(cls, msg: etree._Element, records: tuple[Record, ...], spec: MsgSpec, msg_no: str) -> None:
+        if spec.head:
+            msg.append(cls._batch_head(records, spec, msg_no))
+        if spec.record:
+            head_fields = _head_fields(spec)
+            for record in records:
+                msg.append(cls._record(record.message, spec, msg_no, head_fields))
+
     @staticmethod
-    def _head(envelope: Mapping[str, str], msg_no: str) -> etree._Element:
+    def _head(envelope: Mapping[str, str], msg_no: str, spec: MsgSpec) -> etree._Element:
         if envelope.get("MsgNo", msg_no) != msg_no:
             raise TranslationError(
                 f"envelope MsgNo {envelope['MsgNo']} disagrees with the records ({msg_no})"
@@ -292,17 +308,20 @@ class CfxAdapter(Adapter):
         missing = [name for name in _REQUIRED_HEAD if not values.get(name)]
         if missing:
             raise TranslationError(f"the envelope lacks HEAD {', '.join(missing)}")
+        if spec.reserve:
+            values.setdefault("Reserve", "")
         head = etree.Element("HEAD")
         for name in HEAD_ELEMENTS:
-            etree.SubElement(head, name).text = values.get(name) or None
+            if name in values:
+                etree.SubElement(head, name).text = values[name] or None
         return head
 
     @staticmethod
     def _batch_head(records: tuple[Record, ...], spec: MsgSpec, msg_no: str) -> etree._Element:
         fields = field_map(spec.model)
-        element = etree.Element(f"BatchHead{msg_no}")
+        element = etree.Element(f"{spec.head_tag}{msg_no}")
         first = records[0].message
-        for name in spec.head:
+        for name in spec.head_totals:
             if name == ALL_NUM:
                 text: str | None = str(len(records))
             elif name == ALL_AMT:
@@ -321,12 +340,12 @@ class CfxAdapter(Adapter):
     def _record(
         message: BaseModel, spec: MsgSpec, msg_no: str, head_fields: frozenset[str]
     ) -> etree._Element:
-        fields = field_map(spec.model)
+        fields = record_fields(spec)
         element = etree.Element(f"{spec.record}{msg_no}")
         own = replace(fields, leaves=tuple(leaf for leaf in fields.leaves if leaf[0] not in head_fields))
         write_leaves(element, message, own)
-        if spec.has_details and fields.list_field is not None and fields.item_model is not None:
-            item_fields = field_map(fields.item_model)
+        item_fields = detail_fields(spec)
+        if item_fields is not None and fields.list_field is not None:
             for item in getattr(message, fields.list_field):
                 write_leaves(etree.SubElement(element, f"Detail{msg_no}"), item, item_fields)
         return element

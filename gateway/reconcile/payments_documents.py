@@ -44,7 +44,7 @@ from pydantic import BaseModel
 from adapters.base import Document
 from gateway.reconcile.errors import SnapshotFormatError
 from gateway.reconcile.payments_columns import ClearingColumns, PaymentInputs, Role
-from schemas.clearing import TIPS_SUCCESS, ClearingReceipt, ClearingRequest, PbocClearingReceipt
+from schemas.clearing import ClearingReceipt, ClearingRequest, PbocClearingReceipt
 from schemas.money import from_fen, to_fen
 from schemas.payments import PaymentReceipt, PaymentVoucher, RefundNotice
 from schemas.statements import (
@@ -149,7 +149,7 @@ def documents_to_inputs(documents: Sequence[tuple[Path, Role, Document]]) -> Pay
                 if isinstance(message, ClearingReceipt) or key not in clearing_docs:
                     clearing_docs[key] = (path, message)
             elif isinstance(message, PbocClearingReceipt):
-                if message.result != TIPS_SUCCESS:
+                if not message.succeeded:
                     refused.add(message.vou_no)
             else:
                 assert isinstance(message, QuotaReconciliationStatement)

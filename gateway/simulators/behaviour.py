@@ -349,26 +349,42 @@ def _clearing_receipt(request: ClearingRequest, today: date) -> ClearingReceipt:
 
 
 def _cfx_receipt(apply: PbocClearingApply, pack_no: str, today: date) -> PbocClearingReceipt:
-    return PbocClearingReceipt(
-        msg_no="3143" if apply.msg_no == "2201" else "3144",
-        agent_bnk_code=apply.agent_bnk_code,
-        fin_org_code=apply.fin_org_code,
-        tre_code=apply.tre_code,
-        entrust_date=today,
-        pack_no=pack_no,
-        ori_entrust_date=apply.entrust_date,
-        ori_pack_no=apply.pack_no,
-        payout_vou_type=apply.payout_vou_type,
-        pay_mode=apply.pay_mode,
-        vou_no=apply.vou_no,
-        vou_date=apply.vou_date,
-        ori_vou_no=apply.vou_no,
-        ori_vou_date=apply.vou_date,
-        ori_tra_no=apply.tra_no,
-        acct_date=today,
-        amt=apply.amt,
-        result=TIPS_SUCCESS,
-        description="处理成功",
+    """The PBOC's answer to one bill: a 3143 (ITFE itfe_3143_java2xml.ftl) for a 2201, a 3144 for a 2202."""
+    common = {
+        "agent_bnk_code": apply.agent_bnk_code,
+        "fin_org_code": apply.fin_org_code,
+        "tre_code": apply.tre_code,
+        "entrust_date": today,
+        "pack_no": pack_no,
+        "ori_entrust_date": apply.entrust_date,
+        "ori_pack_no": apply.pack_no,
+        "payout_vou_type": apply.payout_vou_type,
+        "pay_mode": apply.pay_mode,
+        "vou_no": apply.vou_no,
+        "vou_date": apply.vou_date,
+        "ori_tra_no": apply.tra_no,
+        "acct_date": today,
+        "amt": apply.amt,
+    }
+    if apply.msg_no == "2201":
+        return PbocClearingReceipt.model_validate(
+            {
+                **common,
+                "msg_no": "3143",
+                "ori_msg_no": "2201",
+                "pay_result": TIPS_SUCCESS,
+                "add_word": "处理成功",
+            }
+        )
+    return PbocClearingReceipt.model_validate(
+        {
+            **common,
+            "msg_no": "3144",
+            "ori_vou_no": apply.ori_vou_no,
+            "ori_vou_date": apply.ori_vou_date,
+            "result": TIPS_SUCCESS,
+            "description": "处理成功",
+        }
     )
 
 

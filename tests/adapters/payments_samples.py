@@ -393,7 +393,10 @@ TIPS_NODE = "100000000000"
 
 
 def head(msg_no: str, msg_id: str, msg_ref: str | None = None, *, src: str = FRONT_NODE) -> dict[str, str]:
+    """A CFX HEAD as ITFE's templates write it: only the 2201/2202 ones (itfe_2201/2202_java2xml.ftl) carry
+    ``<Reserve>``; the others end at ``WorkDate``."""
     des = TIPS_NODE if src != TIPS_NODE else FRONT_NODE
+    reserve = {"Reserve": ""} if msg_no in ("2201", "2202") else {}
     return {
         "VER": "1.0",
         "SRC": src,
@@ -403,7 +406,7 @@ def head(msg_no: str, msg_id: str, msg_ref: str | None = None, *, src: str = FRO
         "MsgID": msg_id,
         "MsgRef": msg_ref or msg_id,
         "WorkDate": "20260317",
-        "Reserve": "",
+        **reserve,
     }
 
 
@@ -461,25 +464,104 @@ APPLY_2201_B: dict[str, Any] = {
 }
 
 RECEIPT_3143: dict[str, Any] = {
+    # caoyanguo/ITFE itfeesb/conf/transconfig/itfe_3143_java2xml.ftl: BatchHead3143 {TreCode, FinOrgCode,
+    # AgentBnkCode, EntrustDate, PackNo, OriPackNo, OriEntrustDate, AllNum, AllAmt, PayoutVouType, PayMode},
+    # Bill3143 {VouNo, OriMsgNo, VouDate, OriTraNo, PayDictateNo, PayMsgNo, PayEntrustDate, PaySndBnkNo,
+    # PayResult, AddWord, AcctDate, Amt}
     "msg_no": "3143",
-    "agent_bnk_code": BANK_NODE,
-    "fin_org_code": "330324000",
     "tre_code": "3303240000",
+    "fin_org_code": "330324000",
+    "agent_bnk_code": BANK_NODE,
     "entrust_date": "20260317",
     "pack_no": "00000901",
-    "ori_entrust_date": "20260317",
     "ori_pack_no": "00000031",
+    "ori_entrust_date": "20260317",
     "payout_vou_type": "0",
     "pay_mode": "0",
     "vou_no": "3303242301260000031",
+    "ori_msg_no": "2201",
     "vou_date": "20260317",
+    "ori_tra_no": "00000001",
+    "pay_dictate_no": "20260317000123",
+    "pay_msg_no": "hvps.111.001.01",
+    "pay_entrust_date": "20260317",
+    "pay_snd_bnk_no": "011333000015",
+    "pay_result": "90000",
+    "add_word": "处理成功",
+    "acct_date": "20260317",
+    "amt": "13205.67",
+}
+
+RECEIPT_3144: dict[str, Any] = {
+    # caoyanguo/ITFE itfeesb/conf/transconfig/itfe_3144_java2xml.ftl: BatchHead3144 {AgentBnkCode,
+    # FinOrgCode, TreCode, EntrustDate, PackNo, OriEntrustDate, OriPackNo, AllNum, AllAmt, PayoutVouType,
+    # PayMode}, BatchReturn3144 {VouNo, VouDate, OriVouNo, OriVouDate, OriTraNo, AcctDate, Amt, Result,
+    # Description}
+    "msg_no": "3144",
+    "agent_bnk_code": BANK_NODE,
+    "fin_org_code": "330324000",
+    "tre_code": "3303240000",
+    "entrust_date": "20260320",
+    "pack_no": "00000904",
+    "ori_entrust_date": "20260320",
+    "ori_pack_no": "00000004",
+    "payout_vou_type": "0",
+    "pay_mode": "0",
+    "vou_no": "3303242302260000004",
+    "vou_date": "20260320",
     "ori_vou_no": "3303242301260000031",
     "ori_vou_date": "20260317",
     "ori_tra_no": "00000001",
-    "acct_date": "20260317",
-    "amt": "13205.67",
+    "acct_date": "20260320",
+    "amt": "2345.67",
     "result": "90000",
     "description": "处理成功",
+}
+
+REFUND_2202: dict[str, Any] = {
+    # caoyanguo/ITFE itfeesb/conf/transconfig/itfe_2202_java2xml.ftl: Head2202 {FinOrgCode, TreCode,
+    # AgentBnkCode, EntrustDate, PackNo, AllNum, AllAmt, PayoutVouType, PayMode}, Bill2202 {TraNo, VouNo,
+    # VouDate, OriTraNo, OriEntrustDate, OriVouNo, OriVouDate, OriPayerAcct, OriPayerName, OriPayeeAcct,
+    # OriPayeeName, PayDictateNo, PayMsgNo, PayEntrustDate, PaySndBnkNo, BudgetType, TrimSign, OfYear, Amt,
+    # StatInfNum, Detail2202 {SeqNo, BdgOrgCode, FuncSbtCode, EcnomicSubjectCode, Amt, AcctProp}}
+    "msg_no": "2202",
+    "fin_org_code": "330324000",
+    "tre_code": "3303240000",
+    "agent_bnk_code": BANK_NODE,
+    "entrust_date": "20260320",
+    "pack_no": "00000004",
+    "payout_vou_type": "1",
+    "pay_mode": "0",
+    "tra_no": "00000001",
+    "vou_no": "3303242302260000004",
+    "vou_date": "20260320",
+    "ori_tra_no": "20260317000123",
+    "ori_entrust_date": "20260317",
+    "ori_vou_no": "3303242301260000031",
+    "ori_vou_date": "20260317",
+    "ori_payer_acct": "3303240000000001",
+    "ori_payer_name": "国家金库永嘉县支库",
+    "ori_payee_acct": "1203280129000001234",
+    "ori_payee_name": "永嘉县财政局零余额账户",
+    "pay_dictate_no": "20260317000123",
+    "pay_msg_no": "hvps.111.001.01",
+    "pay_entrust_date": "20260317",
+    "pay_snd_bnk_no": "011333000015",
+    "budget_type": "1",
+    "trim_sign": "0",
+    "of_year": 2026,
+    "amt": "2345.67",
+    "stat_inf_num": 1,
+    "details": [
+        {
+            "seq_no": 1,
+            "bdg_org_code": "101",
+            "func_sbt_code": "2050202",
+            "ecnomic_subject_code": "30201",
+            "amt": "2345.67",
+            "acct_prop": "1",
+        }
+    ],
 }
 
 QUOTA_5102: dict[str, Any] = {
@@ -540,53 +622,14 @@ CFX_SAMPLES: dict[str, tuple[dict[str, str], tuple[tuple[type[CanonicalModel], d
         head("2201", "20260317220100000031"),
         ((PbocClearingApply, APPLY_2201), (PbocClearingApply, APPLY_2201_B)),
     ),
-    "2202": (
-        head("2202", "20260320220200000004"),
-        (
-            (
-                PbocClearingApply,
-                {
-                    **APPLY_2201,
-                    "msg_no": "2202",
-                    "entrust_date": "20260320",
-                    "pack_no": "00000004",
-                    "vou_no": "3303242302260000004",
-                    "vou_date": "20260320",
-                    "amt": "2345.67",
-                    "add_word": "收款银行退款",
-                    "stat_inf_num": 1,
-                    "details": [
-                        {"seq_no": 1, "bdg_org_code": "101", "func_sbt_code": "2050202", "amt": "2345.67"}
-                    ],
-                },
-            ),
-        ),
-    ),
+    "2202": (head("2202", "20260320220200000004"), ((PbocClearingApply, REFUND_2202),)),
     "3143": (
         head("3143", "20260317314300000901", "20260317220100000031", src=TIPS_NODE),
         ((PbocClearingReceipt, RECEIPT_3143),),
     ),
     "3144": (
         head("3144", "20260320314400000904", "20260320220200000004", src=TIPS_NODE),
-        (
-            (
-                PbocClearingReceipt,
-                {
-                    **RECEIPT_3143,
-                    "msg_no": "3144",
-                    "entrust_date": "20260320",
-                    "pack_no": "00000904",
-                    "ori_entrust_date": "20260320",
-                    "ori_pack_no": "00000004",
-                    "vou_no": "3303242302260000004",
-                    "vou_date": "20260320",
-                    "ori_vou_no": "3303242302260000004",
-                    "ori_vou_date": "20260320",
-                    "acct_date": "20260320",
-                    "amt": "2345.67",
-                },
-            ),
-        ),
+        ((PbocClearingReceipt, RECEIPT_3144),),
     ),
     "5102": (head("5102", "20260301510200000003"), ((PbocQuota, QUOTA_5102),)),
     "5103": (
@@ -598,15 +641,21 @@ CFX_SAMPLES: dict[str, tuple[dict[str, str], tuple[tuple[type[CanonicalModel], d
                     **QUOTA_5102,
                     "msg_no": "5103",
                     "pack_no": "00000002",
+                    # caoyanguo/ITFE itfe_5103_java2xml.ftl: Bill5103 {TraNo, VouNo, VouDate, SumAmt,
+                    # BdgOrgCode, BudgetType, OfYear, OfMonth, RransactOrg, AmtKind, StatInfNum},
+                    # Detail5103 {SeqNo, FuncBdgSbtCode, EcnomicSubjectCode, Amt, AcctProp}
                     "vou_no": "3303245106260000002",
                     "sum_amt": "80000.00",
+                    "bdg_org_code": "101001",
+                    "of_month": "03",
                     "stat_inf_num": 1,
                     "details": [
                         {
                             "seq_no": 1,
-                            "bdg_org_code": "101001",
                             "func_bdg_sbt_code": "2050202",
+                            "ecnomic_subject_code": "30201",
                             "amt": "80000.00",
+                            "acct_prop": "1",
                         }
                     ],
                 },

@@ -36,7 +36,13 @@ TEXT = st.text(alphabet=ALPHABET, min_size=1, max_size=30)
 AMOUNT = st.decimals(min_value=Decimal("0.00"), max_value=Decimal("99999999999.99"), places=2)
 DATE = st.dates(min_value=date(1990, 1, 1), max_value=date(2099, 12, 31))
 _MONEY = re.compile(r"^-?\d+\.\d\d$")
-_FIXED = {"voucher_no", "begin_date", "end_date", "vt_code", "msg_no", "tra_no", "ori_tra_no", "seq_no"}
+_FIXED = {"voucher_no", "begin_date", "end_date", "vt_code", "msg_no", "tra_no", "ori_tra_no", "seq_no"} | {
+    # optional in the model, required for their MsgNo (2201 payer/payee, 2202 the original payment's)
+    "payer_acct",
+    "payee_acct",
+    "ori_payer_acct",
+    "ori_payee_acct",
+}
 
 
 def _is_free_text(model: type[CanonicalModel], name: str) -> tuple[bool, bool]:

@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 
 from schemas.base import build
-from schemas.clearing import ClearingRequest, GeneralReply, PbocClearingReceipt, QuotaNotice
+from schemas.clearing import (
+    ClearingRequest,
+    GeneralReply,
+    PbocClearingApply,
+    PbocClearingReceipt,
+    PbocQuota,
+    QuotaNotice,
+)
 from schemas.codelists import check_codes, default_registry
 from schemas.dates import parse_wire_date
 from schemas.errors import ValidationFailed
@@ -22,11 +29,14 @@ from tests.adapters.payments_samples import (
     CLEARING_2301,
     CLEARING_2302,
     PAYMENT_5201,
+    QUOTA_5102,
     QUOTA_5106,
     QUOTA_5108,
     QUOTA_CHECK_3510,
     RECEIPT_3143,
+    RECEIPT_3144,
     RECEIPT_5201,
+    REFUND_2202,
     REFUND_2252,
 )
 
@@ -210,10 +220,34 @@ def test_statement_period_must_not_be_reversed() -> None:
 
 def test_tips_result_code() -> None:
     assert _ok(PbocClearingReceipt, RECEIPT_3143).succeeded
-    assert not _ok(PbocClearingReceipt, {**RECEIPT_3143, "result": "94001"}).succeeded
+    assert not _ok(PbocClearingReceipt, {**RECEIPT_3143, "pay_result": "94001"}).succeeded
+    # ITFE Recv3143MsgServer: PayResult 90000 or 0 is 拨付成功; a 3144 answers with Result
+    assert _ok(PbocClearingReceipt, {**RECEIPT_3143, "pay_result": "0"}).succeeded
+    assert _ok(PbocClearingReceipt, RECEIPT_3144).succeeded
+    assert not _ok(PbocClearingReceipt, {**RECEIPT_3144, "result": "94001"}).succeeded
+    assert _problems(PbocClearingReceipt, {**RECEIPT_3143, "result": "90000"}) == [("[0]", "msgno_fields")]
+    assert _problems(PbocClearingReceipt, {**RECEIPT_3144, "result": None}) == [("[0]", "msgno_fields")]
     assert _problems(GeneralReply, {"ori_msg_no": "2201", "result": "9000"}) == [
         ("[0].result", "string_pattern_mismatch")
     ]
+
+
+def test_each_msgno_carries_its_own_itfe_fields() -> None:
+    """One model, two ITFE layouts (itfe_2201/2202_java2xml.ftl, itfe_5102/5103_java2xml.ftl): a field of the
+    other MsgNo's layout is refused as ``msgno_fields``, as is a missing one the MsgNo needs."""
+    assert _ok(PbocClearingApply, REFUND_2202).ori_vou_no == "3303242301260000031"
+    assert _problems(PbocClearingApply, {**REFUND_2202, "payer_acct": "3303240000000001"}) == [
+        ("[0]", "msgno_fields")
+    ]
+    assert _problems(PbocClearingApply, {**REFUND_2202, "ori_payee_acct": None}) == [("[0]", "msgno_fields")]
+    grant = {**QUOTA_5102, "msg_no": "5103", "of_month": "03"}
+    assert _problems(PbocQuota, grant) == [("[0]", "msgno_fields")]  # Detail5103 has no BdgOrgCode
+    details = [
+        {k: v for k, v in d.items() if k != "bdg_org_code"} | {"acct_prop": "1"}
+        for d in QUOTA_5102["details"]
+    ]
+    assert _ok(PbocQuota, {**grant, "details": details}).of_month == "03"
+    assert _problems(PbocQuota, {**QUOTA_5102, "of_month": "03"}) == [("[0]", "msgno_fields")]
 
 
 def test_unknown_code_list_values_name_the_list_and_value() -> None:

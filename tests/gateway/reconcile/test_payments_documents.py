@@ -101,7 +101,7 @@ def test_a_day_of_e_vouchers_reconciles_through_the_adapters(tmp_path: Path, eng
 
 def test_a_refused_pboc_receipt_voids_its_clearing_voucher(tmp_path: Path) -> None:
     files = _day_files(tmp_path)
-    refused = _model(PbocClearingReceipt, {**RECEIPT_3143, "result": "94052", "description": "余额不足"})
+    refused = _model(PbocClearingReceipt, {**RECEIPT_3143, "pay_result": "94052", "add_word": "余额不足"})
     cfx = CfxAdapter().render(
         Document("cfx", (Record(0, refused),), head("3143", "20260317314300000901", src=TIPS_NODE))
     )
