@@ -46,7 +46,9 @@ def test_validate_codes_refuse_exits_1_with_the_problem(
     assert len(out) == 1 and out[0].startswith("[0].fund_type_code: code_list:FUND_TYPE: ")
 
 
-def test_validate_of_known_codes_prints_no_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_of_known_codes_prints_no_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = _regional_file(tmp_path, "111")
     for argv in (["validate", str(path)], ["validate", "--codes", "refuse", str(path)]):
         code, out, _err = _run(capsys, *argv)
