@@ -33,6 +33,7 @@ from adapters.errors import (
 )
 from adapters.registry import default_registry
 from gateway.cli._common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CLIError, read_file
+from schemas.codelists import message_code_problems
 from schemas.errors import ValidationFailed
 from schemas.messages import canonical_json, parse_canonical_many
 
@@ -111,7 +112,8 @@ def _read(path: str, format_name: str | None) -> Document:
         except (UnicodeDecodeError, MalformedDocument) as exc:
             raise CLIError(f"{path}: not canonical JSON: {exc}", EXIT_FAILED) from None
         models = parse_canonical_many(value)
-        return Document(CANONICAL, tuple(Record(i, m) for i, m in enumerate(models)))
+        records = (Record(i, m, {}, tuple(message_code_problems(m, f"[{i}]"))) for i, m in enumerate(models))
+        return Document(CANONICAL, tuple(records))
     return _adapter(format_name, raw, path).parse(raw)
 
 

@@ -27,7 +27,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
-from schemas.divisions import parent_division
+from schemas.divisions import check_mof_div_code, parent_division
 from schemas.errors import Problem, short_value
 
 NATIONAL = "000000000"
@@ -248,3 +248,19 @@ def check_codes(
                 if isinstance(item, BaseModel):
                     problems.extend(check_codes(item, registry, region, year, f"{here}[{index}]"))
     return problems
+
+
+def message_code_problems(message: BaseModel, path: str = "") -> list[Problem]:
+    """:func:`check_codes` of one canonical message against the shipped lists of its own division and year:
+    ``mof_div_code``, else the 本级 ``adm_div_code + "000"`` (*inferred*, DOMAIN.md §1.2), else national."""
+    region = getattr(message, "mof_div_code", None)
+    if not isinstance(region, str) or not region:
+        adm_div_code = getattr(message, "adm_div_code", None)
+        region = f"{adm_div_code}000" if isinstance(adm_div_code, str) and adm_div_code else NATIONAL
+    if region != NATIONAL:
+        try:
+            check_mof_div_code(region)
+        except ValueError:
+            region = NATIONAL
+    year = getattr(message, "fiscal_year", None) or getattr(message, "st_year", None) or 9999
+    return check_codes(message, default_registry(), region, int(year), path)

@@ -70,3 +70,18 @@ def test_an_unknown_policy_is_a_usage_error(tmp_path: Path, capsys: pytest.Captu
         main(["validate", "--codes", "ignore", str(_regional_file(tmp_path))])
     assert info.value.code == 2
     assert "invalid choice: 'ignore'" in capsys.readouterr().err
+
+
+def test_canonical_json_is_checked_against_the_lists_of_its_division(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _regional_file(tmp_path)
+    assert main(["convert", "--to", "json", str(source)]) == 0
+    canonical = tmp_path / "canonical.json"
+    canonical.write_text(capsys.readouterr().out, encoding="utf-8")
+    code, out, _err = _run(capsys, "validate", "--format", "json", str(canonical))
+    assert code == 0
+    assert out[0].endswith("records=1 code_warnings=1")
+    assert out[1].startswith("warning: [0].fund_type_code: code_list:FUND_TYPE: ")
+    code, _out, _err = _run(capsys, "validate", "--format", "json", "--codes", "refuse", str(canonical))
+    assert code == 1
