@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from adapters.base import Document
-from gateway.code_policy import REFUSE, CodesSection, policy_for
+from gateway.code_policy import REFUSE, CodePolicy, CodesSection, policy_for
 from gateway.errors import UnknownParty
 from gateway.parties import Party, PartyRegistry
 from schemas.divisions import check_mof_div_code
@@ -49,11 +49,18 @@ def apply_policy(
     """The warnings to record per position; :class:`ValidationFailed` if any record's policy is ``refuse``."""
     refused: list[Problem] = []
     warnings: dict[int, tuple[Problem, ...]] = {}
+    policies: dict[tuple[object, ...], CodePolicy] = {}  # one look-up per division in a batch
     for record in document.records:
         if not record.code_problems:
             continue
-        region = record_region(registry, record.message)
-        if policy_for(section, sender.codes, region) == REFUSE:
+        message = record.message
+        fields = type(message).model_fields  # getattr of an absent field raises inside pydantic: costly
+        key = tuple(getattr(message, n) if n in fields else None for n in ("mof_div_code", "adm_div_code"))
+        policy = policies.get(key)
+        if policy is None:
+            region = record_region(registry, message)
+            policy = policies[key] = policy_for(section, sender.codes, region)
+        if policy == REFUSE:
             refused.extend(record.code_problems)
         else:
             warnings[record.position] = record.code_problems
