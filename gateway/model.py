@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from schemas.errors import Problem
+
 
 class MessageStatus(enum.StrEnum):
     """The lifecycle of an inbound message (SPEC §7)."""
@@ -80,6 +82,9 @@ class NewRecord:
     voucher_no: str | None = None
     trace: tuple[tuple[str, str], ...] = ()
     """(key, value) pairs the business trace finds this record by, e.g. ("voucher_no", …) of each detail."""
+    code_warnings: tuple[Problem, ...] = ()
+    """代码校验警告: values outside their code list, accepted under the ``warn`` policy
+    (:mod:`gateway.code_policy`)."""
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,9 @@ Cross-field rules (all problems of a message are reported at once, as :class:`Va
   the lower level).
 * ``doc_date`` must fall in ``fiscal_year`` − 1 … ``fiscal_year`` + 1 (提前下达 in the previous year and
   清算期 adjustments in the next are normal; anything further is a typo).
-* ``ori_bgt_id`` must differ from ``bgt_id``; code-list fields must be in the list in force for
-  (``mof_div_code``, ``fiscal_year``), see :mod:`schemas.codelists`.
+* ``ori_bgt_id`` must differ from ``bgt_id``. Code-list fields are checked against the list in force for
+  (``mof_div_code``, ``fiscal_year``) by the adapters (:func:`schemas.codelists.check_codes`), not here: an
+  unknown code is a warning or a refusal by the caller's policy, never a malformed model.
 
 Code-list values are partly inferred (DOMAIN.md §1.5; the data file names its sources). Text lengths are the
 DDL's VARCHAR2 sizes.
@@ -42,7 +43,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, StringConstraints, model_validator
 
 from schemas.base import CanonicalModel
-from schemas.codelists import CodeListRef, check_codes, default_registry
+from schemas.codelists import CodeListRef
 from schemas.codes import FiscalYear
 from schemas.divisions import MofDivCode, division_level
 from schemas.errors import Problem, ValidationFailed, short_value
@@ -163,7 +164,6 @@ class TransferIndicator(CanonicalModel):
     @model_validator(mode="after")
     def _cross_field_rules(self) -> TransferIndicator:
         problems = indicator_problems(self)
-        problems.extend(check_codes(self, default_registry(), self.mof_div_code, self.fiscal_year))
         if problems:
             raise ValidationFailed(problems)
         return self

@@ -37,6 +37,7 @@ from adapters.base import Document, Record
 from adapters.errors import MalformedDocument, TranslationError
 from adapters.limits import Limits
 from schemas.base import CanonicalModel, build
+from schemas.codelists import NATIONAL, check_codes, default_registry
 from schemas.errors import Problem, ValidationFailed, short_value
 from schemas.indicators import IndicatorEvent, IndicatorReceipt, TransferIndicator
 from schemas.money import MoneyFormatError, format_money, parse_money
@@ -334,10 +335,18 @@ def rows_to_document(
             )
         seen.setdefault(key, position)
         meta = metas[position] if metas is not None else {}
-        records.append(Record(position, model, meta))
+        records.append(Record(position, model, meta, _code_problems(model, position)))
     if problems:
         raise ValidationFailed(problems)
     return Document(format_name, tuple(records), dict(envelope or {}))
+
+
+def _code_problems(model: BaseModel, position: int) -> tuple[Problem, ...]:
+    """The row's values outside their code lists for its division and year (warnings or refusals: the
+    caller's policy, see :attr:`adapters.base.Record.code_problems`)."""
+    region = str(getattr(model, "mof_div_code", NATIONAL))
+    year = int(getattr(model, "fiscal_year", 9999))
+    return tuple(check_codes(model, default_registry(), region, year, f"[{position}]"))
 
 
 def _record_key(model: BaseModel) -> tuple[str, ...]:

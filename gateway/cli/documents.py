@@ -1,8 +1,10 @@
 """``fiscalgw validate`` and ``fiscalgw convert``: check and translate wire documents offline.
 
-* ``fiscalgw validate [--format FMT] FILE`` — exit 0 and one summary line
+* ``fiscalgw validate [--format FMT] [--codes warn|refuse] FILE`` — exit 0 and one summary line
   (``FILE: ok: format=mof.json type=transfer_indicator records=3``); exit 1 and one line per problem, each
-  with its path (``[3].amount: negative_amount: …``), when the document is malformed or invalid.
+  with its path (``[3].amount: negative_amount: …``), when the document is malformed or invalid. A value
+  outside its code list (代码校验) is, with ``--codes warn`` (the default, as on a stock gateway), one
+  ``warning: …`` line after the summary, exit 0; with ``--codes refuse`` a problem like any other, exit 1.
 * ``fiscalgw convert --to FMT [--from FMT] FILE`` — the converted document on stdout, as bytes. ``json`` is
   canonical JSON (:mod:`schemas.messages`): ``--to json`` writes a list of messages, ``--from json`` reads one
   message or a list. Without ``--format`` / ``--from`` the format is identified from the bytes.
@@ -21,7 +23,7 @@ import sys
 from typing import Any
 
 from adapters import json_text
-from adapters.base import Adapter, Document, Record
+from adapters.base import Adapter, Document, Record, refuse_unknown_codes
 from adapters.errors import (
     AmbiguousFormat,
     MalformedDocument,
@@ -31,10 +33,12 @@ from adapters.errors import (
 )
 from adapters.registry import default_registry
 from gateway.cli._common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CLIError, read_file
+from schemas.codelists import message_code_problems
 from schemas.errors import ValidationFailed
 from schemas.messages import canonical_json, parse_canonical_many
 
 CANONICAL = "json"
+CODE_POLICIES = ("warn", "refuse")
 
 
 def formats() -> list[str]:
@@ -57,6 +61,13 @@ def register(subparsers: Any) -> None:
         choices=formats(),
         help="the document's format, one of: %(choices)s (default: identified from the bytes; json = "
         "canonical JSON, never identified)",
+    )
+    validate.add_argument(
+        "--codes",
+        choices=CODE_POLICIES,
+        default="warn",
+        help="a value outside its code list: warn (print it, exit 0; the default, as a stock gateway "
+        "accepts it) or refuse (a problem, exit 1)",
     )
     validate.add_argument("file", metavar="FILE", help="the document to check")
     validate.set_defaults(handler=_validate)
@@ -101,7 +112,8 @@ def _read(path: str, format_name: str | None) -> Document:
         except (UnicodeDecodeError, MalformedDocument) as exc:
             raise CLIError(f"{path}: not canonical JSON: {exc}", EXIT_FAILED) from None
         models = parse_canonical_many(value)
-        return Document(CANONICAL, tuple(Record(i, m) for i, m in enumerate(models)))
+        records = (Record(i, m, {}, tuple(message_code_problems(m, f"[{i}]"))) for i, m in enumerate(models))
+        return Document(CANONICAL, tuple(records))
     return _adapter(format_name, raw, path).parse(raw)
 
 
@@ -118,10 +130,19 @@ def _report(path: str, exc: Exception) -> int:
 def _validate(args: argparse.Namespace) -> int:
     try:
         document = _read(args.file, args.format)
+        if args.codes == "refuse":
+            refuse_unknown_codes(document)
     except (MalformedDocument, ValidationFailed) as exc:
         return _report(args.file, exc)
     kinds = sorted({str(getattr(m, "message_type", type(m).__name__)) for m in document.messages})
-    print(f"{args.file}: ok: format={document.format} type={','.join(kinds)} records={len(document.records)}")
+    warnings = document.code_problems
+    counted = f" code_warnings={len(warnings)}" if warnings else ""
+    print(
+        f"{args.file}: ok: format={document.format} type={','.join(kinds)} "
+        f"records={len(document.records)}{counted}"
+    )
+    for problem in warnings:
+        print(f"warning: {problem}")
     return EXIT_OK
 
 
@@ -129,6 +150,8 @@ def _convert(args: argparse.Namespace) -> int:
     target = None if args.target == CANONICAL else default_registry().get(args.target)
     try:
         document = _read(args.file, args.source)
+        for problem in document.code_problems:  # stdout carries the converted bytes alone
+            print(f"{args.file}: warning: {problem}", file=sys.stderr)
         if target is None:
             out = canonical_json(list(document.messages))
         else:

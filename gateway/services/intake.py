@@ -36,12 +36,12 @@ from gateway.routing import (
     route,
     voucher_references,
 )
-from gateway.services import ledger
+from gateway.services import code_checks, ledger
 from gateway.services.authentication import SignedRequest, authenticate
 from gateway.services.errors import PayloadTooLarge, ServiceError
 from gateway.services.text import scrubbed
 from gateway.store.payment_lines import lines_of
-from schemas.errors import SchemaError
+from schemas.errors import Problem, SchemaError
 from signing import sm3_hex
 
 Submission = SignedRequest
@@ -82,6 +82,7 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
         return _repeat(sender, message_id, digest, existing.body_sm3, existing.response)
 
     document = gw.adapters.identify(sub.body).parse(sub.body, limits=Limits(max_bytes=limit))
+    warnings = code_checks.apply_policy(gw.settings.codes, gw.registry, keys.party, document)
     document = profiles.normalise(gw.database, document)  # a CFX 3143/3144 → the clearing receipt
     vouchers = _routed_vouchers(gw, keys.party, document)
     routes = [route(gw.registry, keys.party, record.message, vouchers) for record in document.records]
@@ -93,12 +94,7 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
         "format": document.format,
         "status": MessageStatus.ROUTED.value if outbound else MessageStatus.STORED.value,
         "records": [
-            {
-                "position": record.position,
-                "message_type": message_type(record.message),
-                "result": "accepted",
-                "receivers": [r.receiver for r in record_routes],
-            }
+            _answer(record, [r.receiver for r in record_routes], warnings.get(record.position, ()))
             for record, record_routes in zip(document.records, routes, strict=True)
         ],
     }
@@ -121,7 +117,7 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
     )
     # Everything that is only computation happens before the transaction, so the write lock (SQLite) and
     # the row locks (PostgreSQL) are held for the SQL alone; the statements are batched (executemany).
-    new_records = [_record(record) for record in document.records]
+    new_records = [_record(record, warnings.get(record.position, ())) for record in document.records]
     payment = [  # 国库集中支付 reconciliation lines (gateway/store/payment_lines.py)
         line
         for record, stored in zip(document.records, new_records, strict=True)
@@ -134,9 +130,11 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
         for record, record_routes in zip(document.records, routes, strict=True)
         for r in record_routes
     ]
+    warned = sum(len(w) for w in warnings.values())
     events: list[tuple[MessageStatus, datetime, str | None]] = [
-        (status, now, None)
-        for status in (MessageStatus.RECEIVED, MessageStatus.VALIDATED, MessageStatus.STORED)
+        (MessageStatus.RECEIVED, now, None),
+        (MessageStatus.VALIDATED, now, f"代码校验警告 {warned} 条" if warned else None),
+        (MessageStatus.STORED, now, None),
     ]
     if outbound:
         events.append((MessageStatus.ROUTED, now, ", ".join(sorted(outbound))))
@@ -166,10 +164,37 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
                 "format": document.format,
                 "records": len(document.records),
                 "record_sm3": record_digests(r.canonical for r in new_records),
+                **_audited_warnings(warnings),
             },
         )
         uow.commit()
     return Answer(202, response)
+
+
+def _answer(record: Record, receivers: list[str], warnings: tuple[Problem, ...]) -> dict[str, Any]:
+    """One record's entry in the answer; ``code_warnings`` only when the record has any."""
+    entry: dict[str, Any] = {
+        "position": record.position,
+        "message_type": message_type(record.message),
+        "result": "accepted",
+        "receivers": receivers,
+    }
+    if warnings:
+        entry["code_warnings"] = code_checks.as_json(warnings)
+    return entry
+
+
+_AUDITED_WARNINGS = 20
+"""At most this many code warnings are spelled out in an audit entry (all are counted)."""
+
+
+def _audited_warnings(warnings: code_checks.CodeWarnings) -> dict[str, Any]:
+    """The audit entry's ``code_warnings``: the count and the first ones as ``path rule value``."""
+    every = [p for position in sorted(warnings) for p in warnings[position]]
+    if not every:
+        return {}
+    shown = [f"{p.path} {p.rule} {p.value}" for p in every[:_AUDITED_WARNINGS]]
+    return {"code_warnings": {"count": len(every), "first": shown}}
 
 
 def _routed_vouchers(gw: Gateway, sender: Party, document: Document) -> RoutedVouchers:
@@ -247,7 +272,7 @@ def canonical_text(message: BaseModel) -> str:
     return message.model_dump_json(exclude_none=True)
 
 
-def _record(record: Record) -> NewRecord:
+def _record(record: Record, warnings: tuple[Problem, ...] = ()) -> NewRecord:
     message = record.message
     fields = type(message).model_fields
     bgt_id = message.bgt_id if "bgt_id" in fields else None  # type: ignore[attr-defined]
@@ -260,6 +285,7 @@ def _record(record: Record) -> NewRecord:
         bgt_id=bgt_id if isinstance(bgt_id, str) else None,
         voucher_no=voucher_no if isinstance(voucher_no, str) else None,
         trace=tuple(sorted(_trace_keys(message))),
+        code_warnings=warnings,
     )
 
 

@@ -12,8 +12,9 @@ clearing requests and clearing receipts.
 
 Each entry carries the message id, type, sender, receivers with each delivery's state, the record's own
 business fields (amounts as strings; a clearing request or receipt also lists the vouchers it clears,
-``cleared_vouchers``, and each one's amount, ``cleared_amounts``) and the lifecycle with timestamps, oldest
-message first.
+``cleared_vouchers``, and each one's amount, ``cleared_amounts``), the record's 代码校验警告
+(``code_warnings``: values outside their code list accepted under the ``warn`` policy; absent when none) and
+the lifecycle with timestamps, oldest message first.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from typing import Any
 from gateway.bootstrap import Gateway
 from gateway.errors import UnknownParty
 from gateway.parties import PartyRegistry
+from gateway.services.code_checks import as_json
 from gateway.services.errors import BadRequest
+from gateway.store.code_warnings import warnings_from
 from gateway.store.trace_queries import ChainRecord, Delivery, TraceQueries
 from schemas.money import MoneyFormatError, format_money, parse_sum
 
@@ -96,6 +99,12 @@ def _cleared_amounts(details: Iterable[Any]) -> dict[str, str]:
         number = str(d["voucher_no"])
         totals[number] = totals.get(number, Decimal("0.00")) + amount
     return {number: format_money(total) for number, total in totals.items()}
+
+
+def _warnings(hit: ChainRecord) -> dict[str, Any]:
+    """``code_warnings`` (代码校验警告) of a record accepted under the ``warn`` policy; nothing if none."""
+    problems = warnings_from(hit.code_warnings)
+    return {"code_warnings": as_json(problems)} if problems else {}
 
 
 def _cut(values: Iterable[str | None]) -> set[str]:
@@ -225,6 +234,7 @@ def trace(gw: Gateway, caller: str | None, key: str, value: str) -> dict[str, An
                     _delivery(d) for d in deliveries.get(hit.message_pk, []) if d.receiver in receivers
                 ],
                 "record": _business(canonical),
+                **_warnings(hit),
                 "events": [
                     {
                         "status": e.status.value,

@@ -19,6 +19,7 @@ from gateway.model import (
     StoredOriginal,
     TraceHit,
 )
+from gateway.store.code_warnings import warnings_from, warnings_text
 from gateway.store.tables import lifecycle_events, messages, records, routes, trace_keys
 
 _SUMMARY = (
@@ -180,6 +181,7 @@ class MessageRepository:
                     "voucher_no": r.voucher_no,
                     "canonical": r.canonical,
                     "result": r.result,
+                    "code_warnings": warnings_text(r.code_warnings),
                 }
                 for r in new_records
             ],
@@ -230,7 +232,16 @@ class MessageRepository:
     def records(self, pk: int) -> list[NewRecord]:
         rows = self._c.execute(select(records).where(records.c.message_pk == pk).order_by(records.c.position))
         return [
-            NewRecord(r.position, r.msg_type, r.canonical, r.result, r.bgt_id, r.voucher_no) for r in rows
+            NewRecord(
+                r.position,
+                r.msg_type,
+                r.canonical,
+                r.result,
+                r.bgt_id,
+                r.voucher_no,
+                code_warnings=warnings_from(r.code_warnings),
+            )
+            for r in rows
         ]
 
     def add_route(self, pk: int, position: int | None, receiver: str, rule: str) -> None:

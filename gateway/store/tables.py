@@ -62,6 +62,12 @@ records = Table(
     Column("voucher_no", String(64), nullable=True, comment="凭证号, for trace"),
     Column("canonical", Text, nullable=False, comment="canonical JSON of the record"),
     Column("result", String(16), nullable=False),
+    Column(
+        "code_warnings",
+        Text,
+        nullable=True,
+        comment="代码校验警告: JSON list of codes outside their list (warn policy); NULL = none",
+    ),
     UniqueConstraint("message_pk", "position"),
     Index(None, "bgt_id"),
     Index(None, "voucher_no"),

@@ -31,6 +31,8 @@ class ChainRecord:
     key: str
     value: str
     """The business key this record was found by."""
+    code_warnings: str | None = None
+    """The record's 代码校验警告 as stored (JSON text), or None."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class TraceQueries:
                 records.c.canonical,
                 trace_keys.c.key,
                 trace_keys.c.value,
+                records.c.code_warnings,
             )
             .select_from(trace_keys)
             .join(messages, messages.c.id == trace_keys.c.message_pk)
@@ -99,6 +102,7 @@ class TraceQueries:
                 r.canonical,
                 r.key,
                 r.value,
+                r.code_warnings,
             )
             for r in rows
         ]

@@ -88,6 +88,9 @@ AUDIT_ACTIONS: dict[str, str] = {
 RECORD_RESULTS: dict[str, str] = {"accepted": "已受理", "replayed": "重复提交 (已受理)"}
 """A record's intake result (``records.result``)."""
 
+CODE_WARNINGS = "代码校验警告"
+"""The heading of a record's values outside their code list, accepted under the ``warn`` policy."""
+
 AUDIT_DETAILS: dict[str, str] = {
     "reason": "原因",
     "comment": "说明",

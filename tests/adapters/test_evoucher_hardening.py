@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.base import refuse_unknown_codes
 from adapters.errors import MalformedDocument
 from adapters.evoucher import EVoucherAdapter
 from adapters.limits import Limits
@@ -250,11 +251,14 @@ def test_details_must_add_up_to_the_header_amount() -> None:
 
 
 def test_unknown_code_list_value_names_the_list() -> None:
+    """An unknown code does not refuse the envelope: it rides on the record for the caller's policy."""
     text = inner_text().replace("<PayTypeCode>11</PayTypeCode>", "<PayTypeCode>99</PayTypeCode>")
-    with pytest.raises(ValidationFailed) as info:
-        ADAPTER.parse(sample_envelope(text))
-    (problem,) = info.value.problems
+    document = ADAPTER.parse(sample_envelope(text))
+    (problem,) = document.records[0].code_problems
     assert (problem.path, problem.rule, problem.value) == ("[0].pay_type_code", "code_list:PAY_TYPE", "99")
+    with pytest.raises(ValidationFailed) as info:
+        refuse_unknown_codes(document)
+    assert info.value.problems == (problem,)
 
 
 def test_missing_required_field() -> None:
