@@ -21,7 +21,8 @@ E-voucher field sources (public, read for issue 12; field lists, not code), repo
   PayEntrustDate, PaySndBnkNo, TKLX`` (退款类型) and detail ``ReturnDate, OriVoucherNo, OriVouDetailNo,
   PayeeAcctBankNo``. ``VoucherVerify.java`` refuses a 2302 whose amount is not negative ("退款申请金额为负");
   ``VoucherDto2MapFor2302`` writes ``PayAmt``, detail ``PayAmt`` and ``XPayAmt`` as ``-`` sums, and
-  ``VoucherUtil.java`` fills the 回单 ``XPayAmt`` as ``0 − |XPayAmt|``: so on a 2302 ``PayAmt`` is negative and
+  ``VoucherUtil.java`` fills the 回单 ``XPayAmt`` as ``0 − |XPayAmt|``: so on a 2302 ``PayAmt`` is negative
+  and
   ``XPayAmt`` is never positive (``0`` is what ITFE writes in its stamp-only mode).
 * 5108 — ``Voucher5108MsgServer.java``: header ``VoucherNo, VouDate, TreCode, FinOrgCode, PayAmt,
   FundTypeCode/Name, PayeeAcctNo/Name/BankName, PayAcctNo/Name/BankName, PayBankCode/Name/No, Hold1/2,

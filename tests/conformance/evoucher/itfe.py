@@ -2,9 +2,9 @@
 
 A document here is a list of ``(element, text)`` pairs in the order the public source lists them (repo
 ``caoyanguo/ITFE``; each test module names the file and the field list it follows). Documents are written
-from those field lists with our own values; no source file is copied. :func:`assert_carries` checks, element by
-element, that the canonical record holds exactly what the document said: the same text, the same amount, the
-same date, and ``None`` for an element that was present and empty.
+from those field lists with our own values; no source file is copied. :func:`assert_carries` checks,
+element by element, that the canonical record holds exactly what the document said: the same text, the
+same amount, the same date, and ``None`` for an element that was present and empty.
 """
 
 from __future__ import annotations

@@ -173,12 +173,18 @@ def test_2301_request_with_empty_x_placeholders() -> None:
     assert_carries(message, HEADER_2301, DETAILS_2301)
     assert message.pay_amt == Decimal("13205.67") and message.x_pay_amt is None
     assert message.details[0].da_voucher_no == "SQ20260317001"
-    assert message.details[1].x_pay_amt == Decimal("860.00") and message.details[1].pay_date == date(2026, 3, 17)
+    assert message.details[1].x_pay_amt == Decimal("860.00") and message.details[1].pay_date == date(
+        2026, 3, 17
+    )
 
 
 def test_2301_receipt_with_x_fields_filled() -> None:
     fields = replace(
-        HEADER_2301, XPaySndBnkNo="102333300018", XAddWord="清算成功", XClearDate="20260317", XPayAmt="13205.67"
+        HEADER_2301,
+        XPaySndBnkNo="102333300018",
+        XAddWord="清算成功",
+        XClearDate="20260317",
+        XPayAmt="13205.67",
     )
     message = parse_one(document(fields, DETAILS_2301, flag="1")).messages[0]
     assert isinstance(message, ClearingReceipt)

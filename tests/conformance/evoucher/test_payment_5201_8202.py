@@ -203,7 +203,9 @@ def test_receipt_with_filled_x_fields(vt_code: str) -> None:
 
 def test_receipt_reporting_more_paid_than_asked_is_refused() -> None:
     fields = replace(receipt_header("5201"), XPayAmt="12345.68")
-    assert problems(document(fields, receipt_details(), flag="1")) == [("[0].x_pay_amt", "paid_exceeds_amount")]
+    assert problems(document(fields, receipt_details(), flag="1")) == [
+        ("[0].x_pay_amt", "paid_exceeds_amount")
+    ]
 
 
 def test_receipt_detail_paid_more_than_its_amount_is_refused() -> None:
