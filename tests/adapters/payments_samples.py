@@ -237,6 +237,10 @@ CLEARING_2302: dict[str, Any] = {
     "remark": "收款银行退款，申请退回国库",
     "tklx": "1",
     "all_num": 1,
+    # ITFE VoucherDto2MapFor2302.java fills these on the request too: XPayAmt = PayAmt (negative)
+    "x_pay_snd_bnk_no": "105333300012",
+    "x_clear_date": "20260320",
+    "x_pay_amt": "-2345.67",
     "details": [
         {
             "id": "CD11",

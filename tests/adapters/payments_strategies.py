@@ -85,8 +85,8 @@ def _fix_totals(model: type[CanonicalModel], data: dict[str, Any]) -> dict[str, 
             d["x_pay_amt"] = d["pay_amt"]
     if model in (ClearingRequest, ClearingReceipt):
         data["all_num"] = len(details)
-    if model is ClearingReceipt and data["vt_code"] == "2302":
-        data["x_pay_amt"] = data["pay_amt"]
+    if model in (ClearingRequest, ClearingReceipt) and data["vt_code"] == "2302" and "x_pay_amt" in data:
+        data["x_pay_amt"] = data["pay_amt"]  # never positive on a 2302
     if model is RefundNotice:
         if details:
             data["pay_amt"] = sum((d["pay_amt"] for d in details), Decimal("0.00"))
