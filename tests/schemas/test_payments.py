@@ -203,6 +203,29 @@ def test_quota_balance_identity_also_checks_each_line() -> None:
     assert not statement.identity_holds
 
 
+def test_quota_header_balances_left_out_are_the_sums_of_the_details() -> None:
+    # 3510/5510 header balances are conditional (ITFE voucher_3510_java2xml.ftl, VoucherDto2MapFor5510.java)
+    second = {
+        **QUOTA_CHECK_3510["details"][0],
+        "pre_date_money": "1.00",
+        "clear_amt": "2.00",
+        "cur_reck_money": "0.50",
+        "cur_date_money": "2.50",
+    }
+    details = [QUOTA_CHECK_3510["details"][0], second]
+    data = {**QUOTA_CHECK_3510, "all_num": 2, "details": details, "pre_date_money": None, "clear_amt": None}
+    statement = _ok(QuotaReconciliationStatement, {k: v for k, v in data.items() if v is not None})
+    assert statement.pre_date_money is None and statement.clear_amt is None
+    # the two missing ones are summed; the two present ones are the header's own
+    assert statement.balances() == (
+        Decimal("120001.00"),
+        Decimal("500002.00"),
+        Decimal("413205.67"),
+        Decimal("206794.33"),
+    )
+    assert statement.identity_difference() == Decimal("3.00")
+
+
 def test_statement_period_must_not_be_reversed() -> None:
     data = {**QUOTA_CHECK_3510, "begin_date": "20260401"}
     assert _problems(QuotaReconciliationStatement, data) == [("[0].end_date", "value_error")]
