@@ -34,7 +34,7 @@ E-voucher field sources (public, read for issue 12; field lists, not code), repo
   PayBankCode/Name/No, Hold1/2``; detail amount is ``PlanAmt`` (not ``PayAmt``), with ``SupDepCode/Name,
   ExpFuncCode/Name, ExpFuncCode1..3/Name1..3, ProCatCode/Name, Hold1..4, FundTypeCode/Name, AgencyCode/Name,
   ExpEcoCode/Name, DepProCode/Name, AgencyAccoCode, AgencyBankName``. Both handlers require the header total
-  to equal the sum of the detail amounts.
+  to equal the sum of the detail amounts; on the 回单 of both ``VoucherUtil.java`` fills ``XAcctDate``.
 
 PBOC TIPS (CFX) side (DOMAIN.md §3; element names verbatim, including the standard's misspellings
 ``RransactOrg`` and ``EcnomicSubjectCode``). A CFX package is a batch head plus bills; each canonical message
@@ -303,6 +303,7 @@ class QuotaNotice(CanonicalModel):
     dept_num: Annotated[str | None, Field(pattern=r"^[0-9]{1,9}$")] = None  # 一级预算单位数量 (5106)
     agency_acco_code: Opt = None  # 单位零余额账户 (5106)
     pay_voucher_no: Opt = None  # 支付凭证号 / 调整凭证号 (5108)
+    x_acct_date: WireDate | None = None  # 记账日期: 人行 fills it on the 回单 (ITFE VoucherUtil.java)
     hold1: Opt = None
     hold2: Opt = None
     details: tuple[QuotaDetail, ...]

@@ -14,11 +14,14 @@ Field lists followed, repo ``caoyanguo/ITFE``:
   ExpFuncCode1..3/ExpFuncName1..3, ProCatCode/Name, **PlanAmt**, Hold1..4, FundTypeCode/Name,
   AgencyCode/Name, ExpEcoCode/Name, DepProCode/Name, AgencyAccoCode, AgencyBankName.
 
-Both handlers refuse a header total that differs from the sum of the detail amounts.
+Both handlers refuse a header total that differs from the sum of the detail amounts. The 回单 of both
+carries ``XAcctDate`` 记账日期, filled by 人行
+(``ITFECommon/src/com/cfcc/itfe/voucher/service/VoucherUtil.java``), empty on the outgoing notice.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -50,6 +53,7 @@ HEADER_5108: Fields = [
     ("Hold1", ""),
     ("Hold2", ""),
     ("PayVoucherNo", ""),
+    ("XAcctDate", ""),
 ]
 
 
@@ -116,6 +120,7 @@ HEADER_5106: Fields = [
     ("PayBankNo", "102333300018"),
     ("Hold1", ""),
     ("Hold2", ""),
+    ("XAcctDate", ""),
 ]
 
 
@@ -161,10 +166,12 @@ DETAILS_5106 = [
 
 @pytest.mark.parametrize("flag", ["0", "1"])
 def test_5108_direct_payment_quota(flag: str) -> None:
-    parsed = parse_one(document(HEADER_5108, DETAILS_5108, flag=flag))
+    header = HEADER_5108 if flag == "0" else replace(HEADER_5108, XAcctDate="20260302")
+    parsed = parse_one(document(header, DETAILS_5108, flag=flag))
     message = parsed.messages[0]
     assert isinstance(message, QuotaNotice)
-    assert_carries(message, HEADER_5108, DETAILS_5108)
+    assert_carries(message, header, DETAILS_5108)
+    assert message.x_acct_date == (None if flag == "0" else date(2026, 3, 2))
     assert message.total == Decimal("500000.00") and message.plan_amt is None
     assert [d.amount for d in message.details] == [Decimal("300000.00"), Decimal("200000.00")]
     assert message.details[1].exp_func_code2 == "21003" and message.pay_acct_name == "国家金库永嘉县支库"
@@ -173,10 +180,11 @@ def test_5108_direct_payment_quota(flag: str) -> None:
 
 @pytest.mark.parametrize("flag", ["0", "1"])
 def test_5106_authorised_payment_quota_carries_plan_amt_in_its_details(flag: str) -> None:
-    parsed = parse_one(document(HEADER_5106, DETAILS_5106, flag=flag))
+    header = HEADER_5106 if flag == "0" else replace(HEADER_5106, XAcctDate="20260302")
+    parsed = parse_one(document(header, DETAILS_5106, flag=flag))
     message = parsed.messages[0]
     assert isinstance(message, QuotaNotice)
-    assert_carries(message, HEADER_5106, DETAILS_5106)
+    assert_carries(message, header, DETAILS_5106)
     assert message.total == Decimal("-5000.00") and message.pay_amt is None
     assert [d.plan_amt for d in message.details] == [Decimal("15000.00"), Decimal("-20000.00")]
     assert all(d.pay_amt is None for d in message.details)
