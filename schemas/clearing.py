@@ -168,7 +168,7 @@ class _ClearingHeader(CanonicalModel):
         # (ITFE VoucherVerify.java: "退款申请金额为负").
         vt_code = earlier(info.data, "vt_code")
         if vt_code == "2301" and value < 0:
-            raise ValueError("a 2301 申请划款 amount must not be negative")
+            raise PydanticCustomError("amount_negative", "a 2301 申请划款 amount must not be negative")
         if vt_code == "2302" and value >= 0:
             raise PydanticCustomError(
                 "amount_not_negative", "a 2302 申请退款 amount must be negative (退款申请金额为负)"
@@ -180,7 +180,7 @@ class _ClearingHeader(CanonicalModel):
     def _x_signed_by_type(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
         vt_code = earlier(info.data, "vt_code")
         if value is not None and vt_code == "2301" and value < 0:
-            raise ValueError("a 2301 XPayAmt must not be negative")
+            raise PydanticCustomError("amount_negative", "a 2301 XPayAmt must not be negative")
         if value is not None and vt_code == "2302" and value > 0:
             raise PydanticCustomError(
                 "amount_not_negative", "a 2302 XPayAmt must not be positive (ITFE writes 0 − |XPayAmt|)"

@@ -153,7 +153,7 @@ def test_clearing_2301_is_never_negative_but_2302_may_be() -> None:
     assert _ok(ClearingRequest, CLEARING_2302).pay_amt == Decimal("-2345.67")
     details = [{**CLEARING_2301["details"][0], "pay_amt": "-12345.67"}, CLEARING_2301["details"][1]]
     data = {**CLEARING_2301, "pay_amt": "-11485.67", "details": details}
-    assert _problems(ClearingRequest, data) == [("[0].pay_amt", "value_error")]
+    assert _problems(ClearingRequest, data) == [("[0].pay_amt", "amount_negative")]
 
 
 def test_clearing_all_num_counts_the_details() -> None:

@@ -230,7 +230,12 @@ def test_2302_with_a_positive_x_pay_amt_is_refused() -> None:
 def test_2301_with_a_negative_amount_is_refused() -> None:
     fields = replace(HEADER_2301, PayAmt="-13205.67")
     lines = [replace(d, PayAmt="-" + dict(d)["PayAmt"], XPayAmt="") for d in DETAILS_2301]
-    assert problems(document(fields, lines)) == [("[0].pay_amt", "value_error")]
+    assert problems(document(fields, lines)) == [("[0].pay_amt", "amount_negative")]
+
+
+def test_2301_receipt_with_a_negative_x_pay_amt_is_refused() -> None:
+    fields = replace(HEADER_2301, XPayAmt="-13205.67", XClearDate="20260317")
+    assert problems(document(fields, DETAILS_2301, flag="1")) == [("[0].x_pay_amt", "amount_negative")]
 
 
 def test_clearing_details_that_do_not_add_up_are_refused() -> None:
