@@ -7,6 +7,35 @@ E-voucher side (DOMAIN.md §2.3):
   ``XPayAmt`` 汇总清算金额, ``XAddWord``.
 * :class:`QuotaNotice` — VtCode 5108 直接支付清算额度通知单 / 5106 授权支付清算额度通知单.
 
+E-voucher field sources (public, read for issue 12; field lists, not code), repo ``caoyanguo/ITFE``:
+
+* 2301 — ``ITFECommon/src/com/cfcc/itfe/msgmanager/msg/Voucher2301MsgServer.java``: header ``Id, VouDate,
+  TreCode, FinOrgCode, BgtTypeCode/Name, FundTypeCode/Name, PayTypeCode/Name, AgentAcctNo/Name/BankName,
+  ClearAcctNo/Name/BankName, PayAmt, PayBankName, PayBankNo, Remark, MoneyCorpCode, XPaySndBnkNo, XAddWord,
+  XClearDate, XPayAmt, Hold1/2``; detail ``VoucherNo, SupDepCode/Name, ExpFuncCode/Name, PayAmt,
+  PaySummaryName, Hold1..4`` and, in the 划款明细 variant, ``DAVoucherNo, FundTypeCode/Name, AgencyCode/Name,
+  ExpEcoCode/Name, PayeeAcctNo/Name/BankName, Remark, AgentBusinessNo, XPayDate, XCheckNo, XPayAmt, XAddWord,
+  XPayeeAcctBankName/No/Name, PayDate``. The X-fields are present (empty or filled) on a request too.
+* 2302 — ``Voucher2302MsgServer.java`` and ``ITFECommon/src/com/cfcc/itfe/util/transformer/
+  VoucherDto2MapFor2302.java``: the 2301 set plus header ``ReturnDate, PayDictateNo, PayMsgNo,
+  PayEntrustDate, PaySndBnkNo, TKLX`` (退款类型) and detail ``ReturnDate, OriVoucherNo, OriVouDetailNo,
+  PayeeAcctBankNo``. ``VoucherVerify.java`` refuses a 2302 whose amount is not negative ("退款申请金额为负");
+  ``VoucherDto2MapFor2302`` writes ``PayAmt``, detail ``PayAmt`` and ``XPayAmt`` as ``-`` sums, and
+  ``VoucherUtil.java`` fills the 回单 ``XPayAmt`` as ``0 − |XPayAmt|``: so on a 2302 ``PayAmt`` is negative
+  and
+  ``XPayAmt`` is never positive (``0`` is what ITFE writes in its stamp-only mode).
+* 5108 — ``Voucher5108MsgServer.java``: header ``VoucherNo, VouDate, TreCode, FinOrgCode, PayAmt,
+  FundTypeCode/Name, PayeeAcctNo/Name/BankName, PayAcctNo/Name/BankName, PayBankCode/Name/No, Hold1/2,
+  PayVoucherNo``; detail ``SupDepCode/Name, ExpFuncCode/Name, ExpFuncCode1..3/ExpFuncName1..3,
+  ProCatCode/Name, PayAmt, Hold1..4, DirectVoucherNo, FundTypeCode/Name, AgencyCode/Name, ExpEcoCode/Name,
+  PayeeAcctNo/Name/BankName``.
+* 5106 — ``Voucher5106MsgServer.java``: header ``VouDate, TreCode, FinOrgCode, PlanAmt, ClearVoucherNo,
+  PayAcctNo/Name, PayeeAcctNo/Name, SetMonth, DeptNum, FundTypeCode/Name, ClearBankCode/Name,
+  PayBankCode/Name/No, Hold1/2``; detail amount is ``PlanAmt`` (not ``PayAmt``), with ``SupDepCode/Name,
+  ExpFuncCode/Name, ExpFuncCode1..3/Name1..3, ProCatCode/Name, Hold1..4, FundTypeCode/Name, AgencyCode/Name,
+  ExpEcoCode/Name, DepProCode/Name, AgencyAccoCode, AgencyBankName``. Both handlers require the header total
+  to equal the sum of the detail amounts; on the 回单 of both ``VoucherUtil.java`` fills ``XAcctDate``.
+
 PBOC TIPS (CFX) side (DOMAIN.md §3; element names verbatim, including the standard's misspellings
 ``RransactOrg`` and ``EcnomicSubjectCode``). A CFX package is a batch head plus bills; each canonical message
 is one bill *with the batch-head fields copied in*, so that a package parses to a list of self-contained
@@ -56,16 +85,41 @@ NodeCode = Annotated[str, Field(pattern=r"^\d{12}$")]
 
 
 class ClearingDetail(CanonicalModel):
-    """One detail of a 2301/2302: the payment voucher it clears."""
+    """One detail of a 2301/2302: the payment voucher it clears (ITFE ``Voucher2301MsgServer.java``,
+    ``Voucher2302MsgServer.java``)."""
 
     id: Opt = None
     voucher_no: Opt = None  # 支付凭证单号
+    return_date: WireDate | None = None  # 退款日期 (2302)
+    ori_voucher_no: Opt = None  # 原支付凭证单号 (2302)
+    ori_vou_detail_no: Opt = None  # 原支付凭证明细号 (2302)
     sup_dep_code: Opt = None
     sup_dep_name: Opt = None
     exp_func_code: Opt = None
     exp_func_name: Opt = None
     pay_amt: Money
     pay_summary_name: Opt = None
+    da_voucher_no: Opt = None  # 支付申请序号 (wire: DAVoucherNo)
+    fund_type_code: Opt = None
+    fund_type_name: Opt = None
+    agency_code: Opt = None
+    agency_name: Opt = None
+    exp_eco_code: Opt = None
+    exp_eco_name: Opt = None
+    payee_acct_no: Opt = None
+    payee_acct_name: Opt = None
+    payee_acct_bank_name: Opt = None
+    payee_acct_bank_no: Opt = None
+    remark: Opt = None
+    agent_business_no: Opt = None  # 银行交易流水号
+    x_pay_date: WireDate | None = None
+    x_check_no: Opt = None
+    x_pay_amt: Money | None = None
+    x_add_word: Opt = None
+    x_payee_acct_bank_name: Opt = None
+    x_payee_acct_no: Opt = None
+    x_payee_acct_name: Opt = None
+    pay_date: WireDate | None = None
     hold1: Opt = None
     hold2: Opt = None
     hold3: Opt = None
@@ -94,21 +148,48 @@ class _ClearingHeader(CanonicalModel):
     clear_acct_name: Opt = None
     clear_acct_bank_name: Opt = None
     pay_amt: Money
+    return_date: WireDate | None = None  # 退款日期 (2302)
     pay_bank_name: Opt = None
     pay_bank_no: Opt = None
+    pay_dictate_no: Opt = None  # 支付交易序号 (2302)
+    pay_msg_no: Opt = None  # 支付报文编号 (2302)
+    pay_entrust_date: WireDate | None = None  # 支付委托日期 (2302)
+    pay_snd_bnk_no: Opt = None  # 支付发起行行号 (2302)
     remark: Opt = None
     money_corp_code: Opt = None  # 金融机构编码
     all_num: int | None = Field(default=None, ge=0)
+    x_pay_snd_bnk_no: Opt = None  # 支付发起行行号 (X-fields: 人行 fills them on the 回单)
+    x_add_word: Opt = None
+    x_clear_date: WireDate | None = None  # 清算日期
+    x_pay_amt: Money | None = None  # 汇总清算金额
     hold1: Opt = None
     hold2: Opt = None
+    tklx: Opt = None  # 退款类型 (2302; wire: TKLX)
 
     @field_validator("pay_amt")
     @classmethod
-    def _no_negative_transfer(cls, value: Decimal, info: ValidationInfo) -> Decimal:
-        # 2301 申请划款 moves money to the bank and is never negative; 2302 申请退款 may carry either sign
-        # in the field (negative amounts are how refunds appear in the bank systems — inferred).
-        if earlier(info.data, "vt_code") == "2301" and value < 0:
-            raise ValueError("a 2301 申请划款 amount must not be negative")
+    def _signed_by_type(cls, value: Decimal, info: ValidationInfo) -> Decimal:
+        # 2301 申请划款 moves money to the bank and is never negative; a 2302 申请退款 is negative by rule
+        # (ITFE VoucherVerify.java: "退款申请金额为负").
+        vt_code = earlier(info.data, "vt_code")
+        if vt_code == "2301" and value < 0:
+            raise PydanticCustomError("amount_negative", "a 2301 申请划款 amount must not be negative")
+        if vt_code == "2302" and value >= 0:
+            raise PydanticCustomError(
+                "amount_not_negative", "a 2302 申请退款 amount must be negative (退款申请金额为负)"
+            )
+        return value
+
+    @field_validator("x_pay_amt")
+    @classmethod
+    def _x_signed_by_type(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        vt_code = earlier(info.data, "vt_code")
+        if value is not None and vt_code == "2301" and value < 0:
+            raise PydanticCustomError("amount_negative", "a 2301 XPayAmt must not be negative")
+        if value is not None and vt_code == "2302" and value > 0:
+            raise PydanticCustomError(
+                "amount_not_negative", "a 2302 XPayAmt must not be positive (ITFE writes 0 − |XPayAmt|)"
+            )
         return value
 
 
@@ -118,7 +199,7 @@ def _check_details(cls: Any, value: tuple[ClearingDetail, ...], info: Validation
 
 
 class ClearingRequest(_ClearingHeader):
-    """VtCode 2301 申请划款凭证 / 2302 申请退款凭证 (``VoucherFlag=0``)."""
+    """VtCode 2301 申请划款凭证 / 2302 申请退款凭证 (``VoucherFlag=0``); its X-fields are usually empty."""
 
     message_type: Literal["clearing_request"] = "clearing_request"
     details: tuple[ClearingDetail, ...]
@@ -132,12 +213,9 @@ class ClearingRequest(_ClearingHeader):
 
 
 class ClearingReceipt(_ClearingHeader):
-    """The 回单 of a 2301/2302 (``VoucherFlag=1``): 人行 fills the X-fields."""
+    """The 回单 of a 2301/2302 (``VoucherFlag=1``): 人行 fills the X-fields; ``XPayAmt`` is required."""
 
     message_type: Literal["clearing_receipt"] = "clearing_receipt"
-    x_pay_snd_bnk_no: Opt = None  # 支付发起行行号
-    x_add_word: Opt = None
-    x_clear_date: WireDate | None = None  # 清算日期
     x_pay_amt: Money  # 汇总清算金额
     details: tuple[ClearingDetail, ...]
 
@@ -150,35 +228,56 @@ class ClearingReceipt(_ClearingHeader):
 
 
 class QuotaDetail(CanonicalModel):
-    """One line of a 5108/5106 清算额度通知单."""
+    """One line of a 5108/5106 清算额度通知单. The amount is ``PayAmt`` on a 5108 and ``PlanAmt`` on a 5106
+    (ITFE ``Voucher5106MsgServer.java``); :attr:`amount` is whichever is present."""
 
     id: Opt = None
     sup_dep_code: Opt = None
     sup_dep_name: Opt = None
-    agency_code: Opt = None
-    agency_name: Opt = None
-    fund_type_code: Opt = None
-    fund_type_name: Opt = None
     exp_func_code: Opt = None
     exp_func_name: Opt = None
-    exp_eco_code: Opt = None
-    exp_eco_name: Opt = None
+    exp_func_code1: Opt = None
+    exp_func_name1: Opt = None
+    exp_func_code2: Opt = None
+    exp_func_name2: Opt = None
+    exp_func_code3: Opt = None
+    exp_func_name3: Opt = None
     pro_cat_code: Opt = None
     pro_cat_name: Opt = None
+    pay_amt: Money | None = None  # 5108
+    plan_amt: Money | None = None  # 5106
+    pay_voucher_no: Opt = None  # 支付凭证号
+    direct_voucher_no: Opt = None  # 支付申请序号
+    fund_type_code: Opt = None
+    fund_type_name: Opt = None
+    agency_code: Opt = None
+    agency_name: Opt = None
+    exp_eco_code: Opt = None
+    exp_eco_name: Opt = None
     dep_pro_code: Opt = None
     dep_pro_name: Opt = None
     payee_acct_no: Opt = None
     payee_acct_name: Opt = None
     payee_acct_bank_name: Opt = None
-    pay_voucher_no: Opt = None  # 支付凭证号
-    direct_voucher_no: Opt = None  # 支付申请序号
-    pay_amt: Money
+    agency_acco_code: Opt = None  # 单位零余额账户 (5106)
+    agency_bank_name: Opt = None  # 单位零余额账户开户行 (5106)
+    hold1: Opt = None
+    hold2: Opt = None
+    hold3: Opt = None
+    hold4: Opt = None
+
+    @property
+    def amount(self) -> Decimal:
+        """The line's amount, whichever field carries it."""
+        amount = self.pay_amt if self.pay_amt is not None else self.plan_amt
+        assert amount is not None  # guaranteed by QuotaNotice validation
+        return amount
 
 
 class QuotaNotice(CanonicalModel):
-    """VtCode 5108 直接支付清算额度通知单 (total in ``PayAmt``) / 5106 授权支付清算额度通知单 (total in
-    ``PlanAmt``, with ``SetMonth`` and ``AgencyAccoCode``). Quota amounts are signed: a quota can be reduced
-    (额度调减 — inferred). Detail amounts are ``PayAmt`` for both (inferred)."""
+    """VtCode 5108 直接支付清算额度通知单 (amounts in ``PayAmt``) / 5106 授权支付清算额度通知单 (amounts in
+    ``PlanAmt``, header and details, with ``SetMonth``, ``DeptNum`` and ``ClearVoucherNo``). Quota amounts
+    are signed: a quota can be reduced (5108负额度, ITFE ``VoucherVerify.java``)."""
 
     message_type: Literal["quota_notice"] = "quota_notice"
     id: Opt = None
@@ -191,13 +290,25 @@ class QuotaNotice(CanonicalModel):
     fin_org_code: Opt = None
     pay_amt: Money | None = None
     plan_amt: Money | None = Field(default=None, validate_default=True)
+    clear_voucher_no: Opt = None  # 申请划款单号 (5106)
+    fund_type_code: Opt = None
+    fund_type_name: Opt = None
+    payee_acct_no: Opt = None
+    payee_acct_name: Opt = None
+    payee_acct_bank_name: Opt = None
+    pay_acct_no: Opt = None
+    pay_acct_name: Opt = None
+    pay_acct_bank_name: Opt = None
     pay_bank_code: Opt = None
     pay_bank_name: Opt = None
     pay_bank_no: Opt = None
     clear_bank_code: Opt = None
     clear_bank_name: Opt = None
     set_month: Annotated[str | None, Field(pattern=r"^(0[1-9]|1[0-2])$")] = None  # 计划月份 (5106)
+    dept_num: Annotated[str | None, Field(pattern=r"^[0-9]{1,9}$")] = None  # 一级预算单位数量 (5106)
     agency_acco_code: Opt = None  # 单位零余额账户 (5106)
+    pay_voucher_no: Opt = None  # 支付凭证号 / 调整凭证号 (5108)
+    x_acct_date: WireDate | None = None  # 记账日期: 人行 fills it on the 回单 (ITFE VoucherUtil.java)
     hold1: Opt = None
     hold2: Opt = None
     details: tuple[QuotaDetail, ...]
@@ -216,10 +327,13 @@ class QuotaNotice(CanonicalModel):
     @classmethod
     def _details_add_up(cls, value: tuple[QuotaDetail, ...], info: ValidationInfo) -> Any:
         check_not_empty(value)
+        vt_code = earlier(info.data, "vt_code")
+        if vt_code is not None:
+            _check_detail_amount_field(vt_code, value)
         total = earlier(info.data, "pay_amt")
         if total is None:
             total = earlier(info.data, "plan_amt")
-        check_sum(total, (d.pay_amt for d in value), "the total", "details.pay_amt")
+        check_sum(total, (d.amount for d in value), "the total", "details.amount")
         return value
 
     @property
@@ -228,6 +342,18 @@ class QuotaNotice(CanonicalModel):
         total = self.pay_amt if self.pay_amt is not None else self.plan_amt
         assert total is not None  # guaranteed by validation
         return total
+
+
+def _check_detail_amount_field(vt_code: str, details: tuple[QuotaDetail, ...]) -> None:
+    """Each detail carries its amount in the field of its type: ``PayAmt`` (5108) or ``PlanAmt`` (5106)."""
+    wanted, other = ("pay_amt", "plan_amt") if vt_code == "5108" else ("plan_amt", "pay_amt")
+    for index, detail in enumerate(details):
+        if getattr(detail, wanted) is None or getattr(detail, other) is not None:
+            raise PydanticCustomError(
+                "detail_amount_field",
+                "detail {index}: a {vt_code} detail carries its amount in {wanted}, not {other}",
+                {"index": index, "vt_code": vt_code, "wanted": wanted, "other": other},
+            )
 
 
 # ---- PBOC TIPS (CFX) --------------------------------------------------------------------------------

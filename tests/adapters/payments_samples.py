@@ -1,5 +1,9 @@
 """Realistic payment-family sample messages (温州市永嘉县, AdmDivCode 330324), built from the field lists in
-DOMAIN.md §2.3 / §3.3. The golden files in tests/golden/evoucher and tests/golden/cfx are these samples
+DOMAIN.md §2.3 / §3.3 and, for the e-vouchers, the ITFE field lists named in the docstrings of
+schemas/payments.py, schemas/clearing.py and schemas/statements.py (repo ``caoyanguo/ITFE``, issue 12: 5106
+details carry ``PlanAmt``, a 2252 has a ``DetailList``, 2302 carries ``PayDictateNo``/``PayMsgNo``/
+``PayEntrustDate``/``TKLX``, 3501 ``TreCode``/``ClearBankCode``, 3502 ``PayBankCode``, a 5510 no header
+balances). The golden files in tests/golden/evoucher and tests/golden/cfx are these samples
 rendered; tests/adapters/make_payments_goldens.py rewrites them."""
 
 from __future__ import annotations
@@ -149,6 +153,24 @@ REFUND_2252: dict[str, Any] = {
     "pay_date": "20260320",
     "pay_amt": "-2345.67",
     "remark": "收款人账户名称不符，退回",
+    "pay_type_name": "直接支付",
+    "fund_type_name": "一般公共预算",
+    "details": [
+        {
+            "id": "D0002",
+            "pay_acct_no": "1203280129000001234",
+            "pay_acct_name": "永嘉县财政局零余额账户",
+            "pay_acct_bank_name": "中国工商银行永嘉支行",
+            "payee_acct_no": "33050162682700000123",
+            "payee_acct_name": "温州市瓯江文具有限公司",
+            "payee_acct_bank_name": "中国建设银行温州永嘉支行",
+            "payee_acct_bank_no": "105333300012",
+            "pay_amt": "-2345.67",
+            "remark": "收款人账户名称不符",
+            "exp_func_code": "2050202",
+            "exp_func_name": "小学教育",
+        }
+    ],
 }
 
 CLEARING_2301: dict[str, Any] = {
@@ -207,8 +229,18 @@ CLEARING_2302: dict[str, Any] = {
     "voucher_no": "3303242302260000004",
     "vou_date": "20260320",
     "pay_amt": "-2345.67",
+    "return_date": "20260320",
+    "pay_dictate_no": "20260320000012345678",
+    "pay_msg_no": "100",
+    "pay_entrust_date": "20260320",
+    "pay_snd_bnk_no": "105333300012",
     "remark": "收款银行退款，申请退回国库",
+    "tklx": "1",
     "all_num": 1,
+    # ITFE VoucherDto2MapFor2302.java fills these on the request too: XPayAmt = PayAmt (negative)
+    "x_pay_snd_bnk_no": "105333300012",
+    "x_clear_date": "20260320",
+    "x_pay_amt": "-2345.67",
     "details": [
         {
             "id": "CD11",
@@ -272,13 +304,15 @@ QUOTA_5106: dict[str, Any] = {
     "pay_amt": None,
     "plan_amt": "80000.00",
     "set_month": "03",
+    "dept_num": "1",
     "agency_acco_code": "1203280129000005678",
     "details": [
         {
             "agency_code": "101001",
             "agency_name": "永嘉县瓯北第一小学",
             "exp_func_code": "2050202",
-            "pay_amt": "80000.00",
+            "plan_amt": "80000.00",
+            "agency_acco_code": "1203280129000005678",
         }
     ],
 }
@@ -289,6 +323,9 @@ CHECK_3501: dict[str, Any] = {
     "vt_code": "3501",
     "vou_date": "20260318",
     "voucher_no": "3303243501260317001",
+    "tre_code": "3303240000",
+    "clear_bank_code": "001",
+    "clear_bank_name": "中国人民银行永嘉县支行",
     "check_date": "20260317",
     "e_voucher_type": "5201",
     "all_num": 2,
@@ -304,6 +341,9 @@ CHECK_3502: dict[str, Any] = {
     "id": "K0002",
     "vt_code": "3502",
     "voucher_no": "3303243502260317001",
+    "clear_bank_code": None,
+    "clear_bank_name": None,
+    "pay_bank_code": "102",
     "e_voucher_type": "2301",
     "all_num": 1,
     "all_amt": "13205.67",
@@ -323,6 +363,7 @@ QUOTA_CHECK_3510: dict[str, Any] = {
     "clear_bank_code": "102",
     "clear_bank_name": "中国工商银行永嘉支行",
     "clear_acc_no": "1203280129000001234",
+    "clear_acc_nanme": "永嘉县财政局零余额账户",
     "begin_date": "20260301",
     "end_date": "20260331",
     "pre_date_money": "120000.00",
@@ -332,6 +373,7 @@ QUOTA_CHECK_3510: dict[str, Any] = {
     "all_num": 1,
     "all_amt": "500000.00",
     "pay_type_code": "11",
+    "pay_type_name": "直接支付",
     "details": [
         {
             "sup_dep_code": "101",
@@ -352,6 +394,10 @@ QUOTA_CHECK_5510: dict[str, Any] = {
     **QUOTA_CHECK_3510,
     "id": "B0002",
     "vt_code": "5510",
+    "pre_date_money": None,  # a 5510 carries no header balances (ITFE VoucherDto2MapFor5510.java)
+    "clear_amt": None,
+    "cur_reck_money": None,
+    "cur_date_money": None,
     "x_pre_date_money": "120000.00",
     "x_clear_amt": "500000.00",
     "x_cur_reck_money": "413205.67",

@@ -230,7 +230,9 @@ def test_negative_payment_amount() -> None:
 
 
 def test_refund_notice_must_be_negative() -> None:
-    text = inner_text("2252").replace("<PayAmt>-2345.67</PayAmt>", "<PayAmt>2345.67</PayAmt>")
+    text = inner_text("2252").replace(
+        "<PayAmt>-2345.67</PayAmt>", "<PayAmt>2345.67</PayAmt>", 1
+    )  # header only
     raw = envelope(body(inner_bytes(text), vt="2252", no="3303242252260000007"))
     assert _problems(raw) == [("[0].pay_amt", "amount_not_negative")]
 

@@ -163,7 +163,7 @@ def test_clearing_2301_is_never_negative_but_2302_may_be() -> None:
     assert _ok(ClearingRequest, CLEARING_2302).pay_amt == Decimal("-2345.67")
     details = [{**CLEARING_2301["details"][0], "pay_amt": "-12345.67"}, CLEARING_2301["details"][1]]
     data = {**CLEARING_2301, "pay_amt": "-11485.67", "details": details}
-    assert _problems(ClearingRequest, data) == [("[0].pay_amt", "value_error")]
+    assert _problems(ClearingRequest, data) == [("[0].pay_amt", "amount_negative")]
 
 
 def test_clearing_all_num_counts_the_details() -> None:
@@ -211,6 +211,29 @@ def test_quota_balance_identity_also_checks_each_line() -> None:
     assert statement.identity_difference() == 0
     assert statement.details[0].identity_difference() == Decimal("-1.00")
     assert not statement.identity_holds
+
+
+def test_quota_header_balances_left_out_are_the_sums_of_the_details() -> None:
+    # 3510/5510 header balances are conditional (ITFE voucher_3510_java2xml.ftl, VoucherDto2MapFor5510.java)
+    second = {
+        **QUOTA_CHECK_3510["details"][0],
+        "pre_date_money": "1.00",
+        "clear_amt": "2.00",
+        "cur_reck_money": "0.50",
+        "cur_date_money": "2.50",
+    }
+    details = [QUOTA_CHECK_3510["details"][0], second]
+    data = {**QUOTA_CHECK_3510, "all_num": 2, "details": details, "pre_date_money": None, "clear_amt": None}
+    statement = _ok(QuotaReconciliationStatement, {k: v for k, v in data.items() if v is not None})
+    assert statement.pre_date_money is None and statement.clear_amt is None
+    # the two missing ones are summed; the two present ones are the header's own
+    assert statement.balances() == (
+        Decimal("120001.00"),
+        Decimal("500002.00"),
+        Decimal("413205.67"),
+        Decimal("206794.33"),
+    )
+    assert statement.identity_difference() == Decimal("3.00")
 
 
 def test_statement_period_must_not_be_reversed() -> None:
