@@ -73,16 +73,9 @@ def _negated(request: ClearingRequest) -> bool:
 
 
 def _refund_keys(request: ClearingRequest) -> tuple[str | None, str | None, date | None]:
-    """(PayDictateNo, PayMsgNo, PayEntrustDate) of a 2302, where its model carries them (the 2302 fields of
-    issue 12; read by name so that a request without them translates with the keys left empty)."""
-    dictate_no = getattr(request, "pay_dictate_no", None)
-    msg_no = getattr(request, "pay_msg_no", None)
-    entrust_date = getattr(request, "pay_entrust_date", None)
-    return (
-        dictate_no if isinstance(dictate_no, str) else None,
-        msg_no if isinstance(msg_no, str) else None,
-        entrust_date if isinstance(entrust_date, date) else None,
-    )
+    """(PayDictateNo, PayMsgNo, PayEntrustDate): the original 支付 a 2302 refunds (ITFE
+    VoucherDto2MapFor2302.java), which the 2202 carries as its original-transaction keys."""
+    return request.pay_dictate_no, request.pay_msg_no, request.pay_entrust_date
 
 
 def clearing_request_to_pboc(

@@ -68,7 +68,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from schemas.base import CanonicalModel
+from schemas.base import CanonicalModel, is_stored
 from schemas.codelists import CodeListRef
 from schemas.codes import FiscalYear
 from schemas.dates import WireDate
@@ -172,6 +172,8 @@ class _ClearingHeader(CanonicalModel):
         # 2301 申请划款 moves money to the bank and is never negative; a 2302 申请退款 is negative by rule
         # (ITFE VoucherVerify.java: "退款申请金额为负").
         vt_code = earlier(info.data, "vt_code")
+        if is_stored(info):  # accepted before the sign rules: read back as it was stored
+            return value
         if vt_code == "2301" and value < 0:
             raise PydanticCustomError("amount_negative", "a 2301 申请划款 amount must not be negative")
         if vt_code == "2302" and value >= 0:
@@ -184,6 +186,8 @@ class _ClearingHeader(CanonicalModel):
     @classmethod
     def _x_signed_by_type(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
         vt_code = earlier(info.data, "vt_code")
+        if is_stored(info):
+            return value
         if value is not None and vt_code == "2301" and value < 0:
             raise PydanticCustomError("amount_negative", "a 2301 XPayAmt must not be negative")
         if value is not None and vt_code == "2302" and value > 0:
@@ -328,7 +332,7 @@ class QuotaNotice(CanonicalModel):
     def _details_add_up(cls, value: tuple[QuotaDetail, ...], info: ValidationInfo) -> Any:
         check_not_empty(value)
         vt_code = earlier(info.data, "vt_code")
-        if vt_code is not None:
+        if vt_code is not None and not is_stored(info):
             _check_detail_amount_field(vt_code, value)
         total = earlier(info.data, "pay_amt")
         if total is None:

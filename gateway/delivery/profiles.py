@@ -130,7 +130,7 @@ def _stored_request(uow: UnitOfWork, voucher_no: str, vt_code: str) -> ClearingR
         for stored in uow.messages.records(hit.message_pk):
             if stored.position != hit.position:
                 continue
-            message = parse_canonical(json.loads(stored.canonical))
+            message = parse_canonical(json.loads(stored.canonical), stored=True)
             if (
                 isinstance(message, ClearingRequest)
                 and message.voucher_no == voucher_no

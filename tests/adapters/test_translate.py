@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from adapters.base import Document, Record
 from adapters.cfx import CfxAdapter
@@ -17,6 +18,7 @@ from adapters.translate import (
     clearing_requests_to_cfx,
     pboc_receipt_to_clearing_receipt,
 )
+from schemas.base import STORED
 from schemas.clearing import ClearingReceipt, ClearingRequest, PbocClearingApply, PbocClearingReceipt
 from tests.adapters.payments_samples import CLEARING_2301, CLEARING_2302, RECEIPT_3143, RECEIPT_3144, head
 
@@ -73,12 +75,14 @@ def test_2301_document_becomes_a_cfx_package_that_renders_and_parses() -> None:
 
 
 def _refund(amount: str = "-2345.67", detail: str | None = None) -> ClearingRequest:
+    """A 2302; a non-negative one exists only as a record stored before the sign rule (read leniently)."""
     return ClearingRequest.model_validate(
         {
             **CLEARING_2302,
             "pay_amt": amount,
             "details": [{**CLEARING_2302["details"][0], "pay_amt": detail or amount}],
-        }
+        },
+        context=None if amount.startswith("-") else STORED,
     )
 
 
@@ -94,12 +98,21 @@ def test_negative_2302_becomes_a_2202_with_positive_amounts() -> None:
     assert (bill.ori_payer_acct, bill.ori_payee_acct) == (refund.clear_acct_no, refund.agent_acct_no)
     assert bill.ori_vou_no == "3303245201260000123"  # the payment voucher its only detail names
     assert bill.pay_snd_bnk_no == bill.agent_bnk_code == "102333300018"
+    # the original 支付 the refund undoes: the 2302's PayDictateNo / PayMsgNo / PayEntrustDate
+    assert (bill.ori_tra_no, bill.pay_dictate_no, bill.pay_msg_no, bill.ori_entrust_date) == (
+        "20260320000012345678",
+        "20260320000012345678",
+        "100",
+        date(2026, 3, 20),
+    )
     assert (bill.payer_acct, bill.payee_acct, bill.add_word) == (None, None, None)
     raw = CfxAdapter().render(Document("cfx", (Record(0, bill),), head("2202", "20260320220200000004")))
     assert b"<Head2202>" in raw and b"<AllAmt>2345.67</AllAmt>" in raw and b"-" not in raw.split(b"<MSG>")[1]
 
 
-def test_positive_2302_passes_unchanged_and_mixed_signs_are_refused() -> None:
+def test_a_stored_positive_2302_passes_unchanged_and_mixed_signs_are_refused() -> None:
+    with pytest.raises(ValidationError, match="amount_not_negative"):
+        ClearingRequest.model_validate({**CLEARING_2302, "pay_amt": "2345.67"})
     assert _apply(_refund("2345.67")).amt == Decimal("2345.67")
     assert _apply(_refund("0.00")).amt == Decimal("0.00")
     with pytest.raises(TranslationError, match="mix signs"):
@@ -134,9 +147,7 @@ def test_3144_comes_back_as_the_2302_receipt_with_a_negative_x_pay_amt() -> None
 
 
 def test_mixed_2301_and_2302_are_refused_in_one_package() -> None:
-    positive = ClearingRequest.model_validate(
-        {**CLEARING_2302, "pay_amt": "1.00", "details": [{**CLEARING_2302["details"][0], "pay_amt": "1.00"}]}
-    )
+    positive = _refund("1.00")  # a 2302 stored before the sign rule
     with pytest.raises(TranslationError):
         clearing_requests_to_cfx(
             [_request(), positive],

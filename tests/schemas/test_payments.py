@@ -322,3 +322,19 @@ def test_models_are_frozen_and_strict() -> None:
     assert _problems(PaymentVoucher, {**PAYMENT_5201, "surprise": "1"}) == [
         ("[0].surprise", "extra_forbidden")
     ]
+
+
+def test_a_record_stored_before_the_2302_sign_rule_is_still_readable_from_the_store() -> None:
+    """Nothing already accepted becomes unreadable: the store reads back a positive 2302 (accepted before the
+    ITFE sign rule) and a 5106 whose details carry PayAmt; on the wire both are refused."""
+    legacy = {
+        **CLEARING_2302,
+        "message_type": "clearing_request",
+        "pay_amt": "2345.67",
+        "details": [{**CLEARING_2302["details"][0], "pay_amt": "2345.67"}],
+    }
+    with pytest.raises(ValidationFailed) as refused:
+        parse_canonical(legacy)
+    assert {p.rule for p in refused.value.problems} == {"amount_not_negative"}
+    stored = parse_canonical(legacy, stored=True)
+    assert isinstance(stored, ClearingRequest) and stored.pay_amt == Decimal("2345.67")
