@@ -47,6 +47,7 @@ STAGES = {
 _BUSINESS_FIELDS = (
     "bgt_id",
     "ori_bgt_id",
+    "in_bgt_id",
     "rec_bgt_id",
     "cor_bgt_doc_no",
     "mof_div_code",
