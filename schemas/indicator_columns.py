@@ -31,7 +31,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-ColumnKind = Literal["text", "flag", "year", "date", "datetime", "money", "decimal", "recall_money", "adj_type"]
+ColumnKind = Literal[
+    "text", "flag", "year", "date", "datetime", "money", "decimal", "recall_money", "adj_type"
+]
 
 PO_INFO = "zhouxiaolejoe/micro-service-parent …/entity/BaBgtInfoPO.java"
 PO_ADJSUB = "zhouxiaolejoe/micro-service-parent …/entity/BaBgtAdjsubPO.java"
@@ -119,7 +121,7 @@ BA_BGT_INFO_COLUMNS: tuple[StandardColumn, ...] = (
     StandardColumn("DISTRI_TYPE_CODE", "分配方式代码", "distri_type_code", "flag", PWF),
     StandardColumn("IS_DIR", "直达资金标识", "is_dir", "flag", PWF),
 )
-"""``BA_BGT_INFO`` 指标信息: every column of ``BaBgtInfoPO`` in its order, then the two the front end shows."""
+"""``BA_BGT_INFO`` 指标信息: every column of ``BaBgtInfoPO`` in its order, then two the front end shows."""
 
 
 def _a(name: str, zh: str, kind: ColumnKind = "text", field: str | None = None) -> StandardColumn:
@@ -196,14 +198,40 @@ in report order: a selection of :data:`BA_BGT_INFO_COLUMNS` (checked at import).
 BA_BGT_INFO_ZH: dict[str, str] = {c.name: c.zh for c in BA_BGT_INFO_COLUMNS}
 """``BA_BGT_INFO`` column → its standard Chinese name (the header the 一体化 system's exports write)."""
 
+SHORT_NAMES_ZH: dict[str, tuple[str, ...]] = {
+    "BGT_ID": ("指标ID",),
+    "MOF_DIV_CODE": ("财政区划",),
+    "REC_DIV_CODE": ("接收方区划代码",),
+    "FISCAL_YEAR": ("年度",),
+    "COR_BGT_DOC_NO": ("指标文号",),
+    "BGT_DOC_TITLE": ("指标标题",),
+    "DOC_DATE": ("发文日期",),
+    "FUND_TYPE_CODE": ("资金性质",),
+    "EXP_FUNC_CODE": ("支出功能科目",),
+    "TP_FUNC_CODE": ("转移支付功能分类科目代码", "转移支付功能科目"),
+    "GOV_BGT_ECO_CODE": ("政府经济分类",),
+    "DISTRI_TYPE_CODE": ("分配方式",),
+    "AMOUNT": ("金额",),
+}
+"""Short Chinese headers people write for some columns (ours, from the reports and the 对账 dialog's labels
+in shared/DOMAIN.md §1.3); ``指标文号`` is the ledger's own 本级指标文号."""
+
+BA_BGT_INFO_HEADER_ALIASES: dict[str, str] = {
+    **{c.zh: c.name for c in BA_BGT_INFO_COLUMNS},
+    **{zh: name for name, names in SHORT_NAMES_ZH.items() for zh in names},
+}
+"""Chinese header → ``BA_BGT_INFO`` column, for every column (standard name and short forms)."""
+
 assert set(LEDGER_SNAPSHOT_COLUMNS) <= set(BA_BGT_INFO_ZH), "snapshot columns must be BA_BGT_INFO columns"
 
 __all__ = [
     "BA_BGT_ADJSUB_COLUMNS",
     "BA_BGT_ADJSUB_EXTRA_COLUMNS",
     "BA_BGT_INFO_COLUMNS",
+    "BA_BGT_INFO_HEADER_ALIASES",
     "BA_BGT_INFO_ZH",
     "LEDGER_SNAPSHOT_COLUMNS",
+    "SHORT_NAMES_ZH",
     "ColumnKind",
     "StandardColumn",
 ]

@@ -299,9 +299,7 @@ def indicator_problems(m: TransferIndicator) -> list[Problem]:
             _problem("ori_bgt_id", "self_reference", m.ori_bgt_id, "ORI_BGT_ID must differ from BGT_ID")
         )
     if m.in_bgt_id is not None and m.in_bgt_id == m.bgt_id:
-        out.append(
-            _problem("in_bgt_id", "self_reference", m.in_bgt_id, "BGT_ID must differ from ADJ_SUB_ID")
-        )
+        out.append(_problem("in_bgt_id", "self_reference", m.in_bgt_id, "BGT_ID must differ from ADJ_SUB_ID"))
     if m.event is IndicatorEvent.ISSUE:
         if m.amount < 0:
             out.append(
@@ -310,7 +308,9 @@ def indicator_problems(m: TransferIndicator) -> list[Problem]:
         for name in ("in_bgt_id", "adj_date"):
             if getattr(m, name) is not None:
                 out.append(
-                    _problem(name, "adjustment_only", getattr(m, name), f"{name} belongs to BA_BGT_ADJSUB rows")
+                    _problem(
+                        name, "adjustment_only", getattr(m, name), f"{name} belongs to BA_BGT_ADJSUB rows"
+                    )
                 )
     else:
         if m.ori_bgt_id is None and m.in_bgt_id is None:

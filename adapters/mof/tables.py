@@ -33,7 +33,7 @@ from decimal import Decimal
 from enum import Enum
 from functools import cached_property
 from operator import itemgetter
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from pydantic import BaseModel
 
