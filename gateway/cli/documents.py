@@ -3,6 +3,10 @@
 * ``fiscalgw validate [--format FMT] FILE`` — exit 0 and one summary line
   (``FILE: ok: format=mof.json type=transfer_indicator records=3``); exit 1 and one line per problem, each
   with its path (``[3].amount: negative_amount: …``), when the document is malformed or invalid.
+* ``fiscalgw validate --ledger KIND [--columns MAP.toml] FILE`` — a reconciliation ledger file (``upper`` /
+  ``lower`` indicator snapshot, or the payment input ``vouchers`` / ``receipts`` / ``clearing`` /
+  ``quota``) read by the very reader ``fiscalgw reconcile`` uses: ``FILE: ok: ledger=upper rows=N`` and exit
+  0, or the one-line error ``fiscalgw reconcile`` would give, exit 2.
 * ``fiscalgw convert --to FMT [--from FMT] FILE`` — the converted document on stdout, as bytes. ``json`` is
   canonical JSON (:mod:`schemas.messages`): ``--to json`` writes a list of messages, ``--from json`` reads one
   message or a list. Without ``--format`` / ``--from`` the format is identified from the bytes.
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from adapters import json_text
@@ -31,10 +36,12 @@ from adapters.errors import (
 )
 from adapters.registry import default_registry
 from gateway.cli._common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CLIError, read_file
+from gateway.cli.ledger_files import check_ledger_file
 from schemas.errors import ValidationFailed
 from schemas.messages import canonical_json, parse_canonical_many
 
 CANONICAL = "json"
+LEDGER_KINDS = ("upper", "lower", "vouchers", "receipts", "clearing", "quota")
 
 
 def formats() -> list[str]:
@@ -57,6 +64,16 @@ def register(subparsers: Any) -> None:
         choices=formats(),
         help="the document's format, one of: %(choices)s (default: identified from the bytes; json = "
         "canonical JSON, never identified)",
+    )
+    validate.add_argument(
+        "--ledger",
+        metavar="KIND",
+        choices=LEDGER_KINDS,
+        help="check FILE as a reconciliation ledger file, exactly as `fiscalgw reconcile` reads it: "
+        "upper / lower (indicator snapshots) or vouchers / receipts / clearing / quota (payment inputs)",
+    )
+    validate.add_argument(
+        "--columns", metavar="MAP.toml", help="with --ledger: the column map `fiscalgw reconcile` is given"
     )
     validate.add_argument("file", metavar="FILE", help="the document to check")
     validate.set_defaults(handler=_validate)
@@ -116,12 +133,24 @@ def _report(path: str, exc: Exception) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    if args.ledger is not None:
+        return _validate_ledger(args)
+    if args.columns is not None:
+        raise CLIError("--columns applies to ledger files: give --ledger KIND as well")
     try:
         document = _read(args.file, args.format)
     except (MalformedDocument, ValidationFailed) as exc:
         return _report(args.file, exc)
     kinds = sorted({str(getattr(m, "message_type", type(m).__name__)) for m in document.messages})
     print(f"{args.file}: ok: format={document.format} type={','.join(kinds)} records={len(document.records)}")
+    return EXIT_OK
+
+
+def _validate_ledger(args: argparse.Namespace) -> int:
+    """``validate --ledger KIND FILE``: the reconciliation's own reader, so the two never disagree — the same
+    acceptance and the same one-line error (exit 2, as ``fiscalgw reconcile`` exits for it)."""
+    rows = check_ledger_file(Path(args.file), args.ledger, args.columns)
+    print(f"{args.file}: ok: ledger={args.ledger} rows={rows}")
     return EXIT_OK
 
 

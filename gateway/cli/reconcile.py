@@ -22,16 +22,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from gateway.cli import reconcile_remote, reconcile_template
 from gateway.cli._common import EXIT_FAILED, EXIT_OK, CLIError
+from gateway.cli.ledger_files import column_map_option
 from gateway.cli.progress import CLIProgress
-from gateway.reconcile.column_map import applied, load_column_map
-from gateway.reconcile.errors import ColumnMapError, ReconcileError
+from gateway.reconcile.column_map import applied
+from gateway.reconcile.errors import ReconcileError
 from gateway.reconcile.indicator_report import STATUS_AGREE
 from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
 from gateway.reconcile.ledger_columns import ALL_COLUMNS, COLUMN_NAMES_ZH, REQUIRED_COLUMNS, Side
@@ -133,15 +133,6 @@ def _add_columns_option(parser: Any) -> None:
     )
 
 
-def _column_map(path: str | None) -> Mapping[str, str] | None:
-    if path is None:
-        return None
-    try:
-        return load_column_map(Path(path))
-    except ColumnMapError as exc:
-        raise CLIError(f"--columns {exc}") from None
-
-
 def parse_as_of(text: str | None) -> datetime:
     """RFC 3339 with an offset (``2026-03-31T18:00:00+08:00`` or ``…Z``); default: now."""
     if text is None:
@@ -205,7 +196,7 @@ def _indicators(args: argparse.Namespace) -> int:
     if args.format in BINARY_FORMATS and not args.out:
         raise CLIError(f"--format {args.format} writes a binary file: give --out FILE")
     # reading upper, reading lower, matching, summarising, rendering, done
-    mapping = _column_map(args.columns)
+    mapping = column_map_option(args.columns)
     progress = CLIProgress(6, quiet=args.quiet)
     try:
         with applied(mapping):
@@ -256,7 +247,7 @@ def _payments(args: argparse.Namespace) -> int:
     files += [(Path(p), Role.CLEARING) for p in args.clearing]
     files += [(Path(p), Role.QUOTA) for p in args.quota]
     # one phase per file read, then documents, matching, summarising, rendering, done
-    mapping = _column_map(args.columns)
+    mapping = column_map_option(args.columns)
     progress = CLIProgress(len(files) + 5, quiet=args.quiet)
     try:
         with applied(mapping):

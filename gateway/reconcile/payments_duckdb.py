@@ -33,6 +33,7 @@ from gateway.reconcile.payments_columns import (
     ADM_PATTERN,
     COMPACT_DATE_PATTERN,
     ISO_DATE_PATTERN,
+    PAYMENT_COLUMN_NAMES_ZH,
     REQUIRED_COLUMNS,
     PaymentInputs,
     Role,
@@ -201,7 +202,7 @@ class _Loader:
             source, header, newline = path, layout.header, layout.newline
         missing = [c for c in REQUIRED_COLUMNS[role] if c not in header]
         if missing:
-            raise MissingColumnsError(str(path), missing)
+            raise MissingColumnsError(str(path), missing, PAYMENT_COLUMN_NAMES_ZH)
         present = {c for c in header if c}
         try:
             self._stage(role, duckdb_read_csv(source, header, newline), present)
@@ -461,6 +462,21 @@ def reconcile_payment_files(
             say(f"reading {len(documents)} e-voucher / CFX document(s)")
             loader.load_columns(load_documents(documents))
         return _classify(con, as_of, unpaid_window, uncleared_window, say)
+
+
+def validate_payment_file(path: Path, role: Role, settings: EngineSettings | None = None) -> int:
+    """Read and validate one payment input exactly as :func:`reconcile_payment_files` reads it (snapshot
+    or e-voucher / CFX document; the same loader and errors); returns the rows (or document lines) read.
+    ``fiscalgw validate --ledger`` uses it, so validate and reconcile cannot disagree about a file."""
+    with _session(settings or EngineSettings(), _silent) as (con, loader):
+        if file_kind(path) in (FileKind.EVOUCHER, FileKind.CFX):
+            loader.load_columns(load_documents([(path, role)]))
+        else:
+            loader.load_file(path, role)
+        tables = ("v_raw", "r_raw", "f_raw", "c_raw", "q_raw")
+        counts = con.execute("SELECT " + " + ".join(f"(SELECT count(*) FROM {t})" for t in tables)).fetchone()
+        assert counts is not None
+        return int(counts[0])
 
 
 def reconcile_payment_columns(
