@@ -165,8 +165,8 @@ def _indicator_columns_help() -> str:
         return f"  {column:<18} {names}  [{need}]"
 
     return (
-        "snapshot columns (CSV in UTF-8, UTF-8 with BOM or GBK, LF / CRLF / CR line endings, or XLSX;\n"
-        "the header row may use the UPPER_SNAKE names or the Chinese ones, or names mapped with\n"
+        "snapshot columns (CSV in UTF-8, UTF-8 with BOM, GBK or GB18030, LF / CRLF / CR line endings, or\n"
+        "XLSX; the header row may use the UPPER_SNAKE names or the Chinese ones, or names mapped with\n"
         "--columns; other columns are ignored; `fiscalgw reconcile template indicators` writes one):\n"
         + "\n".join(line(c) for c in ALL_COLUMNS)
     )
@@ -176,7 +176,7 @@ def _payment_columns_help() -> str:
     """The payment snapshot columns per file, UPPER_SNAKE and Chinese (one definition:
     :mod:`gateway.reconcile.payments_columns`)."""
     lines = [
-        "snapshot columns per file (CSV in UTF-8, UTF-8 with BOM or GBK, LF / CRLF / CR line endings, or",
+        "snapshot columns per file (CSV in UTF-8, UTF-8 with BOM, GBK or GB18030, LF / CRLF / CR endings, or",
         "XLSX; UPPER_SNAKE or Chinese headers, or names mapped with --columns; other columns are ignored;",
         "`fiscalgw reconcile template payments` writes one):",
     ]
