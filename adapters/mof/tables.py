@@ -186,17 +186,30 @@ def _plain_row_data(table: Table, row: Mapping[str, object]) -> PlainRow | None:
     return plain_row(table, fields, row.values())  # type: ignore[arg-type]  # str | None: checked above
 
 
-def row_to_model(table: Table, row: Mapping[str, object], position: int) -> CanonicalModel:
+def row_to_model(
+    table: Table, row: Mapping[str, object], position: int, forms: dict[str, str] | None = None
+) -> CanonicalModel:
     """One wire row (or a :class:`PlainRow`) → its canonical model, or :class:`ValidationFailed` with every
-    problem of the row."""
+    problem of the row. ``forms``, when given, receives the wire form of each cell that was accepted in a
+    form other than the one :func:`wire_value` writes (see :data:`WIRE_FORMS`)."""
     plain = row if type(row) is PlainRow else _plain_row_data(table, row)
     if plain is not None:
         return build(table.model, plain, f"[{position}]")
-    return _general_row_to_model(table, row, position)
+    return _general_row_to_model(table, row, position, forms)
 
 
-def _general_row_to_model(table: Table, row: Mapping[str, object], position: int) -> CanonicalModel:
+WIRE_FORMS = ("midnight", "midnight_t", "number")
+"""Accepted wire forms other than the written one, kept per record (``Record.meta["wire_forms"]``,
+``COLUMN=form`` joined by ``,``) so a record renders back as it came: ``midnight`` — a date column sent as
+``YYYY-MM-DD 00:00:00`` (a Java ``Date``), ``midnight_t`` — the same with ``T``, ``number`` — a JSON integer
+(``"IS_TRACK": 1``, ``"AMOUNT": 1500000``)."""
+
+
+def _general_row_to_model(
+    table: Table, row: Mapping[str, object], position: int, forms: dict[str, str] | None = None
+) -> CanonicalModel:
     """:func:`row_to_model` cell by cell, diagnosing every cell (the path for rows that need it)."""
+    seen_forms: dict[str, str] = {}
     problems: list[Problem] = []
     data: dict[str, Any] = {}
     bad_fields: set[str] = set()
@@ -235,6 +248,8 @@ def _general_row_to_model(table: Table, row: Mapping[str, object], position: int
             )
             bad_fields.add(column.field)
             continue
+        if isinstance(value, int):
+            seen_forms[wire] = "number"
         if isinstance(value, int) and column.kind in ("flag", "decimal", "adj_type"):
             value = str(value)  # "IS_TRACK": 1 — a flag or code sent as a JSON number is its digits
         problem = _check_text_form(column, value, path)
@@ -256,6 +271,8 @@ def _general_row_to_model(table: Table, row: Mapping[str, object], position: int
             data[column.field] = value
         elif column.kind == "date" and isinstance(value, str):
             data[column.field] = value[:10]  # "2024-04-01 00:00:00" (a Java Date column) is that day
+            if len(value) > 10:
+                seen_forms[wire] = "midnight_t" if value[10] == "T" else "midnight"
         else:
             data[column.field] = value
     if table.name == "BA_BGT_ADJSUB" and "event" not in data and "event" not in bad_fields:
@@ -275,6 +292,8 @@ def _general_row_to_model(table: Table, row: Mapping[str, object], position: int
         raise ValidationFailed(problems) from None
     if problems:
         raise ValidationFailed(problems)
+    if forms is not None:
+        forms.update(seen_forms)
     return model
 
 
@@ -309,8 +328,9 @@ def rows_to_document(
     records: list[Record] = []
     seen: dict[tuple[str, ...], int] = {}
     for position, row in enumerate(rows):
+        forms: dict[str, str] = {}
         try:
-            model = row_to_model(table, row, position)
+            model = row_to_model(table, row, position, forms)
         except ValidationFailed as exc:
             problems.extend(exc.problems)
             continue
@@ -326,6 +346,8 @@ def rows_to_document(
             )
         seen.setdefault(key, position)
         meta = metas[position] if metas is not None else {}
+        if forms:
+            meta = {**meta, "wire_forms": ",".join(f"{wire}={form}" for wire, form in forms.items())}
         records.append(Record(position, model, meta))
     if problems:
         raise ValidationFailed(problems)
@@ -390,4 +412,28 @@ def model_to_row(table: Table, model: BaseModel) -> dict[str, str]:
         text = wire_value(column, model)
         if text is not None:
             row[column.wire] = text
+    return row
+
+
+def record_row(table: Table, record: Record) -> dict[str, str | int]:
+    """:func:`model_to_row` of a parsed record, each cell in the wire form it came in
+    (``Record.meta["wire_forms"]``, :data:`WIRE_FORMS`): a JSON integer stays a number (``int``), a
+    ``YYYY-MM-DD 00:00:00`` date keeps its time. A record without forms renders as :func:`model_to_row`."""
+    row: dict[str, str | int] = dict(model_to_row(table, record.message))
+    kept = record.meta.get("wire_forms")
+    if not kept:
+        return row
+    for item in kept.split(","):
+        wire, _, form = item.partition("=")
+        text = row.get(wire)
+        if not isinstance(text, str):
+            continue
+        if form == "midnight":
+            row[wire] = f"{text} 00:00:00"
+        elif form == "midnight_t":
+            row[wire] = f"{text}T00:00:00"
+        elif form == "number":
+            number = Decimal(text)
+            if number == number.to_integral_value():
+                row[wire] = int(number)
     return row
