@@ -103,7 +103,9 @@ def _adapter(format_name: str | None, raw: bytes, path: str) -> Adapter:
     except UnrecognisedFormat as exc:
         known = ", ".join(formats())
         raise CLIError(
-            f"{path}: {exc}; known formats: {known} (name one with --format FMT)", EXIT_USAGE
+            f"{path}: {exc}; known formats: {known} (name one with --format FMT; a reconciliation ledger "
+            f"file is checked with --ledger {'|'.join(LEDGER_KINDS)})",
+            EXIT_USAGE,
         ) from None
     except (UnknownFormat, AmbiguousFormat) as exc:
         raise CLIError(f"{path}: {exc}", EXIT_USAGE) from None

@@ -97,3 +97,33 @@ def test_validate_and_reconcile_agree(
     else:
         assert (validated, reconciled) == (2, 2)
         assert validate_err == reconcile_err and validate_err.count("\n") == 1 and str(path) in validate_err
+
+
+def test_validate_without_ledger_points_to_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path / "vouchers.csv", "vouchers", _chinese_header)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--ledger upper|lower|vouchers|receipts|clearing|quota" in err
+
+
+def test_columns_without_ledger_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path / "upper.csv", "upper")
+    assert main(["validate", "--columns", str(tmp_path / "map.toml"), str(path)]) == 2
+    assert "--ledger" in capsys.readouterr().err
+
+
+def test_validate_ledger_takes_the_column_map(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    header, rows = GOOD["vouchers"]
+    own = {"VOUCHER_NO": "单据号"}
+    path = tmp_path / "vouchers.csv"
+    path.write_bytes(
+        csv_text(
+            [own.get(c, c) for c in header], [{own.get(k, k): v for k, v in r.items()} for r in rows]
+        ).encode()
+    )
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[columns]\n"单据号" = "VOUCHER_NO"\n', encoding="utf-8")
+    assert main(["validate", "--ledger", "vouchers", str(path)]) == 2
+    assert "VOUCHER_NO (凭证号)" in capsys.readouterr().err
+    assert main(["validate", "--ledger", "vouchers", "--columns", str(mapping), str(path)]) == 0
+    assert capsys.readouterr().out == f"{path}: ok: ledger=vouchers rows=2\n"
