@@ -54,6 +54,10 @@ def test_the_po_field_lists_are_our_columns() -> None:
     assert set(INFO_ROW) <= set(BA_BGT_INFO.by_wire)
     assert set(ADJSUB_ROWS[0]) | set(ADJSUB_ROWS[1]) <= adjsub <= set(BA_BGT_ADJSUB.by_wire)
     assert "ADJ_TYPE_CODE" not in BA_BGT_ADJSUB.required
+    # nothing of the canonical model is dropped on the wire: every field is a column of its table
+    fields = set(TransferIndicator.model_fields) - {"message_type"}
+    assert fields - {c.field for c in BA_BGT_ADJSUB.columns} == set()
+    assert fields - {c.field for c in BA_BGT_INFO.columns} == {"event", "in_bgt_id", "adj_date"}
 
 
 @pytest.mark.parametrize("adapter", [JSON, XML], ids=["json", "xml"])
