@@ -6,9 +6,11 @@
 * ``ISSUE`` (下达) — ``amount`` is the amount issued, never negative. A ledger snapshot row (the CSV/XLSX
   reconciliation import) is also an ``ISSUE`` row, and there ``amount`` is the **current net amount** of the
   indicator (issued + adjustments − recalls; zero when fully recalled).
-* ``ADJUST`` (调整, ``BA_BGT_ADJSUB``) — ``amount`` is a **signed, non-zero delta**; ``ori_bgt_id`` names the
-  indicator being adjusted and ``adj_batch_no`` the 调整批次号.
-* ``RECALL`` (收回) — ``amount`` is the **positive** amount taken back; ``ori_bgt_id`` names the indicator.
+* ``ADJUST`` (调整, ``BA_BGT_ADJSUB``) — ``amount`` is a **signed, non-zero delta**; the indicator adjusted
+  is :attr:`~TransferIndicator.changed_bgt_id`: ``in_bgt_id`` (the table's ``BGT_ID``, 调入指标主键, the
+  indicator receiving ``ADD_AMOUNT``) when given, else ``ori_bgt_id`` (源指标主键); ``adj_batch_no`` is the
+  调整批次号, ``adj_date`` the 调整日期.
+* ``RECALL`` (收回) — ``amount`` is the **positive** amount taken back, from the same indicator.
 
 So the net amount the upper level has given a lower level for an indicator is
 ``ISSUE.amount + Σ ADJUST.amount − Σ RECALL.amount`` (SPEC §8: ISSUE + ADJUST − RECALL).
@@ -19,12 +21,17 @@ Cross-field rules (all problems of a message are reported at once, as :class:`Va
   (province → city, province → county under 省直管县 is allowed, city → county; never sideways or up).
   It is absent on a row a lower level books for an indicator it *received* (that row links upward through
   ``sup_bgt_doc_no`` / ``ori_bgt_id``).
-* a transfer (``rec_div_code`` present) must name its ``tp_func_code`` (转移支付功能科目, which constrains
-  the lower level).
+* a transfer ISSUE (``rec_div_code`` present) must name its ``tp_func_code`` (转移支付功能科目, which
+  constrains the lower level).
 * ``doc_date`` must fall in ``fiscal_year`` − 1 … ``fiscal_year`` + 1 (提前下达 in the previous year and
   清算期 adjustments in the next are normal; anything further is a typo).
-* ``ori_bgt_id`` must differ from ``bgt_id``; code-list fields must be in the list in force for
-  (``mof_div_code``, ``fiscal_year``), see :mod:`schemas.codelists`.
+* ``ori_bgt_id`` and ``in_bgt_id`` must differ from ``bgt_id``; an ADJUST / RECALL names at least one of
+  them; ``in_bgt_id`` and ``adj_date`` belong to adjustment rows only; ``tp_func_code`` is required on an
+  ISSUE transfer only (``BA_BGT_ADJSUB`` has no such column); code-list fields must be in the list in force
+  for (``mof_div_code``, ``fiscal_year``), see :mod:`schemas.codelists`.
+
+The fields are the columns of ``BaBgtInfoPO`` / ``BaBgtAdjsubPO`` (:mod:`schemas.indicator_columns` names
+the source of each).
 
 Code-list values are partly inferred (DOMAIN.md §1.5; the data file names its sources). Text lengths are the
 DDL's VARCHAR2 sizes.
