@@ -10,13 +10,13 @@ An export whose header is neither the UPPER_SNAKE names nor the built-in Chinese
     "区划编码" = "MOF_DIV_CODE"
     "下达金额" = "AMOUNT"
 
-The map applies to every file of the run; a header cell named in it becomes its standard name before the
-built-in names are looked at, and the names are matched exactly (blanks around a header cell and a BOM
-are ignored, as for every header). A map that cannot be used is refused before any file is read, with a
-:class:`~gateway.reconcile.errors.ColumnMapError` naming the problem: ``unreadable``, ``not_toml``,
-``no_columns_table`` (no ``[columns]`` table, or an empty one), ``bad_entry`` (a value that is not text,
-an empty name), ``unknown_column`` (a target that is no snapshot column; the message lists them) and
-``duplicate_target`` (two file columns mapped to one standard column).
+The map applies to every file of the run; a header cell named in it becomes its standard name (written in
+any case) before the built-in names are looked at, and the file's names are matched exactly (blanks
+around a header cell and a BOM are ignored, as for every header). A map that cannot be used is refused
+before any file is read, with a :class:`~gateway.reconcile.errors.ColumnMapError` naming the problem:
+``unreadable``, ``not_toml``, ``no_columns_table`` (no ``[columns]`` table, or an empty one),
+``bad_entry`` (a value that is not text, an empty name), ``unknown_column`` (a target that is no snapshot
+column; the message lists them) and ``duplicate_target`` (two file columns mapped to one standard column).
 
 The active map is a context variable (:func:`applied`), read by
 :func:`gateway.reconcile.snapshot_files.normalise_header`, so both engines and every reader see it.
