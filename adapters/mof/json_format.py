@@ -24,7 +24,7 @@ from adapters import json_text
 from adapters.base import Adapter, Document, Signature
 from adapters.errors import DocumentTooLarge, MalformedDocument
 from adapters.limits import DEFAULT_LIMITS, Limits
-from adapters.mof.tables import TABLES, JsonFloat, model_to_row, rows_to_document, table_for
+from adapters.mof.tables import TABLES, JsonFloat, record_row, rows_to_document, table_for
 
 _SNIFF = re.compile(rb'^(?:\xef\xbb\xbf)?\s*\{\s*"(BA_BGT_INFO|BA_BGT_ADJSUB|BA_BGT_RECEIPT)"\s*:')
 
@@ -69,5 +69,5 @@ class MofJsonAdapter(Adapter):
 
     def render(self, document: Document) -> bytes:
         table = table_for(document.messages, self.format)
-        rows: list[dict[str, Any]] = [model_to_row(table, m) for m in document.messages]
+        rows: list[dict[str, Any]] = [record_row(table, r) for r in document.records]
         return (json.dumps({table.name: rows}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -31,7 +31,7 @@ from adapters._xml import parse_xml
 from adapters.base import Adapter, Document, Signature
 from adapters.errors import MalformedDocument
 from adapters.limits import DEFAULT_LIMITS, Limits
-from adapters.mof.tables import TABLES, Table, model_to_row, plain_row, rows_to_document, table_for
+from adapters.mof.tables import TABLES, Table, plain_row, record_row, rows_to_document, table_for
 
 ROOT = "BGT_EXCHANGE"
 _HAS_NESTED = etree.XPath("boolean(*/*/*)")
@@ -81,10 +81,10 @@ class MofXmlAdapter(Adapter):
     def render(self, document: Document) -> bytes:
         table = table_for(document.messages, self.format)
         root = etree.Element(ROOT)
-        for message in document.messages:
+        for record in document.records:
             row = etree.SubElement(root, table.name)
-            for name, text in model_to_row(table, message).items():
-                etree.SubElement(row, name).text = text
+            for name, text in record_row(table, record).items():
+                etree.SubElement(row, name).text = str(text)
         etree.indent(root, space="  ")
         body: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
         return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"

@@ -5,6 +5,10 @@
   with its path (``[3].amount: negative_amount: …``), when the document is malformed or invalid. A value
   outside its code list (代码校验) is, with ``--codes warn`` (the default, as on a stock gateway), one
   ``warning: …`` line after the summary, exit 0; with ``--codes refuse`` a problem like any other, exit 1.
+* ``fiscalgw validate --ledger KIND [--columns MAP.toml] FILE`` — a reconciliation ledger file (``upper`` /
+  ``lower`` indicator snapshot, or the payment input ``vouchers`` / ``receipts`` / ``clearing`` /
+  ``quota``) read by the very reader ``fiscalgw reconcile`` uses: ``FILE: ok: ledger=upper rows=N`` and exit
+  0, or the one-line error ``fiscalgw reconcile`` would give, exit 2.
 * ``fiscalgw convert --to FMT [--from FMT] FILE`` — the converted document on stdout, as bytes. ``json`` is
   canonical JSON (:mod:`schemas.messages`): ``--to json`` writes a list of messages, ``--from json`` reads one
   message or a list. Without ``--format`` / ``--from`` the format is identified from the bytes.
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from adapters import json_text
@@ -33,12 +38,14 @@ from adapters.errors import (
 )
 from adapters.registry import default_registry
 from gateway.cli._common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CLIError, read_file
+from gateway.cli.ledger_files import check_ledger_file
 from schemas.codelists import message_code_problems
 from schemas.errors import ValidationFailed
 from schemas.messages import canonical_json, parse_canonical_many
 
 CANONICAL = "json"
 CODE_POLICIES = ("warn", "refuse")
+LEDGER_KINDS = ("upper", "lower", "vouchers", "receipts", "clearing", "quota")
 
 
 def formats() -> list[str]:
@@ -69,6 +76,16 @@ def register(subparsers: Any) -> None:
         help="a value outside its code list: warn (print it, exit 0; the default, as a stock gateway "
         "accepts it) or refuse (a problem, exit 1)",
     )
+    validate.add_argument(
+        "--ledger",
+        metavar="KIND",
+        choices=LEDGER_KINDS,
+        help="check FILE as a reconciliation ledger file, exactly as `fiscalgw reconcile` reads it: "
+        "upper / lower (indicator snapshots) or vouchers / receipts / clearing / quota (payment inputs)",
+    )
+    validate.add_argument(
+        "--columns", metavar="MAP.toml", help="with --ledger: the column map `fiscalgw reconcile` is given"
+    )
     validate.add_argument("file", metavar="FILE", help="the document to check")
     validate.set_defaults(handler=_validate)
 
@@ -97,7 +114,9 @@ def _adapter(format_name: str | None, raw: bytes, path: str) -> Adapter:
     except UnrecognisedFormat as exc:
         known = ", ".join(formats())
         raise CLIError(
-            f"{path}: {exc}; known formats: {known} (name one with --format FMT)", EXIT_USAGE
+            f"{path}: {exc}; known formats: {known} (name one with --format FMT; a reconciliation ledger "
+            f"file is checked with --ledger {'|'.join(LEDGER_KINDS)})",
+            EXIT_USAGE,
         ) from None
     except (UnknownFormat, AmbiguousFormat) as exc:
         raise CLIError(f"{path}: {exc}", EXIT_USAGE) from None
@@ -128,6 +147,10 @@ def _report(path: str, exc: Exception) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    if args.ledger is not None:
+        return _validate_ledger(args)
+    if args.columns is not None:
+        raise CLIError("--columns applies to ledger files: give --ledger KIND as well")
     try:
         document = _read(args.file, args.format)
         if args.codes == "refuse":
@@ -143,6 +166,14 @@ def _validate(args: argparse.Namespace) -> int:
     )
     for problem in warnings:
         print(f"warning: {problem}")
+    return EXIT_OK
+
+
+def _validate_ledger(args: argparse.Namespace) -> int:
+    """``validate --ledger KIND FILE``: the reconciliation's own reader, so the two never disagree — the same
+    acceptance and the same one-line error (exit 2, as ``fiscalgw reconcile`` exits for it)."""
+    rows = check_ledger_file(Path(args.file), args.ledger, args.columns)
+    print(f"{args.file}: ok: ledger={args.ledger} rows={rows}")
     return EXIT_OK
 
 

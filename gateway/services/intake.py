@@ -227,6 +227,7 @@ def _repeat(sender: str, message_id: str, digest: str, stored: str, response: Ma
 _TRACE_FIELDS = {
     "bgt_id": "bgt_id",
     "ori_bgt_id": "bgt_id",
+    "in_bgt_id": "bgt_id",  # BA_BGT_ADJSUB BGT_ID: the 调入 indicator an adjustment changes
     "voucher_no": "voucher_no",
     "original_voucher_no": "voucher_no",
     "pay_voucher_no": "voucher_no",

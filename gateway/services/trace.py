@@ -50,6 +50,7 @@ STAGES = {
 _BUSINESS_FIELDS = (
     "bgt_id",
     "ori_bgt_id",
+    "in_bgt_id",
     "rec_bgt_id",
     "cor_bgt_doc_no",
     "mof_div_code",
