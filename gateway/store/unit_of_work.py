@@ -17,6 +17,7 @@ from gateway.errors import StoreError, ValueNotStorable
 from gateway.store.audit_log import AuditLogRepository
 from gateway.store.breaks import BreakRepository
 from gateway.store.counterparts import CounterpartRepository
+from gateway.store.indicator_spending import IndicatorSpending
 from gateway.store.ledger import LedgerRepository
 from gateway.store.messages import MessageRepository
 from gateway.store.outbox import OutboxRepository
@@ -39,6 +40,7 @@ class UnitOfWork:
     payments: PaymentLineRepository
     nonces: RequestNonceRepository
     sessions: WebSessionRepository
+    spending: IndicatorSpending
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -66,6 +68,7 @@ class UnitOfWork:
         self.payments = PaymentLineRepository(self._connection)
         self.nonces = RequestNonceRepository(self._connection)
         self.sessions = WebSessionRepository(self._connection)
+        self.spending = IndicatorSpending(self._connection)
         return self
 
     def commit(self) -> None:
