@@ -10,7 +10,7 @@ entry.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,8 +36,9 @@ from gateway.routing import (
     route,
     voucher_references,
 )
-from gateway.services import ledger
+from gateway.services import control, ledger
 from gateway.services.authentication import SignedRequest, authenticate
+from gateway.services.control_rules import NO_RULES
 from gateway.services.errors import PayloadTooLarge, ServiceError
 from gateway.services.text import scrubbed
 from gateway.store.payment_lines import lines_of
@@ -85,40 +86,16 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
     document = profiles.normalise(gw.database, document)  # a CFX 3143/3144 → the clearing receipt
     vouchers = _routed_vouchers(gw, keys.party, document)
     routes = [route(gw.registry, keys.party, record.message, vouchers) for record in document.records]
-    outbound = _render_for_receivers(gw, sub.body, document, routes, profiles.Origin(sender, message_id, now))
-    types = sorted({message_type(r.message) for r in document.records})
-    response: dict[str, Any] = {
-        "message_id": message_id,
-        "sender": sender,
-        "format": document.format,
-        "status": MessageStatus.ROUTED.value if outbound else MessageStatus.STORED.value,
-        "records": [
-            {
-                "position": record.position,
-                "message_type": message_type(record.message),
-                "result": "accepted",
-                "receivers": [r.receiver for r in record_routes],
-            }
-            for record, record_routes in zip(document.records, routes, strict=True)
-        ],
+    origin = profiles.Origin(sender, message_id, now)
+    outbound = _render_for_receivers(gw, sub.body, document, routes, origin)
+    headers = {
+        "X-Sender": sender,
+        "X-Message-Id": message_id,
+        "X-Timestamp": timestamp,
+        "X-Signature": signature,
     }
-    message = NewMessage(
-        sender=sender,
-        message_id=message_id,
-        received_at=now,
-        format=document.format,
-        msg_type=types[0] if len(types) == 1 else "batch",
-        body=sub.body,
-        body_sm3=digest,
-        headers={
-            "X-Sender": sender,
-            "X-Message-Id": message_id,
-            "X-Timestamp": timestamp,
-            "X-Signature": signature,
-        },
-        status=MessageStatus.ROUTED if outbound else MessageStatus.STORED,
-        response=response,
-    )
+    response, message, events = _accepted(document, routes, outbound, set(), sub.body, digest, headers, now)
+    controlled = control.vouchers_of(document.records)  # 控制 (ADR 0008), decided in the transaction
     # Everything that is only computation happens before the transaction, so the write lock (SQLite) and
     # the row locks (PostgreSQL) are held for the SQL alone; the statements are batched (executemany).
     new_records = [_record(record) for record in document.records]
@@ -134,13 +111,22 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
         for record, record_routes in zip(document.records, routes, strict=True)
         for r in record_routes
     ]
-    events: list[tuple[MessageStatus, datetime, str | None]] = [
-        (status, now, None)
-        for status in (MessageStatus.RECEIVED, MessageStatus.VALIDATED, MessageStatus.STORED)
-    ]
-    if outbound:
-        events.append((MessageStatus.ROUTED, now, ", ".join(sorted(outbound))))
     with gw.database.unit_of_work() as uow:
+        rules, verdicts = NO_RULES, list[control.Verdict]()
+        if controlled:
+            rules = control.current_rules(uow)
+            verdicts = control.decide(uow, rules, controlled)
+            if any(v.action == "refuse" for v in verdicts):
+                raise control.ControlRefused(verdicts, rules.version)  # rolls the reservations back
+            held = {v.position for v in verdicts if v.action == "hold"}
+            if held:  # rare: render again without the held vouchers
+                routable = [
+                    [] if r.position in held else rr for r, rr in zip(document.records, routes, strict=True)
+                ]
+                outbound = _render_for_receivers(gw, sub.body, document, routable, origin)
+                response, message, events = _accepted(
+                    document, routes, outbound, held, sub.body, digest, headers, now, verdicts
+                )
         try:
             pk = uow.messages.add(message)
         except MessageExists as exc:  # a concurrent twin committed first
@@ -155,6 +141,22 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
             )
         ledger.post_records(uow, pk, document.records, now)  # 预算指标核算 (ADR 0005)
         uow.payments.add(pk, payment)
+        control.record(uow, pk, verdicts, rules.version, now)
+        control.settle_answers(uow, document.records)
+        for v in verdicts:
+            if v.action == "hold":
+                audit.append(
+                    uow.audit,
+                    actor="system",
+                    action="control.held",
+                    subject=f"{v.voucher.adm_div_code}/{v.voucher.voucher_no}",
+                    at=now,
+                    detail={
+                        "message": f"{sender}/{message_id}",
+                        "rule_version": rules.version,
+                        **v.as_detail(),
+                    },
+                )
         audit.append(
             uow.audit,
             actor=sender,
@@ -170,6 +172,62 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
         )
         uow.commit()
     return Answer(202, response)
+
+
+def _accepted(
+    document: Document,
+    routes: list[list[Route]],
+    outbound: Mapping[str, tuple[str, bytes]],
+    held: set[int],
+    body: bytes,
+    digest: str,
+    headers: dict[str, str],
+    now: datetime,
+    verdicts: Sequence[control.Verdict] = (),
+) -> tuple[dict[str, Any], NewMessage, list[tuple[MessageStatus, datetime, str | None]]]:
+    """The answer, the message row and its lifecycle events; ``held`` records (positions) are accepted but
+    not routed (控制 hold, ADR 0008)."""
+    sender, message_id = headers["X-Sender"], headers["X-Message-Id"]
+    status = MessageStatus.ROUTED if outbound else MessageStatus.STORED
+    by_position = {v.position: v for v in verdicts}
+    records: list[dict[str, Any]] = []
+    for record, record_routes in zip(document.records, routes, strict=True):
+        entry: dict[str, Any] = {
+            "position": record.position,
+            "message_type": message_type(record.message),
+            "result": "accepted",
+            "receivers": [r.receiver for r in record_routes],
+        }
+        if record.position in held:
+            verdict = by_position[record.position]
+            entry.update(result="held", receivers=[], control={"codes": list(verdict.codes)})
+        records.append(entry)
+    response: dict[str, Any] = {
+        "message_id": message_id,
+        "sender": sender,
+        "format": document.format,
+        "status": status.value,
+        "records": records,
+    }
+    types = sorted({message_type(r.message) for r in document.records})
+    message = NewMessage(
+        sender=sender,
+        message_id=message_id,
+        received_at=now,
+        format=document.format,
+        msg_type=types[0] if len(types) == 1 else "batch",
+        body=body,
+        body_sm3=digest,
+        headers=headers,
+        status=status,
+        response=response,
+    )
+    events: list[tuple[MessageStatus, datetime, str | None]] = [
+        (s, now, None) for s in (MessageStatus.RECEIVED, MessageStatus.VALIDATED, MessageStatus.STORED)
+    ]
+    if outbound:
+        events.append((MessageStatus.ROUTED, now, ", ".join(sorted(outbound))))
+    return response, message, events
 
 
 def _routed_vouchers(gw: Gateway, sender: Party, document: Document) -> RoutedVouchers:

@@ -163,6 +163,32 @@ class IndicatorSpending:
         )
         return [_candidate(r) for r in rows]
 
+    def candidates_many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Candidate]]:
+        """(division, 指标文号) → its candidates, for every key at once (one query per division and 500
+        numbers); keys without any row map to ``[]``."""
+        by_division: dict[str, set[str]] = {}
+        for division, doc_no in keys:
+            by_division.setdefault(division, set()).add(doc_no)
+        out: dict[tuple[str, str], list[Candidate]] = {}
+        for division, numbers in sorted(by_division.items()):
+            wanted = sorted(numbers)
+            for doc_no in wanted:
+                out[(division, doc_no)] = []
+            for start in range(0, len(wanted), 500):
+                rows = self._c.execute(
+                    select(*_CANDIDATE)
+                    .where(
+                        _T.division == division,
+                        _T.cor_bgt_doc_no.in_(wanted[start : start + 500]),
+                        _T.side.in_(SPENDING_SIDES),
+                    )
+                    .order_by(_T.id)
+                )
+                for row in rows:
+                    found = _candidate(row)
+                    out[(division, str(found.cor_bgt_doc_no))].append(found)
+        return out
+
     def candidate(self, indicator_id: int) -> Candidate | None:
         row = self._c.execute(select(*_CANDIDATE).where(_T.id == indicator_id)).one_or_none()
         return None if row is None else _candidate(row)
@@ -210,6 +236,27 @@ class IndicatorSpending:
             .limit(1)
         ).one_or_none()
         return None if row is None else _spend(row)
+
+    def live_many(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The (AdmDivCode, VoucherNo) of ``keys`` that already have a live spend (resends)."""
+        by_division: dict[str, set[str]] = {}
+        for division, number in keys:
+            by_division.setdefault(division, set()).add(number)
+        found: set[tuple[str, str]] = set()
+        for division, numbers in sorted(by_division.items()):
+            wanted = sorted(numbers)
+            for start in range(0, len(wanted), 500):
+                rows = self._c.execute(
+                    select(_S.voucher_no)
+                    .where(
+                        _S.adm_div_code == division,
+                        _S.voucher_no.in_(wanted[start : start + 500]),
+                        _S.state.in_(LIVE_STATES),
+                    )
+                    .distinct()
+                )
+                found.update((division, str(number)) for (number,) in rows)
+        return found
 
     def get(self, spend_id: int, *, for_update: bool = False) -> Spend | None:
         query = select(*_SPEND).where(_S.id == spend_id)

@@ -1,0 +1,260 @@
+"""控制 at intake (issue 17, ADR 0008): every 5201 / 8202 voucher is linked to the indicator it spends and
+checked against the paying division's rules, inside the intake transaction.
+
+available = the indicator's live net amount (issued + adjustments − recalled: the ledger row, ADR 0005)
+− what its vouchers have paid − what they have in flight (:mod:`gateway.store.indicator_spending`). The
+balance check is the conditional UPDATE of :meth:`IndicatorSpending.reserve`, so two concurrent vouchers
+against the last balance cannot both pass.
+
+Finding the indicator: the rows on the paying division's ``own`` / ``received`` ledger whose
+``COR_BGT_DOC_NO`` is the voucher's ``FileNoCode`` (the 5201 / 8202 field set carries no BGT_ID). None →
+``indicator_unknown``; only other years → ``indicator_year_mismatch``; all deleted or taken back to zero →
+``indicator_recalled``; several live rows → narrowed by 功能科目 (ExpFuncCode under TP_FUNC_CODE), then by
+预算项目 (DepProCode = PRO_CODE), else ``indicator_ambiguous``.
+
+A voucher that fails is refused or held per the failed rule's action (:mod:`gateway.services.control_rules`).
+One refusal refuses the whole document (422, every voucher listed as passed or failed); held vouchers are
+accepted but not routed until ops release them (:mod:`gateway.services.control_review`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from adapters.base import Record
+from gateway.services.control_rules import CODES, NO_RULES, DivisionRules, RuleSet, rule_set
+from gateway.services.errors import ServiceError
+from gateway.store.indicator_spending import Candidate, IndicatorSpending, NewSpend
+from gateway.store.unit_of_work import UnitOfWork
+from schemas.money import format_fen, to_fen
+from schemas.payments import PaymentReceipt, PaymentVoucher, RefundNotice
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The control's decision on one voucher (``action``: pass | hold | refuse)."""
+
+    position: int
+    voucher: PaymentVoucher
+    indicator: Candidate | None
+    codes: tuple[str, ...]
+    action: str
+    available_fen: int | None
+    """The indicator's available balance before this voucher (None: no indicator)."""
+
+    @property
+    def amount_fen(self) -> int:
+        return to_fen(self.voucher.pay_amt)
+
+    def as_detail(self) -> dict[str, Any]:
+        v = self.voucher
+        return {
+            "position": self.position,
+            "voucher_no": v.voucher_no,
+            "adm_div_code": v.adm_div_code,
+            "file_no_code": v.file_no_code,
+            "amount": format_fen(self.amount_fen),
+            "result": {"pass": "passed", "hold": "held", "refuse": "failed"}[self.action],
+            "codes": list(self.codes),
+            "reasons": [CODES[c] for c in self.codes],
+            "bgt_id": None if self.indicator is None else self.indicator.bgt_id,
+            "available": None if self.available_fen is None else format_fen(self.available_fen),
+        }
+
+
+class ControlRefused(ServiceError):
+    """422: a voucher of the document failed a control rule whose action is ``refuse``. ``code`` is the
+    first failed voucher's first code (``indicator_exhausted``, …); the detail lists every voucher."""
+
+    def __init__(self, verdicts: Sequence[Verdict], version: int | None) -> None:
+        failed = [v for v in verdicts if v.action == "refuse"]
+        self.code = failed[0].codes[0]
+        self.verdicts = tuple(verdicts)
+        self.version = version
+        summary = ", ".join(f"{v.voucher.voucher_no}: {'/'.join(v.codes)}" for v in failed)
+        super().__init__(f"refused by indicator control (rules v{version}): {summary}")
+
+    def as_detail(self) -> dict[str, Any]:
+        return {
+            "message": "凭证未通过指标控制，整份报文未接收",
+            "rule_version": self.version,
+            "vouchers": [v.as_detail() for v in self.verdicts],
+        }
+
+
+_CACHE: dict[int, RuleSet] = {}
+
+
+def current_rules(uow: UnitOfWork) -> RuleSet:
+    """The newest loaded rule set (parsed once per version and process)."""
+    latest = uow.control_rules.latest()
+    if latest is None:
+        return NO_RULES
+    version, stored = latest
+    if version not in _CACHE:
+        _CACHE[version] = rule_set(version, stored)
+    return _CACHE[version]
+
+
+def vouchers_of(records: Iterable[Record]) -> list[tuple[int, PaymentVoucher]]:
+    return [(r.position, r.message) for r in records if isinstance(r.message, PaymentVoucher)]
+
+
+def decide(uow: UnitOfWork, rules: RuleSet, vouchers: Sequence[tuple[int, PaymentVoucher]]) -> list[Verdict]:
+    """Link and check every voucher (resends of a voucher still live are left out); reserves the amount of
+    every voucher that passes. The caller raises :class:`ControlRefused` or records the verdicts."""
+    spending = uow.spending
+    keys = [(v.adm_div_code, v.voucher_no) for _, v in vouchers]
+    live = spending.live_many(keys)
+    wanted = {(v.adm_div_code, v.file_no_code) for _, v in vouchers if v.file_no_code}
+    candidates = spending.candidates_many((d, n) for d, n in wanted if n is not None)
+    verdicts: list[Verdict] = []
+    seen: set[tuple[str, str]] = set()
+    for position, voucher in vouchers:
+        key = (voucher.adm_div_code, voucher.voucher_no)
+        if key in live or key in seen:
+            continue  # the same voucher again: linked once
+        seen.add(key)
+        found = candidates.get((voucher.adm_div_code, voucher.file_no_code or ""), [])
+        verdicts.append(check(spending, rules.of(voucher.adm_div_code), position, voucher, found))
+    return verdicts
+
+
+def check(
+    spending: IndicatorSpending,
+    division: DivisionRules,
+    position: int,
+    voucher: PaymentVoucher,
+    found: Sequence[Candidate],
+    *,
+    reviewed: bool = False,
+) -> Verdict:
+    """One voucher's verdict (``reviewed``: an ops release, which is the review the 大额支付 rule asks for).
+    A passing voucher's amount is reserved on its indicator."""
+    amount = to_fen(voucher.pay_amt)
+    indicator, identity = _identify(voucher, found)
+    available = None if indicator is None else indicator.available_fen
+    if division.policy == "off":
+        if indicator is not None:
+            spending.force(indicator.id, amount)
+        return Verdict(position, voucher, indicator, (), "pass", available)
+    codes = list(identity)
+    if indicator is not None:
+        codes.extend(_element_codes(division, voucher, indicator))
+    if not reviewed and division.large_payment is not None and amount >= division.large_payment.threshold_fen:
+        codes.append("large_payment")
+    if not codes and indicator is not None:
+        if not division.indicator_balance:
+            spending.force(indicator.id, amount)
+        elif not spending.reserve(indicator.id, amount):
+            fresh = spending.candidate(indicator.id)  # the balance as the winning transaction left it
+            available = None if fresh is None else fresh.available_fen
+            codes.append("indicator_exhausted")
+    if not codes:
+        return Verdict(position, voucher, indicator, (), "pass", available)
+    action = "refuse" if any(division.action(c) == "refuse" for c in codes) else "hold"
+    return Verdict(position, voucher, indicator, tuple(codes), action, available)
+
+
+def _identify(voucher: PaymentVoucher, found: Sequence[Candidate]) -> tuple[Candidate | None, list[str]]:
+    """The indicator the voucher spends, or the identity code that says why there is none."""
+    if not voucher.file_no_code or not found:
+        return None, ["indicator_unknown"]
+    same_year = [c for c in found if c.fiscal_year == voucher.st_year]
+    if not same_year:
+        return None, ["indicator_year_mismatch"]
+    live = [c for c in same_year if not c.is_deleted and c.amount_fen > 0]
+    if not live:
+        return None, ["indicator_recalled"]
+    if len(live) > 1:
+        by_func = [c for c in live if _within(_func_codes(voucher), c.tp_func_code)]
+        live = by_func or live
+    if len(live) > 1:
+        projects = _project_codes(voucher)
+        by_project = [c for c in live if c.pro_code is not None and projects == {c.pro_code}]
+        live = by_project or live
+    if len(live) > 1:
+        return None, ["indicator_ambiguous"]
+    return live[0], []
+
+
+def _func_codes(voucher: PaymentVoucher) -> set[str]:
+    codes = {voucher.exp_func_code} | {d.exp_func_code for d in voucher.details}
+    return {c for c in codes if c}
+
+
+def _project_codes(voucher: PaymentVoucher) -> set[str]:
+    codes = {voucher.dep_pro_code} | {d.dep_pro_code for d in voucher.details}
+    return {c for c in codes if c}
+
+
+def _eco_codes(voucher: PaymentVoucher) -> set[str]:
+    codes = {voucher.exp_eco_code} | {d.exp_eco_code for d in voucher.details}
+    return {c for c in codes if c}
+
+
+def _within(codes: set[str], subject: str | None) -> bool:
+    """Every 功能科目 of the voucher is the indicator's or under it (类 3 / 款 5 / 项 7 digits)."""
+    return bool(codes) and subject is not None and all(c.startswith(subject) for c in codes)
+
+
+def _element_codes(division: DivisionRules, voucher: PaymentVoucher, indicator: Candidate) -> list[str]:
+    codes: list[str] = []
+    if (
+        division.func_subject
+        and indicator.tp_func_code
+        and not _within(_func_codes(voucher), indicator.tp_func_code)
+    ):
+        codes.append("func_subject_mismatch")
+    if division.project and indicator.pro_code and _project_codes(voucher) != {indicator.pro_code}:
+        codes.append("project_mismatch")
+    if division.sangong:
+        wanted = {division.sangong[c] for c in _eco_codes(voucher) if c in division.sangong}
+        if wanted and wanted != {indicator.gov_bgt_eco_code}:
+            codes.append("sangong_mismatch")
+    if voucher.fund_type_code in division.revenue_fund_types and (
+        indicator.fund_type_code != voucher.fund_type_code
+    ):
+        codes.append("revenue_fund_mismatch")
+    return codes
+
+
+def record(
+    uow: UnitOfWork, message_pk: int, verdicts: Sequence[Verdict], version: int | None, at: datetime
+) -> None:
+    """Store the link of every accepted voucher (in flight, or held without a reservation)."""
+    uow.spending.add(
+        [
+            NewSpend(
+                message_pk=message_pk,
+                position=v.position,
+                adm_div_code=v.voucher.adm_div_code,
+                vt_code=v.voucher.vt_code,
+                voucher_no=v.voucher.voucher_no,
+                fiscal_year=v.voucher.st_year,
+                file_no_code=v.voucher.file_no_code,
+                indicator_id=None if v.indicator is None else v.indicator.id,
+                amount_fen=v.amount_fen,
+                in_flight_fen=v.amount_fen if v.action == "pass" else 0,
+                state="in_flight" if v.action == "pass" else "held",
+                codes=",".join(v.codes),
+                rule_version=version,
+                decided_at=at,
+            )
+            for v in verdicts
+        ]
+    )
+
+
+def settle_answers(uow: UnitOfWork, records: Iterable[Record]) -> None:
+    """A bank's 回单 ends its voucher's "in flight" (paid = XPayAmt); a 2252 refund gives back what it
+    returns (its PayAmt is negative)."""
+    for r in records:
+        m = r.message
+        if isinstance(m, PaymentReceipt):
+            uow.spending.settle(m.adm_div_code, m.voucher_no, to_fen(m.x_pay_amt))
+        elif isinstance(m, RefundNotice):
+            uow.spending.refund(m.adm_div_code, m.original_voucher_no, -to_fen(m.pay_amt))
