@@ -19,7 +19,7 @@ accepted but not routed until ops release them (:mod:`gateway.services.control_r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -85,31 +85,40 @@ class ControlRefused(ServiceError):
         }
 
 
-_CACHE: dict[int, RuleSet] = {}
+_CACHE: dict[tuple[int, str], RuleSet] = {}
 
 
 def current_rules(uow: UnitOfWork) -> RuleSet:
-    """The newest loaded rule set (parsed once per version and process)."""
+    """The newest loaded rule set (built once per version and file digest in a process)."""
     latest = uow.control_rules.latest()
     if latest is None:
         return NO_RULES
-    version, stored = latest
-    if version not in _CACHE:
-        _CACHE[version] = rule_set(version, stored)
-    return _CACHE[version]
+    version, digest, stored = latest
+    key = (version, digest)
+    if key not in _CACHE:
+        _CACHE[key] = rule_set(version, stored)
+    return _CACHE[key]
 
 
 def vouchers_of(records: Iterable[Record]) -> list[tuple[int, PaymentVoucher]]:
     return [(r.position, r.message) for r in records if isinstance(r.message, PaymentVoucher)]
 
 
-def decide(uow: UnitOfWork, rules: RuleSet, vouchers: Sequence[tuple[int, PaymentVoucher]]) -> list[Verdict]:
+def decide(
+    uow: UnitOfWork,
+    rules: RuleSet,
+    vouchers: Sequence[tuple[int, PaymentVoucher]],
+    division_of: Callable[[str], str],
+) -> list[Verdict]:
     """Link and check every voucher (resends of a voucher still live are left out); reserves the amount of
-    every voucher that passes. The caller raises :class:`ControlRefused` or records the verdicts."""
+    every voucher that passes. ``division_of`` maps a voucher's AdmDivCode to the MOF_DIV_CODE of its
+    finance (the party registry), whose ledger it spends from and whose rules apply. The caller raises
+    :class:`ControlRefused` or records the verdicts."""
     spending = uow.spending
     keys = [(v.adm_div_code, v.voucher_no) for _, v in vouchers]
     live = spending.live_many(keys)
-    wanted = {(v.adm_div_code, v.file_no_code) for _, v in vouchers if v.file_no_code}
+    divisions = {v.adm_div_code: division_of(v.adm_div_code) for _, v in vouchers}
+    wanted = {(divisions[v.adm_div_code], v.file_no_code) for _, v in vouchers if v.file_no_code}
     candidates = spending.candidates_many((d, n) for d, n in wanted if n is not None)
     verdicts: list[Verdict] = []
     seen: set[tuple[str, str]] = set()
@@ -118,8 +127,9 @@ def decide(uow: UnitOfWork, rules: RuleSet, vouchers: Sequence[tuple[int, Paymen
         if key in live or key in seen:
             continue  # the same voucher again: linked once
         seen.add(key)
-        found = candidates.get((voucher.adm_div_code, voucher.file_no_code or ""), [])
-        verdicts.append(check(spending, rules.of(voucher.adm_div_code), position, voucher, found))
+        division = divisions[voucher.adm_div_code]
+        found = candidates.get((division, voucher.file_no_code or ""), [])
+        verdicts.append(check(spending, rules.of(division), position, voucher, found))
     return verdicts
 
 

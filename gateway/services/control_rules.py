@@ -1,9 +1,10 @@
 """控制 rules as versioned data (issue 17): a TOML rule file, parsed and checked here, stored as a new
 ``control_rule_sets`` version by ``fiscalgw control load`` (audited); each decision records the version.
 
-The file, one table per paying division (AdmDivCode)::
+The file, one table per paying division (its finance's 9-digit MOF_DIV_CODE, whose ledger the vouchers
+spend from; a voucher's AdmDivCode is mapped to it through the party registry)::
 
-    [divisions."330000"]
+    [divisions."330324000"]
     policy = "refuse"              # refuse | hold | off
     indicator_balance = true       # 指标余额
     func_subject = true            # 科目余额: the voucher's ExpFuncCode within the indicator's 功能科目
@@ -107,8 +108,8 @@ def parse(text: str) -> dict[str, Any]:
         raise RuleFileInvalid("[divisions] must be a table")
     out: dict[str, Any] = {}
     for code, body in divisions.items():
-        if not (isinstance(code, str) and code.isdigit() and 6 <= len(code) <= 9):
-            raise RuleFileInvalid(f"division {code!r}: an AdmDivCode is 6 to 9 digits")
+        if not (isinstance(code, str) and code.isdigit() and len(code) == 9):
+            raise RuleFileInvalid(f"division {code!r}: a MOF_DIV_CODE is 9 digits")
         if not isinstance(body, dict):
             raise RuleFileInvalid(f"division {code}: must be a table")
         out[code] = _division(code, body)

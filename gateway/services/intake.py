@@ -115,7 +115,7 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
         rules, verdicts = NO_RULES, list[control.Verdict]()
         if controlled:
             rules = control.current_rules(uow)
-            verdicts = control.decide(uow, rules, controlled)
+            verdicts = control.decide(uow, rules, controlled, gw.registry.mof_div_code)
             if any(v.action == "refuse" for v in verdicts):
                 raise control.ControlRefused(verdicts, rules.version)  # rolls the reservations back
             held = {v.position for v in verdicts if v.action == "hold"}

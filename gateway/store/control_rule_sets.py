@@ -16,10 +16,12 @@ class ControlRuleSets:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def latest(self) -> tuple[int, dict[str, Any]] | None:
-        """(version, parsed rules) of the newest version, or None before any was loaded."""
-        row = self._c.execute(select(_R.version, _R.rules).order_by(_R.version.desc()).limit(1)).first()
-        return None if row is None else (int(row[0]), dict(row[1]))
+    def latest(self) -> tuple[int, str, dict[str, Any]] | None:
+        """(version, source SM3, parsed rules) of the newest version, or None before any was loaded."""
+        row = self._c.execute(
+            select(_R.version, _R.source_sm3, _R.rules).order_by(_R.version.desc()).limit(1)
+        ).first()
+        return None if row is None else (int(row[0]), str(row[1]), dict(row[2]))
 
     def add(self, rules: dict[str, Any], source_sm3: str, loaded_by: str, at: datetime) -> int:
         """Store ``rules`` as the next version; returns it. Two loads at once: the UNIQUE version makes the
