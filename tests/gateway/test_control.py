@@ -1,4 +1,4 @@
-"""控制 at intake (issue 17): the voucher ↔ indicator link, the balance, every control code, refuse and hold."""
+"""控制 at intake (issue 17): the voucher ↔ indicator link, the balance, every code, refuse and hold."""
 
 from __future__ import annotations
 
