@@ -71,7 +71,7 @@ def test_balance_arithmetic_matches_the_model(engine: sa.Engine) -> None:
             spending, vouchers = uow.spending, list[str]()
             for step in script:
                 if step[0] == "voucher":
-                    fen, no = to_fen(step[1]), f"V{len(vouchers)}"  # type: ignore[arg-type]
+                    fen, no = to_fen(step[1]), f"{n}-V{len(vouchers)}"  # type: ignore[arg-type]
                     passes = model.amount - model.spent >= fen
                     assert spending.reserve(indicator_id, fen) is passes
                     if passes:
