@@ -6,7 +6,9 @@
   大额支付 rule is the review itself; every other rule still applies, so a voucher held for an exhausted
   indicator is released only once the indicator has the balance — 先有指标后有支出). It passes: its amount
   is reserved, it is put in the outbox to the receivers it was routed to at intake, audited
-  ``control.released``. It fails: 409 ``conflict`` naming the codes, nothing changed.
+  ``control.released``; it joins the payment chain (its ``payment_lines`` row) only now, so a payment
+  reconciliation never expects a 回单 for a voucher the bank was not sent. It fails: 409 ``conflict``
+  naming the codes, nothing changed.
 * :func:`refuse` (退回) — the held voucher is never routed; audited ``control.refused`` with the reason.
   The sender learns it from the trace / ops, not from a wire message (no 退回 message type is implemented).
 """
@@ -24,6 +26,7 @@ from gateway.services import control
 from gateway.services.control_rules import CODES, parse
 from gateway.services.errors import BadRequest, Conflict, NotFound
 from gateway.store.indicator_spending import Spend
+from gateway.store.payment_lines import lines_of
 from gateway.store.unit_of_work import UnitOfWork
 from schemas.payments import PaymentVoucher
 from signing import sm3_hex
@@ -119,6 +122,8 @@ def release(gw: Gateway, spend_id: int, actor: str, comment: str = "") -> dict[s
                 )
             )
         uow.messages.set_status(spend.message_pk, MessageStatus.ROUTED, now, ", ".join(receivers))
+        (stored_record,) = [r for r in uow.messages.records(spend.message_pk) if r.position == spend.position]
+        uow.payments.add(spend.message_pk, lines_of(spend.position, voucher, stored_record.canonical))
         indicator_id = None if verdict.indicator is None else verdict.indicator.id
         uow.spending.set_state(
             spend.id,

@@ -119,7 +119,8 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
             if any(v.action == "refuse" for v in verdicts):
                 raise control.ControlRefused(verdicts, rules.version)  # rolls the reservations back
             held = {v.position for v in verdicts if v.action == "hold"}
-            if held:  # rare: render again without the held vouchers
+            if held:  # rare: render again without the held vouchers; they join the payment chain on 放行
+                payment = [line for line in payment if line.position not in held]
                 routable = [
                     [] if r.position in held else rr for r, rr in zip(document.records, routes, strict=True)
                 ]

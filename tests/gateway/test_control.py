@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from gateway.services import control_review
 from gateway.services.control_rules import RuleFileInvalid
-from gateway.store.tables import audit_log, messages, outbox
+from gateway.store.tables import audit_log, messages, outbox, payment_lines
 from tests.gateway import payment_flows
 from tests.gateway.conftest import Harness
 from tests.gateway.control_flows import (
@@ -179,6 +179,8 @@ def test_hold_accepts_without_routing_then_release_routes_it(harness: Harness) -
     assert indicator(harness, "L-1") == (100000, 20000)
     [held] = control_review.held(harness.gateway)
     assert (held.voucher_no, held.codes) == ("V2", "indicator_exhausted")
+    v2_lines = (payment_lines.c.voucher_no == "V2", payment_lines.c.role == "voucher")
+    assert _count(harness, payment_lines, *v2_lines) == 0  # not in the payment chain while held
     with pytest.raises(Exception, match="指标余额不足"):
         control_review.release(harness.gateway, held.id, "ops-a")  # still no balance
     top_up = change("LA-1", "L-1", "2000.00")
@@ -187,6 +189,7 @@ def test_hold_accepts_without_routing_then_release_routes_it(harness: Harness) -
     send_indicator(harness, COUNTY, document("BA_BGT_ADJSUB", top_up), "a1")
     control_review.release(harness.gateway, held.id, "ops-a", "指标已追加")
     assert _to_bank(harness) == before + 2
+    assert _count(harness, payment_lines, *v2_lines) == 1
     assert indicator(harness, "L-1") == (300000, 220000)
     assert ("V2", "in_flight", 200000, 0, "indicator_exhausted") in spends(harness)
     assert _count(harness, audit_log, audit_log.c.action == "control.held") == 1
