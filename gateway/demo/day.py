@@ -135,10 +135,10 @@ def drive_day(
     refused = client.send_refused(
         docs.COUNTY, docs.overspending_document(day), "indicator_exhausted", "the over-spending voucher"
     )
-    (detail,) = refused["detail"]["vouchers"]
+    (detail,) = refused["detail"]["vouchers"]  # its available balance depends on the bank's answers so far
     _say(
-        f"永嘉县 第 6 笔凭证 {over.amount:,} 超出指标可用余额 {detail['available']}，网关拒收 "
-        f"(indicator_exhausted) / the gateway refused a voucher over the indicator's balance",
+        f"永嘉县 第 6 笔凭证 {over.amount:,} 超出指标可用余额，网关拒收 (indicator_exhausted，"
+        f"指标 {detail['bgt_id']}) / the gateway refused a voucher over the indicator's balance",
         quiet,
     )
     client.wait_for(

@@ -101,7 +101,7 @@ def test_the_demo_leaves_exactly_the_injected_breaks(tmp_path: Path, database_ur
     )
     assert done.returncode == 0, done.stderr
     assert "MISSING_IN_LOWER" in done.stdout and "/ui/dashboard" in done.stdout
-    assert "网关拒收 (indicator_exhausted)" in done.stdout
+    assert "网关拒收 (indicator_exhausted，指标 " in done.stdout
     assert processes_naming(directory) == []  # --exit-when-done stopped every child
     day = business_day(done.stdout)
     lost = next(i.bgt_id for i in docs.indicators(day) if i.fate == "lost")
