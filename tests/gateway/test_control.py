@@ -252,3 +252,32 @@ def test_a_bad_rule_file_is_refused_with_its_problem(harness: Harness, text: str
         load(harness, text=text)
     with harness.gateway.database.unit_of_work() as uow:
         assert uow.control_rules.latest() is None
+
+
+def test_the_ops_api_lists_releases_and_refuses_held_vouchers(harness: Harness) -> None:
+    lines = (harness.config_dir / "tokens.txt").read_text(encoding="utf-8").splitlines()
+    tokens = dict(line.split(" ", 1) for line in lines if line.strip())
+    viewer = {"Authorization": f"Bearer {tokens['viewer']}"}
+    ops = {"Authorization": f"Bearer {tokens['ops']}"}
+    book(harness, "L-1", "100.00", "b1")
+    load(harness, "hold")
+    payment_flows.send(harness, COUNTY, voucher("V1", 50000), voucher("V2", 5000))
+    listed = harness.client.get("/v1/ops/control/held", headers=viewer).json()["items"]
+    assert [(i["voucher_no"], i["amount"], i["reasons"]) for i in listed] == [
+        ("V1", "500.00", ["指标余额不足"])
+    ]
+    ident = listed[0]["id"]
+    assert harness.client.post(f"/v1/ops/control/held/{ident}/release", headers=viewer).status_code == 403
+    still = harness.client.post(f"/v1/ops/control/held/{ident}/release", headers=ops)
+    assert (still.status_code, still.json()["error"]) == (409, "conflict")
+    no_reason = harness.client.post(f"/v1/ops/control/held/{ident}/refuse", headers=ops, json={})
+    assert (no_reason.status_code, no_reason.json()["error"]) == (400, "bad_request")
+    done = harness.client.post(f"/v1/ops/control/held/{ident}/refuse", headers=ops, json={"reason": "超指标"})
+    assert done.json() == {"id": ident, "status": "refused"}
+    assert harness.client.get("/v1/ops/control/held", headers=viewer).json()["items"] == []
+    assert (
+        harness.client.post(
+            "/v1/ops/control/held/999999/refuse", headers=ops, json={"reason": "x"}
+        ).status_code
+        == 404
+    )
