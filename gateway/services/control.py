@@ -27,7 +27,7 @@ from typing import Any
 from adapters.base import Record
 from gateway.services.control_rules import CODES, NO_RULES, DivisionRules, RuleSet, rule_set
 from gateway.services.errors import ServiceError
-from gateway.store.indicator_spending import Candidate, IndicatorSpending, NewSpend
+from gateway.store.indicator_spending import Candidate, IndicatorSpending, NewSpend, Spend
 from gateway.store.unit_of_work import UnitOfWork
 from schemas.money import format_fen, to_fen
 from schemas.payments import PaymentReceipt, PaymentVoucher, RefundNotice
@@ -49,15 +49,18 @@ class Verdict:
     def amount_fen(self) -> int:
         return to_fen(self.voucher.pay_amt)
 
-    def as_detail(self) -> dict[str, Any]:
+    def as_detail(self, *, refused: bool = False) -> dict[str, Any]:
+        """The voucher's part of an answer or audit entry; ``refused``: in a refused document, where a
+        voucher that would have been held is ``needs_review`` (nothing of the document is kept)."""
         v = self.voucher
+        held = "needs_review" if refused else "held"
         return {
             "position": self.position,
             "voucher_no": v.voucher_no,
             "adm_div_code": v.adm_div_code,
             "file_no_code": v.file_no_code,
             "amount": format_fen(self.amount_fen),
-            "result": {"pass": "passed", "hold": "held", "refuse": "failed"}[self.action],
+            "result": {"pass": "passed", "hold": held, "refuse": "failed"}[self.action],
             "codes": list(self.codes),
             "reasons": [CODES[c] for c in self.codes],
             "bgt_id": None if self.indicator is None else self.indicator.bgt_id,
@@ -81,7 +84,7 @@ class ControlRefused(ServiceError):
         return {
             "message": "凭证未通过指标控制，整份报文未接收",
             "rule_version": self.version,
-            "vouchers": [v.as_detail() for v in self.verdicts],
+            "vouchers": [v.as_detail(refused=True) for v in self.verdicts],
         }
 
 
@@ -113,14 +116,18 @@ def decide(
     """Link and check every voucher (resends of a voucher still live are left out); reserves the amount of
     every voucher that passes. ``division_of`` maps a voucher's AdmDivCode to the MOF_DIV_CODE of its
     finance (the party registry), whose ledger it spends from and whose rules apply. The caller raises
-    :class:`ControlRefused` or records the verdicts."""
+    :class:`ControlRefused` or records the verdicts (in document order).
+
+    The indicator rows are updated in ascending id order (the vouchers of one indicator in document order),
+    so two transactions never lock two indicators in opposite orders (no deadlock on PostgreSQL); the
+    ``available`` of each verdict counts the document's earlier reservations on the same indicator."""
     spending = uow.spending
     keys = [(v.adm_div_code, v.voucher_no) for _, v in vouchers]
     live = spending.live_many(keys)
     divisions = {v.adm_div_code: division_of(v.adm_div_code) for _, v in vouchers}
     wanted = {(divisions[v.adm_div_code], v.file_no_code) for _, v in vouchers if v.file_no_code}
     candidates = spending.candidates_many((d, n) for d, n in wanted if n is not None)
-    verdicts: list[Verdict] = []
+    items: list[_Item] = []
     seen: set[tuple[str, str]] = set()
     for position, voucher in vouchers:
         key = (voucher.adm_div_code, voucher.voucher_no)
@@ -128,9 +135,15 @@ def decide(
             continue  # the same voucher again: linked once
         seen.add(key)
         division = divisions[voucher.adm_div_code]
-        found = candidates.get((division, voucher.file_no_code or ""), [])
-        verdicts.append(check(spending, rules.of(division), position, voucher, found))
-    return verdicts
+        indicator, identity = _identify(voucher, candidates.get((division, voucher.file_no_code or ""), []))
+        items.append(_Item(position, voucher, rules.of(division), indicator, tuple(identity)))
+    verdicts: dict[int, Verdict] = {}
+    used: dict[int, int] = {}
+    forced = _Forced(spending)
+    for item in sorted(items, key=lambda i: -1 if i.indicator is None else i.indicator.id):
+        verdicts[item.position] = _verdict(spending, item, used, forced)
+    forced.flush()
+    return [verdicts[item.position] for item in items]
 
 
 def check(
@@ -144,29 +157,79 @@ def check(
 ) -> Verdict:
     """One voucher's verdict (``reviewed``: an ops release, which is the review the 大额支付 rule asks for).
     A passing voucher's amount is reserved on its indicator."""
-    amount = to_fen(voucher.pay_amt)
     indicator, identity = _identify(voucher, found)
-    available = None if indicator is None else indicator.available_fen
+    forced = _Forced(spending)
+    verdict = _verdict(
+        spending,
+        _Item(position, voucher, division, indicator, tuple(identity)),
+        {},
+        forced,
+        reviewed=reviewed,
+    )
+    forced.flush()
+    return verdict
+
+
+@dataclass(frozen=True)
+class _Item:
+    position: int
+    voucher: PaymentVoucher
+    division: DivisionRules
+    indicator: Candidate | None
+    identity: tuple[str, ...]
+
+
+@dataclass
+class _Forced:
+    """Unconditional additions (control off, no balance rule), one UPDATE per run of one indicator."""
+
+    spending: IndicatorSpending
+    indicator_id: int | None = None
+    fen: int = 0
+
+    def add(self, indicator_id: int, fen: int) -> None:
+        if indicator_id != self.indicator_id:
+            self.flush()
+            self.indicator_id = indicator_id
+        self.fen += fen
+
+    def flush(self) -> None:
+        if self.indicator_id is not None and self.fen:
+            self.spending.force(self.indicator_id, self.fen)
+        self.indicator_id, self.fen = None, 0
+
+
+def _verdict(
+    spending: IndicatorSpending, item: _Item, used: dict[int, int], forced: _Forced, *, reviewed: bool = False
+) -> Verdict:
+    voucher, division, indicator = item.voucher, item.division, item.indicator
+    amount = to_fen(voucher.pay_amt)
+    available = None if indicator is None else indicator.available_fen - used.get(indicator.id, 0)
     if division.policy == "off":
         if indicator is not None:
-            spending.force(indicator.id, amount)
-        return Verdict(position, voucher, indicator, (), "pass", available)
-    codes = list(identity)
+            forced.add(indicator.id, amount)
+            used[indicator.id] = used.get(indicator.id, 0) + amount
+        return Verdict(item.position, voucher, indicator, (), "pass", available)
+    codes = list(item.identity)
     if indicator is not None:
         codes.extend(_element_codes(division, voucher, indicator))
     if not reviewed and division.large_payment is not None and amount >= division.large_payment.threshold_fen:
         codes.append("large_payment")
     if not codes and indicator is not None:
         if not division.indicator_balance:
-            spending.force(indicator.id, amount)
-        elif not spending.reserve(indicator.id, amount):
-            fresh = spending.candidate(indicator.id)  # the balance as the winning transaction left it
-            available = None if fresh is None else fresh.available_fen
-            codes.append("indicator_exhausted")
+            forced.add(indicator.id, amount)
+        else:
+            forced.flush()  # keep the row order: nothing of an earlier indicator is left to write
+            if not spending.reserve(indicator.id, amount):
+                fresh = spending.candidate(indicator.id)  # the balance as the winning transaction left it
+                available = None if fresh is None else fresh.available_fen
+                codes.append("indicator_exhausted")
+        if not codes:
+            used[indicator.id] = used.get(indicator.id, 0) + amount
     if not codes:
-        return Verdict(position, voucher, indicator, (), "pass", available)
+        return Verdict(item.position, voucher, indicator, (), "pass", available)
     action = "refuse" if any(division.action(c) == "refuse" for c in codes) else "hold"
-    return Verdict(position, voucher, indicator, tuple(codes), action, available)
+    return Verdict(item.position, voucher, indicator, tuple(codes), action, available)
 
 
 def _identify(voucher: PaymentVoucher, found: Sequence[Candidate]) -> tuple[Candidate | None, list[str]]:
@@ -261,10 +324,25 @@ def record(
 
 def settle_answers(uow: UnitOfWork, records: Iterable[Record]) -> None:
     """A bank's 回单 ends its voucher's "in flight" (paid = XPayAmt); a 2252 refund gives back what it
-    returns (its PayAmt is negative)."""
+    returns (its PayAmt is negative). Applied in ascending indicator order, like :func:`decide`."""
+    answers: list[tuple[int, int, str, Spend, int]] = []
     for r in records:
         m = r.message
         if isinstance(m, PaymentReceipt):
-            uow.spending.settle(m.adm_div_code, m.voucher_no, to_fen(m.x_pay_amt))
+            spend = uow.spending.live(m.adm_div_code, m.voucher_no)
+            kind, fen = "settle", to_fen(m.x_pay_amt)
         elif isinstance(m, RefundNotice):
-            uow.spending.refund(m.adm_div_code, m.original_voucher_no, -to_fen(m.pay_amt))
+            spend = uow.spending.live(m.adm_div_code, m.original_voucher_no)
+            kind, fen = "refund", -to_fen(m.pay_amt)
+        else:
+            continue
+        if spend is not None:
+            answers.append((spend.indicator_id or 0, r.position, kind, spend, fen))
+    for _, _, kind, spend, fen in sorted(answers, key=lambda a: (a[0], a[1])):
+        current = uow.spending.get(spend.id)  # an earlier answer of this document may have moved it
+        if current is None:  # pragma: no cover - read in this transaction
+            continue
+        if kind == "settle":
+            uow.spending.settle_spend(current, fen)
+        else:
+            uow.spending.refund_spend(current, fen)

@@ -280,8 +280,11 @@ class IndicatorSpending:
         """The bank's 回单: the voucher's in-flight spend becomes ``paid`` (``failed`` when nothing was paid)
         and the indicator is released of whatever was not paid. Returns the spend settled, if any."""
         spend = self.live(adm_div_code, voucher_no)
-        if spend is None or spend.state != "in_flight":
-            return None
+        return None if spend is None else self.settle_spend(spend, paid_fen)
+
+    def settle_spend(self, spend: Spend, paid_fen: int) -> Spend | None:
+        if spend.state != "in_flight":
+            return None  # held (never sent), or already answered: a second 回单 settles nothing
         paid = min(paid_fen, spend.in_flight_fen)
         self.set_state(spend.id, "paid" if paid > 0 else "failed", in_flight_fen=0, paid_fen=paid)
         if spend.indicator_id is not None:
@@ -292,7 +295,10 @@ class IndicatorSpending:
         """A 2252 退款通知 for ``voucher_no`` (``refund_fen`` > 0): the paid amount goes down by it (never
         below zero) and the indicator gets it back."""
         spend = self.live(adm_div_code, voucher_no)
-        if spend is None or spend.state != "paid":
+        return None if spend is None else self.refund_spend(spend, refund_fen)
+
+    def refund_spend(self, spend: Spend, refund_fen: int) -> Spend | None:
+        if spend.state != "paid":
             return None
         back = min(refund_fen, spend.paid_fen)
         self.set_state(spend.id, "paid", in_flight_fen=0, paid_fen=spend.paid_fen - back)

@@ -281,3 +281,27 @@ def test_the_ops_api_lists_releases_and_refuses_held_vouchers(harness: Harness) 
         ).status_code
         == 404
     )
+
+
+def test_a_refused_document_lists_vouchers_in_order_with_running_balances(harness: Harness) -> None:
+    book(harness, "L-1", "20000000.00", "b1")  # row 1
+    book(harness, "L-2", "100.00", "b2", COR_BGT_DOC_NO="永财教〔2026〕16号")  # row 2
+    load(harness, "refuse")
+    other = {"file_no_code": "永财教〔2026〕16号"}
+    answer = payment_flows.submit(
+        harness,
+        COUNTY,
+        voucher("V1", 6000, **other),  # L-2: 60.00 of 100.00
+        voucher("V2", 100000000),  # L-1: 1,000,000.00 — 大额支付, would be held
+        voucher("V3", 5000, **other),  # L-2: 50.00 of the 40.00 left
+        voucher("V4", 100),  # L-1
+    )
+    assert answer.status_code == 422
+    detail = answer.json()["detail"]["vouchers"]
+    assert [(v["voucher_no"], v["result"], v["available"]) for v in detail] == [
+        ("V1", "passed", "100.00"),
+        ("V2", "needs_review", "20000000.00"),
+        ("V3", "failed", "40.00"),
+        ("V4", "passed", "20000000.00"),
+    ]
+    assert indicator(harness, "L-1") == (2000000000, 0) and indicator(harness, "L-2") == (10000, 0)
