@@ -298,7 +298,8 @@ def _element_codes(division: DivisionRules, voucher: PaymentVoucher, indicator: 
 def record(
     uow: UnitOfWork, message_pk: int, verdicts: Sequence[Verdict], version: int | None, at: datetime
 ) -> None:
-    """Store the link of every accepted voucher (in flight, or held without a reservation)."""
+    """Store the link of every accepted voucher (in flight, or held without a reservation); a voucher that
+    passed without an indicator (control off, none found) links nothing and is not stored."""
     uow.spending.add(
         [
             NewSpend(
@@ -318,6 +319,7 @@ def record(
                 decided_at=at,
             )
             for v in verdicts
+            if v.indicator is not None or v.action != "pass"
         ]
     )
 

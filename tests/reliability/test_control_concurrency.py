@@ -1,7 +1,8 @@
 """控制 under concurrency: ``fiscalgw serve`` as a real process (several workers on PostgreSQL, one on
 SQLite, ADR 0004) and clients firing vouchers at once over HTTP on 127.0.0.1 against one indicator — the
 balance is never overspent: exactly as many vouchers pass as the indicator holds, the rest are refused
-``indicator_exhausted``, and what the ledger row says is spent is what the accepted vouchers asked."""
+``indicator_exhausted``, and what the ledger row says is spent is what the accepted vouchers asked. Then
+documents spending two indicators in opposite orders all pass (the rows are locked in id order)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,16 @@ from tests.gateway.samples import signed_headers
 from tests.reliability.harness import GatewayProcess, env_for, fiscalgw, in_process
 
 VOUCHERS, CLIENTS, AMOUNT_FEN = 24, 8, 10_000  # 24 × 100.00 against 1 000.00: 10 can pass
+CROSS_DOCS = ("永财教〔2026〕91号", "永财教〔2026〕92号")
+
+
+def _cross(n: int) -> bytes:
+    """A document spending both cross indicators, in one order or the other (a deadlock if the rows
+    were locked in document order)."""
+    first, second = CROSS_DOCS if n % 2 else tuple(reversed(CROSS_DOCS))
+    return payment_flows.render(
+        voucher(f"XV-{n:03d}-a", 100, file_no_code=first), voucher(f"XV-{n:03d}-b", 100, file_no_code=second)
+    )
 
 
 def test_concurrent_vouchers_never_overspend_the_indicator(
@@ -30,6 +41,8 @@ def test_concurrent_vouchers_never_overspend_the_indicator(
     setup = in_process(demo_dir, database_url)
     try:
         book(setup, "L-C", "1000.00", "conc-b1")
+        for n, doc in enumerate(CROSS_DOCS):  # two more indicators with room for every cross voucher
+            book(setup, f"L-X{n}", "1000000.00", f"conc-x{n}", COR_BGT_DOC_NO=doc)
         load(setup, "refuse")
     finally:
         setup.client.close()
@@ -37,8 +50,9 @@ def test_concurrent_vouchers_never_overspend_the_indicator(
     workers = 3 if database_url.startswith("postgresql") else 1
     server = GatewayProcess(demo_dir, env, tmp_path / "serve.log", workers=workers)
     bodies = [payment_flows.render(voucher(f"CV-{n:03d}", AMOUNT_FEN)) for n in range(VOUCHERS)]
+    bodies += [_cross(n) for n in range(VOUCHERS)]  # the second phase: both indicators, both orders
     answers: dict[int, tuple[int, str]] = {}
-    start = threading.Barrier(CLIENTS)
+    start = threading.Barrier(CLIENTS)  # each phase's clients start together
     lock = threading.Lock()
 
     def client(numbers: range) -> None:
@@ -55,16 +69,20 @@ def test_concurrent_vouchers_never_overspend_the_indicator(
     server.start()
     try:
         per = VOUCHERS // CLIENTS
-        threads = [
-            threading.Thread(target=client, args=(range(c * per, (c + 1) * per),)) for c in range(CLIENTS)
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=120)
+        for phase in (0, VOUCHERS):
+            threads = [
+                threading.Thread(target=client, args=(range(phase + c * per, phase + (c + 1) * per),))
+                for c in range(CLIENTS)
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=120)
     finally:
         server.stop()
-    outcomes = sorted(answers.values())
+    cross = [answers[n] for n in range(VOUCHERS, 2 * VOUCHERS)]
+    assert cross == [(202, "")] * VOUCHERS  # no deadlock, no 503
+    outcomes = sorted(answers[n] for n in range(VOUCHERS))
     assert len(outcomes) == VOUCHERS
     assert outcomes.count((202, "")) == 10, outcomes
     assert outcomes.count((422, "indicator_exhausted")) == VOUCHERS - 10
@@ -76,7 +94,7 @@ def test_concurrent_vouchers_never_overspend_the_indicator(
             ).scalar_one()
             linked = c.execute(
                 sa.select(sa.func.count(), sa.func.sum(indicator_spends.c.in_flight_fen)).where(
-                    indicator_spends.c.state == "in_flight"
+                    indicator_spends.c.state == "in_flight", indicator_spends.c.voucher_no.like("CV-%")
                 )
             ).one()
     finally:
