@@ -81,6 +81,10 @@ AUDIT_ACTIONS: dict[str, str] = {
     "outbox.replay": "按时间重放",
     "message.accepted": "接收报文",
     "message.rejected": "拒收报文",
+    "control.rules_loaded": "加载控制规则",
+    "control.held": "指标控制暂缓",
+    "control.released": "放行凭证",
+    "control.refused": "退回凭证",
     "web.sign_in": "登录页面",
     "web.sign_out": "退出页面",
 }
