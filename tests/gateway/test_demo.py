@@ -154,9 +154,9 @@ def test_the_demo_leaves_exactly_the_injected_breaks(tmp_path: Path, database_ur
             for c in trace.json()["chain"]
             if c["record"].get("vt_code") == "2302"
         ]
-        assert returned == [
-            ("clearing", docs.BANK, "600.00", None),
-            ("clearing_receipt", docs.PBOC, "600.00", "600.00"),
+        assert returned == [  # a 2302's amounts are negative by rule (ITFE VoucherVerify.java)
+            ("clearing", docs.BANK, "-600.00", None),
+            ("clearing_receipt", docs.PBOC, "-600.00", "-600.00"),
         ]
         # 控制 (issue 17): the over-spending voucher was refused whole, never stored nor sent to the bank
         over = docs.overspending_voucher(day).voucher_no
