@@ -25,7 +25,13 @@ from adapters.layout import Extra, Filler, Leaf, Node, build_element, capture, s
 from schemas.dates import format_compact_date
 from schemas.money import format_money
 
-IRREGULAR: Mapping[str, str] = {"mof_dep_code": "MOFDepCode", "mof_dep_name": "MOFDepName"}
+IRREGULAR: Mapping[str, str] = {
+    "mof_dep_code": "MOFDepCode",
+    "mof_dep_name": "MOFDepName",
+    "da_voucher_no": "DAVoucherNo",  # 2301/2302 detail (ITFE Voucher2301MsgServer.java)
+    "tklx": "TKLX",  # 2302 退款类型 (ITFE Voucher2302MsgServer.java)
+    "bkyt": "bkyt",  # 2252 detail 拨款用途, lower case on the wire (ITFE Voucher2252MsgServer.java)
+}
 """Element names that are not the CamelCase of their field name."""
 
 NOT_ON_WIRE = frozenset({"message_type", "msg_no"})

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from adapters.layout import Layout
 from adapters.limits import DEFAULT_LIMITS, Limits
+from schemas.errors import Problem, ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,17 @@ class Record:
     (e.g. an e-voucher body's ``Attach`` or ``TimeStamp``). ``layout`` is how the record looked on the wire
     — element order, original texts and the elements we do not model (extensions), see
     :mod:`adapters.layout` — so the same format renders it back faithfully; a record built fresh has none
-    and renders in the format's standard form."""
+    and renders in the format's standard form. ``code_problems`` are the record's values that
+    are not in their configured code list (:func:`schemas.codelists.check_codes`, paths prefixed with the
+    position): an adapter never refuses a document for them — the caller decides (the gateway's intake
+    applies its per-counterparty / per-region policy, ``refuse`` or ``warn``; see
+    :func:`refuse_unknown_codes`). Neither is part of the record's equality."""
 
     position: int
     message: BaseModel
     meta: Mapping[str, str] = field(default_factory=dict)
     layout: Layout | None = field(default=None, compare=False)
+    code_problems: tuple[Problem, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,20 @@ class Document:
     @property
     def messages(self) -> tuple[BaseModel, ...]:
         return tuple(r.message for r in self.records)
+
+    @property
+    def code_problems(self) -> tuple[Problem, ...]:
+        """Every record's code-list problems, in record order."""
+        return tuple(p for r in self.records for p in r.code_problems)
+
+
+def refuse_unknown_codes(document: Document) -> Document:
+    """``document`` unchanged if every code is in its list; else :class:`ValidationFailed` listing each
+    unknown value (the ``refuse`` policy, and what ``parse`` did before code problems became warnings)."""
+    problems = document.code_problems
+    if problems:
+        raise ValidationFailed(problems)
+    return document
 
 
 @dataclass(frozen=True)
@@ -80,7 +100,8 @@ class Adapter(abc.ABC):
 
         Raises :class:`adapters.errors.MalformedDocument` for unacceptable bytes and
         :class:`schemas.errors.ValidationFailed` (every problem, each path prefixed with the record
-        position) for records that break the schema."""
+        position) for records that break the schema. A value outside its code list does not raise: it is
+        on the record's :attr:`Record.code_problems`."""
 
     @abc.abstractmethod
     def render(self, document: Document) -> bytes:

@@ -23,6 +23,8 @@ from typing import Any
 from adapters.base import Document, Record
 from adapters.errors import MalformedDocument
 from adapters.layout_json import layout_from_json, layout_to_json
+from schemas.codelists import message_code_problems
+from schemas.errors import Problem
 from schemas.messages import parse_canonical_many, to_canonical_obj
 
 CANONICAL = "json"
@@ -63,12 +65,20 @@ def _strings(value: object, what: str) -> dict[str, str]:
     return dict(value)
 
 
+def _codes(message: Any, position: int) -> tuple[Problem, ...]:
+    return tuple(message_code_problems(message, f"[{position}]"))
+
+
 def document_from_obj(value: object) -> Document:
     """A :class:`Document` from :func:`document_to_obj`'s form, a bare message or a bare list of messages
-    (``bad_shape`` / ``bad_layout`` for a malformed wrapper; :class:`ValidationFailed` for bad messages)."""
+    (``bad_shape`` / ``bad_layout`` for a malformed wrapper; :class:`ValidationFailed` for bad messages).
+    Each record's :attr:`Record.code_problems` are its values outside the code lists of its own division
+    (:func:`schemas.codelists.message_code_problems`), as an adapter's parse gives them."""
     if not (isinstance(value, Mapping) and "messages" in value and "message_type" not in value):
         models = parse_canonical_many(value)
-        return Document(CANONICAL, tuple(Record(i, m) for i, m in enumerate(models)))
+        return Document(
+            CANONICAL, tuple(Record(i, m, code_problems=_codes(m, i)) for i, m in enumerate(models))
+        )
     format_name = value.get("format", CANONICAL)
     messages = value["messages"]
     wire = value.get("records", [])
@@ -83,7 +93,8 @@ def document_from_obj(value: object) -> Document:
         if not isinstance(entry, Mapping):
             raise MalformedDocument("bad_shape", "every record is an object", position=position)
         layout = layout_from_json(entry["layout"]) if entry.get("layout") is not None else None
-        records.append(Record(position, model, _strings(entry.get("meta"), "meta"), layout))
+        meta = _strings(entry.get("meta"), "meta")
+        records.append(Record(position, model, meta, layout, _codes(model, position)))
     envelope_layout = layout_from_json(value["layout"]) if value.get("layout") is not None else None
     return Document(format_name, tuple(records), _strings(value.get("envelope"), "envelope"), envelope_layout)
 
@@ -92,5 +103,7 @@ def for_format(document: Document, format_name: str) -> Document:
     """``document`` to render as ``format_name``: its layouts only if it came from that format."""
     if document.format == format_name:
         return document
-    records = tuple(Record(r.position, r.message, r.meta) for r in document.records)
+    records = tuple(
+        Record(r.position, r.message, r.meta, code_problems=r.code_problems) for r in document.records
+    )
     return Document(format_name, records, document.envelope)

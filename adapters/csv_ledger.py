@@ -1,15 +1,16 @@
 """``csv``: indicator ledger snapshots, the reconciliation import format.
 
 One header row of ``BA_BGT_INFO`` column names (UPPER_SNAKE, the standard's; see
-:mod:`adapters.mof.tables`), then one row per indicator as booked. Each row parses to a
+:mod:`adapters.mof.tables`; or their Chinese names, ``指标主键``, ``财政区划代码`` …, read as the
+reconciliation reads them), then one row per indicator as booked. Each row parses to a
 :class:`~schemas.indicators.TransferIndicator` with ``event = ISSUE`` whose ``amount`` is the **current net
 amount** of the indicator (issued + adjustments − recalls). Adjustment and receipt records have no form here
 (:class:`TranslationError`): fold them into the snapshot first.
 
 Input encoding is detected, never guessed silently: a UTF-8 byte-order mark → UTF-8; else bytes that are
-valid UTF-8 → UTF-8; else strict GBK (what Chinese Excel writes as "CSV"); else
-``invalid_encoding``. Output is **UTF-8 with a byte-order mark and CRLF line ends**, because Excel — which
-is how finance staff open these files — reads BOM-less UTF-8 as the ANSI code page and garbles 中文.
+valid UTF-8 → UTF-8; else strict GBK (what Chinese Excel writes as "CSV"), else GB18030 (its superset);
+else ``invalid_encoding``. Output is **UTF-8 with a byte-order mark and CRLF line ends**, because Excel —
+which is how finance staff open these files — reads BOM-less UTF-8 as the ANSI code page and garbles 中文.
 
 The header is kept in ``Document.envelope["columns"]`` so a file renders back with the same columns; a
 document without it renders the non-empty columns in the standard's order. An empty cell is an absent value.
@@ -29,13 +30,15 @@ from adapters.errors import DocumentTooLarge, MalformedDocument, TranslationErro
 from adapters.limits import DEFAULT_LIMITS, Limits
 from adapters.mof.tables import BA_BGT_INFO, Table, model_to_row, plain_row, rows_to_document, table_for
 from schemas.errors import Problem, ValidationFailed
+from schemas.indicator_columns import BA_BGT_INFO_HEADER_ALIASES
 
 BOM = b"\xef\xbb\xbf"
 _HEADER_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
 def decode_ledger_bytes(raw: bytes) -> tuple[str, str]:
-    """``(text, encoding)`` by the rule: BOM → utf-8-sig; valid UTF-8 → utf-8; else GBK (strict)."""
+    """``(text, encoding)`` by the rule: BOM → utf-8-sig; valid UTF-8 → utf-8; else GBK, else GB18030
+    (strict)."""
     if raw.startswith(BOM):
         try:
             return raw[3:].decode("utf-8"), "utf-8-sig"
@@ -49,10 +52,23 @@ def decode_ledger_bytes(raw: bytes) -> tuple[str, str]:
         pass
     try:
         return raw.decode("gbk"), "gbk"
+    except UnicodeDecodeError:
+        pass
+    try:  # GB18030, the superset of GBK the reconciliation also reads (characters GBK lacks)
+        return raw.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
         raise MalformedDocument(
-            "invalid_encoding", f"neither UTF-8 nor GBK (first bad byte at offset {exc.start})"
+            "invalid_encoding", f"neither UTF-8 nor GBK / GB18030 (first bad byte at offset {exc.start})"
         ) from None
+
+
+def standard_header(names: Sequence[str]) -> list[str]:
+    """Header cells → column names: a Chinese ``BA_BGT_INFO`` header (the standard name, e.g. ``指标主键``,
+    or a short form, :data:`schemas.indicator_columns.BA_BGT_INFO_HEADER_ALIASES`) becomes its UPPER_SNAKE
+    name, as the reconciliation reads it; anything else is kept as written (after trimming blanks and a
+    BOM)."""
+    cleaned = (name.replace("\ufeff", "").strip() for name in names)
+    return [BA_BGT_INFO_HEADER_ALIASES.get(name, name) for name in cleaned]
 
 
 def check_header(header: Sequence[str], table: Table) -> None:
@@ -89,15 +105,17 @@ class CsvLedgerAdapter(Adapter):
     signature: ClassVar[Signature | None] = Signature("csv", ("BGT_ID", "MOF_DIV_CODE"))
 
     def identify(self, raw: bytes) -> bool:
-        first = raw[:4096].split(b"\n", 1)[0]
+        first = raw[:4096].replace(b"\r", b"\n").split(b"\n", 1)[0]
         if first.startswith(BOM):
             first = first[3:]
-        try:
-            line = first.decode("ascii").strip()
-        except UnicodeDecodeError:
-            return False
-        names = [name.strip('"') for name in line.split(",")]
-        return "BGT_ID" in names and "MOF_DIV_CODE" in names
+        for encoding in ("utf-8", "gbk"):
+            try:
+                line = first.decode(encoding).strip()
+            except UnicodeDecodeError:
+                continue
+            names = standard_header([name.strip('"') for name in line.split(",")])
+            return "BGT_ID" in names and "MOF_DIV_CODE" in names
+        return False
 
     def parse(self, raw: bytes, *, limits: Limits = DEFAULT_LIMITS) -> Document:
         if len(raw) > limits.max_bytes:
@@ -108,7 +126,7 @@ class CsvLedgerAdapter(Adapter):
             header = next(reader, None)
             if header is None or not any(header):
                 raise MalformedDocument("missing_header", "the file has no header row")
-            header = [name.strip() for name in header]
+            header = standard_header(header)
             if not all(_HEADER_NAME.match(name) for name in header):
                 raise MalformedDocument("bad_header", "the header row must hold UPPER_SNAKE column names")
             check_header(header, BA_BGT_INFO)

@@ -1,7 +1,8 @@
 """``xlsx``: the same indicator ledger snapshots as :mod:`adapters.csv_ledger`, as an Excel workbook.
 
-The **first sheet** holds the rows: a header row of ``BA_BGT_INFO`` column names, then one indicator per row
-(``event = ISSUE``, ``AMOUNT`` = current net amount). Read with openpyxl in read-only mode.
+The **first sheet** holds the rows: a header row of ``BA_BGT_INFO`` column names (or their Chinese names),
+then one indicator per row (``event = ISSUE``, ``AMOUNT`` = current net amount). Read with openpyxl in
+read-only mode.
 
 Hardening before openpyxl sees the file: the size limit, a bound on the total uncompressed size
 (``document_too_large``; zip bombs), and a scan of every XML part for DOCTYPE / ENTITY declarations
@@ -29,7 +30,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 
 from adapters.base import Adapter, Document, Signature
-from adapters.csv_ledger import check_header, header_for
+from adapters.csv_ledger import check_header, header_for, standard_header
 from adapters.errors import DocumentTooLarge, MalformedDocument, TranslationError
 from adapters.limits import DEFAULT_LIMITS, Limits
 from adapters.mof.tables import BA_BGT_INFO, Column, model_to_row, rows_to_document, table_for
@@ -132,7 +133,7 @@ class XlsxLedgerAdapter(Adapter):
             sheet = workbook.worksheets[0]
             lines = sheet.iter_rows(values_only=True)
             first = next(lines, None)
-            header = [str(v).strip() if v is not None else "" for v in (first or ())]
+            header = standard_header([str(v) if v is not None else "" for v in (first or ())])
             while header and header[-1] == "":
                 header.pop()
             if not header:

@@ -39,15 +39,12 @@ sys.path.insert(0, str(ROOT))
 from gateway.reconcile.indicators_duckdb import reconcile_indicator_files  # noqa: E402
 from gateway.reconcile.ledger_columns import CHINA_TZ  # noqa: E402
 from gateway.store.database import Database  # noqa: E402
-from gateway.store.ledger import NewIndicator  # noqa: E402
+from gateway.store.ledger import EXPORT_COLUMNS, NewIndicator  # noqa: E402
 
 UPPER, LOWER, YEAR = "330000000", "330301000", 2026
 AS_OF = datetime(2026, 3, 31, 10, 0, tzinfo=UTC)
-COLUMNS = (
-    "BGT_ID, MOF_DIV_CODE, REC_DIV_CODE, FISCAL_YEAR, COR_BGT_DOC_NO, SUP_BGT_DOC_NO, BGT_DOC_TITLE, "
-    "DOC_DATE, PRO_CODE, FUND_TYPE_CODE, TP_FUNC_CODE, GOV_BGT_ECO_CODE, DISTRI_TYPE_CODE, IS_TRACK, "
-    "CAST(CAST(AMOUNT AS DECIMAL(20, 2)) * 100 AS BIGINT), ORI_BGT_ID, IS_DELETED, CREATE_TIME"
-)
+_AMOUNT_FEN = "CAST(CAST(AMOUNT AS DECIMAL(20, 2)) * 100 AS BIGINT)"
+COLUMNS = ", ".join(_AMOUNT_FEN if c == "AMOUNT" else c for c in EXPORT_COLUMNS)
 
 
 def _generator() -> Callable[[int, Path], tuple[Path, Path]]:

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from gateway.code_policy import CodesSection
 from gateway.errors import ConfigError
 from gateway.parties import Party, PartyRegistry, SignatureProfileConfig
 from schemas.base import problems_from
@@ -199,6 +200,9 @@ class Settings(BaseSettings):
     reconciliation: ReconciliationSection = ReconciliationSection()
     web: WebSection = WebSection()
     api: ApiSection = ApiSection()
+    codes: CodesSection = CodesSection()
+    """代码校验: ``refuse`` or ``warn`` (default) a value outside its code list
+    (:mod:`gateway.code_policy`)."""
 
     @model_validator(mode="after")
     def _production_cookies_are_secure(self) -> Settings:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from schemas.errors import Problem
+
 
 class MessageStatus(enum.StrEnum):
     """The lifecycle of an inbound message (SPEC §7)."""
@@ -82,6 +84,9 @@ class NewRecord:
     """(key, value) pairs the business trace finds this record by, e.g. ("voucher_no", …) of each detail."""
     extensions: str | None = None
     """The record's extensions as JSON (:func:`adapters.preserve.extensions_text`), ``None`` if none."""
+    code_warnings: tuple[Problem, ...] = ()
+    """代码校验警告: values outside their code list, accepted under the ``warn`` policy
+    (:mod:`gateway.code_policy`)."""
 
 
 @dataclass(frozen=True)

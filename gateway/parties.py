@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.functional_validators import BeforeValidator
 
+from gateway.code_policy import CodePolicy
 from gateway.errors import ConfigError, UnknownParty
 from schemas.divisions import AdmDivCode, MofDivCode, check_mof_div_code
 
@@ -96,6 +97,9 @@ class Party(BaseModel):
     """PBOC only: the 国库主体代码 (TreCode) when the id is the CFX node code."""
     bank_codes: tuple[str, ...] = ()
     """Bank only: the 代理银行编码 values (e-voucher ``PayBankCode``) that address this bank."""
+    codes: CodePolicy | None = None
+    """代码校验 for this counterparty's documents: ``refuse`` or ``warn`` a value outside its code list;
+    unset, the ``[codes]`` section decides by region (:mod:`gateway.code_policy`)."""
 
     def delivery_format(self, source_format: str) -> str:
         """The format a document in ``source_format`` is delivered to this party in."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo
 
 from schemas.errors import Problem, ValidationFailed, short_value
 
@@ -16,6 +16,17 @@ class CanonicalModel(BaseModel):
     """Frozen, strict about unknown fields. Every canonical message subclasses this."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+
+STORED: Mapping[str, Any] = {"stored": True}
+"""Validation context for a record read back from the store: rules added after it was accepted (e.g. the
+2302 sign rule, the 5106 ``PlanAmt`` rule) do not apply to it: nothing accepted becomes unreadable."""
+
+
+def is_stored(info: ValidationInfo) -> bool:
+    """True when a validator runs on a record read back from the store (see :data:`STORED`)."""
+    context = info.context
+    return isinstance(context, Mapping) and bool(context.get("stored"))
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
@@ -41,14 +52,16 @@ def problems_from(error: ValidationError, prefix: str = "") -> list[Problem]:
     return problems
 
 
-def build(model: type[M], data: Mapping[str, Any], prefix: str = "") -> M:
+def build(
+    model: type[M], data: Mapping[str, Any], prefix: str = "", *, context: Mapping[str, Any] | None = None
+) -> M:
     """Validate ``data`` into ``model``; on failure raise :class:`ValidationFailed` with every problem.
 
     A model's cross-field validator may itself raise :class:`ValidationFailed` (several problems at once);
     those problems get ``prefix`` too."""
     try:
         # what ``model.model_validate(data)`` does, without its Python wrapper (this runs once per record)
-        return model.__pydantic_validator__.validate_python(data)  # type: ignore[no-any-return]
+        return model.__pydantic_validator__.validate_python(data, context=context)  # type: ignore[no-any-return]
     except ValidationError as exc:
         raise ValidationFailed(problems_from(exc, prefix)) from None
     except ValidationFailed as exc:

@@ -6,9 +6,11 @@
 * ``ISSUE`` (下达) — ``amount`` is the amount issued, never negative. A ledger snapshot row (the CSV/XLSX
   reconciliation import) is also an ``ISSUE`` row, and there ``amount`` is the **current net amount** of the
   indicator (issued + adjustments − recalls; zero when fully recalled).
-* ``ADJUST`` (调整, ``BA_BGT_ADJSUB``) — ``amount`` is a **signed, non-zero delta**; ``ori_bgt_id`` names the
-  indicator being adjusted and ``adj_batch_no`` the 调整批次号.
-* ``RECALL`` (收回) — ``amount`` is the **positive** amount taken back; ``ori_bgt_id`` names the indicator.
+* ``ADJUST`` (调整, ``BA_BGT_ADJSUB``) — ``amount`` is a **signed, non-zero delta**; the indicator adjusted
+  is :attr:`~TransferIndicator.changed_bgt_id`: ``in_bgt_id`` (the table's ``BGT_ID``, 调入指标主键, the
+  indicator receiving ``ADD_AMOUNT``) when given, else ``ori_bgt_id`` (源指标主键); ``adj_batch_no`` is the
+  调整批次号, ``adj_date`` the 调整日期.
+* ``RECALL`` (收回) — ``amount`` is the **positive** amount taken back, from the same indicator.
 
 So the net amount the upper level has given a lower level for an indicator is
 ``ISSUE.amount + Σ ADJUST.amount − Σ RECALL.amount`` (SPEC §8: ISSUE + ADJUST − RECALL).
@@ -19,12 +21,18 @@ Cross-field rules (all problems of a message are reported at once, as :class:`Va
   (province → city, province → county under 省直管县 is allowed, city → county; never sideways or up).
   It is absent on a row a lower level books for an indicator it *received* (that row links upward through
   ``sup_bgt_doc_no`` / ``ori_bgt_id``).
-* a transfer (``rec_div_code`` present) must name its ``tp_func_code`` (转移支付功能科目, which constrains
-  the lower level).
+* a transfer ISSUE (``rec_div_code`` present) must name its ``tp_func_code`` (转移支付功能科目, which
+  constrains the lower level).
 * ``doc_date`` must fall in ``fiscal_year`` − 1 … ``fiscal_year`` + 1 (提前下达 in the previous year and
   清算期 adjustments in the next are normal; anything further is a typo).
-* ``ori_bgt_id`` must differ from ``bgt_id``; code-list fields must be in the list in force for
-  (``mof_div_code``, ``fiscal_year``), see :mod:`schemas.codelists`.
+* ``ori_bgt_id`` and ``in_bgt_id`` must differ from ``bgt_id``; an ADJUST / RECALL names at least one of
+  them; ``in_bgt_id`` and ``adj_date`` belong to adjustment rows only; ``tp_func_code`` is required on an
+  ISSUE transfer only (``BA_BGT_ADJSUB`` has no such column). Code-list fields are checked against the list
+  in force for (``mof_div_code``, ``fiscal_year``) by the adapters (:func:`schemas.codelists.check_codes`),
+  not here: an unknown code is a warning or a refusal by the caller's policy, never a malformed model.
+
+The fields are the columns of ``BaBgtInfoPO`` / ``BaBgtAdjsubPO`` (:mod:`schemas.indicator_columns` names
+the source of each).
 
 Code-list values are partly inferred (DOMAIN.md §1.5; the data file names its sources). Text lengths are the
 DDL's VARCHAR2 sizes.
@@ -42,7 +50,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, StringConstraints, model_validator
 
 from schemas.base import CanonicalModel
-from schemas.codelists import CodeListRef, check_codes, default_registry
+from schemas.codelists import CodeListRef
 from schemas.codes import FiscalYear
 from schemas.divisions import MofDivCode, division_level
 from schemas.errors import Problem, ValidationFailed, short_value
@@ -93,6 +101,8 @@ GovEcoCode = Annotated[str, _code_pattern(r"^5\d{2}(\d{2}){0,4}$", "government e
 # 部门预算支出经济分类 (301…399, VARCHAR2(20)).
 DepEcoCode = Annotated[str, _code_pattern(r"^3\d{2,19}$", "department economic code")]
 CreateTime = Annotated[datetime, AfterValidator(_whole_seconds)]
+# A reserve number (BA_BGT_INFO PARAM_6…PARAM_10, BigDecimal): not known to be money, kept as its exact text.
+DecimalText = Annotated[str, StringConstraints(max_length=40, pattern=r"^-?[0-9]{1,24}(\.[0-9]{1,12})?$")]
 
 YesNo = Annotated[str, CodeListRef("YES_NO")]
 FundTypeCode = Annotated[str, StringConstraints(min_length=1, max_length=10), CodeListRef("FUND_TYPE")]
@@ -159,11 +169,57 @@ class TransferIndicator(CanonicalModel):
     adj_batch_no: Annotated[str, _text(6)] | None = None
     is_deleted: YesNo | None = None
     create_time: CreateTime | None = None
+    # The other BA_BGT_INFO columns (schemas.indicator_columns names the source of each).
+    bgt_exe_flag: Annotated[str, _text(1)] | None = None
+    track_pro_code: Annotated[str, _text(21)] | None = None
+    track_pro_name: Annotated[str, _text(360)] | None = None
+    agency_code: Annotated[str, _text(21)] | None = None
+    agency_name: Annotated[str, _text(360)] | None = None
+    manage_mof_dep_code: Annotated[str, _text(20)] | None = None
+    manage_mof_dep_name: Annotated[str, _text(120)] | None = None
+    bgt_mof_dep_code: Annotated[str, _text(20)] | None = None
+    bgt_mof_dep_name: Annotated[str, _text(120)] | None = None
+    is_gov_pur: Annotated[str, _text(1)] | None = None
+    update_time: CreateTime | None = None
+    dis_amt: Money | None = None
+    cur_amt: Money | None = None
+    bgt_pman_id: Id38 | None = None
+    count_fund_pro_code: Annotated[str, _text(21)] | None = None
+    pay_app_amt: Money | None = None
+    task_no: Annotated[str, _text(60)] | None = None
+    task_name: Annotated[str, _text(360)] | None = None
+    spe_pro_code: Annotated[str, _text(21)] | None = None
+    spe_pro_name: Annotated[str, _text(360)] | None = None
+    # 支付方式: the DDL says VARCHAR2(2), but finance commonly uses 6-digit codes (001001; issue 12).
+    pay_type_code: Annotated[str, _text(10)] | None = None
+    pay_type_name: Annotated[str, _text(60)] | None = None
+    exp_level_code: Annotated[str, _text(2)] | None = None
+    exp_level_name: Annotated[str, _text(60)] | None = None
+    param_1: Annotated[str, _text(360)] | None = None
+    param_2: Annotated[str, _text(360)] | None = None
+    param_3: Annotated[str, _text(360)] | None = None
+    param_4: Annotated[str, _text(360)] | None = None
+    param_5: Annotated[str, _text(360)] | None = None
+    param_6: DecimalText | None = None
+    param_7: DecimalText | None = None
+    param_8: DecimalText | None = None
+    param_9: DecimalText | None = None
+    param_10: DecimalText | None = None
+    # BA_BGT_ADJSUB only: its BGT_ID (调入指标主键, the indicator receiving ADD_AMOUNT) and ADJ_DATE 调整日期.
+    in_bgt_id: Id38 | None = None
+    adj_date: date | None = None
+
+    @property
+    def changed_bgt_id(self) -> str | None:
+        """The indicator an ADJUST / RECALL changes: the 调入指标 (``in_bgt_id``) when the row names it, else
+        the 源指标 ``ori_bgt_id``; None on an ISSUE."""
+        if self.event is IndicatorEvent.ISSUE:
+            return None
+        return self.in_bgt_id or self.ori_bgt_id
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> TransferIndicator:
         problems = indicator_problems(self)
-        problems.extend(check_codes(self, default_registry(), self.mof_div_code, self.fiscal_year))
         if problems:
             raise ValidationFailed(problems)
         return self
@@ -230,7 +286,7 @@ def indicator_problems(m: TransferIndicator) -> list[Problem]:
                     f"receiving division must be a lower level inside {m.mof_div_code}",
                 )
             )
-        if m.tp_func_code is None:
+        if m.tp_func_code is None and m.event is IndicatorEvent.ISSUE:  # BA_BGT_ADJSUB has no TP_FUNC_CODE
             out.append(
                 _problem(
                     "tp_func_code", "tp_func_required", None, "a transfer to a lower level needs TP_FUNC_CODE"
@@ -249,16 +305,28 @@ def indicator_problems(m: TransferIndicator) -> list[Problem]:
         out.append(
             _problem("ori_bgt_id", "self_reference", m.ori_bgt_id, "ORI_BGT_ID must differ from BGT_ID")
         )
+    if m.in_bgt_id is not None and m.in_bgt_id == m.bgt_id:
+        out.append(_problem("in_bgt_id", "self_reference", m.in_bgt_id, "BGT_ID must differ from ADJ_SUB_ID"))
     if m.event is IndicatorEvent.ISSUE:
         if m.amount < 0:
             out.append(
                 _problem("amount", "negative_amount", m.amount, "an issued indicator cannot be negative")
             )
+        for name in ("in_bgt_id", "adj_date"):
+            if getattr(m, name) is not None:
+                out.append(
+                    _problem(
+                        name, "adjustment_only", getattr(m, name), f"{name} belongs to BA_BGT_ADJSUB rows"
+                    )
+                )
     else:
-        if m.ori_bgt_id is None:
+        if m.ori_bgt_id is None and m.in_bgt_id is None:
             out.append(
                 _problem(
-                    "ori_bgt_id", "ori_bgt_id_required", None, f"{m.event} must name the indicator it changes"
+                    "ori_bgt_id",
+                    "ori_bgt_id_required",
+                    None,
+                    f"{m.event} must name the indicator it changes (BGT_ID 调入指标主键 or ORI_BGT_ID)",
                 )
             )
         if m.event is IndicatorEvent.ADJUST:

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from schemas import clearing, indicators, payments, statements
-from schemas.base import CanonicalModel, build
+from schemas.base import STORED, CanonicalModel, build
 from schemas.errors import Problem, ValidationFailed, short_value
 
 _ALL_MODELS: tuple[type[CanonicalModel], ...] = (
@@ -42,8 +42,9 @@ def _prefixed(problems: Sequence[Problem], prefix: str) -> list[Problem]:
     return [p.prefixed(prefix) for p in problems] if prefix else list(problems)
 
 
-def parse_canonical(obj: object, prefix: str = "") -> CanonicalModel:
-    """Build the canonical model named by ``obj["message_type"]``.
+def parse_canonical(obj: object, prefix: str = "", *, stored: bool = False) -> CanonicalModel:
+    """Build the canonical model named by ``obj["message_type"]``. ``stored``: the record is read back from
+    the store, so validation rules newer than its acceptance are not applied (:data:`schemas.base.STORED`).
 
     Raises :class:`ValidationFailed` with every problem (paths prefixed with ``prefix``, e.g. ``"[3]"``)."""
     if not isinstance(obj, Mapping):
@@ -58,7 +59,7 @@ def parse_canonical(obj: object, prefix: str = "") -> CanonicalModel:
             "message_type", "unknown_message_type", short_value(kind), f"expected one of {known}"
         )
         raise ValidationFailed(_prefixed([problem], prefix))
-    return build(model, obj, prefix)
+    return build(model, obj, prefix, context=STORED if stored else None)
 
 
 def parse_canonical_many(obj: object) -> list[CanonicalModel]:

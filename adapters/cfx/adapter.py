@@ -11,9 +11,11 @@
 
 ``HEAD`` goes to :attr:`Document.envelope` verbatim (element name → text). Each bill / return is one
 :class:`~adapters.base.Record` whose message carries the batch-head fields too; ``AllNum``/``AllAmt`` are
-checked on parse (``batch_count_mismatch`` / ``batch_amount_mismatch``) and computed on render. When
-rendering a package built fresh, ``VER`` defaults to ``1.0``, ``APP`` to ``TIPS``, ``MsgRef`` to the ``MsgID``
-and ``Reserve`` to empty; ``SRC``, ``DES``, ``MsgID`` and ``WorkDate`` must be in the envelope.
+checked on parse (``batch_count_mismatch`` / ``batch_amount_mismatch``) and computed on render. The layout of
+each MsgNo (head element, field order, HEAD-only 9005) is ITFE's, in :mod:`adapters.cfx.msgnos`. When
+rendering a package built fresh, ``VER`` defaults to ``1.0``, ``APP`` to ``TIPS`` and ``MsgRef`` to the
+``MsgID``; ``Reserve`` is written when the envelope has it, and empty for a 2201/2202 (whose ITFE templates
+always write it); ``SRC``, ``DES``, ``MsgID`` and ``WorkDate`` must be in the envelope.
 
 Preserve, don't refuse (issue 12, docs/adr/0007-preserve-extensions.md): an element the models do not know
 — in ``<CFX>``, ``HEAD``, ``MSG``, the batch head, a record or a detail — is kept, in order, in the record's
@@ -45,7 +47,15 @@ from adapters._fields import (
 )
 from adapters._xml import ENCODING_ALIASES, declared_encoding, parse_xml
 from adapters.base import Adapter, Document, Record, Signature
-from adapters.cfx.msgnos import ALL_AMT, ALL_NUM, FIXED_MSG_NO, MSG_SPECS, MsgSpec
+from adapters.cfx.msgnos import (
+    ALL_AMT,
+    ALL_NUM,
+    FIXED_MSG_NO,
+    MSG_SPECS,
+    MsgSpec,
+    detail_fields,
+    record_fields,
+)
 from adapters.errors import MalformedDocument, TranslationError
 from adapters.layout import (
     Built,
@@ -79,7 +89,7 @@ _REQUIRED_HEAD = ("VER", "SRC", "DES", "APP", "MsgNo", "MsgID", "WorkDate")
 _NODE = re.compile(r"^\d{12}$")
 _MSG_ID = re.compile(r"^[0-9A-Za-z]{20}$")
 _SNIFF = re.compile(rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*\?>)?\s*(<!--(?:(?!-->).)*-->\s*)*<CFX[\s>]", re.DOTALL)
-_DEFAULTS = {"VER": "1.0", "APP": "TIPS", "Reserve": ""}
+_DEFAULTS = {"VER": "1.0", "APP": "TIPS"}
 _HEAD_KEYS = {name: f"HEAD:{name}" for name in HEAD_ELEMENTS}
 _RECORDS = "records"
 _BATCH_HEAD = "batch_head"
@@ -92,17 +102,20 @@ def _batch_head_keys(spec: MsgSpec) -> dict[str, str]:
     return {name: fields.by_element.get(name, name) for name in spec.head}
 
 
-def _document_layout(raw: bytes, root: Node, head: Node, msg: Node) -> Layout:
-    """The package's envelope layout (its prolog and line ends read on first use)."""
+def _document_layout(raw: bytes, root: Node, head: Node, msg: Node | None) -> Layout:
+    """The package's envelope layout (its prolog and line ends read on first use); ``msg`` is ``None`` for
+    a HEAD-only package (9005) that has no ``<MSG>``."""
 
     def build() -> Built:
         label = declared_encoding(raw)
         codec = ENCODING_ALIASES.get(label, "gbk") if label is not None else "gbk"
         prolog, epilogue = prolog_of(raw, codec)
         texts = {"prolog": prolog, "epilogue": epilogue, "codec": codec, "newline": newline_of(raw)}
-        return {"root": with_slot(with_slot(root, "head", head), "msg", msg)}, texts
+        shaped = with_slot(root, "head", head)
+        return {"root": shaped if msg is None else with_slot(shaped, "msg", msg)}, texts
 
-    nodes = (root, head, msg, *(n for n in msg.nodes() if n.slot == _BATCH_HEAD))
+    msg_nodes = () if msg is None else (msg, *(n for n in msg.nodes() if n.slot == _BATCH_HEAD))
+    nodes = (root, head, *msg_nodes)
     plain = not any(type(item) is Extra for node in nodes for item in node.items)
     return Layout("", build=build, plain=plain)
 
@@ -112,6 +125,12 @@ def _head_fields(spec: MsgSpec) -> frozenset[str]:
     """The canonical fields that travel in the batch head of ``spec``."""
     fields = field_map(spec.model)
     return frozenset(fields.by_element[name] for name in spec.head if name in fields.by_element)
+
+
+@cache
+def _stray_head_tags(spec: MsgSpec) -> frozenset[str]:
+    """Batch-head elements that are not also record elements: refused inside a record."""
+    return frozenset(spec.head).difference(record_fields(spec).by_element)
 
 
 @cache
@@ -150,16 +169,29 @@ class CfxAdapter(Adapter):
         if root.tag != "CFX":
             raise MalformedDocument("unexpected_element", f"root is <{root.tag}>, expected <CFX>")
         root_node, parts = capture(root, {}, nested={"HEAD": "head", "MSG": "msg"})
-        if [c.tag for c in parts] != ["HEAD", "MSG"]:
+        tags = [c.tag for c in parts]
+        if tags not in (["HEAD", "MSG"], ["HEAD"]):
             raise MalformedDocument("unexpected_element", "<CFX> must hold exactly <HEAD> then <MSG>")
-        head_el, msg = parts
-        head, head_node = self._read_head(head_el)
+        head, head_node = self._read_head(parts[0])
         spec = MSG_SPECS.get(head["MsgNo"])
         if spec is None:
             raise MalformedDocument("unknown_msgno", f"MsgNo {head['MsgNo']!r} is not supported")
         _check_head(head)
         msg_no = head["MsgNo"]
-        batch_head, elements, msg_node = self._split_msg(msg, spec, msg_no, limits)
+        if not spec.has_msg:
+            # a HEAD-only message (9005); an empty <MSG/> some senders add is tolerated (and kept in the
+            # layout), any content is not
+            empty: Node | None = None
+            if len(parts) == 2:
+                if any(isinstance(c.tag, str) for c in parts[1]):
+                    raise MalformedDocument(
+                        "unexpected_element", f"a {msg_no} is HEAD only: its <MSG> must be empty"
+                    )
+                empty = capture(parts[1], {})[0]
+            return self._parse_single(spec, [], head, _document_layout(raw, root_node, head_node, empty))
+        if len(parts) != 2:
+            raise MalformedDocument("missing_element", f"a {msg_no} needs a <MSG>")
+        batch_head, elements, msg_node = self._split_msg(parts[1], spec, msg_no, limits)
         if spec.single:
             return self._parse_single(
                 spec, elements, head, _document_layout(raw, root_node, head_node, msg_node)
@@ -214,7 +246,7 @@ class CfxAdapter(Adapter):
     def _split_msg(
         msg: etree._Element, spec: MsgSpec, msg_no: str, limits: Limits
     ) -> tuple[dict[str, str], list[etree._Element], Node]:
-        head_tag = f"BatchHead{msg_no}"
+        head_tag = f"{spec.head_tag}{msg_no}"
         record_tag = f"{spec.record}{msg_no}" if spec.record else None
         nested = {record_tag: _RECORDS} if record_tag is not None else {}
         if spec.head:
@@ -247,9 +279,8 @@ class CfxAdapter(Adapter):
     def _record_data(
         element: etree._Element, spec: MsgSpec, msg_no: str, position: int
     ) -> tuple[dict[str, Any], Layout]:
-        fields = field_map(spec.model)
+        fields = record_fields(spec)  # the record's own elements (a batch-head element here is refused)
         detail_tag = f"Detail{msg_no}"
-        head_fields = _head_fields(spec)
         details: list[etree._Element] = []  # the detail children, collected while reading the leaves
         data, plain = read_leaves(
             element,
@@ -259,15 +290,17 @@ class CfxAdapter(Adapter):
             containers=_detail_containers(detail_tag) if spec.has_details else frozenset(),
             found=details,
         )
-        shadowed = sorted(head_fields.intersection(data))
-        if shadowed:
-            raise MalformedDocument(
-                "unexpected_element",
-                f"batch-head field(s) {', '.join(shadowed)} inside a record",
-                position=position,
-            )
-        if spec.has_details and fields.list_field is not None and fields.item_model is not None:
-            item_fields = field_map(fields.item_model)
+        if not plain:  # something the record's fields do not name: a batch-head element is still refused
+            stray = _stray_head_tags(spec)
+            shadowed = sorted({t for c in element if isinstance(t := c.tag, str) and t in stray})
+            if shadowed:
+                raise MalformedDocument(
+                    "unexpected_element",
+                    f"batch-head element(s) {', '.join(shadowed)} inside a record",
+                    position=position,
+                )
+        item_fields = detail_fields(spec)
+        if item_fields is not None and fields.list_field is not None:
             items: list[dict[str, Any]] = []
             for detail in details:
                 item, item_plain = read_leaves(
@@ -288,7 +321,7 @@ class CfxAdapter(Adapter):
         record_layout: Layout | None = None
         if elements:
             element = elements[0]
-            data, node, _ = read_element(element, field_map(spec.model), position=0, where=f"<{element.tag}>")
+            data, node, _ = read_element(element, record_fields(spec), position=0, where=f"<{element.tag}>")
             record_layout = Layout(spec.model.__name__, {"record": node})
         record = Record(0, build(spec.model, data, "[0]"), layout=record_layout)
         return Document(FORMAT, (record,), head, layout)
@@ -297,11 +330,12 @@ class CfxAdapter(Adapter):
     def _check_totals(
         batch_head: Mapping[str, str], records: list[Record], spec: MsgSpec, msg_no: str
     ) -> None:
+        where = f"{spec.head_tag}{msg_no}"
+        if spec.totals == "optional" and not batch_head.get(ALL_NUM) and not batch_head.get(ALL_AMT):
+            return
         declared_num = batch_head.get(ALL_NUM, "").strip()
         if not declared_num.isdigit():
-            raise MalformedDocument(
-                "bad_header", f"BatchHead{msg_no} AllNum {declared_num!r} is not a number"
-            )
+            raise MalformedDocument("bad_header", f"{where} AllNum {declared_num!r} is not a number")
         if int(declared_num) != len(records):
             raise MalformedDocument(
                 "batch_count_mismatch",
@@ -310,7 +344,7 @@ class CfxAdapter(Adapter):
         try:
             declared_amt = parse_money(batch_head.get(ALL_AMT, ""))
         except MoneyFormatError as exc:
-            raise MalformedDocument("bad_header", f"BatchHead{msg_no} AllAmt: {exc.code}: {exc}") from None
+            raise MalformedDocument("bad_header", f"{where} AllAmt: {exc.code}: {exc}") from None
         total = sum((getattr(r.message, spec.amount or "") for r in records), Decimal("0.00"))
         if total != declared_amt:
             raise MalformedDocument(
@@ -339,7 +373,7 @@ class CfxAdapter(Adapter):
         layout = document.layout
         root_node = layout.nodes.get("root") if layout is not None else None
         if layout is not None and root_node is not None and root_node.tag == "CFX":
-            values = self._head_values(document.envelope, msg_no)
+            values = self._head_values(document.envelope, msg_no, spec)
             filler = _PackageFiller(root_node, values, document.envelope, records, spec, msg_no)
             texts = layout.texts
             return serialize(
@@ -350,20 +384,24 @@ class CfxAdapter(Adapter):
                 texts.get("newline", "\n"),
             )
         root = etree.Element("CFX")
-        root.append(self._head(document.envelope, msg_no))
-        msg = etree.SubElement(root, "MSG")
-        if spec.head:
-            msg.append(self._batch_head(records, spec, msg_no))
-        if spec.record:
-            head_fields = _head_fields(spec)
-            for record in records:
-                msg.append(_record_element(record, spec, msg_no, head_fields))
+        root.append(self._head(document.envelope, msg_no, spec))
+        if spec.has_msg:
+            self._msg(etree.SubElement(root, "MSG"), records, spec, msg_no)
         out = etree.tostring(root, encoding="GBK", xml_declaration=False, pretty_print=True)
         assert isinstance(out, bytes)
         return _DECLARATION.encode("ascii") + out
 
+    @classmethod
+    def _msg(cls, msg: etree._Element, records: tuple[Record, ...], spec: MsgSpec, msg_no: str) -> None:
+        if spec.head:
+            msg.append(cls._batch_head(records, spec, msg_no))
+        if spec.record:
+            head_fields = _head_fields(spec)
+            for record in records:
+                msg.append(_record_element(record, spec, msg_no, head_fields))
+
     @staticmethod
-    def _head_values(envelope: Mapping[str, str], msg_no: str) -> dict[str, str]:
+    def _head_values(envelope: Mapping[str, str], msg_no: str, spec: MsgSpec) -> dict[str, str]:
         if envelope.get("MsgNo", msg_no) != msg_no:
             raise TranslationError(
                 f"envelope MsgNo {envelope['MsgNo']} disagrees with the records ({msg_no})"
@@ -373,22 +411,25 @@ class CfxAdapter(Adapter):
         missing = [name for name in _REQUIRED_HEAD if not values.get(name)]
         if missing:
             raise TranslationError(f"the envelope lacks HEAD {', '.join(missing)}")
+        if spec.reserve:
+            values.setdefault("Reserve", "")
         return values
 
     @classmethod
-    def _head(cls, envelope: Mapping[str, str], msg_no: str) -> etree._Element:
-        values = cls._head_values(envelope, msg_no)
+    def _head(cls, envelope: Mapping[str, str], msg_no: str, spec: MsgSpec) -> etree._Element:
+        values = cls._head_values(envelope, msg_no, spec)
         head = etree.Element("HEAD")
         for name in HEAD_ELEMENTS:
-            etree.SubElement(head, name).text = values.get(name) or None
+            if name in values:
+                etree.SubElement(head, name).text = values[name] or None
         return head
 
     @staticmethod
     def _batch_head(records: tuple[Record, ...], spec: MsgSpec, msg_no: str) -> etree._Element:
         fields = field_map(spec.model)
-        element = etree.Element(f"BatchHead{msg_no}")
+        element = etree.Element(f"{spec.head_tag}{msg_no}")
         first = records[0].message
-        for name in spec.head:
+        for name in spec.head_totals:
             etree.SubElement(element, name).text = _batch_head_text(name, None, records, spec, fields, first)
         return element
 
@@ -422,16 +463,17 @@ def _record_element(
     record: Record, spec: MsgSpec, msg_no: str, head_fields: frozenset[str]
 ) -> etree._Element:
     message = record.message
-    fields = field_map(spec.model)
+    fields = record_fields(spec)
+    item_fields = detail_fields(spec)
     layout = record.layout
     node = layout.nodes.get("record") if layout is not None and layout.model == spec.model.__name__ else None
     if node is not None and node.tag == f"{spec.record}{msg_no}":
-        return render_node(node, message, fields, skip=head_fields, nested=_details_of(message, fields))
+        nested = _details_of(message, fields.list_field, item_fields)
+        return render_node(node, message, fields, skip=head_fields, nested=nested)
     element = etree.Element(f"{spec.record}{msg_no}")
     own = replace(fields, leaves=tuple(leaf for leaf in fields.leaves if leaf[0] not in head_fields))
     write_leaves(element, message, own)
-    if spec.has_details and fields.list_field is not None and fields.item_model is not None:
-        item_fields = field_map(fields.item_model)
+    if item_fields is not None and fields.list_field is not None:
         for item in getattr(message, fields.list_field):
             write_leaves(etree.SubElement(element, f"Detail{msg_no}"), item, item_fields)
     return element
@@ -446,10 +488,11 @@ class _RecordSource:
         self.element, self.spec, self.msg_no = element, spec, msg_no
 
     def layout(self) -> Built:
-        fields = field_map(self.spec.model)
+        fields = record_fields(self.spec)
+        item_fields = detail_fields(self.spec)
         detail_tag = f"Detail{self.msg_no}"
         list_field = fields.list_field or "details"
-        has_details = self.spec.has_details and fields.item_model is not None
+        has_details = item_fields is not None
         _data, node, details = read_element(
             self.element,
             fields,
@@ -457,22 +500,21 @@ class _RecordSource:
             where=f"<{self.element.tag}>",
             containers={detail_tag: list_field} if has_details else None,
         )
-        if has_details and fields.item_model is not None:
-            item_fields = field_map(fields.item_model)
+        if item_fields is not None:
             nodes = [read_element(d, item_fields, position=None, where=detail_tag)[1] for d in details]
             node = with_nodes(node, nodes)
         return {"record": node}, {}
 
 
-def _details_of(message: BaseModel, fields: FieldMap) -> Callable[[Node], list[etree._Element]]:
+def _details_of(
+    message: BaseModel, list_field: str | None, item_fields: FieldMap | None
+) -> Callable[[Node], list[etree._Element]]:
     """The detail elements each detail node of a record layout stands for (see :func:`place`)."""
-    list_field, item_model = fields.list_field, fields.item_model
     items: list[BaseModel] = list(getattr(message, list_field)) if list_field else []
 
     def nested(node: Node) -> list[etree._Element]:
-        if item_model is None or node.slot != list_field or node.number >= len(items):
+        if item_fields is None or node.slot != list_field or node.number >= len(items):
             return []
-        item_fields = field_map(item_model)
         out = [render_node(node, items[node.number], item_fields)]
         return out
 

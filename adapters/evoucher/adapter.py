@@ -265,8 +265,8 @@ class EVoucherAdapter(Adapter):
             return None, list(exc.problems)
         region = _code_region(str(getattr(message, "adm_div_code", "")))
         year = int(getattr(message, "st_year", 9999))
-        problems = check_codes(message, default_registry(), region, year, prefix)
-        return Record(position, message, meta, layout), problems
+        code_problems = tuple(check_codes(message, default_registry(), region, year, prefix))
+        return Record(position, message, meta, layout, code_problems), []
 
     # ---- render --------------------------------------------------------------------------------------
 

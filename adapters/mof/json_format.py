@@ -81,7 +81,7 @@ class MofJsonAdapter(Adapter):
 
     def render(self, document: Document) -> bytes:
         table = table_for(document.messages, self.format)
-        rows: list[dict[str, Any]] = [json_row(table, r.message, r.layout) for r in document.records]
+        rows: list[dict[str, Any]] = [json_row(table, r) for r in document.records]
         layout = document.layout
         style = layout.texts if layout is not None and "indent" in layout.texts else None
         return dump_json({table.name: rows}, style)

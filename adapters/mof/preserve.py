@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from adapters.base import Document, Record
 from adapters.layout import Extra, Filler, Layout, Leaf, Node, build_element, verbatim
-from adapters.mof.tables import Column, Table, wire_value
+from adapters.mof.tables import Column, Table, record_row, wire_value
 
 ROW = "row"
 RECORDS = "records"
@@ -51,7 +51,9 @@ def same_cell(original: object, fresh: str | None, column: Column) -> object:
 
 def with_layouts(document: Document, layouts: Sequence[Layout]) -> Document:
     """``document`` with each record's layout attached (by position)."""
-    records = tuple(Record(r.position, r.message, r.meta, layouts[r.position]) for r in document.records)
+    records = tuple(
+        Record(r.position, r.message, r.meta, layouts[r.position], r.code_problems) for r in document.records
+    )
     return Document(document.format, records, document.envelope, document.layout)
 
 
@@ -86,17 +88,24 @@ class _JsonRowSource:
         return {}, {ROW: json.dumps(pairs, ensure_ascii=False), "table": self.table.name}
 
 
-def json_row(table: Table, message: BaseModel, layout: Layout | None) -> dict[str, Any]:
-    """The wire row of ``message``: in its source's order and values when ``layout`` is its own."""
+def json_row(table: Table, record: Record) -> dict[str, Any]:
+    """The wire row of ``record``: in its source's order and values when its layout is its own, else
+    :func:`~adapters.mof.tables.record_row` (the standard order, in the wire forms of
+    ``meta["wire_forms"]``, for a record whose layout was not kept)."""
+    message, layout = record.message, record.layout
     if layout is None or not _usable(layout, table, ROW):
-        return {c.wire: text for c in table.columns if (text := wire_value(c, message)) is not None}
+        return dict(record_row(table, record))
     row: dict[str, Any] = {}
     for name, original in json.loads(layout.texts[ROW]):
         column = table.by_wire.get(name)
         if column is None:
             row[name] = original  # an extension: verbatim
             continue
-        value = same_cell(original, wire_value(column, message), column)
+        fresh = wire_value(column, message)
+        if original is None and fresh is None:
+            row[name] = None  # a JSON null the source wrote stays null
+            continue
+        value = same_cell(original, fresh, column)
         if value is not None:
             row[name] = value
     for column in table.columns:

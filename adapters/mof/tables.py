@@ -1,22 +1,26 @@
 """The 一体化 tables the ``mof`` family carries, their UPPER_SNAKE columns, and row ⇄ model conversion.
 
-Column names are the standard's (DOMAIN.md §1.3: ``BA_BGT_INFO`` 指标信息, ``BA_BGT_ADJSUB`` 指标调整明细).
-Three tables, one canonical meaning each:
+Column names are the standard's, defined once in :mod:`schemas.indicator_columns` (which names the source
+of each: ``BaBgtInfoPO`` / ``BaBgtAdjsubPO`` of ``zhouxiaolejoe/micro-service-parent``). Three tables, one
+canonical meaning each:
 
 * ``BA_BGT_INFO`` — :class:`TransferIndicator` with ``event = ISSUE``; ``AMOUNT`` is the issued (or, in a
   ledger snapshot, the current net) amount.
-* ``BA_BGT_ADJSUB`` — ``ADJUST`` and ``RECALL`` events. The standard's own names are used where it has
-  them: ``ADJ_SUB_ID`` (the adjustment row's key ← ``bgt_id``), ``BAT_NUM`` (← ``adj_batch_no``),
-  ``ADD_AMOUNT`` (调入金额: the signed delta; a recall is written as a **negative** ``ADD_AMOUNT`` and read
-  back as the positive amount taken back), ``ORI_BGT_ID`` (the indicator changed). ``ADJ_TYPE_CODE``
-  (``1`` 调整 / ``2`` 收回) is **our convention**: the standard's way to tell a 收回 from a 调减 was NOT
-  FOUND.
+* ``BA_BGT_ADJSUB`` — ``ADJUST`` and ``RECALL`` events, in the real table's columns: ``ADJ_SUB_ID`` (the
+  adjustment row's key ← ``bgt_id``), ``BGT_ID`` (调入指标主键, the indicator receiving the amount ←
+  ``in_bgt_id``), ``ORI_BGT_ID`` (源指标主键), ``BAT_NUM`` (← ``adj_batch_no``), ``ADJ_DATE``,
+  ``ADD_AMOUNT`` (调入金额: the signed delta). ``ADJ_TYPE_CODE`` (``1`` 调整 / ``2`` 收回) is **our
+  convention** and optional: without it a row is an ``ADJUST`` (the real table has no type column; the
+  standard's way to tell a 收回 from a 调减 was NOT FOUND); with ``2`` a recall is written as a
+  **negative** ``ADD_AMOUNT`` and read back as the positive amount taken back.
 * ``BA_BGT_RECEIPT`` — :class:`IndicatorReceipt`; table and column names are **our convention** (the
   standard's 接收回执 layout was NOT FOUND).
 
-Wire values: text as is; ``FISCAL_YEAR`` 4 digits; dates ``YYYY-MM-DD``; times ``YYYY-MM-DD HH:MM:SS``
-(Beijing local time, ``T`` also accepted on input); amounts plain decimals ``1234.50`` (integers accepted on
-input and read as yuan). An empty value is the same as an absent column.
+Wire values: text as is; ``FISCAL_YEAR`` 4 digits; dates ``YYYY-MM-DD`` (``YYYY-MM-DD 00:00:00``, the form a
+Java ``Date`` column is sent in, accepted on input); times ``YYYY-MM-DD HH:MM:SS`` (Beijing local time,
+``T`` also accepted on input); amounts plain decimals ``1234.50`` (integers accepted on input and read as
+yuan). Flags and short codes (``IS_TRACK``, ``IS_DELETED``, ``BUDGET_LEVEL_CODE``, …) may come as JSON
+integers (``"IS_TRACK": 1`` is ``"1"``). An empty value is the same as an absent column.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from decimal import Decimal
 from enum import Enum
 from functools import cached_property
 from operator import itemgetter
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from pydantic import BaseModel
 
@@ -37,15 +41,26 @@ from adapters.base import Document, Record
 from adapters.errors import MalformedDocument, TranslationError
 from adapters.limits import Limits
 from schemas.base import CanonicalModel, build
+from schemas.codelists import NATIONAL, check_codes, default_registry
 from schemas.errors import Problem, ValidationFailed, short_value
+from schemas.indicator_columns import (
+    BA_BGT_ADJSUB_COLUMNS,
+    BA_BGT_ADJSUB_EXTRA_COLUMNS,
+    BA_BGT_INFO_COLUMNS,
+    ColumnKind,
+    StandardColumn,
+)
 from schemas.indicators import IndicatorEvent, IndicatorReceipt, TransferIndicator
 from schemas.money import MoneyFormatError, format_money, parse_money
 
-Kind = Literal["text", "year", "date", "datetime", "money", "recall_money", "adj_type"]
+Kind = ColumnKind
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$")
 _YEAR = re.compile(r"^\d{4}$")
+_MIDNIGHT = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]00:00:00$")
+_NUMBER_KINDS = frozenset({"year", "money", "recall_money", "flag", "decimal", "adj_type"})
+"""Column kinds whose value may be a JSON integer (``"FISCAL_YEAR": 2026``, ``"IS_TRACK": 1``)."""
 _FORMS: dict[str, re.Pattern[str]] = {"date": _DATE, "datetime": _DATETIME, "year": _YEAR}
 """The text-form check of each column kind that has one (see :func:`_check_text_form`)."""
 _ADJ_TYPES = {"1": IndicatorEvent.ADJUST, "2": IndicatorEvent.RECALL}
@@ -97,52 +112,29 @@ class Table:
     def required(self) -> tuple[str, ...]:
         """Wire names of the columns every row must have."""
         fields = {name for name, info in self.model.model_fields.items() if info.is_required()}
-        out = [c.wire for c in self.columns if c.field in fields]
-        if self.name == "BA_BGT_ADJSUB":
-            out.append("ADJ_TYPE_CODE")
-        return tuple(out)
+        return tuple(c.wire for c in self.columns if c.field in fields)
 
 
-_KINDS: dict[str, Kind] = {
-    "fiscal_year": "year",
-    "doc_date": "date",
-    "create_time": "datetime",
-    "rec_time": "datetime",
-    "amount": "money",
-}
+_RECEIPT_KINDS: dict[str, Kind] = {"fiscal_year": "year", "rec_time": "datetime"}
 
 
-def _columns(
-    model: type[CanonicalModel], renames: Mapping[str, Column] | None = None, skip: Iterable[str] = ()
-) -> tuple[Column, ...]:
-    out = []
-    for name in model.model_fields:
-        if name in ("message_type", "event", *skip):
-            continue
-        column = (renames or {}).get(name) or Column(name.upper(), name, _KINDS.get(name, "text"))
-        out.append(column)
-    return tuple(out)
+def _standard(columns: Iterable[StandardColumn]) -> tuple[Column, ...]:
+    return tuple(Column(c.name, c.field, c.kind) for c in columns)
 
 
-BA_BGT_INFO = Table("BA_BGT_INFO", TransferIndicator, _columns(TransferIndicator))
+def _columns(model: type[CanonicalModel], kinds: Mapping[str, Kind]) -> tuple[Column, ...]:
+    return tuple(
+        Column(name.upper(), name, kinds.get(name, "text"))
+        for name in model.model_fields
+        if name != "message_type"
+    )
+
+
+BA_BGT_INFO = Table("BA_BGT_INFO", TransferIndicator, _standard(BA_BGT_INFO_COLUMNS))
 BA_BGT_ADJSUB = Table(
-    "BA_BGT_ADJSUB",
-    TransferIndicator,
-    (
-        Column("ADJ_SUB_ID", "bgt_id"),
-        Column("ADJ_TYPE_CODE", "event", "adj_type"),
-        Column("ORI_BGT_ID", "ori_bgt_id"),
-        *_columns(
-            TransferIndicator,
-            {
-                "adj_batch_no": Column("BAT_NUM", "adj_batch_no"),
-                "amount": Column("ADD_AMOUNT", "amount", "recall_money"),
-            },
-            skip=("bgt_id", "ori_bgt_id"),
-        ),
-    ),
+    "BA_BGT_ADJSUB", TransferIndicator, _standard((*BA_BGT_ADJSUB_COLUMNS, *BA_BGT_ADJSUB_EXTRA_COLUMNS))
 )
-BA_BGT_RECEIPT = Table("BA_BGT_RECEIPT", IndicatorReceipt, _columns(IndicatorReceipt))
+BA_BGT_RECEIPT = Table("BA_BGT_RECEIPT", IndicatorReceipt, _columns(IndicatorReceipt, _RECEIPT_KINDS))
 
 TABLES: Mapping[str, Table] = {t.name: t for t in (BA_BGT_INFO, BA_BGT_ADJSUB, BA_BGT_RECEIPT)}
 
@@ -195,17 +187,30 @@ def _plain_row_data(table: Table, row: Mapping[str, object]) -> PlainRow | None:
     return plain_row(table, fields, row.values())  # type: ignore[arg-type]  # str | None: checked above
 
 
-def row_to_model(table: Table, row: Mapping[str, object], position: int) -> CanonicalModel:
+def row_to_model(
+    table: Table, row: Mapping[str, object], position: int, forms: dict[str, str] | None = None
+) -> CanonicalModel:
     """One wire row (or a :class:`PlainRow`) → its canonical model, or :class:`ValidationFailed` with every
-    problem of the row."""
+    problem of the row. ``forms``, when given, receives the wire form of each cell that was accepted in a
+    form other than the one :func:`wire_value` writes (see :data:`WIRE_FORMS`)."""
     plain = row if type(row) is PlainRow else _plain_row_data(table, row)
     if plain is not None:
         return build(table.model, plain, f"[{position}]")
-    return _general_row_to_model(table, row, position)
+    return _general_row_to_model(table, row, position, forms)
 
 
-def _general_row_to_model(table: Table, row: Mapping[str, object], position: int) -> CanonicalModel:
+WIRE_FORMS = ("midnight", "midnight_t", "number")
+"""Accepted wire forms other than the written one, kept per record (``Record.meta["wire_forms"]``,
+``COLUMN=form`` joined by ``,``) so a record renders back as it came: ``midnight`` — a date column sent as
+``YYYY-MM-DD 00:00:00`` (a Java ``Date``), ``midnight_t`` — the same with ``T``, ``number`` — a JSON integer
+(``"IS_TRACK": 1``, ``"AMOUNT": 1500000``)."""
+
+
+def _general_row_to_model(
+    table: Table, row: Mapping[str, object], position: int, forms: dict[str, str] | None = None
+) -> CanonicalModel:
     """:func:`row_to_model` cell by cell, diagnosing every cell (the path for rows that need it)."""
+    seen_forms: dict[str, str] = {}
     problems: list[Problem] = []
     data: dict[str, Any] = {}
     bad_fields: set[str] = set()
@@ -226,7 +231,7 @@ def _general_row_to_model(table: Table, row: Mapping[str, object], position: int
             data[column.field] = value  # the common case: the model validates it
             continue
         path = _field_path(position, column.field)
-        if isinstance(value, JsonFloat):
+        if isinstance(value, JsonFloat) and column.kind != "decimal":
             problems.append(
                 Problem(
                     path, "float_not_allowed", short_value(str(value)), 'write amounts as strings: "1234.50"'
@@ -238,12 +243,16 @@ def _general_row_to_model(table: Table, row: Mapping[str, object], position: int
             problems.append(Problem(path, "bad_value_type", short_value(value), f"{wire} must be text"))
             bad_fields.add(column.field)
             continue
-        if isinstance(value, int) and column.kind not in ("year", "money", "recall_money"):
+        if isinstance(value, int) and column.kind not in _NUMBER_KINDS:
             problems.append(
                 Problem(path, "bad_value_type", str(value), f"{wire} must be a string, not a number")
             )
             bad_fields.add(column.field)
             continue
+        if isinstance(value, int):
+            seen_forms[wire] = "number"
+        if isinstance(value, int) and column.kind in ("flag", "decimal", "adj_type"):
+            value = str(value)  # "IS_TRACK": 1 — a flag or code sent as a JSON number is its digits
         problem = _check_text_form(column, value, path)
         if problem is not None:
             problems.append(problem)
@@ -261,15 +270,14 @@ def _general_row_to_model(table: Table, row: Mapping[str, object], position: int
         elif column.kind == "recall_money":
             recall_amount = value
             data[column.field] = value
+        elif column.kind == "date" and isinstance(value, str):
+            data[column.field] = value[:10]  # "2024-04-01 00:00:00" (a Java Date column) is that day
+            if len(value) > 10:
+                seen_forms[wire] = "midnight_t" if value[10] == "T" else "midnight"
         else:
             data[column.field] = value
     if table.name == "BA_BGT_ADJSUB" and "event" not in data and "event" not in bad_fields:
-        problems.append(
-            Problem(
-                _field_path(position, "event"), "missing", None, "ADJ_TYPE_CODE is required in BA_BGT_ADJSUB"
-            )
-        )
-        bad_fields.add("event")
+        data["event"] = IndicatorEvent.ADJUST  # the real table has no type column: a signed 调整
     if data.get("event") is IndicatorEvent.RECALL and recall_amount is not None:
         try:
             data["amount"] = -parse_money(recall_amount)
@@ -285,14 +293,18 @@ def _general_row_to_model(table: Table, row: Mapping[str, object], position: int
         raise ValidationFailed(problems) from None
     if problems:
         raise ValidationFailed(problems)
+    if forms is not None:
+        forms.update(seen_forms)
     return model
 
 
 def _check_text_form(column: Column, value: str | int, path: str) -> Problem | None:
     if isinstance(value, int):
         return None
-    if column.kind == "date" and not _DATE.match(value):
-        return Problem(path, "bad_date", short_value(value), "dates are written YYYY-MM-DD")
+    if column.kind == "date" and not (_DATE.match(value) or _MIDNIGHT.match(value)):
+        return Problem(
+            path, "bad_date", short_value(value), "dates are written YYYY-MM-DD (or YYYY-MM-DD 00:00:00)"
+        )
     if column.kind == "datetime" and not _DATETIME.match(value):
         return Problem(path, "bad_datetime", short_value(value), "times are written YYYY-MM-DD HH:MM:SS")
     if column.kind == "year" and not _YEAR.match(value):
@@ -317,8 +329,9 @@ def rows_to_document(
     records: list[Record] = []
     seen: dict[tuple[str, ...], int] = {}
     for position, row in enumerate(rows):
+        forms: dict[str, str] = {}
         try:
-            model = row_to_model(table, row, position)
+            model = row_to_model(table, row, position, forms)
         except ValidationFailed as exc:
             problems.extend(exc.problems)
             continue
@@ -334,10 +347,20 @@ def rows_to_document(
             )
         seen.setdefault(key, position)
         meta = metas[position] if metas is not None else {}
-        records.append(Record(position, model, meta))
+        if forms:
+            meta = {**meta, "wire_forms": ",".join(f"{wire}={form}" for wire, form in forms.items())}
+        records.append(Record(position, model, meta, code_problems=_code_problems(model, position)))
     if problems:
         raise ValidationFailed(problems)
     return Document(format_name, tuple(records), dict(envelope or {}))
+
+
+def _code_problems(model: BaseModel, position: int) -> tuple[Problem, ...]:
+    """The row's values outside their code lists for its division and year (warnings or refusals: the
+    caller's policy, see :attr:`adapters.base.Record.code_problems`)."""
+    region = str(getattr(model, "mof_div_code", NATIONAL))
+    year = int(getattr(model, "fiscal_year", 9999))
+    return tuple(check_codes(model, default_registry(), region, year, f"[{position}]"))
 
 
 def _record_key(model: BaseModel) -> tuple[str, ...]:
@@ -398,4 +421,28 @@ def model_to_row(table: Table, model: BaseModel) -> dict[str, str]:
         text = wire_value(column, model)
         if text is not None:
             row[column.wire] = text
+    return row
+
+
+def record_row(table: Table, record: Record) -> dict[str, str | int]:
+    """:func:`model_to_row` of a parsed record, each cell in the wire form it came in
+    (``Record.meta["wire_forms"]``, :data:`WIRE_FORMS`): a JSON integer stays a number (``int``), a
+    ``YYYY-MM-DD 00:00:00`` date keeps its time. A record without forms renders as :func:`model_to_row`."""
+    row: dict[str, str | int] = dict(model_to_row(table, record.message))
+    kept = record.meta.get("wire_forms")
+    if not kept:
+        return row
+    for item in kept.split(","):
+        wire, _, form = item.partition("=")
+        text = row.get(wire)
+        if not isinstance(text, str):
+            continue
+        if form == "midnight":
+            row[wire] = f"{text} 00:00:00"
+        elif form == "midnight_t":
+            row[wire] = f"{text}T00:00:00"
+        elif form == "number":
+            number = Decimal(text)
+            if number == number.to_integral_value():
+                row[wire] = int(number)
     return row

@@ -48,7 +48,7 @@ from adapters.layout import (
 )
 from adapters.limits import DEFAULT_LIMITS, Limits
 from adapters.mof.preserve import RECORDS, ROW, strip_xml_row, with_layouts, xml_row
-from adapters.mof.tables import TABLES, Table, model_to_row, plain_row, rows_to_document, table_for
+from adapters.mof.tables import TABLES, Table, plain_row, record_row, rows_to_document, table_for
 
 ROOT = "BGT_EXCHANGE"
 _HAS_NESTED = etree.XPath("boolean(*/*/*)")
@@ -108,8 +108,8 @@ class MofXmlAdapter(Adapter):
             shaped = xml_row(table, record.message, record.layout)
             if shaped is None:
                 shaped = etree.Element(table.name)
-                for name, text in model_to_row(table, record.message).items():
-                    etree.SubElement(shaped, name).text = text
+                for name, text in record_row(table, record).items():
+                    etree.SubElement(shaped, name).text = str(text)
             elements.append(shaped)
         layout = document.layout
         root_node = layout.nodes.get("root") if layout is not None else None

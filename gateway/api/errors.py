@@ -29,6 +29,8 @@ from adapters.errors import (
 )
 from gateway.errors import DuplicateConflict, MigrationsPending, StoreError, ValueNotStorable
 from gateway.reconcile.errors import ReconcileError, ReportFormatError
+from gateway.services.control import ControlRefused
+from gateway.services.control_rules import RuleFileInvalid
 from gateway.services.errors import (
     BadRequest,
     BodyReadTimeout,
@@ -76,6 +78,8 @@ ERROR_TABLE: dict[type[Exception], tuple[int, str]] = {
     ValidationFailed: (422, "schema_validation_failed"),
     Unroutable: (422, "unroutable"),
     VoucherUnknown: (422, "voucher_unknown"),
+    ControlRefused: (422, "control_refused"),  # the body names the specific code (indicator_exhausted, …)
+    RuleFileInvalid: (400, "control_rules_invalid"),
     TranslationError: (422, "untranslatable"),
     Conflict: (409, "conflict"),
     ReportFormatError: (400, "bad_report_format"),
@@ -114,6 +118,8 @@ def error_detail(exc: Exception) -> Any:
             }
             for error in exc.errors()
         ]
+    if isinstance(exc, ControlRefused):
+        return exc.as_detail()
     if isinstance(exc, DataError):
         return f"the database cannot hold a value of this request ({type(exc.orig).__name__})"
     return str(exc)
@@ -124,6 +130,8 @@ def error_body(exc: Exception) -> tuple[int, dict[str, Any]]:
     for klass in type(exc).__mro__:
         if klass in ERROR_TABLE:
             status, code = ERROR_TABLE[klass]
+            if isinstance(exc, ControlRefused):
+                code = exc.code
             return status, {"error": code, "detail": error_detail(exc)}
     raise KeyError(type(exc).__name__)
 

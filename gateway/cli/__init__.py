@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from gateway import __version__
-from gateway.cli import admin, crypto, demo, documents, reconcile, server, simulate
+from gateway.cli import admin, control, crypto, demo, documents, reconcile, server, simulate
 from gateway.cli._common import EXIT_FAILED, CLIError
 
-_GROUPS = (server, admin, crypto, documents, reconcile, simulate, demo)
+_GROUPS = (server, admin, crypto, documents, reconcile, control, simulate, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

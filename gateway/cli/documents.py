@@ -1,8 +1,14 @@
 """``fiscalgw validate`` and ``fiscalgw convert``: check and translate wire documents offline.
 
-* ``fiscalgw validate [--format FMT] FILE`` — exit 0 and one summary line
+* ``fiscalgw validate [--format FMT] [--codes warn|refuse] FILE`` — exit 0 and one summary line
   (``FILE: ok: format=mof.json type=transfer_indicator records=3``); exit 1 and one line per problem, each
-  with its path (``[3].amount: negative_amount: …``), when the document is malformed or invalid.
+  with its path (``[3].amount: negative_amount: …``), when the document is malformed or invalid. A value
+  outside its code list (代码校验) is, with ``--codes warn`` (the default, as on a stock gateway), one
+  ``warning: …`` line after the summary, exit 0; with ``--codes refuse`` a problem like any other, exit 1.
+* ``fiscalgw validate --ledger KIND [--columns MAP.toml] FILE`` — a reconciliation ledger file (``upper`` /
+  ``lower`` indicator snapshot, or the payment input ``vouchers`` / ``receipts`` / ``clearing`` /
+  ``quota``) read by the very reader ``fiscalgw reconcile`` uses: ``FILE: ok: ledger=upper rows=N`` and exit
+  0, or the one-line error ``fiscalgw reconcile`` would give, exit 2.
 * ``fiscalgw convert --to FMT [--from FMT] FILE`` — the converted document on stdout, as bytes. ``json`` is
   canonical JSON (:mod:`adapters.canonical`): ``--to json`` writes ``{"format", "envelope", "messages",
   "records", "layout"}`` — the messages (:mod:`schemas.messages`) with the wire data that is not business
@@ -22,10 +28,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from adapters import json_text
-from adapters.base import Adapter, Document
+from adapters.base import Adapter, Document, refuse_unknown_codes
 from adapters.canonical import document_from_obj, document_json, for_format
 from adapters.errors import (
     AmbiguousFormat,
@@ -36,9 +43,12 @@ from adapters.errors import (
 )
 from adapters.registry import default_registry
 from gateway.cli._common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CLIError, read_file
+from gateway.cli.ledger_files import check_ledger_file
 from schemas.errors import ValidationFailed
 
 CANONICAL = "json"
+CODE_POLICIES = ("warn", "refuse")
+LEDGER_KINDS = ("upper", "lower", "vouchers", "receipts", "clearing", "quota")
 
 
 def formats() -> list[str]:
@@ -61,6 +71,23 @@ def register(subparsers: Any) -> None:
         choices=formats(),
         help="the document's format, one of: %(choices)s (default: identified from the bytes; json = "
         "canonical JSON, never identified)",
+    )
+    validate.add_argument(
+        "--codes",
+        choices=CODE_POLICIES,
+        default="warn",
+        help="a value outside its code list: warn (print it, exit 0; the default, as a stock gateway "
+        "accepts it) or refuse (a problem, exit 1)",
+    )
+    validate.add_argument(
+        "--ledger",
+        metavar="KIND",
+        choices=LEDGER_KINDS,
+        help="check FILE as a reconciliation ledger file, exactly as `fiscalgw reconcile` reads it: "
+        "upper / lower (indicator snapshots) or vouchers / receipts / clearing / quota (payment inputs)",
+    )
+    validate.add_argument(
+        "--columns", metavar="MAP.toml", help="with --ledger: the column map `fiscalgw reconcile` is given"
     )
     validate.add_argument("file", metavar="FILE", help="the document to check")
     validate.set_defaults(handler=_validate)
@@ -92,7 +119,9 @@ def _adapter(format_name: str | None, raw: bytes, path: str) -> Adapter:
     except UnrecognisedFormat as exc:
         known = ", ".join(formats())
         raise CLIError(
-            f"{path}: {exc}; known formats: {known} (name one with --format FMT)", EXIT_USAGE
+            f"{path}: {exc}; known formats: {known} (name one with --format FMT; a reconciliation ledger "
+            f"file is checked with --ledger {'|'.join(LEDGER_KINDS)})",
+            EXIT_USAGE,
         ) from None
     except (UnknownFormat, AmbiguousFormat) as exc:
         raise CLIError(f"{path}: {exc}", EXIT_USAGE) from None
@@ -124,12 +153,33 @@ def _report(path: str, exc: Exception) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    if args.ledger is not None:
+        return _validate_ledger(args)
+    if args.columns is not None:
+        raise CLIError("--columns applies to ledger files: give --ledger KIND as well")
     try:
         document = _read(args.file, args.format)
+        if args.codes == "refuse":
+            refuse_unknown_codes(document)
     except (MalformedDocument, ValidationFailed) as exc:
         return _report(args.file, exc)
     kinds = sorted({str(getattr(m, "message_type", type(m).__name__)) for m in document.messages})
-    print(f"{args.file}: ok: format={document.format} type={','.join(kinds)} records={len(document.records)}")
+    warnings = document.code_problems
+    counted = f" code_warnings={len(warnings)}" if warnings else ""
+    print(
+        f"{args.file}: ok: format={document.format} type={','.join(kinds)} "
+        f"records={len(document.records)}{counted}"
+    )
+    for problem in warnings:
+        print(f"warning: {problem}")
+    return EXIT_OK
+
+
+def _validate_ledger(args: argparse.Namespace) -> int:
+    """``validate --ledger KIND FILE``: the reconciliation's own reader, so the two never disagree — the same
+    acceptance and the same one-line error (exit 2, as ``fiscalgw reconcile`` exits for it)."""
+    rows = check_ledger_file(Path(args.file), args.ledger, args.columns)
+    print(f"{args.file}: ok: ledger={args.ledger} rows={rows}")
     return EXIT_OK
 
 
@@ -137,6 +187,8 @@ def _convert(args: argparse.Namespace) -> int:
     target = None if args.target == CANONICAL else default_registry().get(args.target)
     try:
         document = _read(args.file, args.source)
+        for problem in document.code_problems:  # stdout carries the converted bytes alone
+            print(f"{args.file}: warning: {problem}", file=sys.stderr)
         if target is None:
             out = document_json(document)
         else:

@@ -1,12 +1,16 @@
 """``fiscalgw reconcile``: reconcile ledger snapshots from files (no running server needed).
 
 ``fiscalgw reconcile indicators --upper FILE --lower FILE [--as-of RFC3339] [--in-transit-hours N]
-[--format json|csv|xlsx|html] [--out FILE] [--fail-on-breaks] [--quiet]``
+[--format json|csv|xlsx|html] [--out FILE] [--fail-on-breaks] [--quiet] [--columns MAP.toml]``
 
 ``fiscalgw reconcile payments --vouchers FILE [--receipts FILE] [--clearing FILE] [--quota FILE]
 [--as-of RFC3339] [--unpaid-hours N] [--uncleared-hours N] [--format json|csv|xlsx|html] [--out FILE]
-[--fail-on-breaks] [--quiet]`` — each input option may be repeated; a file is a CSV / XLSX snapshot or an
-e-voucher / CFX document (see :mod:`gateway.reconcile.payments_files`).
+[--fail-on-breaks] [--quiet] [--columns MAP.toml]`` — each input option may be repeated; a file is a
+CSV / XLSX snapshot or an e-voucher / CFX document (see :mod:`gateway.reconcile.payments_files`).
+
+``--columns MAP.toml`` maps the files' own column names to the standard ones
+(:mod:`gateway.reconcile.column_map`); ``fiscalgw reconcile template`` writes empty snapshot files
+(:mod:`gateway.cli.reconcile_template`).
 
 Exit codes: 0 when the run succeeded, whatever it found; 1 with ``--fail-on-breaks`` when any pair
 (group) is 不一致 (IN_TRANSIT / awaiting payment or clearing alone is not a break); 2 for a usage or
@@ -22,14 +26,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from gateway.cli import reconcile_remote
+from gateway.cli import reconcile_remote, reconcile_template
 from gateway.cli._common import EXIT_FAILED, EXIT_OK, CLIError
+from gateway.cli.ledger_files import column_map_option
 from gateway.cli.progress import CLIProgress
+from gateway.reconcile.column_map import applied
 from gateway.reconcile.errors import ReconcileError
 from gateway.reconcile.indicator_report import STATUS_AGREE
 from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
 from gateway.reconcile.ledger_columns import ALL_COLUMNS, COLUMN_NAMES_ZH, REQUIRED_COLUMNS, Side
-from gateway.reconcile.payments_columns import Role
+from gateway.reconcile.payments_columns import PAYMENT_COLUMN_NAMES_ZH, Role, known_columns
+from gateway.reconcile.payments_columns import REQUIRED_COLUMNS as PAYMENT_REQUIRED
 from gateway.reconcile.payments_duckdb import reconcile_payment_files
 from gateway.reconcile.report_formats import BINARY_FORMATS, RENDERERS, AnyReport, render_report
 
@@ -63,6 +70,7 @@ def register(subparsers: Any) -> None:
     indicators.add_argument("--out", metavar="FILE", help="write the report here (default stdout)")
     indicators.add_argument("--fail-on-breaks", action="store_true", help="exit 1 if any pair is 不一致")
     indicators.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    _add_columns_option(indicators)
     indicators.set_defaults(handler=_indicators)
     reconcile_remote.register(kinds)  # ``reconcile remote``: bucket digests against another gateway
     payments = kinds.add_parser(
@@ -72,6 +80,8 @@ def register(subparsers: Any) -> None:
         "vouchers (5201/8202) with the bank's 回单 and 2252 refunds and with PBOC clearing (2301/2302), and "
         "check 3510 quota statements. Each input option may be repeated. Exit 0 when the run succeeded "
         "(1 with --fail-on-breaks if any group is 不一致), 2 on a usage or input error.",
+        epilog=_payment_columns_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     payments.add_argument(
         "--vouchers", required=True, action="append", metavar="FILE", help="finance's 5201/8202 vouchers"
@@ -109,7 +119,18 @@ def register(subparsers: Any) -> None:
     payments.add_argument("--out", metavar="FILE", help="write the report here (default stdout)")
     payments.add_argument("--fail-on-breaks", action="store_true", help="exit 1 if any group is 不一致")
     payments.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    _add_columns_option(payments)
     payments.set_defaults(handler=_payments)
+    reconcile_template.register(kinds)  # ``reconcile template``: empty snapshot files to fill in
+
+
+def _add_columns_option(parser: Any) -> None:
+    parser.add_argument(
+        "--columns",
+        metavar="MAP.toml",
+        help='map the files\' own column names to the standard ones: a [columns] table of "file name" = '
+        '"STANDARD_NAME" (see the column list below)',
+    )
 
 
 def parse_as_of(text: str | None) -> datetime:
@@ -144,10 +165,28 @@ def _indicator_columns_help() -> str:
         return f"  {column:<18} {names}  [{need}]"
 
     return (
-        "snapshot columns (CSV in UTF-8, UTF-8 with BOM or GBK, LF / CRLF / CR line endings, or XLSX;\n"
-        "the header row may use the UPPER_SNAKE names or the Chinese ones; other columns are ignored):\n"
+        "snapshot columns (CSV in UTF-8, UTF-8 with BOM, GBK or GB18030, LF / CRLF / CR line endings, or\n"
+        "XLSX; the header row may use the UPPER_SNAKE names or the Chinese ones, or names mapped with\n"
+        "--columns; other columns are ignored; `fiscalgw reconcile template indicators` writes one):\n"
         + "\n".join(line(c) for c in ALL_COLUMNS)
     )
+
+
+def _payment_columns_help() -> str:
+    """The payment snapshot columns per file, UPPER_SNAKE and Chinese (one definition:
+    :mod:`gateway.reconcile.payments_columns`)."""
+    lines = [
+        "snapshot columns per file (CSV in UTF-8, UTF-8 with BOM, GBK or GB18030, LF / CRLF / CR endings, or",
+        "XLSX; UPPER_SNAKE or Chinese headers, or names mapped with --columns; other columns are ignored;",
+        "`fiscalgw reconcile template payments` writes one):",
+    ]
+    for role in Role:
+        lines.append(f"  --{role.value}:")
+        for column in known_columns(role):
+            names = " / ".join(PAYMENT_COLUMN_NAMES_ZH.get(column, ()))
+            need = "required" if column in PAYMENT_REQUIRED[role] else "optional"
+            lines.append(f"    {column:<20} {names}  [{need}]")
+    return "\n".join(lines)
 
 
 def _indicators(args: argparse.Namespace) -> int:
@@ -157,15 +196,17 @@ def _indicators(args: argparse.Namespace) -> int:
     if args.format in BINARY_FORMATS and not args.out:
         raise CLIError(f"--format {args.format} writes a binary file: give --out FILE")
     # reading upper, reading lower, matching, summarising, rendering, done
+    mapping = column_map_option(args.columns)
     progress = CLIProgress(6, quiet=args.quiet)
     try:
-        report = reconcile_indicator_files(
-            Path(args.upper),
-            Path(args.lower),
-            as_of=as_of,
-            in_transit_window=timedelta(hours=args.in_transit_hours),
-            progress=progress,
-        )
+        with applied(mapping):
+            report = reconcile_indicator_files(
+                Path(args.upper),
+                Path(args.lower),
+                as_of=as_of,
+                in_transit_window=timedelta(hours=args.in_transit_hours),
+                progress=progress,
+            )
         progress(f"rendering {args.format} report")
     except ReconcileError as exc:
         raise CLIError(str(exc)) from None
@@ -206,15 +247,17 @@ def _payments(args: argparse.Namespace) -> int:
     files += [(Path(p), Role.CLEARING) for p in args.clearing]
     files += [(Path(p), Role.QUOTA) for p in args.quota]
     # one phase per file read, then documents, matching, summarising, rendering, done
+    mapping = column_map_option(args.columns)
     progress = CLIProgress(len(files) + 5, quiet=args.quiet)
     try:
-        report = reconcile_payment_files(
-            files,
-            as_of=as_of,
-            unpaid_window=timedelta(hours=args.unpaid_hours),
-            uncleared_window=timedelta(hours=args.uncleared_hours),
-            progress=progress,
-        )
+        with applied(mapping):
+            report = reconcile_payment_files(
+                files,
+                as_of=as_of,
+                unpaid_window=timedelta(hours=args.unpaid_hours),
+                uncleared_window=timedelta(hours=args.uncleared_hours),
+                progress=progress,
+            )
         progress(f"rendering {args.format} report")
     except ReconcileError as exc:
         raise CLIError(str(exc)) from None

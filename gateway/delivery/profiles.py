@@ -10,10 +10,12 @@ clearing requests as a TIPS 2201 / 2202 package (:func:`adapters.translate.clear
 when it also accepts e-vouchers (a treasury on TIPS that takes 5108/5106 quota notices through its e-voucher
 library lists ``also_accepts = ["evoucher"]``; without it a quota notice for it is ``untranslatable``):
 ``SRC`` and ``AgentBnkCode`` are the requesting bank's 12-digit 行号, ``DES`` the TIPS centre node, and
-``MsgID`` / ``PackNo`` derive from the original (sender, message id), so a re-render is identical.
+``MsgID`` / ``PackNo`` derive from the original (sender, message id), so a re-render is identical. A 2302's
+amounts are negative (ITFE's rule) and go to TIPS as the positive refund of a 2202 (``<Head2202>``; see
+:mod:`adapters.translate`).
 
 Inbound (:func:`normalise`): a CFX 3143 / 3144 from the PBOC answers a 2301 / 2302 the gateway stored
-earlier; each ``BatchReturn`` becomes the e-voucher clearing receipt of that request
+earlier; each ``Bill3143`` / ``BatchReturn3144`` becomes the e-voucher clearing receipt of that request
 (:func:`adapters.translate.pboc_receipt_to_clearing_receipt`), which then routes back to finance and the bank
 like any 回单. A return for a request the gateway never saw is ``unroutable``.
 """
@@ -131,7 +133,7 @@ def _stored_request(uow: UnitOfWork, voucher_no: str, vt_code: str) -> ClearingR
         for stored in uow.messages.records(hit.message_pk):
             if stored.position != hit.position:
                 continue
-            message = parse_canonical(json.loads(stored.canonical))
+            message = parse_canonical(json.loads(stored.canonical), stored=True)
             if (
                 isinstance(message, ClearingRequest)
                 and message.voucher_no == voucher_no

@@ -87,6 +87,19 @@ class DemoClient:
         answer: dict[str, Any] = response.json()
         return answer
 
+    def send_refused(self, party: str, body: bytes, code: str, what: str) -> dict[str, Any]:
+        """POST a document the gateway must refuse (422 ``code``); :class:`DemoFailed` otherwise."""
+        response = self.http.post(
+            "/v1/messages", content=body, headers=self._signed(party, "POST", "/v1/messages", body)
+        )
+        answer: dict[str, Any] = response.json() if response.content else {}
+        if response.status_code != 422 or answer.get("error") != code:
+            raise DemoFailed(
+                f"the gateway should have refused {what} from {party} with {code}: "
+                f"{response.status_code} {response.text[:300]}"
+            )
+        return answer
+
     def pull(self, inbox: Inbox) -> None:
         """Take and 签收 everything waiting in ``inbox.party``'s inbox."""
         response = self.http.get("/v1/inbox", headers=self._signed(inbox.party, "GET", "/v1/inbox"))

@@ -8,7 +8,8 @@ the second, and 永嘉县 books both changes.
 Payments: 永嘉县 sends four 5201 直接支付 vouchers and one 8202 授权支付 voucher to the simulated agency bank,
 which pays them (one short), refunds part of one (2252) and asks the simulated PBOC to clear what it paid
 (2301) — leaving one voucher out — and returns the refunded amount to the treasury (2302), which the PBOC
-clears too.
+clears too. A sixth voucher asks more than the indicator has left: the gateway's 控制 refuses it
+(``indicator_exhausted``, ADR 0008) and nothing of it reaches the bank.
 
 :func:`drive_day` waits (bounded) until every answer has arrived, so a reconciliation right after it sees the
 whole day.
@@ -73,6 +74,7 @@ class DayLog:
     refunds: int
     clearing_receipts: int
     province_receipts: int
+    refused_vouchers: int
 
 
 def _say(line: str, quiet: bool) -> None:
@@ -129,6 +131,16 @@ def drive_day(
         f"永嘉县 发送支付凭证 {len(vouchers)} 笔 / the county sent {len(vouchers)} vouchers to the bank",
         quiet,
     )
+    over = docs.overspending_voucher(day)
+    refused = client.send_refused(
+        docs.COUNTY, docs.overspending_document(day), "indicator_exhausted", "the over-spending voucher"
+    )
+    (detail,) = refused["detail"]["vouchers"]  # its available balance depends on the bank's answers so far
+    _say(
+        f"永嘉县 第 6 笔凭证 {over.amount:,} 超出指标可用余额，网关拒收 (indicator_exhausted，"
+        f"指标 {detail['bgt_id']}) / the gateway refused a voucher over the indicator's balance",
+        quiet,
+    )
     client.wait_for(
         county,
         {"payment_receipt": len(vouchers), "refund_notice": 1, "clearing_receipt": CLEARING_RECEIPTS},
@@ -156,4 +168,5 @@ def drive_day(
         counts["refund_notice"],
         counts["clearing_receipt"],
         province.counts()["indicator_receipt"],
+        1,
     )

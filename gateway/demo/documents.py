@@ -230,8 +230,27 @@ def vouchers(day: date) -> tuple[Voucher, ...]:
     )  # fmt: skip
 
 
+def overspending_voucher(day: date) -> Voucher:
+    """A sixth 5201 against the same indicator for more than it has left (450,000.00 booked after the
+    city's adjustment, less the day's five vouchers): the gateway refuses it ``indicator_exhausted``."""
+    return Voucher(f"{COUNTY_ADM}5201{day:%y%m%d}0005", "5201", Decimal("500000.00"),
+                   (("教学楼改造工程款", Decimal("500000.00")),),
+                   "永嘉县瓯北建筑工程有限公司", "33050162682700000789", "工程款", "refused")  # fmt: skip
+
+
+CONTROL_RULES = f"""# 控制 rules of the demo (docs/control-rules.example.toml explains every key)
+[divisions."{COUNTY}"]
+policy = "refuse"
+indicator_balance = true
+func_subject = false   # the demo's indicators all carry TP_FUNC_CODE 2130122; its vouchers 2050202
+large_payment = {{ threshold = "1000000.00", action = "hold" }}
+"""
+"""The rule file ``fiscalgw demo`` loads (version 1) before the day: 永嘉县's vouchers are controlled."""
+
+
 def _voucher(day: date, v: Voucher) -> PaymentVoucher:
     direct = v.vt_code == "5201"
+    booked = next(i for i in indicators(day) if i.fate == "booked")
     return PaymentVoucher.model_validate(
         {
             "adm_div_code": COUNTY_ADM,
@@ -243,6 +262,8 @@ def _voucher(day: date, v: Voucher) -> PaymentVoucher:
             "fund_type_name": "一般公共预算",
             "pay_type_code": "11" if direct else "12",
             "pay_type_name": "直接支付" if direct else "授权支付",
+            "file_no_code": COUNTY_DOC.format(year=day.year),  # 指标文号: the county's booked indicator
+            "file_no_name": booked.title,
             "sup_dep_code": "101",
             "sup_dep_name": "永嘉县教育局",
             "agency_code": "101001",
@@ -279,3 +300,9 @@ def voucher_documents(day: date) -> list[bytes]:
         )
         out.append(adapter.render(Document("evoucher", records)))
     return out
+
+
+def overspending_document(day: date) -> bytes:
+    """The refused voucher alone (a refusal refuses its whole document)."""
+    record = Record(0, _voucher(day, overspending_voucher(day)))
+    return default_registry().get("evoucher").render(Document("evoucher", (record,)))

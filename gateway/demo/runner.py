@@ -9,10 +9,11 @@ Ctrl-C or SIGTERM never leaves a process behind.
 from __future__ import annotations
 
 import signal
+import subprocess
 import threading
 import tomllib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -30,6 +31,7 @@ from gateway.demo.processes import (
     ChildFailed,
     ProcessGroup,
     child_env,
+    fiscalgw,
     free_port,
     port_is_free,
     start_gateway,
@@ -101,6 +103,16 @@ def configure(directory: Path, database_url: str, ports: dict[str, int]) -> None
     header = "# fiscalgw demo configuration written by `fiscalgw demo` — dev keys, dev mode only.\n"
     path.write_text(header + tomli_w.dumps(data), encoding="utf-8")
     path.chmod(0o600)  # the database URL may carry a password
+
+
+def load_control_rules(directory: Path, env: Mapping[str, str]) -> None:
+    """``fiscalgw control load`` of the demo's rule file (written next to its configuration)."""
+    path = directory / "control-rules.toml"
+    path.write_text(docs.CONTROL_RULES, encoding="utf-8")
+    argv = fiscalgw("control", "load", str(path), "--config", str(directory))
+    done = subprocess.run(argv, env=dict(env), capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        raise DemoFailed(f"loading the control rules failed: {done.stderr.strip()[-300:]}")
 
 
 def require_fresh(client: DemoClient, day: date) -> None:
@@ -195,6 +207,7 @@ def run_demo(options: DemoOptions, say: Say = print) -> DemoResult:
             as_of = as_of_for(day)
             result = DemoResult(base, day, as_of, client.tokens["ops"])
             require_fresh(client, day)
+            load_control_rules(directory, env)
             started = True  # from here on the folder holds the day: kept (with its logs) whatever happens
             say(f"业务日 / business day {day.isoformat()}:")
             result.log = drive_day(client, day, timeout=options.settle_timeout)
@@ -256,6 +269,8 @@ def summary_lines(result: DemoResult) -> list[str]:
         "",
         f"总览 / dashboard:       {base}/ui/dashboard",
         f"差异清单 / break list:  {base}/ui/breaks?status=open",
+        f"指标控制 / control:     {result.log.refused_vouchers if result.log else 0} 笔凭证超指标被拒收 "
+        "(indicator_exhausted); 待审核凭证 / held vouchers: " + f"{base}/ui/queue",
         f"登录令牌 / sign-in token (ops): {result.token}",
         f"API: curl -H 'Authorization: Bearer {result.token}' {base}/v1/breaks?status=open",
     ]

@@ -8,6 +8,7 @@ pure-Python reference with identical semantics. Reports render to JSON, CSV, XLS
 from gateway.reconcile.breaks import BREAK_LABELS_ZH, Break, BreakType, FieldDifference
 from gateway.reconcile.errors import (
     BadValueError,
+    ColumnMapError,
     MissingColumnsError,
     ReconcileError,
     ReportFormatError,
@@ -22,6 +23,7 @@ __all__ = [
     "BadValueError",
     "Break",
     "BreakType",
+    "ColumnMapError",
     "EngineSettings",
     "FieldDifference",
     "IndicatorReport",

@@ -8,6 +8,7 @@ Exceptions raised by gateway/reconcile/.
   + MissingColumnsInSnapshots(errors)   - the MissingColumnsError of every input at once
     + BadValueError(path, line, column) - one cell is malformed (amount, date, year, code, flag)
   + ReportFormatError                   - an unknown report format, or a format that needs a file
+  + ColumnMapError(path, code)          - a ``--columns MAP.toml`` file that cannot be used
 
 Mismatches between the two ledgers are *data* (:class:`gateway.reconcile.breaks.Break`), never exceptions:
 the engines raise only when an input cannot be read or is malformed.
@@ -66,3 +67,14 @@ class BadValueError(SnapshotError):
 
 class ReportFormatError(ReconcileError):
     """Unknown report format, or a binary format asked for without an output file."""
+
+
+class ColumnMapError(ReconcileError):
+    """A ``--columns`` map file that cannot be used; ``code`` says why (machine-readable):
+    ``unreadable``, ``not_toml``, ``no_columns_table``, ``bad_entry``, ``unknown_column``,
+    ``duplicate_target``."""
+
+    def __init__(self, path: str, code: str, message: str) -> None:
+        super().__init__(f"{path}: {message} ({code})")
+        self.path = path
+        self.code = code

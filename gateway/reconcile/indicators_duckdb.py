@@ -437,6 +437,21 @@ def load_only(upper_path: Path, lower_path: Path, settings: EngineSettings | Non
         return int(row[0]), int(row[1])
 
 
+def validate_indicator_file(path: Path, side: Side, settings: EngineSettings | None = None) -> int:
+    """Read and validate one snapshot exactly as :func:`reconcile_indicator_files` reads it (the same
+    header check, loader and errors); returns its row count. ``fiscalgw validate --ledger`` uses it, so
+    validate and reconcile cannot disagree about a file."""
+    header = snapshot_header(path)
+    missing = [c for c in REQUIRED_COLUMNS[side] if c not in header]
+    if missing:
+        raise MissingColumnsError(str(path), missing, COLUMN_NAMES_ZH)
+    with _session(settings or EngineSettings(), _silent) as (con, loader):
+        loader.load(path, side, "raw")
+        row = con.execute("SELECT count(*) FROM raw").fetchone()
+        assert row is not None
+        return int(row[0])
+
+
 def _silent(_message: str) -> None:
     return None
 

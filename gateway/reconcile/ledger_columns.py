@@ -23,54 +23,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
+from schemas.indicator_columns import BA_BGT_INFO_ZH, LEDGER_SNAPSHOT_COLUMNS, SHORT_NAMES_ZH
 from schemas.money import AMOUNT_PATTERN, NEGATIVE_ZERO_PATTERN, MoneyFormatError, parse_money
 
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
-ALL_COLUMNS: tuple[str, ...] = (
-    "BGT_ID",
-    "MOF_DIV_CODE",
-    "REC_DIV_CODE",
-    "FISCAL_YEAR",
-    "COR_BGT_DOC_NO",
-    "SUP_BGT_DOC_NO",
-    "BGT_DOC_TITLE",
-    "DOC_DATE",
-    "BGT_DEC",
-    "PRO_CODE",
-    "FUND_TYPE_CODE",
-    "EXP_FUNC_CODE",
-    "TP_FUNC_CODE",
-    "GOV_BGT_ECO_CODE",
-    "DISTRI_TYPE_CODE",
-    "IS_TRACK",
-    "AMOUNT",
-    "ORI_BGT_ID",
-    "IS_DELETED",
-    "CREATE_TIME",
-)
+ALL_COLUMNS: tuple[str, ...] = LEDGER_SNAPSHOT_COLUMNS
 
 COLUMN_NAMES_ZH: dict[str, tuple[str, ...]] = {
-    "BGT_ID": ("指标主键", "指标ID"),
-    "MOF_DIV_CODE": ("财政区划代码", "财政区划"),
-    "REC_DIV_CODE": ("接收方财政区划代码", "接收方区划代码"),
-    "FISCAL_YEAR": ("预算年度", "年度"),
-    "COR_BGT_DOC_NO": ("本级指标文号", "指标文号"),
-    "SUP_BGT_DOC_NO": ("上级指标文号",),
-    "BGT_DOC_TITLE": ("指标文标题", "指标标题"),
-    "DOC_DATE": ("发文时间", "发文日期"),
-    "BGT_DEC": ("指标说明",),
-    "PRO_CODE": ("项目代码",),
-    "FUND_TYPE_CODE": ("资金性质代码", "资金性质"),
-    "EXP_FUNC_CODE": ("支出功能分类科目代码", "支出功能科目"),
-    "TP_FUNC_CODE": ("转移支付支出功能分类科目代码", "转移支付功能分类科目代码", "转移支付功能科目"),
-    "GOV_BGT_ECO_CODE": ("政府支出经济分类科目代码", "政府经济分类"),
-    "DISTRI_TYPE_CODE": ("分配方式代码", "分配方式"),
-    "IS_TRACK": ("是否追踪",),
-    "AMOUNT": ("指标金额", "金额"),
-    "ORI_BGT_ID": ("源指标主键",),
-    "IS_DELETED": ("是否删除",),
-    "CREATE_TIME": ("创建时间",),
+    column: (BA_BGT_INFO_ZH[column], *SHORT_NAMES_ZH.get(column, ())) for column in ALL_COLUMNS
 }
 """Chinese column headers as the 一体化 system's exports write them (the DDL column comments of
 ``BA_BGT_INFO``, shared/DOMAIN.md §1.3) and their short forms, first the standard one: a snapshot may use

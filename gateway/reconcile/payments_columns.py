@@ -14,7 +14,8 @@ row). Money is **integer fen**; dates are :class:`datetime.date`; an absent bank
 
 Snapshot files (CSV in UTF-8 with or without BOM, or GBK; XLSX first sheet) hold one input each, with a
 header row of UPPER_SNAKE names — the snake_case of the e-voucher element names (``ADM_DIV_CODE``,
-``VOUCHER_NO``, ``X_PAY_AMT`` …), any order, case-insensitive, extra columns ignored:
+``VOUCHER_NO``, ``X_PAY_AMT`` …) — or their Chinese names (:data:`PAYMENT_COLUMN_NAMES_ZH`), any order,
+case-insensitive, extra columns ignored:
 
 =============  ==============================================================  ==========================
 file           required columns                                                optional columns
@@ -89,6 +90,34 @@ OPTIONAL_COLUMNS: dict[Role, tuple[str, ...]] = {
     Role.RECEIPTS: ("VT_CODE", "X_PAY_AMT", "X_PAY_DATE", "PAY_BANK_CODE", "ORIGINAL_VOUCHER_NO", "PAY_AMT"),
     Role.CLEARING: ("PAY_BANK_CODE",),
     Role.QUOTA: ("PAY_BANK_CODE",),
+}
+
+
+PAYMENT_COLUMN_NAMES_ZH: dict[str, tuple[str, ...]] = {
+    "ADM_DIV_CODE": ("行政区划代码", "行政区划", "区划"),
+    "VT_CODE": ("凭证类型编号", "凭证类型"),
+    "VOUCHER_NO": ("凭证号", "支付凭证号", "凭证编号"),
+    "VOU_DATE": ("凭证日期",),
+    "PAY_AMT": ("支付金额", "凭证金额"),
+    "PAY_BANK_CODE": ("代理银行编码", "代理银行"),
+    "X_PAY_AMT": ("实际支付金额",),
+    "X_PAY_DATE": ("实际支付日期",),
+    "ORIGINAL_VOUCHER_NO": ("原支付凭证单号", "主支付凭证编号", "原凭证号"),
+    "CLEARING_NO": ("划款凭证号", "划款单号"),
+    "END_DATE": ("截止日期", "对账截止日期"),
+    "PRE_DATE_MONEY": ("上期额度余额",),
+    "CLEAR_AMT": ("本期新增清算额度",),
+    "CUR_RECK_MONEY": ("本期已清算额度",),
+    "CUR_DATE_MONEY": ("本期额度余额",),
+}
+"""Chinese headers of the payment snapshot columns, first the standard one: the e-voucher elements' names
+(shared/DOMAIN.md §2: ``XPayAmt`` 实际支付金额, ``OriginalVoucherNo`` 主支付凭证编号, the 3510 balance
+names; ITFE's ``原支付凭证单号``) and the headers our own payment reports write (凭证号, 凭证金额, 划款凭证号,
+区划, 代理银行). A snapshot may use these or the UPPER_SNAKE names."""
+
+
+PAYMENT_HEADER_ALIASES: dict[str, str] = {
+    zh: column for column, names in PAYMENT_COLUMN_NAMES_ZH.items() for zh in names
 }
 
 

@@ -44,7 +44,7 @@ from pydantic import BaseModel
 from adapters.base import Document
 from gateway.reconcile.errors import SnapshotFormatError
 from gateway.reconcile.payments_columns import ClearingColumns, PaymentInputs, Role
-from schemas.clearing import TIPS_SUCCESS, ClearingReceipt, ClearingRequest, PbocClearingReceipt
+from schemas.clearing import ClearingReceipt, ClearingRequest, PbocClearingReceipt
 from schemas.money import from_fen, to_fen
 from schemas.payments import PaymentReceipt, PaymentVoucher, RefundNotice
 from schemas.statements import (
@@ -149,7 +149,7 @@ def documents_to_inputs(documents: Sequence[tuple[Path, Role, Document]]) -> Pay
                 if isinstance(message, ClearingReceipt) or key not in clearing_docs:
                     clearing_docs[key] = (path, message)
             elif isinstance(message, PbocClearingReceipt):
-                if message.result != TIPS_SUCCESS:
+                if not message.succeeded:
                     refused.add(message.vou_no)
             else:
                 assert isinstance(message, QuotaReconciliationStatement)
@@ -179,15 +179,16 @@ def documents_to_inputs(documents: Sequence[tuple[Path, Role, Document]]) -> Pay
 
 def _quota_lines(inputs: PaymentInputs, statement: QuotaReconciliationStatement) -> None:
     bank = statement.clear_bank_code or ""
+    pre, clear, reck, cur = statement.balances()  # header balances are conditional on the wire
     inputs.quota.append(
         statement.adm_div_code,
         statement.voucher_no,
         statement.end_date,
         bank,
-        to_fen(statement.pre_date_money),
-        to_fen(statement.clear_amt),
-        to_fen(statement.cur_reck_money),
-        to_fen(statement.cur_date_money),
+        to_fen(pre),
+        to_fen(clear),
+        to_fen(reck),
+        to_fen(cur),
     )
     for detail in statement.details:
         inputs.quota.append(
@@ -282,14 +283,15 @@ def quota_statement_reply(statement: QuotaReconciliationStatement) -> QuotaRecon
         )
     failing = sum(1 for d in details if d.x_check_result == CHECK_DISAGREE)
     header_ok = statement.identity_difference() == 0
+    balances = statement.balances()
     data = statement.model_dump(exclude={"message_type"})
     data.update(
         vt_code="5510",
         details=[d.model_dump() for d in details],
-        x_pre_date_money=statement.pre_date_money,
-        x_clear_amt=statement.clear_amt,
-        x_cur_reck_money=statement.cur_reck_money,
-        x_cur_date_money=statement.cur_date_money,
+        x_pre_date_money=balances[0],
+        x_clear_amt=balances[1],
+        x_cur_reck_money=balances[2],
+        x_cur_date_money=balances[3],
         x_check_result=CHECK_AGREE if header_ok and failing == 0 else CHECK_DISAGREE,
         x_diff_num=failing + (0 if header_ok else 1),
     )

@@ -26,13 +26,19 @@ from typing import Any, NoReturn
 
 import duckdb
 
-from gateway.reconcile.errors import MissingColumnsError, ReconcileError, SnapshotFormatError
+from gateway.reconcile.errors import (
+    MissingColumnsError,
+    MissingColumnsInSnapshots,
+    ReconcileError,
+    SnapshotFormatError,
+)
 from gateway.reconcile.indicators_duckdb import EngineSettings
 from gateway.reconcile.ledger_columns import amount_sql
 from gateway.reconcile.payments_columns import (
     ADM_PATTERN,
     COMPACT_DATE_PATTERN,
     ISO_DATE_PATTERN,
+    PAYMENT_COLUMN_NAMES_ZH,
     REQUIRED_COLUMNS,
     PaymentInputs,
     Role,
@@ -54,6 +60,7 @@ from gateway.reconcile.snapshot_files import (
     duckdb_read_csv,
     is_xlsx,
     refusal_reason,
+    snapshot_header,
     transcode_gbk,
     xlsx_to_csv,
 )
@@ -201,7 +208,7 @@ class _Loader:
             source, header, newline = path, layout.header, layout.newline
         missing = [c for c in REQUIRED_COLUMNS[role] if c not in header]
         if missing:
-            raise MissingColumnsError(str(path), missing)
+            raise MissingColumnsError(str(path), missing, PAYMENT_COLUMN_NAMES_ZH)
         present = {c for c in header if c}
         try:
             self._stage(role, duckdb_read_csv(source, header, newline), present)
@@ -450,10 +457,12 @@ def reconcile_payment_files(
     unusable input."""
     say: Progress = progress or _silent
     china_cutoff(as_of, unpaid_window)  # refuses a naive as_of before any work
+    kinds = [file_kind(path) for path, _role in files]
+    check_payment_columns([f for f, kind in zip(files, kinds, strict=True) if kind not in _DOCUMENT_KINDS])
     with _session(settings or EngineSettings(), say) as (con, loader):
         documents: list[tuple[Path, Role]] = []
-        for path, role in files:
-            if file_kind(path) in (FileKind.EVOUCHER, FileKind.CFX):
+        for (path, role), kind in zip(files, kinds, strict=True):
+            if kind in _DOCUMENT_KINDS:
                 documents.append((path, role))
             else:
                 loader.load_file(path, role)
@@ -461,6 +470,39 @@ def reconcile_payment_files(
             say(f"reading {len(documents)} e-voucher / CFX document(s)")
             loader.load_columns(load_documents(documents))
         return _classify(con, as_of, unpaid_window, uncleared_window, say)
+
+
+_DOCUMENT_KINDS = (FileKind.EVOUCHER, FileKind.CFX)
+
+
+def check_payment_columns(files: list[tuple[Path, Role]]) -> None:
+    """Every snapshot's header before any is read: every missing required column of every file is named in
+    one error."""
+    problems = []
+    for path, role in files:
+        header = snapshot_header(path)
+        missing = [c for c in REQUIRED_COLUMNS[role] if c not in header]
+        if missing:
+            problems.append(MissingColumnsError(str(path), missing, PAYMENT_COLUMN_NAMES_ZH))
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise MissingColumnsInSnapshots(problems)
+
+
+def validate_payment_file(path: Path, role: Role, settings: EngineSettings | None = None) -> int:
+    """Read and validate one payment input exactly as :func:`reconcile_payment_files` reads it (snapshot
+    or e-voucher / CFX document; the same loader and errors); returns the rows (or document lines) read.
+    ``fiscalgw validate --ledger`` uses it, so validate and reconcile cannot disagree about a file."""
+    with _session(settings or EngineSettings(), _silent) as (con, loader):
+        if file_kind(path) in (FileKind.EVOUCHER, FileKind.CFX):
+            loader.load_columns(load_documents([(path, role)]))
+        else:
+            loader.load_file(path, role)
+        tables = ("v_raw", "r_raw", "f_raw", "c_raw", "q_raw")
+        counts = con.execute("SELECT " + " + ".join(f"(SELECT count(*) FROM {t})" for t in tables)).fetchone()
+        assert counts is not None
+        return int(counts[0])
 
 
 def reconcile_payment_columns(

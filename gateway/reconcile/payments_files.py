@@ -29,6 +29,7 @@ from adapters.evoucher import EVoucherAdapter
 from gateway.reconcile.errors import BadValueError, MissingColumnsError, SnapshotFormatError
 from gateway.reconcile.ledger_columns import CellError, parse_required
 from gateway.reconcile.payments_columns import (
+    PAYMENT_COLUMN_NAMES_ZH,
     REQUIRED_COLUMNS,
     PaymentInputs,
     Role,
@@ -109,7 +110,7 @@ def load_table(path: Path, role: Role, into: PaymentInputs) -> None:
         if not checked:
             missing = [c for c in REQUIRED_COLUMNS[role] if c not in record]
             if missing:
-                raise MissingColumnsError(str(path), missing)
+                raise MissingColumnsError(str(path), missing, PAYMENT_COLUMN_NAMES_ZH)
             checked = True
         if not any(v is not None for v in record.values()):
             continue
@@ -161,7 +162,7 @@ def _check_header_only(path: Path, role: Role) -> None:
     header = csv_header(path)
     missing = [c for c in REQUIRED_COLUMNS[role] if c not in header]
     if missing:
-        raise MissingColumnsError(str(path), missing)
+        raise MissingColumnsError(str(path), missing, PAYMENT_COLUMN_NAMES_ZH)
 
 
 def load_inputs(files: list[tuple[Path, Role]]) -> PaymentInputs:

@@ -21,8 +21,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
+from gateway.reconcile import column_map
 from gateway.reconcile.errors import SnapshotFormatError
 from gateway.reconcile.ledger_columns import HEADER_ALIASES
+from gateway.reconcile.payments_columns import PAYMENT_HEADER_ALIASES
 
 _CHUNK = 1 << 22
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -38,11 +40,19 @@ def is_xlsx(path: Path) -> bool:
         raise SnapshotFormatError(str(path), f"cannot read: {exc.strerror}") from None
 
 
+HEADER_NAMES: dict[str, str] = {**HEADER_ALIASES, **PAYMENT_HEADER_ALIASES}
+"""Every built-in Chinese header → its UPPER_SNAKE column (indicator and payment snapshots)."""
+if len(HEADER_NAMES) != len(HEADER_ALIASES) + len(PAYMENT_HEADER_ALIASES):  # pragma: no cover
+    raise RuntimeError("a Chinese header names both an indicator and a payment column")
+
+
 def normalise_header(path: Path, names: list[str]) -> list[str]:
-    """Header cells → UPPER_SNAKE names (a Chinese column name, :data:`HEADER_ALIASES`, becomes its
-    UPPER_SNAKE twin); refuses an empty header and repeated names, also when two cells name one column."""
+    """Header cells → UPPER_SNAKE names (a name in the ``--columns`` map in force, :mod:`column_map`, or a
+    built-in Chinese column name, :data:`HEADER_NAMES`, becomes its UPPER_SNAKE twin); refuses an empty
+    header and repeated names, also when two cells name one column."""
+    mapped = column_map.active()
     cleaned = (name.replace("\ufeff", "").strip() for name in names)
-    result = [HEADER_ALIASES.get(name, name.upper()) for name in cleaned]
+    result = [mapped.get(name) or HEADER_NAMES.get(name, name.upper()) for name in cleaned]
     if not any(result):
         raise SnapshotFormatError(str(path), "the first row is not a header of column names")
     seen: set[str] = set()

@@ -28,7 +28,12 @@ sends as ``{"error": code, "detail": …}`` (the status comes from the one table
   + BodyReadTimeout             - ``request_timeout``: the body did not arrive within the read deadline
 
 Adapter, schema and store errors (``malformed_document``, ``schema_validation_failed``,
-``unsupported_format``, ``duplicate_conflict``) keep their own classes; the same table maps them.
+``unsupported_format``, ``duplicate_conflict``) keep their own classes; the same table maps them. So do the
+控制 errors (ADR 0008): :class:`gateway.services.control.ControlRefused` — 422 with the specific code
+(``indicator_exhausted``, ``indicator_unknown``, ``indicator_recalled``, ``indicator_year_mismatch``,
+``indicator_ambiguous``, ``func_subject_mismatch``, ``project_mismatch``, ``sangong_mismatch``,
+``revenue_fund_mismatch``, ``large_payment``) and a per-voucher detail — and
+:class:`gateway.services.control_rules.RuleFileInvalid` (``control_rules_invalid``, a BadRequest).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ entry.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,12 +37,13 @@ from gateway.routing import (
     route,
     voucher_references,
 )
-from gateway.services import ledger
+from gateway.services import code_checks, control, ledger
 from gateway.services.authentication import SignedRequest, authenticate
+from gateway.services.control_rules import NO_RULES
 from gateway.services.errors import PayloadTooLarge, ServiceError
 from gateway.services.text import scrubbed
 from gateway.store.payment_lines import lines_of
-from schemas.errors import SchemaError
+from schemas.errors import Problem, SchemaError
 from signing import sm3_hex
 
 Submission = SignedRequest
@@ -83,46 +84,26 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
         return _repeat(sender, message_id, digest, existing.body_sm3, existing.response)
 
     document = gw.adapters.identify(sub.body).parse(sub.body, limits=Limits(max_bytes=limit))
+    warnings = code_checks.apply_policy(gw.settings.codes, gw.registry, keys.party, document)
     document = profiles.normalise(gw.database, document)  # a CFX 3143/3144 → the clearing receipt
     vouchers = _routed_vouchers(gw, keys.party, document)
     routes = [route(gw.registry, keys.party, record.message, vouchers) for record in document.records]
-    outbound = _render_for_receivers(gw, sub.body, document, routes, profiles.Origin(sender, message_id, now))
-    types = sorted({message_type(r.message) for r in document.records})
-    response: dict[str, Any] = {
-        "message_id": message_id,
-        "sender": sender,
-        "format": document.format,
-        "status": MessageStatus.ROUTED.value if outbound else MessageStatus.STORED.value,
-        "records": [
-            {
-                "position": record.position,
-                "message_type": message_type(record.message),
-                "result": "accepted",
-                "receivers": [r.receiver for r in record_routes],
-            }
-            for record, record_routes in zip(document.records, routes, strict=True)
-        ],
+    origin = profiles.Origin(sender, message_id, now)
+    outbound = _render_for_receivers(gw, sub.body, document, routes, origin)
+    headers = {
+        "X-Sender": sender,
+        "X-Message-Id": message_id,
+        "X-Timestamp": timestamp,
+        "X-Signature": signature,
     }
-    message = NewMessage(
-        sender=sender,
-        message_id=message_id,
-        received_at=now,
-        format=document.format,
-        msg_type=types[0] if len(types) == 1 else "batch",
-        body=sub.body,
-        body_sm3=digest,
-        headers={
-            "X-Sender": sender,
-            "X-Message-Id": message_id,
-            "X-Timestamp": timestamp,
-            "X-Signature": signature,
-        },
-        status=MessageStatus.ROUTED if outbound else MessageStatus.STORED,
-        response=response,
-    )
+    accepted = _Accepted(document, routes, warnings, sub.body, digest, headers, now)
+    response, message, events = accepted.build(outbound, set())
+    controlled = control.vouchers_of(document.records)  # 控制 (ADR 0008), decided in the transaction
     # Everything that is only computation happens before the transaction, so the write lock (SQLite) and
     # the row locks (PostgreSQL) are held for the SQL alone; the statements are batched (executemany).
-    new_records = [_record(record, document) for record in document.records]
+    new_records = [
+        _record(record, document, warnings.get(record.position, ())) for record in document.records
+    ]
     payment = [  # 国库集中支付 reconciliation lines (gateway/store/payment_lines.py)
         line
         for record, stored in zip(document.records, new_records, strict=True)
@@ -135,13 +116,21 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
         for record, record_routes in zip(document.records, routes, strict=True)
         for r in record_routes
     ]
-    events: list[tuple[MessageStatus, datetime, str | None]] = [
-        (status, now, None)
-        for status in (MessageStatus.RECEIVED, MessageStatus.VALIDATED, MessageStatus.STORED)
-    ]
-    if outbound:
-        events.append((MessageStatus.ROUTED, now, ", ".join(sorted(outbound))))
     with gw.database.unit_of_work() as uow:
+        rules, verdicts = NO_RULES, list[control.Verdict]()
+        if controlled:
+            rules = control.current_rules(uow)
+            verdicts = control.decide(uow, rules, controlled, gw.registry.mof_div_code)
+            if any(v.action == "refuse" for v in verdicts):
+                raise control.ControlRefused(verdicts, rules.version)  # rolls the reservations back
+            held = {v.position for v in verdicts if v.action == "hold"}
+            if held:  # rare: render again without the held vouchers; they join the payment chain on 放行
+                payment = [line for line in payment if line.position not in held]
+                routable = [
+                    [] if r.position in held else rr for r, rr in zip(document.records, routes, strict=True)
+                ]
+                outbound = _render_for_receivers(gw, sub.body, document, routable, origin)
+                response, message, events = accepted.build(outbound, held, verdicts)
         try:
             pk = uow.messages.add(message)
         except MessageExists as exc:  # a concurrent twin committed first
@@ -156,6 +145,22 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
             )
         ledger.post_records(uow, pk, document.records, now)  # 预算指标核算 (ADR 0005)
         uow.payments.add(pk, payment)
+        control.record(uow, pk, verdicts, rules.version, now)
+        control.settle_answers(uow, document.records)
+        for v in verdicts:
+            if v.action == "hold":
+                audit.append(
+                    uow.audit,
+                    actor="system",
+                    action="control.held",
+                    subject=f"{v.voucher.adm_div_code}/{v.voucher.voucher_no}",
+                    at=now,
+                    detail={
+                        "message": f"{sender}/{message_id}",
+                        "rule_version": rules.version,
+                        **v.as_detail(),
+                    },
+                )
         audit.append(
             uow.audit,
             actor=sender,
@@ -167,10 +172,99 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
                 "format": document.format,
                 "records": len(document.records),
                 "record_sm3": record_digests(r.canonical for r in new_records),
+                **_audited_warnings(warnings),
             },
         )
         uow.commit()
     return Answer(202, response)
+
+
+@dataclass(frozen=True)
+class _Accepted:
+    """What the answer, the message row and its lifecycle events are built from (twice when 控制 holds
+    vouchers: the held records (positions) are then accepted but not routed, ADR 0008)."""
+
+    document: Document
+    routes: list[list[Route]]
+    warnings: code_checks.CodeWarnings
+    body: bytes
+    digest: str
+    headers: dict[str, str]
+    now: datetime
+
+    def build(
+        self,
+        outbound: Mapping[str, tuple[str, bytes]],
+        held: set[int],
+        verdicts: Sequence[control.Verdict] = (),
+    ) -> tuple[dict[str, Any], NewMessage, list[tuple[MessageStatus, datetime, str | None]]]:
+        sender, message_id = self.headers["X-Sender"], self.headers["X-Message-Id"]
+        status = MessageStatus.ROUTED if outbound else MessageStatus.STORED
+        by_position = {v.position: v for v in verdicts}
+        records: list[dict[str, Any]] = []
+        for record, record_routes in zip(self.document.records, self.routes, strict=True):
+            entry = _answer(
+                record, [r.receiver for r in record_routes], self.warnings.get(record.position, ())
+            )
+            if record.position in held:
+                verdict = by_position[record.position]
+                entry.update(result="held", receivers=[], control={"codes": list(verdict.codes)})
+            records.append(entry)
+        response: dict[str, Any] = {
+            "message_id": message_id,
+            "sender": sender,
+            "format": self.document.format,
+            "status": status.value,
+            "records": records,
+        }
+        types = sorted({message_type(r.message) for r in self.document.records})
+        message = NewMessage(
+            sender=sender,
+            message_id=message_id,
+            received_at=self.now,
+            format=self.document.format,
+            msg_type=types[0] if len(types) == 1 else "batch",
+            body=self.body,
+            body_sm3=self.digest,
+            headers=self.headers,
+            status=status,
+            response=response,
+        )
+        warned = sum(len(w) for w in self.warnings.values())
+        events: list[tuple[MessageStatus, datetime, str | None]] = [
+            (MessageStatus.RECEIVED, self.now, None),
+            (MessageStatus.VALIDATED, self.now, f"代码校验警告 {warned} 条" if warned else None),
+            (MessageStatus.STORED, self.now, None),
+        ]
+        if outbound:
+            events.append((MessageStatus.ROUTED, self.now, ", ".join(sorted(outbound))))
+        return response, message, events
+
+
+def _answer(record: Record, receivers: list[str], warnings: tuple[Problem, ...]) -> dict[str, Any]:
+    """One record's entry in the answer; ``code_warnings`` only when the record has any."""
+    entry: dict[str, Any] = {
+        "position": record.position,
+        "message_type": message_type(record.message),
+        "result": "accepted",
+        "receivers": receivers,
+    }
+    if warnings:
+        entry["code_warnings"] = code_checks.as_json(warnings)
+    return entry
+
+
+_AUDITED_WARNINGS = 20
+"""At most this many code warnings are spelled out in an audit entry (all are counted)."""
+
+
+def _audited_warnings(warnings: code_checks.CodeWarnings) -> dict[str, Any]:
+    """The audit entry's ``code_warnings``: the count and the first ones as ``path rule value``."""
+    every = [p for position in sorted(warnings) for p in warnings[position]]
+    if not every:
+        return {}
+    shown = [f"{p.path} {p.rule} {p.value}" for p in every[:_AUDITED_WARNINGS]]
+    return {"code_warnings": {"count": len(every), "first": shown}}
 
 
 def _routed_vouchers(gw: Gateway, sender: Party, document: Document) -> RoutedVouchers:
@@ -203,6 +297,7 @@ def _repeat(sender: str, message_id: str, digest: str, stored: str, response: Ma
 _TRACE_FIELDS = {
     "bgt_id": "bgt_id",
     "ori_bgt_id": "bgt_id",
+    "in_bgt_id": "bgt_id",  # BA_BGT_ADJSUB BGT_ID: the 调入 indicator an adjustment changes
     "voucher_no": "voucher_no",
     "original_voucher_no": "voucher_no",
     "pay_voucher_no": "voucher_no",
@@ -248,7 +343,7 @@ def canonical_text(message: BaseModel) -> str:
     return message.model_dump_json(exclude_none=True)
 
 
-def _record(record: Record, document: Document) -> NewRecord:
+def _record(record: Record, document: Document, warnings: tuple[Problem, ...] = ()) -> NewRecord:
     message = record.message
     fields = type(message).model_fields
     bgt_id = message.bgt_id if "bgt_id" in fields else None  # type: ignore[attr-defined]
@@ -263,6 +358,7 @@ def _record(record: Record, document: Document) -> NewRecord:
         trace=tuple(sorted(_trace_keys(message))),
         # what the models do not know, kept (issue 12): the envelope's and the record's own
         extensions=extensions_text(record.layout, document.layout),
+        code_warnings=warnings,
     )
 
 

@@ -169,18 +169,19 @@ def _indicator(p: _Poster, position: int, m: TransferIndicator) -> None:
                     p.change(row, position, "supersede", -row.amount_fen, delete=True)
         p.open(_new(m, side, m.bgt_id, p.at, p.message_pk), position, "issue", to_fen(m.amount))
         return
-    # ADJUST (signed delta) or RECALL (positive amount taken back) of the indicator ORI_BGT_ID names;
-    # IS_DELETED = 1 withdraws that change (the reversing entry).
-    assert m.ori_bgt_id is not None  # the schema requires it for ADJUST / RECALL
+    # ADJUST (signed delta) or RECALL (positive amount taken back) of the indicator the row changes: the
+    # BA_BGT_ADJSUB BGT_ID (调入指标主键) when given, else ORI_BGT_ID; IS_DELETED = 1 withdraws that change.
+    target = m.changed_bgt_id
+    assert target is not None  # the schema requires one of them for ADJUST / RECALL
     delta = to_fen(m.amount) if m.event is IndicatorEvent.ADJUST else -to_fen(m.amount)
     if deleted:
         delta = -delta
     kind = "adjust" if m.event is IndicatorEvent.ADJUST else "recall"
-    targets = p.repo.live(m.mof_div_code, m.fiscal_year, m.ori_bgt_id)
+    targets = p.repo.live(m.mof_div_code, m.fiscal_year, target)
     if targets:
         p.change(targets[0], position, kind, delta)
     else:  # a change to an indicator the gateway never saw opens it at the change (ADR 0005)
-        p.open(_new(m, _side(m), m.ori_bgt_id, p.at, p.message_pk), position, kind, delta)
+        p.open(_new(m, _side(m), target, p.at, p.message_pk), position, kind, delta)
 
 
 def _receipt(p: _Poster, position: int, m: IndicatorReceipt) -> None:

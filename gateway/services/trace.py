@@ -14,7 +14,8 @@ Each entry carries the message id, type, sender, receivers with each delivery's 
 business fields (amounts as strings; a clearing request or receipt also lists the vouchers it clears,
 ``cleared_vouchers``, and each one's amount, ``cleared_amounts``), the record's ``extensions`` (elements or
 columns the wire carried that the models do not know, kept in order — issue 12; left out when there are
-none) and the lifecycle with timestamps, oldest message first.
+none), the record's 代码校验警告 (``code_warnings``: values outside their code list accepted under the
+``warn`` policy; absent when none) and the lifecycle with timestamps, oldest message first.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from adapters.preserve import extensions_of
 from gateway.bootstrap import Gateway
 from gateway.errors import UnknownParty
 from gateway.parties import PartyRegistry
+from gateway.services.code_checks import as_json
 from gateway.services.errors import BadRequest
+from gateway.store.code_warnings import warnings_from
 from gateway.store.trace_queries import ChainRecord, Delivery, TraceQueries
 from schemas.money import MoneyFormatError, format_money, parse_sum
 
@@ -49,6 +52,7 @@ STAGES = {
 _BUSINESS_FIELDS = (
     "bgt_id",
     "ori_bgt_id",
+    "in_bgt_id",
     "rec_bgt_id",
     "cor_bgt_doc_no",
     "mof_div_code",
@@ -105,6 +109,12 @@ def _extensions(hit: ChainRecord) -> dict[str, Any]:
     kept on the record (issue 12) — or nothing when it carried none."""
     found = extensions_of(hit.extensions)
     return {"extensions": found} if found else {}
+
+
+def _warnings(hit: ChainRecord) -> dict[str, Any]:
+    """``code_warnings`` (代码校验警告) of a record accepted under the ``warn`` policy; nothing if none."""
+    problems = warnings_from(hit.code_warnings)
+    return {"code_warnings": as_json(problems)} if problems else {}
 
 
 def _cut(values: Iterable[str | None]) -> set[str]:
@@ -235,6 +245,7 @@ def trace(gw: Gateway, caller: str | None, key: str, value: str) -> dict[str, An
                 ],
                 "record": _business(canonical),
                 **_extensions(hit),
+                **_warnings(hit),
                 "events": [
                     {
                         "status": e.status.value,

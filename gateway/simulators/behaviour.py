@@ -244,7 +244,8 @@ def _clearing_requests(
     vt_code: Literal["2301", "2302"] = "2301",
 ) -> list[ClearingRequest]:
     """One clearing request per (division, year, pay type, paying account) of the positive ``amounts``:
-    2301 申请划款 for what was paid, 2302 申请退款 for what was refunded (the amount returned, positive)."""
+    2301 申请划款 for what was paid, 2302 申请退款 for what was refunded (the amount returned, written
+    negative as the standard requires: ITFE VoucherVerify.java "退款申请金额为负")."""
     groups: dict[tuple[str, int, str, str], list[tuple[PaymentVoucher, Decimal]]] = {}
     for voucher, amount in amounts:
         if amount <= 0 or voucher.voucher_no in behaviour.never_clear:
@@ -252,6 +253,7 @@ def _clearing_requests(
         key = (voucher.adm_div_code, voucher.st_year, voucher.pay_type_code, voucher.pay_acct_no)
         groups.setdefault(key, []).append((voucher, amount))
     remark = "支付清算" if vt_code == "2301" else "退款退回国库"
+    sign = 1 if vt_code == "2301" else -1
     requests: list[ClearingRequest] = []
     for (adm, year, pay_type, account), items in groups.items():
         if ctx.tre_code is None:
@@ -264,7 +266,7 @@ def _clearing_requests(
                 sup_dep_name=voucher.sup_dep_name,
                 exp_func_code=voucher.exp_func_code,
                 exp_func_name=voucher.exp_func_name,
-                pay_amt=amount,
+                pay_amt=sign * amount,
                 pay_summary_name=voucher.pay_summary_name,
             )
             for voucher, amount in items
@@ -284,7 +286,7 @@ def _clearing_requests(
                 agent_acct_name=first.pay_acct_name,
                 agent_acct_bank_name=first.pay_acct_bank_name,
                 clear_acct_no=behaviour.clear_acct_no,
-                pay_amt=sum((amount for _, amount in items), Decimal("0.00")),
+                pay_amt=sign * sum((amount for _, amount in items), Decimal("0.00")),
                 pay_bank_name=first.pay_bank_name,
                 pay_bank_no=ctx.party_id or None,
                 remark=f"{ctx.today:%m月%d日}{remark}",
@@ -349,26 +351,42 @@ def _clearing_receipt(request: ClearingRequest, today: date) -> ClearingReceipt:
 
 
 def _cfx_receipt(apply: PbocClearingApply, pack_no: str, today: date) -> PbocClearingReceipt:
-    return PbocClearingReceipt(
-        msg_no="3143" if apply.msg_no == "2201" else "3144",
-        agent_bnk_code=apply.agent_bnk_code,
-        fin_org_code=apply.fin_org_code,
-        tre_code=apply.tre_code,
-        entrust_date=today,
-        pack_no=pack_no,
-        ori_entrust_date=apply.entrust_date,
-        ori_pack_no=apply.pack_no,
-        payout_vou_type=apply.payout_vou_type,
-        pay_mode=apply.pay_mode,
-        vou_no=apply.vou_no,
-        vou_date=apply.vou_date,
-        ori_vou_no=apply.vou_no,
-        ori_vou_date=apply.vou_date,
-        ori_tra_no=apply.tra_no,
-        acct_date=today,
-        amt=apply.amt,
-        result=TIPS_SUCCESS,
-        description="处理成功",
+    """The PBOC's answer to one bill: a 3143 (ITFE itfe_3143_java2xml.ftl) for a 2201, a 3144 for a 2202."""
+    common = {
+        "agent_bnk_code": apply.agent_bnk_code,
+        "fin_org_code": apply.fin_org_code,
+        "tre_code": apply.tre_code,
+        "entrust_date": today,
+        "pack_no": pack_no,
+        "ori_entrust_date": apply.entrust_date,
+        "ori_pack_no": apply.pack_no,
+        "payout_vou_type": apply.payout_vou_type,
+        "pay_mode": apply.pay_mode,
+        "vou_no": apply.vou_no,
+        "vou_date": apply.vou_date,
+        "ori_tra_no": apply.tra_no,
+        "acct_date": today,
+        "amt": apply.amt,
+    }
+    if apply.msg_no == "2201":
+        return PbocClearingReceipt.model_validate(
+            {
+                **common,
+                "msg_no": "3143",
+                "ori_msg_no": "2201",
+                "pay_result": TIPS_SUCCESS,
+                "add_word": "处理成功",
+            }
+        )
+    return PbocClearingReceipt.model_validate(
+        {
+            **common,
+            "msg_no": "3144",
+            "ori_vou_no": apply.ori_vou_no,
+            "ori_vou_date": apply.ori_vou_date,
+            "result": TIPS_SUCCESS,
+            "description": "处理成功",
+        }
     )
 
 

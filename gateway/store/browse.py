@@ -8,14 +8,15 @@ are not yet delivered (the ``(status, next_attempt_at)`` index). Nothing here wr
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select, union_all
 
 from gateway.model import AuditEntry, MessageStatus
+from gateway.store.code_warnings import warnings_from
 from gateway.store.outbox_listing import (
     STATES,
     DeliveryQuery,
@@ -24,6 +25,7 @@ from gateway.store.outbox_listing import (
     undelivered_counts,
 )
 from gateway.store.tables import audit_log, messages, records, routes, trace_keys
+from schemas.errors import Problem
 
 QUEUE_STATES = STATES
 """Delivery states as the queue page shows them (the ops API's, :mod:`gateway.store.outbox_listing`)."""
@@ -63,6 +65,8 @@ class MessageDetail:
     headers: dict[str, str]
     records: tuple[tuple[int, str, str | None, str | None, str], ...]
     """(position, type, bgt_id, voucher_no, result) per record."""
+    code_warnings: Mapping[int, tuple[Problem, ...]] = field(default_factory=dict)
+    """Record position → its 代码校验警告 (only records that have any)."""
 
 
 @dataclass(frozen=True)
@@ -197,7 +201,7 @@ class Browse:
             receivers = self._receivers(connection, [pk])
             record_rows = connection.execute(
                 select(records.c.position, records.c.msg_type, records.c.bgt_id, records.c.voucher_no)
-                .add_columns(records.c.result)
+                .add_columns(records.c.result, records.c.code_warnings)
                 .where(records.c.message_pk == pk)
                 .order_by(records.c.position)
             ).all()
@@ -220,6 +224,9 @@ class Browse:
             records=tuple(
                 (int(r.position), r.msg_type, r.bgt_id, r.voucher_no, r.result) for r in record_rows
             ),
+            code_warnings={
+                int(r.position): warnings_from(r.code_warnings) for r in record_rows if r.code_warnings
+            },
         )
 
     def original(self, pk: int) -> Original | None:

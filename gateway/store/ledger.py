@@ -32,27 +32,10 @@ from sqlalchemy import (
 )
 
 from gateway.store.tables import ledger_entries, ledger_indicators, ledger_postings
+from schemas.indicator_columns import LEDGER_SNAPSHOT_COLUMNS
 
-EXPORT_COLUMNS: tuple[str, ...] = (
-    "BGT_ID",
-    "MOF_DIV_CODE",
-    "REC_DIV_CODE",
-    "FISCAL_YEAR",
-    "COR_BGT_DOC_NO",
-    "SUP_BGT_DOC_NO",
-    "BGT_DOC_TITLE",
-    "DOC_DATE",
-    "PRO_CODE",
-    "FUND_TYPE_CODE",
-    "TP_FUNC_CODE",
-    "GOV_BGT_ECO_CODE",
-    "DISTRI_TYPE_CODE",
-    "IS_TRACK",
-    "AMOUNT",
-    "ORI_BGT_ID",
-    "IS_DELETED",
-    "CREATE_TIME",
-)
+_NOT_STORED = frozenset({"BGT_DEC", "EXP_FUNC_CODE"})  # snapshot columns the ledger does not keep
+EXPORT_COLUMNS: tuple[str, ...] = tuple(c for c in LEDGER_SNAPSHOT_COLUMNS if c not in _NOT_STORED)
 """The BA_BGT_INFO snapshot header a store export writes (the columns the reconciliation engine reads)."""
 
 _CHINA = timedelta(hours=8)
@@ -455,26 +438,27 @@ def _china_time_sql(connection: Connection, column: Any) -> Any:
 def _export_columns(connection: Connection) -> tuple[Any, ...]:
     """The EXPORT_COLUMNS as text computed by the database (no per-row Python conversion)."""
     t = ledger_indicators
-    return (
-        t.c.bgt_id,
-        t.c.division,
-        t.c.counterparty,
-        cast(t.c.fiscal_year, String),
-        t.c.cor_bgt_doc_no,
-        t.c.sup_bgt_doc_no,
-        t.c.bgt_doc_title,
-        t.c.doc_date,
-        t.c.pro_code,
-        t.c.fund_type_code,
-        t.c.tp_func_code,
-        t.c.gov_bgt_eco_code,
-        t.c.distri_type_code,
-        t.c.is_track,
-        _fen_sql(t.c.amount_fen),
-        t.c.ori_bgt_id,
-        case((t.c.is_deleted.is_(True), "1"), else_="2"),
-        _china_time_sql(connection, t.c.create_time),
-    )
+    by_column: dict[str, Any] = {
+        "BGT_ID": t.c.bgt_id,
+        "MOF_DIV_CODE": t.c.division,
+        "REC_DIV_CODE": t.c.counterparty,
+        "FISCAL_YEAR": cast(t.c.fiscal_year, String),
+        "COR_BGT_DOC_NO": t.c.cor_bgt_doc_no,
+        "SUP_BGT_DOC_NO": t.c.sup_bgt_doc_no,
+        "BGT_DOC_TITLE": t.c.bgt_doc_title,
+        "DOC_DATE": t.c.doc_date,
+        "PRO_CODE": t.c.pro_code,
+        "FUND_TYPE_CODE": t.c.fund_type_code,
+        "TP_FUNC_CODE": t.c.tp_func_code,
+        "GOV_BGT_ECO_CODE": t.c.gov_bgt_eco_code,
+        "DISTRI_TYPE_CODE": t.c.distri_type_code,
+        "IS_TRACK": t.c.is_track,
+        "AMOUNT": _fen_sql(t.c.amount_fen),
+        "ORI_BGT_ID": t.c.ori_bgt_id,
+        "IS_DELETED": case((t.c.is_deleted.is_(True), "1"), else_="2"),
+        "CREATE_TIME": _china_time_sql(connection, t.c.create_time),
+    }
+    return tuple(by_column[name] for name in EXPORT_COLUMNS)
 
 
 def _write_csv(connection: Connection, query: Any, path: Path, batch: int = 10_000) -> None:

@@ -19,6 +19,7 @@ from gateway.model import (
     StoredOriginal,
     TraceHit,
 )
+from gateway.store.code_warnings import warnings_from, warnings_text
 from gateway.store.tables import lifecycle_events, messages, records, routes, trace_keys
 
 _SUMMARY = (
@@ -181,6 +182,7 @@ class MessageRepository:
                     "canonical": r.canonical,
                     "result": r.result,
                     "extensions": r.extensions,
+                    "code_warnings": warnings_text(r.code_warnings),
                 }
                 for r in new_records
             ],
@@ -232,7 +234,14 @@ class MessageRepository:
         rows = self._c.execute(select(records).where(records.c.message_pk == pk).order_by(records.c.position))
         return [
             NewRecord(
-                r.position, r.msg_type, r.canonical, r.result, r.bgt_id, r.voucher_no, extensions=r.extensions
+                r.position,
+                r.msg_type,
+                r.canonical,
+                r.result,
+                r.bgt_id,
+                r.voucher_no,
+                extensions=r.extensions,
+                code_warnings=warnings_from(r.code_warnings),
             )
             for r in rows
         ]

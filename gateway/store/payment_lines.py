@@ -40,6 +40,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
@@ -63,7 +64,7 @@ from gateway.store.tables import payment_lines, routes
 from schemas.clearing import ClearingReceipt, ClearingRequest
 from schemas.money import to_fen
 from schemas.payments import PaymentReceipt, PaymentVoucher, RefundNotice
-from schemas.statements import QuotaReconciliationStatement
+from schemas.statements import QuotaCheckDetail, QuotaReconciliationStatement
 from signing import sm3_hex
 
 PAYMENT_MESSAGE_TYPES = frozenset(
@@ -212,8 +213,10 @@ def _clearing_lines(position: int, doc: ClearingRequest | ClearingReceipt, diges
 
 def _quota_lines(position: int, statement: QuotaReconciliationStatement, digest: str) -> list[PaymentLine]:
     bank = statement.clear_bank_code or ""
-    parts = [(0, bank, statement)] + [
-        (number, detail.pay_bank_code or bank, detail)
+    # the header's balances are conditional on the wire (a 5510 has none): balances() falls back to the
+    # sums of the details
+    parts = [(0, bank, statement.balances())] + [
+        (number, detail.pay_bank_code or bank, _detail_balances(detail))
         for number, detail in enumerate(statement.details, start=1)
     ]
     return [
@@ -227,13 +230,17 @@ def _quota_lines(position: int, statement: QuotaReconciliationStatement, digest:
             statement.voucher_no,
             statement.end_date,
             digest,
-            pre_date_money_fen=to_fen(part.pre_date_money),
-            clear_amt_fen=to_fen(part.clear_amt),
-            cur_reck_money_fen=to_fen(part.cur_reck_money),
-            cur_date_money_fen=to_fen(part.cur_date_money),
+            pre_date_money_fen=to_fen(pre),
+            clear_amt_fen=to_fen(clear),
+            cur_reck_money_fen=to_fen(reck),
+            cur_date_money_fen=to_fen(cur),
         )
-        for number, line_bank, part in parts
+        for number, line_bank, (pre, clear, reck, cur) in parts
     ]
+
+
+def _detail_balances(detail: QuotaCheckDetail) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    return detail.pre_date_money, detail.clear_amt, detail.cur_reck_money, detail.cur_date_money
 
 
 _PLAIN_ROLES = ("voucher", "receipt", "refund")

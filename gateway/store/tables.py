@@ -65,6 +65,12 @@ records = Table(
     Column(
         "extensions", Text, nullable=True, comment="elements the models do not know, kept (JSON), issue 12"
     ),
+    Column(
+        "code_warnings",
+        Text,
+        nullable=True,
+        comment="代码校验警告: JSON list of codes outside their list (warn policy); NULL = none",
+    ),
     UniqueConstraint("message_pk", "position"),
     Index(None, "bgt_id"),
     Index(None, "voucher_no"),
@@ -197,6 +203,13 @@ ledger_indicators = Table(
     Column("distri_type_code", String(1), nullable=True),
     Column("is_track", String(1), nullable=True),
     Column("amount_fen", BigInteger, nullable=False, comment="current net amount in fen"),
+    Column(
+        "spent_fen",
+        BigInteger,
+        nullable=False,
+        server_default="0",
+        comment="控制: paid + in flight against it (store/indicator_spending.py; migration 0008)",
+    ),
     Column("is_deleted", Boolean, nullable=False),
     Column("create_time", UTCDateTime(), nullable=True, comment="CREATE_TIME (or receipt time) as UTC"),
     Column("origin", String(8), nullable=False, comment="booking | receipt"),
@@ -207,6 +220,7 @@ ledger_indicators = Table(
     Index(None, "division", "side", "fiscal_year", "bgt_id"),
     Index(None, "counterparty", "fiscal_year"),
     Index(None, "division", "fiscal_year", "ori_bgt_id"),
+    Index(None, "division", "fiscal_year", "cor_bgt_doc_no"),
 )
 
 ledger_entries = Table(
@@ -368,4 +382,49 @@ web_sessions = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False),
     Index(None, "expires_at"),
+)
+
+
+# ---- 控制: the vouchers that spend an indicator, and the control rule sets (issue 17; migration 0008) ----
+
+indicator_spends = Table(
+    "indicator_spends",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("message_pk", BigId, ForeignKey("messages.id"), nullable=False),
+    Column("position", Integer, nullable=False, comment="record position in the message"),
+    Column("adm_div_code", String(9), nullable=False),
+    Column("vt_code", String(4), nullable=False),
+    Column("voucher_no", String(200), nullable=False),
+    Column("fiscal_year", Integer, nullable=False, comment="StYear"),
+    Column("file_no_code", String(200), nullable=True, comment="FileNoCode 指标文号 as sent"),
+    Column(
+        "indicator_id", BigId, ForeignKey("ledger_indicators.id"), nullable=True, comment="NULL: not linked"
+    ),
+    Column("amount_fen", BigInteger, nullable=False, comment="PayAmt"),
+    Column(
+        "in_flight_fen", BigInteger, nullable=False, comment="reserved on the indicator, not yet answered"
+    ),
+    Column("paid_fen", BigInteger, nullable=False, comment="XPayAmt of the 回单, less refunds"),
+    Column("state", String(10), nullable=False, comment="in_flight | held | paid | failed | refused"),
+    Column("codes", String(200), nullable=False, comment="control codes that failed, comma-separated"),
+    Column("rule_version", Integer, nullable=True, comment="control_rule_sets.version decided with"),
+    Column("decided_at", UTCDateTime(), nullable=False),
+    Column("reviewed_by", String(64), nullable=True),
+    Column("reviewed_at", UTCDateTime(), nullable=True),
+    Column("review_comment", String(500), nullable=True),
+    Index(None, "adm_div_code", "voucher_no"),
+    Index(None, "indicator_id"),
+    Index(None, "state"),
+)
+
+control_rule_sets = Table(
+    "control_rule_sets",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("version", Integer, nullable=False, unique=True),
+    Column("rules", JSON, nullable=False, comment="the parsed rule file (services/control_rules.py)"),
+    Column("source_sm3", String(64), nullable=False, comment="hex SM3 of the TOML file loaded"),
+    Column("loaded_by", String(64), nullable=False),
+    Column("loaded_at", UTCDateTime(), nullable=False),
 )

@@ -33,6 +33,8 @@ class ChainRecord:
     """The business key this record was found by."""
     extensions: str | None = None
     """The record's stored extensions (JSON), if any."""
+    code_warnings: str | None = None
+    """The record's 代码校验警告 as stored (JSON text), or None."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class TraceQueries:
                 trace_keys.c.key,
                 trace_keys.c.value,
                 records.c.extensions,
+                records.c.code_warnings,
             )
             .select_from(trace_keys)
             .join(messages, messages.c.id == trace_keys.c.message_pk)
@@ -103,6 +106,7 @@ class TraceQueries:
                 r.key,
                 r.value,
                 r.extensions,
+                r.code_warnings,
             )
             for r in rows
         ]

@@ -16,7 +16,9 @@ from sqlalchemy.exc import DataError, OperationalError
 from gateway.errors import StoreError, ValueNotStorable
 from gateway.store.audit_log import AuditLogRepository
 from gateway.store.breaks import BreakRepository
+from gateway.store.control_rule_sets import ControlRuleSets
 from gateway.store.counterparts import CounterpartRepository
+from gateway.store.indicator_spending import IndicatorSpending
 from gateway.store.ledger import LedgerRepository
 from gateway.store.messages import MessageRepository
 from gateway.store.outbox import OutboxRepository
@@ -39,6 +41,8 @@ class UnitOfWork:
     payments: PaymentLineRepository
     nonces: RequestNonceRepository
     sessions: WebSessionRepository
+    spending: IndicatorSpending
+    control_rules: ControlRuleSets
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -66,6 +70,8 @@ class UnitOfWork:
         self.payments = PaymentLineRepository(self._connection)
         self.nonces = RequestNonceRepository(self._connection)
         self.sessions = WebSessionRepository(self._connection)
+        self.spending = IndicatorSpending(self._connection)
+        self.control_rules = ControlRuleSets(self._connection)
         return self
 
     def commit(self) -> None:

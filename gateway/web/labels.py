@@ -81,12 +81,19 @@ AUDIT_ACTIONS: dict[str, str] = {
     "outbox.replay": "按时间重放",
     "message.accepted": "接收报文",
     "message.rejected": "拒收报文",
+    "control.rules_loaded": "加载控制规则",
+    "control.held": "指标控制暂缓",
+    "control.released": "放行凭证",
+    "control.refused": "退回凭证",
     "web.sign_in": "登录页面",
     "web.sign_out": "退出页面",
 }
 
 RECORD_RESULTS: dict[str, str] = {"accepted": "已受理", "replayed": "重复提交 (已受理)"}
 """A record's intake result (``records.result``)."""
+
+CODE_WARNINGS = "代码校验警告"
+"""The heading of a record's values outside their code list, accepted under the ``warn`` policy."""
 
 AUDIT_DETAILS: dict[str, str] = {
     "reason": "原因",

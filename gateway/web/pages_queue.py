@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from gateway.services import browse, ops
 from gateway.services.errors import BadRequest, NotFound
-from gateway.web import forms, labels
+from gateway.web import forms, labels, queue_held
 from gateway.web.auth import SignedIn
 from gateway.web.sections import Section
 from gateway.web.site import WebContext, beijing, parse_moment, parse_page, path_id
@@ -76,6 +76,8 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             allowed=ALLOWED_FROM,
             form_errors=errors or {},
             typed=typed or {},
+            held=queue_held.held_rows(ctx),
+            held_notice=queue_held.notice(request),
         )
 
     def confirm(request: Request) -> Response:
@@ -186,4 +188,5 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         Route("/queue/replay", replay, methods=["POST"], name="queue_replay"),
         Route("/queue/{outbox_id:int}/{action}", confirm, methods=["GET"], name="queue_confirm"),
         Route("/queue/{outbox_id:int}/{action}", act, methods=["POST"], name="queue_act"),
+        *queue_held.routes(ctx),
     ]

@@ -1,27 +1,33 @@
 """Versioned code lists (值集) per region and year, as data files — never enums wired to one province.
 
 Each file in ``data/`` is one version of a set of lists for one region (a 9-digit MOF_DIV_CODE, or
-``000000000`` for the national default) effective from one fiscal year. Resolution for (list, region, year):
-the region itself, then its parents up to the province, then the national default; within a region, the
-newest file whose year is not after the requested year. Code values in these files are partly *inferred*
-(DOMAIN.md §1.5 marks which); each file names its sources.
+``000000000`` for the national default) effective from one fiscal year. Besides exact ``lists`` a file may
+give ``prefixes`` for a list: a code that starts with one of them belongs to it too — the way the PBOC
+front end itself reads 6-digit 支付方式 codes (``PayTypeCode.startsWith("001001")``, ITFE
+``Voucher2301MsgServer.java``) and 资金性质 codes by their first digit (ITFE ``VoucherVerify.java``).
+
+Resolution for (list, region, year): the region itself, then its parents up to the province, then the
+national default; within a region, the newest file whose year is not after the requested year. Code values
+in these files are partly *inferred* (DOMAIN.md §1.5 marks which); each file names its sources.
 
 Model fields bound to a list carry :class:`CodeListRef` metadata; :func:`check_codes` walks a model and
-reports every unknown value as a :class:`~schemas.errors.Problem` naming the list and the value.
+reports every unknown value as a :class:`~schemas.errors.Problem` naming the list and the value. Whether
+such a problem refuses a document is not decided here: adapters hand them back on
+:attr:`adapters.base.Record.code_problems` and the caller applies its policy (``refuse`` | ``warn``).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any, get_args
 
 from pydantic import BaseModel
 
-from schemas.divisions import parent_division
+from schemas.divisions import check_mof_div_code, parent_division
 from schemas.errors import Problem, short_value
 
 NATIONAL = "000000000"
@@ -41,9 +47,20 @@ class CodeList:
     year: int
     version: str
     values: Mapping[str, str]
+    prefixes: Mapping[str, str] = field(default_factory=dict)
+    """Code prefix → name: every code starting with one of these belongs to the list as well."""
 
     def __contains__(self, code: object) -> bool:
-        return code in self.values
+        if code in self.values:
+            return True
+        return isinstance(code, str) and any(code.startswith(p) for p in self.prefixes)
+
+    def name_of(self, code: str) -> str | None:
+        """The name of ``code``: its own, or that of the longest prefix it starts with."""
+        if code in self.values:
+            return self.values[code]
+        matching = [p for p in self.prefixes if code.startswith(p)]
+        return self.prefixes[max(matching, key=len)] if matching else None
 
 
 @dataclass(frozen=True)
@@ -52,6 +69,10 @@ class _Release:
     year: int
     version: str
     lists: Mapping[str, Mapping[str, str]]
+    prefixes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def defines(self, name: str) -> bool:
+        return name in self.lists or name in self.prefixes
 
 
 class CodeListRegistry:
@@ -70,6 +91,7 @@ class CodeListRegistry:
                 year=int(doc["year"]),
                 version=str(doc["version"]),
                 lists={k: dict(v) for k, v in doc["lists"].items()},
+                prefixes={k: dict(v) for k, v in doc.get("prefixes", {}).items()},
             )
             for doc in documents
         ]
@@ -112,11 +134,18 @@ class CodeListRegistry:
     def _resolve(self, name: str, region: str, year: int) -> CodeList | None:
         for candidate in self._regions_for(region):
             matching = [
-                r for r in self._releases if r.region == candidate and r.year <= year and name in r.lists
+                r for r in self._releases if r.region == candidate and r.year <= year and r.defines(name)
             ]
             if matching:
                 release = matching[-1]
-                return CodeList(name, release.region, release.year, release.version, release.lists[name])
+                return CodeList(
+                    name,
+                    release.region,
+                    release.year,
+                    release.version,
+                    release.lists.get(name, {}),
+                    release.prefixes.get(name, {}),
+                )
         return None
 
     def check(self, name: str, value: str, region: str, year: int, path: str) -> Problem | None:
@@ -219,3 +248,19 @@ def check_codes(
                 if isinstance(item, BaseModel):
                     problems.extend(check_codes(item, registry, region, year, f"{here}[{index}]"))
     return problems
+
+
+def message_code_problems(message: BaseModel, path: str = "") -> list[Problem]:
+    """:func:`check_codes` of one canonical message against the shipped lists of its own division and year:
+    ``mof_div_code``, else the 本级 ``adm_div_code + "000"`` (*inferred*, DOMAIN.md §1.2), else national."""
+    region = getattr(message, "mof_div_code", None)
+    if not isinstance(region, str) or not region:
+        adm_div_code = getattr(message, "adm_div_code", None)
+        region = f"{adm_div_code}000" if isinstance(adm_div_code, str) and adm_div_code else NATIONAL
+    if region != NATIONAL:
+        try:
+            check_mof_div_code(region)
+        except ValueError:
+            region = NATIONAL
+    year = getattr(message, "fiscal_year", None) or getattr(message, "st_year", None) or 9999
+    return check_codes(message, default_registry(), region, int(year), path)

@@ -1,5 +1,9 @@
 """Realistic payment-family sample messages (温州市永嘉县, AdmDivCode 330324), built from the field lists in
-DOMAIN.md §2.3 / §3.3. The golden files in tests/golden/evoucher and tests/golden/cfx are these samples
+DOMAIN.md §2.3 / §3.3 and, for the e-vouchers, the ITFE field lists named in the docstrings of
+schemas/payments.py, schemas/clearing.py and schemas/statements.py (repo ``caoyanguo/ITFE``, issue 12: 5106
+details carry ``PlanAmt``, a 2252 has a ``DetailList``, 2302 carries ``PayDictateNo``/``PayMsgNo``/
+``PayEntrustDate``/``TKLX``, 3501 ``TreCode``/``ClearBankCode``, 3502 ``PayBankCode``, a 5510 no header
+balances). The golden files in tests/golden/evoucher and tests/golden/cfx are these samples
 rendered; tests/adapters/make_payments_goldens.py rewrites them."""
 
 from __future__ import annotations
@@ -149,6 +153,24 @@ REFUND_2252: dict[str, Any] = {
     "pay_date": "20260320",
     "pay_amt": "-2345.67",
     "remark": "收款人账户名称不符，退回",
+    "pay_type_name": "直接支付",
+    "fund_type_name": "一般公共预算",
+    "details": [
+        {
+            "id": "D0002",
+            "pay_acct_no": "1203280129000001234",
+            "pay_acct_name": "永嘉县财政局零余额账户",
+            "pay_acct_bank_name": "中国工商银行永嘉支行",
+            "payee_acct_no": "33050162682700000123",
+            "payee_acct_name": "温州市瓯江文具有限公司",
+            "payee_acct_bank_name": "中国建设银行温州永嘉支行",
+            "payee_acct_bank_no": "105333300012",
+            "pay_amt": "-2345.67",
+            "remark": "收款人账户名称不符",
+            "exp_func_code": "2050202",
+            "exp_func_name": "小学教育",
+        }
+    ],
 }
 
 CLEARING_2301: dict[str, Any] = {
@@ -207,8 +229,18 @@ CLEARING_2302: dict[str, Any] = {
     "voucher_no": "3303242302260000004",
     "vou_date": "20260320",
     "pay_amt": "-2345.67",
+    "return_date": "20260320",
+    "pay_dictate_no": "20260320000012345678",
+    "pay_msg_no": "100",
+    "pay_entrust_date": "20260320",
+    "pay_snd_bnk_no": "105333300012",
     "remark": "收款银行退款，申请退回国库",
+    "tklx": "1",
     "all_num": 1,
+    # ITFE VoucherDto2MapFor2302.java fills these on the request too: XPayAmt = PayAmt (negative)
+    "x_pay_snd_bnk_no": "105333300012",
+    "x_clear_date": "20260320",
+    "x_pay_amt": "-2345.67",
     "details": [
         {
             "id": "CD11",
@@ -272,13 +304,15 @@ QUOTA_5106: dict[str, Any] = {
     "pay_amt": None,
     "plan_amt": "80000.00",
     "set_month": "03",
+    "dept_num": "1",
     "agency_acco_code": "1203280129000005678",
     "details": [
         {
             "agency_code": "101001",
             "agency_name": "永嘉县瓯北第一小学",
             "exp_func_code": "2050202",
-            "pay_amt": "80000.00",
+            "plan_amt": "80000.00",
+            "agency_acco_code": "1203280129000005678",
         }
     ],
 }
@@ -289,6 +323,9 @@ CHECK_3501: dict[str, Any] = {
     "vt_code": "3501",
     "vou_date": "20260318",
     "voucher_no": "3303243501260317001",
+    "tre_code": "3303240000",
+    "clear_bank_code": "001",
+    "clear_bank_name": "中国人民银行永嘉县支行",
     "check_date": "20260317",
     "e_voucher_type": "5201",
     "all_num": 2,
@@ -304,6 +341,9 @@ CHECK_3502: dict[str, Any] = {
     "id": "K0002",
     "vt_code": "3502",
     "voucher_no": "3303243502260317001",
+    "clear_bank_code": None,
+    "clear_bank_name": None,
+    "pay_bank_code": "102",
     "e_voucher_type": "2301",
     "all_num": 1,
     "all_amt": "13205.67",
@@ -323,6 +363,7 @@ QUOTA_CHECK_3510: dict[str, Any] = {
     "clear_bank_code": "102",
     "clear_bank_name": "中国工商银行永嘉支行",
     "clear_acc_no": "1203280129000001234",
+    "clear_acc_nanme": "永嘉县财政局零余额账户",
     "begin_date": "20260301",
     "end_date": "20260331",
     "pre_date_money": "120000.00",
@@ -332,6 +373,7 @@ QUOTA_CHECK_3510: dict[str, Any] = {
     "all_num": 1,
     "all_amt": "500000.00",
     "pay_type_code": "11",
+    "pay_type_name": "直接支付",
     "details": [
         {
             "sup_dep_code": "101",
@@ -352,6 +394,10 @@ QUOTA_CHECK_5510: dict[str, Any] = {
     **QUOTA_CHECK_3510,
     "id": "B0002",
     "vt_code": "5510",
+    "pre_date_money": None,  # a 5510 carries no header balances (ITFE VoucherDto2MapFor5510.java)
+    "clear_amt": None,
+    "cur_reck_money": None,
+    "cur_date_money": None,
     "x_pre_date_money": "120000.00",
     "x_clear_amt": "500000.00",
     "x_cur_reck_money": "413205.67",
@@ -393,7 +439,10 @@ TIPS_NODE = "100000000000"
 
 
 def head(msg_no: str, msg_id: str, msg_ref: str | None = None, *, src: str = FRONT_NODE) -> dict[str, str]:
+    """A CFX HEAD as ITFE's templates write it: only the 2201/2202 ones (itfe_2201/2202_java2xml.ftl) carry
+    ``<Reserve>``; the others end at ``WorkDate``."""
     des = TIPS_NODE if src != TIPS_NODE else FRONT_NODE
+    reserve = {"Reserve": ""} if msg_no in ("2201", "2202") else {}
     return {
         "VER": "1.0",
         "SRC": src,
@@ -403,7 +452,7 @@ def head(msg_no: str, msg_id: str, msg_ref: str | None = None, *, src: str = FRO
         "MsgID": msg_id,
         "MsgRef": msg_ref or msg_id,
         "WorkDate": "20260317",
-        "Reserve": "",
+        **reserve,
     }
 
 
@@ -461,25 +510,104 @@ APPLY_2201_B: dict[str, Any] = {
 }
 
 RECEIPT_3143: dict[str, Any] = {
+    # caoyanguo/ITFE itfeesb/conf/transconfig/itfe_3143_java2xml.ftl: BatchHead3143 {TreCode, FinOrgCode,
+    # AgentBnkCode, EntrustDate, PackNo, OriPackNo, OriEntrustDate, AllNum, AllAmt, PayoutVouType, PayMode},
+    # Bill3143 {VouNo, OriMsgNo, VouDate, OriTraNo, PayDictateNo, PayMsgNo, PayEntrustDate, PaySndBnkNo,
+    # PayResult, AddWord, AcctDate, Amt}
     "msg_no": "3143",
-    "agent_bnk_code": BANK_NODE,
-    "fin_org_code": "330324000",
     "tre_code": "3303240000",
+    "fin_org_code": "330324000",
+    "agent_bnk_code": BANK_NODE,
     "entrust_date": "20260317",
     "pack_no": "00000901",
-    "ori_entrust_date": "20260317",
     "ori_pack_no": "00000031",
+    "ori_entrust_date": "20260317",
     "payout_vou_type": "0",
     "pay_mode": "0",
     "vou_no": "3303242301260000031",
+    "ori_msg_no": "2201",
     "vou_date": "20260317",
+    "ori_tra_no": "00000001",
+    "pay_dictate_no": "20260317000123",
+    "pay_msg_no": "hvps.111.001.01",
+    "pay_entrust_date": "20260317",
+    "pay_snd_bnk_no": "011333000015",
+    "pay_result": "90000",
+    "add_word": "处理成功",
+    "acct_date": "20260317",
+    "amt": "13205.67",
+}
+
+RECEIPT_3144: dict[str, Any] = {
+    # caoyanguo/ITFE itfeesb/conf/transconfig/itfe_3144_java2xml.ftl: BatchHead3144 {AgentBnkCode,
+    # FinOrgCode, TreCode, EntrustDate, PackNo, OriEntrustDate, OriPackNo, AllNum, AllAmt, PayoutVouType,
+    # PayMode}, BatchReturn3144 {VouNo, VouDate, OriVouNo, OriVouDate, OriTraNo, AcctDate, Amt, Result,
+    # Description}
+    "msg_no": "3144",
+    "agent_bnk_code": BANK_NODE,
+    "fin_org_code": "330324000",
+    "tre_code": "3303240000",
+    "entrust_date": "20260320",
+    "pack_no": "00000904",
+    "ori_entrust_date": "20260320",
+    "ori_pack_no": "00000004",
+    "payout_vou_type": "0",
+    "pay_mode": "0",
+    "vou_no": "3303242302260000004",
+    "vou_date": "20260320",
     "ori_vou_no": "3303242301260000031",
     "ori_vou_date": "20260317",
     "ori_tra_no": "00000001",
-    "acct_date": "20260317",
-    "amt": "13205.67",
+    "acct_date": "20260320",
+    "amt": "2345.67",
     "result": "90000",
     "description": "处理成功",
+}
+
+REFUND_2202: dict[str, Any] = {
+    # caoyanguo/ITFE itfeesb/conf/transconfig/itfe_2202_java2xml.ftl: Head2202 {FinOrgCode, TreCode,
+    # AgentBnkCode, EntrustDate, PackNo, AllNum, AllAmt, PayoutVouType, PayMode}, Bill2202 {TraNo, VouNo,
+    # VouDate, OriTraNo, OriEntrustDate, OriVouNo, OriVouDate, OriPayerAcct, OriPayerName, OriPayeeAcct,
+    # OriPayeeName, PayDictateNo, PayMsgNo, PayEntrustDate, PaySndBnkNo, BudgetType, TrimSign, OfYear, Amt,
+    # StatInfNum, Detail2202 {SeqNo, BdgOrgCode, FuncSbtCode, EcnomicSubjectCode, Amt, AcctProp}}
+    "msg_no": "2202",
+    "fin_org_code": "330324000",
+    "tre_code": "3303240000",
+    "agent_bnk_code": BANK_NODE,
+    "entrust_date": "20260320",
+    "pack_no": "00000004",
+    "payout_vou_type": "1",
+    "pay_mode": "0",
+    "tra_no": "00000001",
+    "vou_no": "3303242302260000004",
+    "vou_date": "20260320",
+    "ori_tra_no": "20260317000123",
+    "ori_entrust_date": "20260317",
+    "ori_vou_no": "3303242301260000031",
+    "ori_vou_date": "20260317",
+    "ori_payer_acct": "3303240000000001",
+    "ori_payer_name": "国家金库永嘉县支库",
+    "ori_payee_acct": "1203280129000001234",
+    "ori_payee_name": "永嘉县财政局零余额账户",
+    "pay_dictate_no": "20260317000123",
+    "pay_msg_no": "hvps.111.001.01",
+    "pay_entrust_date": "20260317",
+    "pay_snd_bnk_no": "011333000015",
+    "budget_type": "1",
+    "trim_sign": "0",
+    "of_year": 2026,
+    "amt": "2345.67",
+    "stat_inf_num": 1,
+    "details": [
+        {
+            "seq_no": 1,
+            "bdg_org_code": "101",
+            "func_sbt_code": "2050202",
+            "ecnomic_subject_code": "30201",
+            "amt": "2345.67",
+            "acct_prop": "1",
+        }
+    ],
 }
 
 QUOTA_5102: dict[str, Any] = {
@@ -540,53 +668,14 @@ CFX_SAMPLES: dict[str, tuple[dict[str, str], tuple[tuple[type[CanonicalModel], d
         head("2201", "20260317220100000031"),
         ((PbocClearingApply, APPLY_2201), (PbocClearingApply, APPLY_2201_B)),
     ),
-    "2202": (
-        head("2202", "20260320220200000004"),
-        (
-            (
-                PbocClearingApply,
-                {
-                    **APPLY_2201,
-                    "msg_no": "2202",
-                    "entrust_date": "20260320",
-                    "pack_no": "00000004",
-                    "vou_no": "3303242302260000004",
-                    "vou_date": "20260320",
-                    "amt": "2345.67",
-                    "add_word": "收款银行退款",
-                    "stat_inf_num": 1,
-                    "details": [
-                        {"seq_no": 1, "bdg_org_code": "101", "func_sbt_code": "2050202", "amt": "2345.67"}
-                    ],
-                },
-            ),
-        ),
-    ),
+    "2202": (head("2202", "20260320220200000004"), ((PbocClearingApply, REFUND_2202),)),
     "3143": (
         head("3143", "20260317314300000901", "20260317220100000031", src=TIPS_NODE),
         ((PbocClearingReceipt, RECEIPT_3143),),
     ),
     "3144": (
         head("3144", "20260320314400000904", "20260320220200000004", src=TIPS_NODE),
-        (
-            (
-                PbocClearingReceipt,
-                {
-                    **RECEIPT_3143,
-                    "msg_no": "3144",
-                    "entrust_date": "20260320",
-                    "pack_no": "00000904",
-                    "ori_entrust_date": "20260320",
-                    "ori_pack_no": "00000004",
-                    "vou_no": "3303242302260000004",
-                    "vou_date": "20260320",
-                    "ori_vou_no": "3303242302260000004",
-                    "ori_vou_date": "20260320",
-                    "acct_date": "20260320",
-                    "amt": "2345.67",
-                },
-            ),
-        ),
+        ((PbocClearingReceipt, RECEIPT_3144),),
     ),
     "5102": (head("5102", "20260301510200000003"), ((PbocQuota, QUOTA_5102),)),
     "5103": (
@@ -598,15 +687,21 @@ CFX_SAMPLES: dict[str, tuple[dict[str, str], tuple[tuple[type[CanonicalModel], d
                     **QUOTA_5102,
                     "msg_no": "5103",
                     "pack_no": "00000002",
+                    # caoyanguo/ITFE itfe_5103_java2xml.ftl: Bill5103 {TraNo, VouNo, VouDate, SumAmt,
+                    # BdgOrgCode, BudgetType, OfYear, OfMonth, RransactOrg, AmtKind, StatInfNum},
+                    # Detail5103 {SeqNo, FuncBdgSbtCode, EcnomicSubjectCode, Amt, AcctProp}
                     "vou_no": "3303245106260000002",
                     "sum_amt": "80000.00",
+                    "bdg_org_code": "101001",
+                    "of_month": "03",
                     "stat_inf_num": 1,
                     "details": [
                         {
                             "seq_no": 1,
-                            "bdg_org_code": "101001",
                             "func_bdg_sbt_code": "2050202",
+                            "ecnomic_subject_code": "30201",
                             "amt": "80000.00",
+                            "acct_prop": "1",
                         }
                     ],
                 },

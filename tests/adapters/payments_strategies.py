@@ -36,7 +36,13 @@ TEXT = st.text(alphabet=ALPHABET, min_size=1, max_size=30)
 AMOUNT = st.decimals(min_value=Decimal("0.00"), max_value=Decimal("99999999999.99"), places=2)
 DATE = st.dates(min_value=date(1990, 1, 1), max_value=date(2099, 12, 31))
 _MONEY = re.compile(r"^-?\d+\.\d\d$")
-_FIXED = {"voucher_no", "begin_date", "end_date", "vt_code", "msg_no", "tra_no", "ori_tra_no", "seq_no"}
+_FIXED = {"voucher_no", "begin_date", "end_date", "vt_code", "msg_no", "tra_no", "ori_tra_no", "seq_no"} | {
+    # optional in the model, required for their MsgNo (2201 payer/payee, 2202 the original payment's)
+    "payer_acct",
+    "payee_acct",
+    "ori_payer_acct",
+    "ori_payee_acct",
+}
 
 
 def _is_free_text(model: type[CanonicalModel], name: str) -> tuple[bool, bool]:
@@ -74,6 +80,9 @@ def _mutated(draw: st.DrawFn, model: type[CanonicalModel], sample: dict[str, Any
 
 def _fix_totals(model: type[CanonicalModel], data: dict[str, Any]) -> dict[str, Any]:
     details = data.get("details", [])
+    if model is RefundNotice or (model in (ClearingRequest, ClearingReceipt) and data["vt_code"] == "2302"):
+        for d in details:  # refunds are negative by rule (ITFE VoucherVerify.java)
+            d["pay_amt"] = -(d["pay_amt"] + Decimal("0.01"))
     if model in (PaymentVoucher, PaymentReceipt, ClearingRequest, ClearingReceipt):
         data["pay_amt"] = sum((d["pay_amt"] for d in details), Decimal("0.00"))
     if model is PaymentReceipt:
@@ -82,11 +91,16 @@ def _fix_totals(model: type[CanonicalModel], data: dict[str, Any]) -> dict[str, 
             d["x_pay_amt"] = d["pay_amt"]
     if model in (ClearingRequest, ClearingReceipt):
         data["all_num"] = len(details)
+    if model in (ClearingRequest, ClearingReceipt) and data["vt_code"] == "2302" and "x_pay_amt" in data:
+        data["x_pay_amt"] = data["pay_amt"]  # never positive on a 2302
     if model is RefundNotice:
-        data["pay_amt"] = -(data["pay_amt"] + Decimal("0.01"))
+        if details:
+            data["pay_amt"] = sum((d["pay_amt"] for d in details), Decimal("0.00"))
+        else:
+            data["pay_amt"] = -(data["pay_amt"] + Decimal("0.01"))
     if model is QuotaNotice:
-        key = "pay_amt" if data["vt_code"] == "5108" else "plan_amt"
-        data[key] = sum((d["pay_amt"] for d in details), Decimal("0.00"))
+        key = "pay_amt" if data["vt_code"] == "5108" else "plan_amt"  # headers and details alike
+        data[key] = sum((d[key] for d in details), Decimal("0.00"))
     if model is VoucherReconciliationStatement:
         data["all_num"] = len(details)
         data["all_amt"] = sum((d["amt"] for d in details), Decimal("0.00"))

@@ -113,7 +113,7 @@ def _replace_header(old: str, new: str) -> bytes:
     [
         (_replace_header("BGT_DEC", "BGT_DESC"), "unknown_column"),
         (_replace_header("BGT_DEC", "PRO_CODE"), "duplicate_column"),
-        (_replace_header("COR_BGT_DOC_NO", "TASK_NO"), "unknown_column"),
+        (_replace_header("COR_BGT_DOC_NO", "NOT_A_COLUMN"), "unknown_column"),
         (_replace_header("BGT_DEC", "bgt_dec"), "bad_header"),
         (b"", "missing_header"),
         (b"\xef\xbb\xbf\r\n", "missing_header"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.base import refuse_unknown_codes
 from adapters.errors import MalformedDocument
 from adapters.evoucher import EVoucherAdapter
 from adapters.limits import Limits
@@ -247,7 +248,9 @@ def test_negative_payment_amount() -> None:
 
 
 def test_refund_notice_must_be_negative() -> None:
-    text = inner_text("2252").replace("<PayAmt>-2345.67</PayAmt>", "<PayAmt>2345.67</PayAmt>")
+    text = inner_text("2252").replace(
+        "<PayAmt>-2345.67</PayAmt>", "<PayAmt>2345.67</PayAmt>", 1
+    )  # header only
     raw = envelope(body(inner_bytes(text), vt="2252", no="3303242252260000007"))
     assert _problems(raw) == [("[0].pay_amt", "amount_not_negative")]
 
@@ -268,11 +271,14 @@ def test_details_must_add_up_to_the_header_amount() -> None:
 
 
 def test_unknown_code_list_value_names_the_list() -> None:
+    """An unknown code does not refuse the envelope: it rides on the record for the caller's policy."""
     text = inner_text().replace("<PayTypeCode>11</PayTypeCode>", "<PayTypeCode>99</PayTypeCode>")
-    with pytest.raises(ValidationFailed) as info:
-        ADAPTER.parse(sample_envelope(text))
-    (problem,) = info.value.problems
+    document = ADAPTER.parse(sample_envelope(text))
+    (problem,) = document.records[0].code_problems
     assert (problem.path, problem.rule, problem.value) == ("[0].pay_type_code", "code_list:PAY_TYPE", "99")
+    with pytest.raises(ValidationFailed) as info:
+        refuse_unknown_codes(document)
+    assert info.value.problems == (problem,)
 
 
 def test_missing_required_field() -> None:

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from adapters.errors import TranslationError
 from adapters.limits import Limits
 from adapters.mof import MofJsonAdapter
-from schemas.indicators import IndicatorReceipt, TransferIndicator
+from schemas.indicators import IndicatorEvent, IndicatorReceipt, TransferIndicator
 from tests.adapters.mof_helpers import (
     GOLDEN,
     document,
@@ -145,14 +145,15 @@ def test_duplicate_bgt_id_in_one_document() -> None:
     assert problem_rules(ADAPTER, mof_json(rows)) == {"[2].bgt_id": "duplicate_record"}
 
 
-def test_adjsub_row_without_adj_type_code_is_refused() -> None:
-    raw = (
-        ADAPTER.render(ADAPTER.parse(mof_json(golden_issue_rows())))
-        .replace(b"BA_BGT_INFO", b"BA_BGT_ADJSUB")
-        .replace(b'"BGT_ID"', b'"ADJ_SUB_ID"')
-        .replace(b'"AMOUNT"', b'"ADD_AMOUNT"')
-    )
-    assert problem_rules(ADAPTER, raw)["[0].event"] == "missing"
+def test_adjsub_row_without_adj_type_code_is_an_adjustment() -> None:
+    """The real BA_BGT_ADJSUB has no type column (BaBgtAdjsubPO.java): a row without our ADJ_TYPE_CODE is
+    an ADJUST whose signed ADD_AMOUNT is the delta."""
+    raw = ADJ_RAW.replace(b',\n      "ADJ_TYPE_CODE": "1"', b"")
+    assert b'"ADJ_TYPE_CODE": "1"' not in raw
+    with_type = ADAPTER.parse(ADJ_RAW).messages
+    without = ADAPTER.parse(raw).messages
+    assert without == with_type
+    assert [m.event for m in without if isinstance(m, TransferIndicator)][:2] == [IndicatorEvent.ADJUST] * 2
 
 
 def test_unknown_adj_type() -> None:

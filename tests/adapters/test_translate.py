@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from adapters.base import Document, Record
 from adapters.cfx import CfxAdapter
@@ -17,8 +18,9 @@ from adapters.translate import (
     clearing_requests_to_cfx,
     pboc_receipt_to_clearing_receipt,
 )
+from schemas.base import STORED
 from schemas.clearing import ClearingReceipt, ClearingRequest, PbocClearingApply, PbocClearingReceipt
-from tests.adapters.payments_samples import CLEARING_2301, CLEARING_2302, RECEIPT_3143, head
+from tests.adapters.payments_samples import CLEARING_2301, CLEARING_2302, RECEIPT_3143, RECEIPT_3144, head
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 
@@ -72,24 +74,80 @@ def test_2301_document_becomes_a_cfx_package_that_renders_and_parses() -> None:
     assert b"<AllAmt>26411.34</AllAmt>" in raw
 
 
-def test_2302_becomes_a_2202_and_negative_amounts_cannot_go_to_tips() -> None:
-    refund = ClearingRequest.model_validate({**CLEARING_2302})
-    with pytest.raises(TranslationError):
-        _apply(refund)
-    positive = ClearingRequest.model_validate(
+def _refund(amount: str = "-2345.67", detail: str | None = None) -> ClearingRequest:
+    """A 2302; a non-negative one exists only as a record stored before the sign rule (read leniently)."""
+    return ClearingRequest.model_validate(
         {
             **CLEARING_2302,
-            "pay_amt": "2345.67",
-            "details": [{**CLEARING_2302["details"][0], "pay_amt": "2345.67"}],
-        }
+            "pay_amt": amount,
+            "details": [{**CLEARING_2302["details"][0], "pay_amt": detail or amount}],
+        },
+        context=None if amount.startswith("-") else STORED,
     )
-    assert _apply(positive).msg_no == "2202"
+
+
+def test_negative_2302_becomes_a_2202_with_positive_amounts() -> None:
+    """ITFE: a 2302 carries "-" + the refund (VoucherDto2MapFor2302.java); the 2202 carries the refund
+    itself (VoucherDto2MapFor2202.java), so the signs flip on the way to TIPS."""
+    refund = ClearingRequest.model_validate({**CLEARING_2302})
+    assert refund.pay_amt == Decimal("-2345.67")
+    bill = _apply(refund)
+    assert bill.msg_no == "2202"
+    assert bill.amt == Decimal("2345.67") and [d.amt for d in bill.details] == [Decimal("2345.67")]
+    # the 2202 names the refunded payment, not a payer/payee of its own
+    assert (bill.ori_payer_acct, bill.ori_payee_acct) == (refund.clear_acct_no, refund.agent_acct_no)
+    assert bill.ori_vou_no == "3303245201260000123"  # the payment voucher its only detail names
+    assert bill.pay_snd_bnk_no == bill.agent_bnk_code == "102333300018"
+    # the original 支付 the refund undoes: the 2302's PayDictateNo / PayMsgNo / PayEntrustDate
+    assert (bill.ori_tra_no, bill.pay_dictate_no, bill.pay_msg_no, bill.ori_entrust_date) == (
+        "20260320000012345678",
+        "20260320000012345678",
+        "100",
+        date(2026, 3, 20),
+    )
+    assert (bill.payer_acct, bill.payee_acct, bill.add_word) == (None, None, None)
+    raw = CfxAdapter().render(Document("cfx", (Record(0, bill),), head("2202", "20260320220200000004")))
+    assert b"<Head2202>" in raw and b"<AllAmt>2345.67</AllAmt>" in raw and b"-" not in raw.split(b"<MSG>")[1]
+
+
+def test_a_stored_positive_2302_passes_unchanged_and_mixed_signs_are_refused() -> None:
+    with pytest.raises(ValidationError, match="amount_not_negative"):
+        ClearingRequest.model_validate({**CLEARING_2302, "pay_amt": "2345.67"})
+    assert _apply(_refund("2345.67")).amt == Decimal("2345.67")
+    assert _apply(_refund("0.00")).amt == Decimal("0.00")
+    with pytest.raises(TranslationError, match="mix signs"):
+        _apply(
+            ClearingRequest.model_validate(
+                {
+                    **CLEARING_2302,
+                    "pay_amt": "-1.00",
+                    "details": [
+                        {**CLEARING_2302["details"][0], "pay_amt": "-2.00"},
+                        {**CLEARING_2302["details"][0], "id": "CD12", "pay_amt": "1.00"},
+                    ],
+                    "all_num": 2,
+                }
+            )
+        )
+
+
+def test_3144_comes_back_as_the_2302_receipt_with_a_negative_x_pay_amt() -> None:
+    cfx = CfxAdapter().parse((GOLDEN / "cfx" / "3144.xml").read_bytes())
+    answer = cfx.messages[0]
+    assert isinstance(answer, PbocClearingReceipt) and answer.msg_no == "3144"
+    receipt = pboc_receipt_to_clearing_receipt(answer, _refund(), pay_snd_bnk_no="102333300018")
+    assert (receipt.x_pay_amt, receipt.pay_amt, receipt.x_add_word) == (
+        Decimal("-2345.67"),
+        Decimal("-2345.67"),
+        "处理成功",
+    )
+    assert receipt.x_pay_snd_bnk_no == "102333300018"
+    failed = PbocClearingReceipt.model_validate({**RECEIPT_3144, "result": "94052"})
+    assert pboc_receipt_to_clearing_receipt(failed, _refund()).x_pay_amt == Decimal("0.00")
 
 
 def test_mixed_2301_and_2302_are_refused_in_one_package() -> None:
-    positive = ClearingRequest.model_validate(
-        {**CLEARING_2302, "pay_amt": "1.00", "details": [{**CLEARING_2302["details"][0], "pay_amt": "1.00"}]}
-    )
+    positive = _refund("1.00")  # a 2302 stored before the sign rule
     with pytest.raises(TranslationError):
         clearing_requests_to_cfx(
             [_request(), positive],
@@ -111,6 +169,7 @@ def test_3143_comes_back_as_the_2301_receipt() -> None:
         date(2026, 3, 17),
         "处理成功",
     )
+    assert receipt.x_pay_snd_bnk_no == "011333000015"  # the 3143's PaySndBnkNo wins over the argument
     assert receipt.voucher_no == "3303242301260000031" and receipt.details == _request().details
     raw = EVoucherAdapter().render(Document("evoucher", (Record(0, receipt),)))
     assert b"<VoucherFlag>1</VoucherFlag>" in raw
@@ -119,7 +178,7 @@ def test_3143_comes_back_as_the_2301_receipt() -> None:
 
 def test_failed_3143_gives_a_receipt_with_nothing_cleared() -> None:
     answer = PbocClearingReceipt.model_validate(
-        {**RECEIPT_3143, "result": "94052", "description": "账户余额不足"}
+        {**RECEIPT_3143, "pay_result": "94052", "add_word": "账户余额不足"}
     )
     receipt = pboc_receipt_to_clearing_receipt(answer, _request())
     assert receipt.x_pay_amt == Decimal("0.00") and receipt.x_add_word == "账户余额不足"
@@ -132,6 +191,6 @@ def test_receipt_for_another_voucher_is_refused() -> None:
 
 
 def test_3144_does_not_answer_a_2301() -> None:
-    answer = PbocClearingReceipt.model_validate({**RECEIPT_3143, "msg_no": "3144"})
+    answer = PbocClearingReceipt.model_validate({**RECEIPT_3144, "vou_no": "3303242301260000031"})
     with pytest.raises(TranslationError):
         pboc_receipt_to_clearing_receipt(answer, _request())

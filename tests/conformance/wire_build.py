@@ -113,19 +113,32 @@ def pretty_voucher(header: list[tuple[str, str]], details: list[list[tuple[str, 
     return CRLF.join(lines) + CRLF
 
 
+def _absent(extras: list[tuple[str, str]], items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The ITFE elements the sample does not already carry (the models and the sample gained most of them
+    with the full ITFE field sets, issue 12)."""
+    present = {t for t, _v in items}
+    return [(t, v) for t, v in extras if t not in present]
+
+
 def real_5201_inner(amounts: tuple[str, str, str] = ("900000", "800000", "100000")) -> bytes:
     """A 5201 as a real sender writes it: the ITFE header/detail extras, left-out optional elements, empty
     X-fields on an outgoing voucher, amounts without decimals, pretty printed with CRLF and tabs."""
     header, details = sample_5201_parts()
     header = [(t, amounts[0] if t == "PayAmt" else v) for t, v in header if t not in LEFT_OUT_5201]
     cut = next(i for i, (t, _v) in enumerate(header) if t == "ExpEcoName") + 1
-    header = header[:cut] + HEADER_EXTRAS_5201[:10] + header[cut:] + HEADER_EXTRAS_5201[10:]
+    header = (
+        header[:cut]
+        + _absent(HEADER_EXTRAS_5201[:10], header)
+        + header[cut:]
+        + _absent(HEADER_EXTRAS_5201[10:], header)
+    )
     shaped = []
     for number, detail in enumerate(details):
         items = [
             (t, amounts[1 + number] if t == "PayAmt" else v) for t, v in detail if t not in LEFT_OUT_5201
         ]
-        shaped.append(items[:1] + DETAIL_EXTRAS_5201[:1] + items[1:] + DETAIL_EXTRAS_5201[1:])
+        extras = _absent(DETAIL_EXTRAS_5201, items)
+        shaped.append(items[:1] + extras[:1] + items[1:] + extras[1:])
     text = '<?xml version="1.0" encoding="GBK"?>' + CRLF + pretty_voucher(header, shaped)
     return text.encode("gbk")
 

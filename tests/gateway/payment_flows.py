@@ -65,6 +65,7 @@ def receipt(no: str, fen: int, paid_fen: int, day: date, paid_on: date | None = 
 def refund(no: str, original: str, fen: int, day: date) -> RefundNotice:
     data = {**REFUND_2252, "voucher_no": no, "original_voucher_no": original, "ori_bill_no": original}
     data.update(vou_date=_wire(day), pay_date=_wire(day), pay_entrust_date=_wire(day), pay_amt=_money(-fen))
+    data["details"] = [{**REFUND_2252["details"][0], "pay_amt": _money(-fen)}]  # the detail refunds it all
     return RefundNotice.model_validate(data)
 
 

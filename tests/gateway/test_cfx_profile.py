@@ -173,3 +173,41 @@ def test_a_cfx_only_treasury_cannot_take_a_quota_notice(demo_dir: Path, database
     finally:
         h.client.close()
         h.gateway.close()
+
+
+def test_a_negative_2302_reaches_a_cfx_treasury_as_a_2202_and_its_3144_comes_back_negative(
+    cfx_harness: Harness,
+) -> None:
+    """ITFE: a 2302's amounts are negative (VoucherVerify.java), the 2202 on the TIPS wire carries the refund
+    as a positive amount (VoucherDto2MapFor2202.java) and the 2302 回单's XPayAmt is negative again
+    (VoucherDto2MapFor2302.java)."""
+    assert send(cfx_harness, COUNTY, evoucher("5201")).status_code == 202
+    answer = send(cfx_harness, BANK, evoucher("2302"))
+    assert answer.status_code == 202, answer.text
+    push = pushed_to_pbc(cfx_harness)
+    assert push.headers["X-Wire-Format"] == "cfx"
+    assert b"<Head2202>" in push.body and b"<BatchHead2202>" not in push.body
+    package = default_registry().get("cfx").parse(push.body)
+    assert package.envelope["MsgNo"] == "2202"
+    (bill,) = [r.message for r in package.records]
+    assert isinstance(bill, PbocClearingApply) and bill.msg_no == "2202"
+    assert bill.amt == Decimal("2345.67") and [d.amt for d in bill.details] == [Decimal("2345.67")]
+    assert bill.ori_vou_no == "3303245201260000123" and bill.ori_payer_acct == "3303240000000001"
+
+    (reply,) = replies("pbc", package, today=cfx_harness.clock.now.date(), reference="pbc-2202")
+    assert reply.envelope["MsgNo"] == "3144"
+    accepted = send(cfx_harness, PBC, default_registry().get("cfx").render(reply))
+    assert accepted.status_code == 202, accepted.text
+    assert accepted.json()["records"][0]["message_type"] == "clearing_receipt"
+    pull = signed_headers(
+        cfx_harness.config_dir, COUNTY, b"", "pull-2", cfx_harness.clock.now, path="/v1/inbox", method="GET"
+    )
+    items = cfx_harness.client.get("/v1/inbox", headers=pull).json()["items"]
+    receipts = [
+        m
+        for item in items
+        for m in default_registry().get("evoucher").parse(base64.b64decode(item["body_base64"])).messages
+        if isinstance(m, ClearingReceipt)
+    ]
+    (receipt,) = receipts
+    assert receipt.vt_code == "2302" and receipt.x_pay_amt == Decimal("-2345.67")

@@ -17,10 +17,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from gateway.cli import main
 from gateway.demo import documents as docs
 from gateway.demo.processes import ProcessGroup, child_env, start_gateway
+from gateway.store.tables import indicator_spends, ledger_indicators
 from tests.conftest import free_port
 
 DEMO_TIMEOUT = 300
@@ -71,6 +73,24 @@ def page(client: httpx.Client, path: str) -> str:
 
 
 @pytest.mark.e2e
+def assert_control_ledger(database_url: str) -> None:
+    """The five vouchers spend the county's booked indicator (500,000.00 − 50,000.00): all answered, so
+    nothing is in flight; paid = 12,345.67 + 774.00 (short) + 3,200.00 + 5,600.00 − 600.00 (refund) +
+    1,980.00 = 23,299.67, which is what the indicator row counts as spent."""
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as c:
+            s, t = indicator_spends.c, ledger_indicators.c
+            spends = c.execute(sa.select(s.state, s.in_flight_fen, s.paid_fen, s.indicator_id)).all()
+            (indicator_id,) = {row[3] for row in spends}
+            row = c.execute(sa.select(t.amount_fen, t.spent_fen).where(t.id == indicator_id)).one()
+    finally:
+        engine.dispose()
+    assert sorted(r[0] for r in spends) == ["paid"] * 5
+    assert sum(r[1] for r in spends) == 0 and sum(r[2] for r in spends) == 2_329_967
+    assert tuple(row) == (45_000_000, 2_329_967)
+
+
 def test_the_demo_leaves_exactly_the_injected_breaks(tmp_path: Path, database_url: str) -> None:
     directory = tmp_path / "demo"
     done = subprocess.run(
@@ -81,6 +101,7 @@ def test_the_demo_leaves_exactly_the_injected_breaks(tmp_path: Path, database_ur
     )
     assert done.returncode == 0, done.stderr
     assert "MISSING_IN_LOWER" in done.stdout and "/ui/dashboard" in done.stdout
+    assert "网关拒收 (indicator_exhausted，指标 " in done.stdout
     assert processes_naming(directory) == []  # --exit-when-done stopped every child
     day = business_day(done.stdout)
     lost = next(i.bgt_id for i in docs.indicators(day) if i.fate == "lost")
@@ -133,10 +154,17 @@ def test_the_demo_leaves_exactly_the_injected_breaks(tmp_path: Path, database_ur
             for c in trace.json()["chain"]
             if c["record"].get("vt_code") == "2302"
         ]
-        assert returned == [
-            ("clearing", docs.BANK, "600.00", None),
-            ("clearing_receipt", docs.PBOC, "600.00", "600.00"),
+        assert returned == [  # a 2302's amounts are negative by rule (ITFE VoucherVerify.java)
+            ("clearing", docs.BANK, "-600.00", None),
+            ("clearing_receipt", docs.PBOC, "-600.00", "-600.00"),
         ]
+        # 控制 (issue 17): the over-spending voucher was refused whole, never stored nor sent to the bank
+        over = docs.overspending_voucher(day).voucher_no
+        over_trace = httpx.get(
+            f"{base}/v1/ops/trace", params={"voucher_no": over}, headers=viewer, timeout=30
+        )
+        assert over_trace.json()["chain"] == []
+        assert_control_ledger(database_url)
 
         with signed_in(base, tokens["viewer"]) as browser:
             html = page(browser, "/ui/dashboard")

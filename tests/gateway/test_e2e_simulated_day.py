@@ -130,9 +130,9 @@ def test_the_demo_incidents_by_rule(demo_dir: Path, database_url: str) -> None:
         cleared = {m.vt_code: m for m in county if m.message_type == "clearing_receipt"}
         assert sorted(cleared) == ["2301", "2302"]
         assert [d.voucher_no for d in cleared["2301"].details] == [V1]  # V2 is never cleared
-        # the refund went back to the treasury: the bank's 2302, cleared by the PBOC
-        assert [(d.voucher_no, d.pay_amt) for d in cleared["2302"].details] == [(V1, Decimal("2345.67"))]
-        assert cleared["2302"].x_pay_amt == Decimal("2345.67") and cleared["2302"].x_add_word == "清算成功"
+        # the refund went back to the treasury: the bank's 2302 (negative by rule), cleared by the PBOC
+        assert [(d.voucher_no, d.pay_amt) for d in cleared["2302"].details] == [(V1, Decimal("-2345.67"))]
+        assert cleared["2302"].x_pay_amt == Decimal("-2345.67") and cleared["2302"].x_add_word == "清算成功"
         stages = [(c["stage"], c["sender"]) for c in person_trace(base, demo_dir, f"voucher_no={V1}")]
         assert stages.count(("clearing", BANK)) == 2 and stages.count(("clearing_receipt", PBC)) == 2
 

@@ -101,6 +101,20 @@ def test_adjust_recall_and_delete_post_reversing_entries(harness: Harness) -> No
     assert_ledger_ok(harness)
 
 
+def test_a_real_adjsub_row_changes_its_receiving_indicator(harness: Harness) -> None:
+    """BaBgtAdjsubPO.java (zhouxiaolejoe/micro-service-parent): BGT_ID is the 调入 indicator that receives
+    ADD_AMOUNT, ORI_BGT_ID its source, and the table has no ADJ_TYPE_CODE: the row is a signed 调整 of
+    BGT_ID."""
+    send(harness, PROVINCE, document("BA_BGT_INFO", issue("B-1", "1000.00"), issue("B-2", "10.00")), "m1")
+    real = change("A-1", "B-2", "250.00")
+    real.pop("ADJ_TYPE_CODE")
+    real["BGT_ID"] = "B-1"  # 调入指标主键; ORI_BGT_ID B-2 is the 源指标
+    send(harness, PROVINCE, document("BA_BGT_ADJSUB", real), "m2")
+    amounts = {r.bgt_id: r.amount_fen for r in rows(harness, PROVINCE, "issued")}
+    assert amounts == {"B-1": 100000 + 25000, "B-2": 1000}
+    assert_ledger_ok(harness)
+
+
 def test_lower_booking_and_its_own_adjustment_post_on_the_lower_ledger(harness: Harness) -> None:
     send(harness, PROVINCE, document("BA_BGT_INFO", issue("B-1", "1000.00")), "m1")
     send(harness, CITY, document("BA_BGT_INFO", booking("L-1", "B-1", "1000.00")), "c1")

@@ -116,10 +116,10 @@ def test_the_bank_returns_each_refund_to_the_treasury_with_a_2302() -> None:
     refunds = {n.original_voucher_no: -n.pay_amt for n in of_type(answers, RefundNotice)}
     assert refunds == {V1: Decimal("2345.67"), V2: Decimal("860.00")}
     returned = [r.message for r in answers[3].records]
-    # V1 and V2 draw on different accounts: one 2302 each, the refunded amount positive
+    # V1 and V2 draw on different accounts: one 2302 each, the refunded amount negative (退款申请金额为负)
     assert [(r.vt_code, [d.voucher_no for d in r.details], r.pay_amt) for r in returned] == [
-        ("2302", [V1], Decimal("2345.67")),
-        ("2302", [V2], Decimal("860.00")),
+        ("2302", [V1], Decimal("-2345.67")),
+        ("2302", [V2], Decimal("-860.00")),
     ]
     drawn = {r.agent_acct_no: r.voucher_no for r in of_type(answers[2:3], ClearingRequest)}
     for request in returned:

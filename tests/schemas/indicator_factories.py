@@ -107,6 +107,27 @@ def transfer_indicators(draw: st.DrawFn, events: tuple[IndicatorEvent, ...] = tu
         adj_batch_no=draw(texts(6)) if event is IndicatorEvent.ADJUST else draw(optional(texts(6))),
         is_deleted=draw(optional(st.sampled_from(["1", "2"]))),
         create_time=draw(optional(whole_second_datetimes())),
+        # the other BaBgtInfoPO / BaBgtAdjsubPO columns (schemas.indicator_columns), a sample of each kind
+        bgt_exe_flag=draw(optional(st.sampled_from(["0", "1"]))),
+        agency_code=draw(optional(texts(21))),
+        agency_name=draw(optional(texts(60))),
+        manage_mof_dep_code=draw(optional(st.from_regex(r"\A[0-9]{3,6}\Z"))),
+        update_time=draw(optional(whole_second_datetimes())),
+        dis_amt=draw(optional(money("-999999999.99", "999999999.99"))),
+        cur_amt=draw(optional(money("0", "999999999.99"))),
+        pay_app_amt=draw(optional(money("0", "999999999.99"))),
+        bgt_pman_id=draw(optional(ids())),
+        task_name=draw(optional(texts(60))),
+        pay_type_code=draw(optional(st.sampled_from(["1", "11", "001001", "001002"]))),
+        exp_level_code=draw(optional(st.sampled_from(["1", "2", "3"]))),
+        param_1=draw(optional(texts(60))),
+        param_6=draw(optional(st.from_regex(r"\A-?[1-9][0-9]{0,8}(\.[0-9]{1,4})?\Z"))),
+        in_bgt_id=None
+        if event is IndicatorEvent.ISSUE
+        else draw(optional(ids().filter(lambda s: s != bgt_id))),
+        adj_date=None
+        if event is IndicatorEvent.ISSUE
+        else draw(optional(st.dates(date(year - 1, 1, 1), date(year + 1, 12, 31)))),
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 
+from schemas.codelists import check_codes, default_registry
 from schemas.errors import ValidationFailed
 from schemas.indicators import IndicatorEvent, IndicatorReceipt, ReceiptStatus, TransferIndicator
 from schemas.messages import MESSAGE_MODELS, canonical_json, parse_canonical, parse_canonical_many
@@ -117,16 +118,26 @@ def test_origin_cannot_be_the_row_itself() -> None:
     assert _rules(data) == {"ori_bgt_id": "self_reference"}
 
 
-def test_unknown_code_names_the_list() -> None:
-    with pytest.raises(ValidationFailed) as info:
-        parse_canonical(example_issue(fund_type_code="999"))
-    (problem,) = info.value.problems
-    assert (problem.path, problem.rule, problem.value) == ("fund_type_code", "code_list:FUND_TYPE", "999")
+def _code_rules(data: dict[str, Any]) -> dict[str, tuple[str, str | None]]:
+    """``{path: (rule, value)}`` of the code-list problems of a (valid) indicator."""
+    model = parse_canonical(data)
+    assert isinstance(model, TransferIndicator)
+    problems = check_codes(model, default_registry(), model.mof_div_code, model.fiscal_year)
+    return {p.path: (p.rule, p.value) for p in problems}
+
+
+def test_an_unknown_code_is_not_a_model_error_but_a_code_problem_naming_the_list() -> None:
+    """Code lists are applied by the caller's policy (warn or refuse), not by the model (issue 12)."""
+    data = example_issue(fund_type_code="999")
+    assert isinstance(parse_canonical(data), TransferIndicator)
+    assert _code_rules(data) == {"fund_type_code": ("code_list:FUND_TYPE", "999")}
 
 
 def test_budget_level_uses_the_zhejiang_2026_list() -> None:
-    assert _rules(example_issue(budget_level_code="3")) == {"budget_level_code": "code_list:BUDGET_LEVEL"}
-    assert parse_canonical(example_issue(budget_level_code="3", fiscal_year=2025, doc_date="2025-03-01"))
+    assert _code_rules(example_issue(budget_level_code="3")) == {
+        "budget_level_code": ("code_list:BUDGET_LEVEL", "3")
+    }
+    assert _code_rules(example_issue(budget_level_code="3", fiscal_year=2025, doc_date="2025-03-01")) == {}
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 
 from schemas.base import build
-from schemas.clearing import ClearingRequest, GeneralReply, PbocClearingReceipt, QuotaNotice
+from schemas.clearing import (
+    ClearingRequest,
+    GeneralReply,
+    PbocClearingApply,
+    PbocClearingReceipt,
+    PbocQuota,
+    QuotaNotice,
+)
 from schemas.codelists import check_codes, default_registry
 from schemas.dates import parse_wire_date
 from schemas.errors import ValidationFailed
@@ -22,11 +29,14 @@ from tests.adapters.payments_samples import (
     CLEARING_2301,
     CLEARING_2302,
     PAYMENT_5201,
+    QUOTA_5102,
     QUOTA_5106,
     QUOTA_5108,
     QUOTA_CHECK_3510,
     RECEIPT_3143,
+    RECEIPT_3144,
     RECEIPT_5201,
+    REFUND_2202,
     REFUND_2252,
 )
 
@@ -153,7 +163,7 @@ def test_clearing_2301_is_never_negative_but_2302_may_be() -> None:
     assert _ok(ClearingRequest, CLEARING_2302).pay_amt == Decimal("-2345.67")
     details = [{**CLEARING_2301["details"][0], "pay_amt": "-12345.67"}, CLEARING_2301["details"][1]]
     data = {**CLEARING_2301, "pay_amt": "-11485.67", "details": details}
-    assert _problems(ClearingRequest, data) == [("[0].pay_amt", "value_error")]
+    assert _problems(ClearingRequest, data) == [("[0].pay_amt", "amount_negative")]
 
 
 def test_clearing_all_num_counts_the_details() -> None:
@@ -203,6 +213,29 @@ def test_quota_balance_identity_also_checks_each_line() -> None:
     assert not statement.identity_holds
 
 
+def test_quota_header_balances_left_out_are_the_sums_of_the_details() -> None:
+    # 3510/5510 header balances are conditional (ITFE voucher_3510_java2xml.ftl, VoucherDto2MapFor5510.java)
+    second = {
+        **QUOTA_CHECK_3510["details"][0],
+        "pre_date_money": "1.00",
+        "clear_amt": "2.00",
+        "cur_reck_money": "0.50",
+        "cur_date_money": "2.50",
+    }
+    details = [QUOTA_CHECK_3510["details"][0], second]
+    data = {**QUOTA_CHECK_3510, "all_num": 2, "details": details, "pre_date_money": None, "clear_amt": None}
+    statement = _ok(QuotaReconciliationStatement, {k: v for k, v in data.items() if v is not None})
+    assert statement.pre_date_money is None and statement.clear_amt is None
+    # the two missing ones are summed; the two present ones are the header's own
+    assert statement.balances() == (
+        Decimal("120001.00"),
+        Decimal("500002.00"),
+        Decimal("413205.67"),
+        Decimal("206794.33"),
+    )
+    assert statement.identity_difference() == Decimal("3.00")
+
+
 def test_statement_period_must_not_be_reversed() -> None:
     data = {**QUOTA_CHECK_3510, "begin_date": "20260401"}
     assert _problems(QuotaReconciliationStatement, data) == [("[0].end_date", "value_error")]
@@ -210,10 +243,34 @@ def test_statement_period_must_not_be_reversed() -> None:
 
 def test_tips_result_code() -> None:
     assert _ok(PbocClearingReceipt, RECEIPT_3143).succeeded
-    assert not _ok(PbocClearingReceipt, {**RECEIPT_3143, "result": "94001"}).succeeded
+    assert not _ok(PbocClearingReceipt, {**RECEIPT_3143, "pay_result": "94001"}).succeeded
+    # ITFE Recv3143MsgServer: PayResult 90000 or 0 is 拨付成功; a 3144 answers with Result
+    assert _ok(PbocClearingReceipt, {**RECEIPT_3143, "pay_result": "0"}).succeeded
+    assert _ok(PbocClearingReceipt, RECEIPT_3144).succeeded
+    assert not _ok(PbocClearingReceipt, {**RECEIPT_3144, "result": "94001"}).succeeded
+    assert _problems(PbocClearingReceipt, {**RECEIPT_3143, "result": "90000"}) == [("[0]", "msgno_fields")]
+    assert _problems(PbocClearingReceipt, {**RECEIPT_3144, "result": None}) == [("[0]", "msgno_fields")]
     assert _problems(GeneralReply, {"ori_msg_no": "2201", "result": "9000"}) == [
         ("[0].result", "string_pattern_mismatch")
     ]
+
+
+def test_each_msgno_carries_its_own_itfe_fields() -> None:
+    """One model, two ITFE layouts (itfe_2201/2202_java2xml.ftl, itfe_5102/5103_java2xml.ftl): a field of the
+    other MsgNo's layout is refused as ``msgno_fields``, as is a missing one the MsgNo needs."""
+    assert _ok(PbocClearingApply, REFUND_2202).ori_vou_no == "3303242301260000031"
+    assert _problems(PbocClearingApply, {**REFUND_2202, "payer_acct": "3303240000000001"}) == [
+        ("[0]", "msgno_fields")
+    ]
+    assert _problems(PbocClearingApply, {**REFUND_2202, "ori_payee_acct": None}) == [("[0]", "msgno_fields")]
+    grant = {**QUOTA_5102, "msg_no": "5103", "of_month": "03"}
+    assert _problems(PbocQuota, grant) == [("[0]", "msgno_fields")]  # Detail5103 has no BdgOrgCode
+    details = [
+        {k: v for k, v in d.items() if k != "bdg_org_code"} | {"acct_prop": "1"}
+        for d in QUOTA_5102["details"]
+    ]
+    assert _ok(PbocQuota, {**grant, "details": details}).of_month == "03"
+    assert _problems(PbocQuota, {**QUOTA_5102, "of_month": "03"}) == [("[0]", "msgno_fields")]
 
 
 def test_unknown_code_list_values_name_the_list_and_value() -> None:
@@ -265,3 +322,19 @@ def test_models_are_frozen_and_strict() -> None:
     assert _problems(PaymentVoucher, {**PAYMENT_5201, "surprise": "1"}) == [
         ("[0].surprise", "extra_forbidden")
     ]
+
+
+def test_a_record_stored_before_the_2302_sign_rule_is_still_readable_from_the_store() -> None:
+    """Nothing already accepted becomes unreadable: the store reads back a positive 2302 (accepted before the
+    ITFE sign rule) and a 5106 whose details carry PayAmt; on the wire both are refused."""
+    legacy = {
+        **CLEARING_2302,
+        "message_type": "clearing_request",
+        "pay_amt": "2345.67",
+        "details": [{**CLEARING_2302["details"][0], "pay_amt": "2345.67"}],
+    }
+    with pytest.raises(ValidationFailed) as refused:
+        parse_canonical(legacy)
+    assert {p.rule for p in refused.value.problems} == {"amount_not_negative"}
+    stored = parse_canonical(legacy, stored=True)
+    assert isinstance(stored, ClearingRequest) and stored.pay_amt == Decimal("2345.67")

@@ -38,6 +38,7 @@ from tests.adapters.payments_samples import (
     PAYMENT_5201,
     PAYMENT_8202,
     QUOTA_CHECK_3510,
+    QUOTA_CHECK_5510,
     RECEIPT_3143,
     RECEIPT_5201,
     REFUND_2252,
@@ -101,7 +102,7 @@ def test_a_day_of_e_vouchers_reconciles_through_the_adapters(tmp_path: Path, eng
 
 def test_a_refused_pboc_receipt_voids_its_clearing_voucher(tmp_path: Path) -> None:
     files = _day_files(tmp_path)
-    refused = _model(PbocClearingReceipt, {**RECEIPT_3143, "result": "94052", "description": "余额不足"})
+    refused = _model(PbocClearingReceipt, {**RECEIPT_3143, "pay_result": "94052", "add_word": "余额不足"})
     cfx = CfxAdapter().render(
         Document("cfx", (Record(0, refused),), head("3143", "20260317314300000901", src=TIPS_NODE))
     )
@@ -155,6 +156,25 @@ def test_a_5510_reply_reports_each_line_that_breaks_the_balance_identity(tmp_pat
     report = reconcile_payment_files([(vouchers, Role.VOUCHERS), (path, Role.QUOTA)], as_of=AS_OF)
     [item] = [b for b in report.breaks if b.type is BreakType.QUOTA_IDENTITY]
     assert item.key.endswith("quota:3303243510260331001#2") and item.difference == Decimal("206793.33")
+
+
+def test_a_5510_without_header_balances_reconciles_on_its_details(tmp_path: Path) -> None:
+    # ITFE VoucherDto2MapFor5510.java writes no header PreDateMoney/ClearAmt/CurReckMoney/CurDateMoney
+    data = {k: v for k, v in QUOTA_CHECK_5510.items() if v is not None}
+    statement = _model(QuotaReconciliationStatement, data)
+    assert statement.pre_date_money is None and statement.identity_difference() == 0
+    path = _evoucher(tmp_path / "5510.xml", statement)
+    vouchers = _evoucher(tmp_path / "v.xml", _model(PaymentVoucher, PAYMENT_5201))
+    report = reconcile_payment_files([(vouchers, Role.VOUCHERS), (path, Role.QUOTA)], as_of=AS_OF)
+    assert not [b for b in report.breaks if b.type is BreakType.QUOTA_IDENTITY]
+    broken = {**data, "details": [{**data["details"][0], "cur_date_money": "1.00"}]}
+    path = _evoucher(tmp_path / "broken.xml", _model(QuotaReconciliationStatement, broken))
+    report = reconcile_payment_files([(vouchers, Role.VOUCHERS), (path, Role.QUOTA)], as_of=AS_OF)
+    # the detail (line 2) breaks the identity, and so does the header (line 1): its balances are the
+    # details' sums, and the identity is linear
+    breaks = [b for b in report.breaks if b.type is BreakType.QUOTA_IDENTITY]
+    assert sorted(b.key.rsplit("#", 1)[-1] for b in breaks) == ["1", "2"]
+    assert {b.difference for b in breaks} == {Decimal("206793.33")}
 
 
 def test_a_banks_3502_statement_is_consumed_as_its_receipts(tmp_path: Path) -> None:

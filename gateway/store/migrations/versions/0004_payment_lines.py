@@ -130,7 +130,7 @@ def _backfill(connection: sa.Connection) -> None:
             return
         by_message: dict[int, list[PaymentLine]] = {}
         for message_pk, position, canonical in batch:
-            lines = lines_of(position, parse_canonical(json.loads(canonical)), canonical)
+            lines = lines_of(position, parse_canonical(json.loads(canonical), stored=True), canonical)
             by_message.setdefault(message_pk, []).extend(lines)
         for message_pk, lines in by_message.items():
             repository.add(message_pk, lines)
