@@ -35,6 +35,7 @@ from pydantic import BaseModel
 
 from adapters.base import Document, Record
 from adapters.errors import MalformedDocument, TranslationError
+from adapters.layout import Layout
 from adapters.limits import Limits
 from schemas.base import CanonicalModel, build
 from schemas.errors import Problem, ValidationFailed, short_value
@@ -307,6 +308,7 @@ def rows_to_document(
     limits: Limits,
     metas: Sequence[Mapping[str, str]] | None = None,
     envelope: Mapping[str, str] | None = None,
+    layouts: Sequence[Layout] | None = None,
 ) -> Document:
     """Every row of one table → a :class:`Document`; all problems of all rows are reported together."""
     if len(rows) > limits.max_records:
@@ -334,7 +336,7 @@ def rows_to_document(
             )
         seen.setdefault(key, position)
         meta = metas[position] if metas is not None else {}
-        records.append(Record(position, model, meta))
+        records.append(Record(position, model, meta, layouts[position] if layouts is not None else None))
     if problems:
         raise ValidationFailed(problems)
     return Document(format_name, tuple(records), dict(envelope or {}))
