@@ -28,7 +28,7 @@ from adapters.base import Adapter, Document, Signature
 from adapters.errors import DocumentTooLarge, MalformedDocument
 from adapters.layout import Layout
 from adapters.limits import DEFAULT_LIMITS, Limits
-from adapters.mof.preserve import dump_json, json_row, json_style, split_json_row, with_layouts
+from adapters.mof.preserve import dump_json, json_row, json_style, split_json_row
 from adapters.mof.tables import TABLES, JsonFloat, rows_to_document, table_for
 
 _SNIFF = re.compile(rb'^(?:\xef\xbb\xbf)?\s*\{\s*"(BA_BGT_INFO|BA_BGT_ADJSUB|BA_BGT_RECEIPT)"\s*:')
@@ -75,7 +75,7 @@ class MofJsonAdapter(Adapter):
             known_row, layout = split_json_row(table, row)  # unknown columns are kept, not refused
             known.append(known_row)
             layouts.append(layout)
-        document = with_layouts(rows_to_document(self.format, table, known, limits), layouts)
+        document = rows_to_document(self.format, table, known, limits, layouts=layouts)
         style = Layout("", texts=json_style(text))
         return Document(document.format, document.records, document.envelope, style)
 

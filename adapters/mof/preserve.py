@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from lxml import etree
 from pydantic import BaseModel
 
-from adapters.base import Document, Record
+from adapters.base import Record
 from adapters.layout import Extra, Filler, Layout, Leaf, Node, build_element, verbatim
 from adapters.mof.tables import Column, Table, record_row, wire_value
 
@@ -49,14 +50,6 @@ def same_cell(original: object, fresh: str | None, column: Column) -> object:
     return original if text.strip() == fresh else fresh
 
 
-def with_layouts(document: Document, layouts: Sequence[Layout]) -> Document:
-    """``document`` with each record's layout attached (by position)."""
-    records = tuple(
-        Record(r.position, r.message, r.meta, layouts[r.position], r.code_problems) for r in document.records
-    )
-    return Document(document.format, records, document.envelope, document.layout)
-
-
 def _usable(layout: Layout | None, table: Table, key: str) -> bool:
     return (
         layout is not None
@@ -74,18 +67,12 @@ def split_json_row(table: Table, row: Mapping[str, object]) -> tuple[Mapping[str
     columns = table.by_wire
     plain = row.keys() <= columns.keys()
     known = row if plain else {name: value for name, value in row.items() if name in columns}
-    return known, Layout(table.model.__name__, build=_JsonRowSource(row, table).layout, plain=plain)
+    return known, Layout(table.model.__name__, build=partial(_json_row_layout, row, table), plain=plain)
 
 
-class _JsonRowSource:
-    __slots__ = ("row", "table")
-
-    def __init__(self, row: Mapping[str, object], table: Table) -> None:
-        self.row, self.table = row, table
-
-    def layout(self) -> tuple[dict[str, Node], dict[str, str]]:
-        pairs = [[name, value] for name, value in self.row.items()]
-        return {}, {ROW: json.dumps(pairs, ensure_ascii=False), "table": self.table.name}
+def _json_row_layout(row: Mapping[str, object], table: Table) -> tuple[dict[str, Node], dict[str, str]]:
+    pairs = [[name, value] for name, value in row.items()]
+    return {}, {ROW: json.dumps(pairs, ensure_ascii=False), "table": table.name}
 
 
 def json_row(table: Table, record: Record) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import partial
 from typing import ClassVar
 
 from lxml import etree
@@ -47,7 +48,7 @@ from adapters.layout import (
     slot_tails,
 )
 from adapters.limits import DEFAULT_LIMITS, Limits
-from adapters.mof.preserve import RECORDS, ROW, strip_xml_row, with_layouts, xml_row
+from adapters.mof.preserve import RECORDS, ROW, strip_xml_row, xml_row
 from adapters.mof.tables import TABLES, Table, plain_row, record_row, rows_to_document, table_for
 
 ROOT = "BGT_EXCHANGE"
@@ -96,7 +97,7 @@ class MofXmlAdapter(Adapter):
         if not names:
             raise MalformedDocument("empty_document", f"<{ROOT}> has no rows")
         table = TABLES[names.pop()]
-        document = with_layouts(rows_to_document(self.format, table, rows, limits), layouts)
+        document = rows_to_document(self.format, table, rows, limits, layouts=layouts)
         plain = len(row_elements) == len(root)  # every child of the root is a row
         envelope_layout = Layout("", build=lambda: _envelope_layout(raw, root), plain=plain)
         return Document(document.format, document.records, document.envelope, envelope_layout)
@@ -162,7 +163,7 @@ def _row(element: etree._Element, position: int, table: Table) -> tuple[Mapping[
         layout = Layout(model, {ROW: strip_xml_row(element, table)})
     else:
         whole = len(children) == len(element)  # no repeated column, no comment or PI among the children
-        layout = Layout(model, build=_RowSource(element, table).layout, plain=whole)
+        layout = Layout(model, build=partial(_row_nodes, element, table), plain=whole)
         if whole:
             plain = plain_row(table, children, children.values())
             if plain is not None:
@@ -170,14 +171,8 @@ def _row(element: etree._Element, position: int, table: Table) -> tuple[Mapping[
     return _wire_row(element, position), layout
 
 
-class _RowSource:
-    __slots__ = ("element", "table")
-
-    def __init__(self, element: etree._Element, table: Table) -> None:
-        self.element, self.table = element, table
-
-    def layout(self) -> Built:
-        return {ROW: strip_xml_row(self.element, self.table)}, {}
+def _row_nodes(element: etree._Element, table: Table) -> Built:
+    return {ROW: strip_xml_row(element, table)}, {}
 
 
 def _wire_row(element: etree._Element, position: int) -> dict[str, object]:
