@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from adapters.canonical import document_from_obj, document_json
 from adapters.cfx import CfxAdapter
 from adapters.cfx.msgnos import MSG_SPECS
 from adapters.errors import MalformedDocument
@@ -440,3 +441,17 @@ def test_another_msgnos_element_in_a_detail_is_kept_and_rendered_back() -> None:
     parsed = ADAPTER.parse(raw)
     assert parsed.messages == ADAPTER.parse(document("5103")).messages
     assert ADAPTER.render(parsed) == raw
+
+
+@pytest.mark.parametrize(
+    "addition", [b"\n  <MSG/>", b"\n  <LocalX>1</LocalX>"], ids=["empty MSG", "unknown element"]
+)
+def test_a_head_only_9005_renders_back_as_sent(addition: bytes) -> None:
+    """A HEAD-only 9005 with the empty ``<MSG/>`` some senders add, or an element no standard names after
+    the ``HEAD``, is accepted and rendered back byte for byte — directly and through canonical JSON."""
+    raw = document("9005").replace(b"</HEAD>", b"</HEAD>" + addition, 1)
+    assert raw != document("9005")
+    parsed = ADAPTER.parse(raw)
+    assert parsed.messages == ADAPTER.parse(document("9005")).messages
+    assert ADAPTER.render(parsed) == raw
+    assert ADAPTER.render(document_from_obj(json.loads(document_json(parsed)))) == raw
