@@ -102,6 +102,10 @@ class PaymentLine:
     clear_amt_fen: int | None = None
     cur_reck_money_fen: int | None = None
     cur_date_money_fen: int | None = None
+    file_no_code: str | None = None
+    """voucher / 回单: the 指标文号 (FileNoCode) it spends — what 资金追踪 links it to its indicator by."""
+    st_year: int | None = None
+    """voucher / 回单 / refund: StYear (业务年度), the fiscal year of the indicator it spends."""
     void: bool = False
     """A clearing 回单 that cleared nothing: stored inactive, and it still replaces its request."""
 
@@ -141,6 +145,8 @@ def lines_of(
                 message.vou_date,
                 digest,
                 amount_fen=to_fen(message.pay_amt),
+                file_no_code=_file_no(message.file_no_code),
+                st_year=message.st_year,
             )
         ]
     if isinstance(message, PaymentReceipt):
@@ -159,6 +165,8 @@ def lines_of(
                 amount_fen=to_fen(message.pay_amt),
                 x_pay_amt_fen=to_fen(message.x_pay_amt),
                 x_pay_date=message.x_pay_date,
+                file_no_code=_file_no(message.file_no_code),
+                st_year=message.st_year,
             )
         ]
     if isinstance(message, RefundNotice):
@@ -175,6 +183,7 @@ def lines_of(
                 digest,
                 original_voucher_no=message.original_voucher_no,
                 amount_fen=to_fen(message.pay_amt),
+                st_year=message.st_year,
             )
         ]
     if isinstance(message, ClearingRequest | ClearingReceipt):
@@ -182,6 +191,11 @@ def lines_of(
     if isinstance(message, QuotaReconciliationStatement):
         return _quota_lines(position, message, digest)
     return []
+
+
+def _file_no(value: str | None) -> str | None:
+    """The 指标文号 as the column holds it (cut to its 100 characters, like ``COR_BGT_DOC_NO``)."""
+    return value[:100] if value else None
 
 
 def _clearing_lines(position: int, doc: ClearingRequest | ClearingReceipt, digest: str) -> list[PaymentLine]:

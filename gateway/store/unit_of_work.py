@@ -23,6 +23,7 @@ from gateway.store.outbox import OutboxRepository
 from gateway.store.payment_lines import PaymentLineRepository
 from gateway.store.reconciliations import RunRepository
 from gateway.store.request_nonces import RequestNonceRepository
+from gateway.store.tracking import TrackingQueries
 from gateway.store.web_sessions import WebSessionRepository
 
 
@@ -66,6 +67,7 @@ class UnitOfWork:
         self.payments = PaymentLineRepository(self._connection)
         self.nonces = RequestNonceRepository(self._connection)
         self.sessions = WebSessionRepository(self._connection)
+        self.tracking = TrackingQueries(self._connection)
         return self
 
     def commit(self) -> None:
