@@ -37,7 +37,7 @@ bank or PBOC side — depends on who sent them; the file CLI takes them as an ex
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Any
@@ -252,6 +252,9 @@ def _quota_lines(position: int, statement: QuotaReconciliationStatement, digest:
 
 _PLAIN_ROLES = ("voucher", "receipt", "refund")
 
+LATER_COLUMNS = ("file_no_code", "st_year")
+"""Line columns added after revision 0004 (by 0008_tracking, which backfills them itself)."""
+
 
 class PaymentLineRepository:
     """Writes a message's lines and keeps the ``active`` flags (see the module docstring)."""
@@ -259,8 +262,11 @@ class PaymentLineRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def add(self, message_pk: int, lines: Sequence[PaymentLine]) -> int:
-        """Store the lines of one message (records in position order); returns how many are active."""
+    def add(self, message_pk: int, lines: Sequence[PaymentLine], *, without: Collection[str] = ()) -> int:
+        """Store the lines of one message (records in position order); returns how many are active.
+
+        ``without``: columns a migration's backfill leaves out because a later revision adds them
+        (:data:`LATER_COLUMNS` for revision 0004)."""
         if not lines:
             return 0
         rows: list[dict[str, object]] = []
@@ -278,6 +284,8 @@ class PaymentLineRepository:
                 active = documents[line.position]
             row = asdict(line)
             del row["void"]
+            for name in without:
+                del row[name]
             row.update(message_pk=message_pk, active=active)
             rows.append(row)
         self._c.execute(insert(payment_lines), rows)

@@ -2,8 +2,8 @@
 tracking report reads — vouchers by (AdmDivCode, FileNoCode, StYear), lower bookings by 上级指标文号, and a
 page of one level's indicators (optionally only IS_TRACK = 1) in id order.
 
-Lines stored before this revision have no FileNoCode: the tracking report does not see their spending
-(``fiscalgw`` cannot recover it without re-reading every stored voucher; the trace still finds them).
+Lines stored before this revision get both from their stored record (the canonical JSON of the voucher,
+回单 or refund), read in batches in id order.
 
 Revision ID: 0008_tracking
 Revises: 0007_breaks
@@ -12,6 +12,7 @@ Create Date: 2026-12-03 13:45:00.000000
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -21,6 +22,9 @@ revision: str = "0008_tracking"
 down_revision: str | None = "0007_breaks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+_BATCH = 1000
+_TYPES = ("payment_voucher", "payment_receipt", "refund_notice")
 
 
 def upgrade() -> None:
@@ -41,6 +45,7 @@ def upgrade() -> None:
                 comment="voucher / 回单 / refund: StYear 业务年度 (migration 0008)",
             )
         )
+    _backfill(op.get_bind())
     op.create_index(
         "ix_payment_lines_adm_div_code_file_no_code_st_year",
         "payment_lines",
@@ -56,6 +61,55 @@ def upgrade() -> None:
         "ledger_indicators",
         ["division", "fiscal_year", "is_track", "id"],
     )
+
+
+def _backfill(connection: sa.Connection) -> None:
+    """FileNoCode (cut to 100 characters) and StYear of every voucher / 回单 / refund line stored before."""
+    records = sa.table(
+        "records",
+        sa.column("id", sa.BigInteger()),
+        sa.column("message_pk", sa.BigInteger()),
+        sa.column("position", sa.Integer()),
+        sa.column("msg_type", sa.String()),
+        sa.column("canonical", sa.Text()),
+    )
+    lines = sa.table(
+        "payment_lines",
+        sa.column("message_pk", sa.BigInteger()),
+        sa.column("position", sa.Integer()),
+        sa.column("file_no_code", sa.String()),
+        sa.column("st_year", sa.Integer()),
+    )
+    update = (
+        sa.update(lines)
+        .where(lines.c.message_pk == sa.bindparam("m"), lines.c.position == sa.bindparam("p"))
+        .values(file_no_code=sa.bindparam("f"), st_year=sa.bindparam("y"))
+    )
+    after = 0
+    while True:
+        batch = connection.execute(
+            sa.select(records.c.id, records.c.message_pk, records.c.position, records.c.canonical)
+            .where(records.c.msg_type.in_(_TYPES), records.c.id > after)
+            .order_by(records.c.id)
+            .limit(_BATCH)
+        ).all()
+        if not batch:
+            return
+        values = []
+        for _id, message_pk, position, canonical in batch:
+            data = json.loads(canonical)
+            file_no = data.get("file_no_code") or None
+            year = data.get("st_year")
+            values.append(
+                {
+                    "m": message_pk,
+                    "p": position,
+                    "f": file_no[:100] if isinstance(file_no, str) else None,
+                    "y": int(year) if year is not None else None,
+                }
+            )
+        connection.execute(update, values)
+        after = batch[-1][0]
 
 
 def downgrade() -> None:
