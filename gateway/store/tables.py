@@ -204,7 +204,8 @@ ledger_indicators = Table(
     Index(None, "division", "side", "fiscal_year", "bgt_id"),
     Index(None, "counterparty", "fiscal_year"),
     Index(None, "division", "fiscal_year", "ori_bgt_id"),
-    Index(None, "division", "fiscal_year", "sup_bgt_doc_no"),  # 资金追踪: bookings by 上级文号 (0008)
+    Index(None, "ori_bgt_id", "fiscal_year"),  # 资金追踪: the next level by ORI_BGT_ID (0008)
+    Index(None, "sup_bgt_doc_no", "fiscal_year"),  # 资金追踪: bookings by 上级指标文号 (0008)
     Index(None, "division", "fiscal_year", "is_track", "id"),  # 资金追踪: a page of one level (0008)
 )
 
@@ -362,7 +363,7 @@ payment_lines = Table(
     Index(None, "adm_div_code", "role", "original_voucher_no"),
     Index(None, "adm_div_code", "role", "clearing_no"),
     Index(None, "record_sm3"),
-    Index(None, "adm_div_code", "file_no_code", "st_year"),  # 资金追踪: vouchers by indicator (0008)
+    Index(None, "file_no_code", "st_year"),  # 资金追踪: vouchers by 指标文号 (0008)
 )
 
 

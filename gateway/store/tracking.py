@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection, case, func, select
 
 from gateway.store.ledger import ROW_COLUMNS, IndicatorRow, indicator_row
 from gateway.store.tables import ledger_entries, ledger_indicators, ledger_postings, payment_lines
@@ -35,6 +35,15 @@ CHUNK = 1000
 
 PRINCIPAL_ACCOUNTS = ("5301", "1301", "1101")
 """The principal account of each side (ADR 0005): every journal entry has exactly one line on it."""
+
+
+def voucher_role(column: Any) -> Any:
+    """``role = 'voucher'`` written so that no index can serve it (``role || '' = 'voucher'``): with a long
+    指标文号 list SQLite's planner otherwise skip-scans a (division, role, …) index over every voucher of
+    the divisions instead of probing the (FileNoCode, StYear) index — measured 10-30× slower at 800
+    numbers. PostgreSQL plans either form the same way."""
+    return (column + "") == "voucher"
+
 
 T = TypeVar("T")
 
@@ -159,24 +168,22 @@ class TrackingQueries:
     def candidates(
         self, divisions: Collection[str], years: Collection[int], ids: Collection[str], docs: Collection[str]
     ) -> list[IndicatorRow]:
-        """Live rows of ``divisions`` in ``years`` whose ``ORI_BGT_ID`` is one of ``ids`` or whose
-        ``SUP_BGT_DOC_NO`` is one of ``docs``: a superset of the next level's children, which the caller
-        matches exactly (division, year and key)."""
+        """Live rows of ``divisions`` in ``years`` whose ``ORI_BGT_ID`` is one of ``ids`` or (without an
+        ORI_BGT_ID) whose ``SUP_BGT_DOC_NO`` is one of ``docs``: a superset of the next level's children,
+        which the caller matches exactly (division, year and key). Looked up by the key (indexed with the
+        year); the division is checked on the few rows found."""
         t = ledger_indicators
         found: dict[int, IndicatorRow] = {}
-        base = [
-            t.c.is_deleted.is_(False),
-            t.c.division.in_(sorted(divisions)),
-            t.c.fiscal_year.in_(sorted(years)),
-        ]
+        wanted = set(divisions)
+        base = [t.c.is_deleted.is_(False), t.c.fiscal_year.in_(sorted(years))]
         for batch in chunks(sorted(ids)):
-            for r in self._c.execute(select(*ROW_COLUMNS).where(*base, t.c.ori_bgt_id.in_(batch))):
+            for r in self._c.execute(select(*ROW_COLUMNS).where(t.c.ori_bgt_id.in_(batch), *base)):
                 found[int(r[0])] = indicator_row(r)
         for batch in chunks(sorted(docs)):
-            query = select(*ROW_COLUMNS).where(*base, t.c.ori_bgt_id.is_(None), t.c.sup_bgt_doc_no.in_(batch))
+            query = select(*ROW_COLUMNS).where(t.c.sup_bgt_doc_no.in_(batch), t.c.ori_bgt_id.is_(None), *base)
             for r in self._c.execute(query):
                 found[int(r[0])] = indicator_row(r)
-        return [found[k] for k in sorted(found)]
+        return [found[k] for k in sorted(found) if found[k].division in wanted]
 
     def amounts_by_kind(self, indicator_ids: Collection[int]) -> dict[int, dict[str, int]]:
         """Indicator id → journal kind (issue | receive | adjust | recall | …) → Σ signed principal amount
@@ -198,91 +205,41 @@ class TrackingQueries:
     # ---- spending -------------------------------------------------------------------------------------
 
     def spending(self, keys: Collection[SpendKey]) -> dict[SpendKey, Spending]:
-        """The spending of every key that has any: four grouped statements per batch of keys (vouchers,
-        their 回单, their refunds, their clearing 回单), each an indexed look-up of the batch's divisions and
-        指标文号 filtered exactly afterwards."""
+        """The spending of every key that has any: one statement per batch of 指标文号 — the vouchers found
+        by (FileNoCode, StYear), each with its 回单, refund and clearing sums as correlated look-ups by
+        (AdmDivCode, role, VoucherNo), summed per (AdmDivCode, FileNoCode, StYear) — kept for the keys
+        asked only."""
         out: dict[SpendKey, Spending] = {}
         wanted = set(keys)
-        by_adm: dict[str, set[str]] = {}
-        for key in wanted:
-            by_adm.setdefault(key.adm_div_code, set()).add(key.file_no_code)
         years = sorted({k.st_year for k in wanted})
-        for adm, numbers in sorted(by_adm.items()):
-            for batch in chunks(sorted(numbers)):
-                for statement, apply in self._spending_statements(adm, batch, years):
-                    for a, f, y, *values in self._c.execute(statement):
-                        key = SpendKey(str(a), str(f), int(y))
-                        if key in wanted:
-                            apply(out.setdefault(key, Spending()), values)
+        for batch in chunks(sorted({k.file_no_code for k in wanted})):
+            per_voucher = self._per_voucher(batch, years).subquery()
+            c = per_voucher.c
+            statement = select(
+                c.adm_div_code,
+                c.file_no_code,
+                c.st_year,
+                func.count(),
+                func.sum(c.amount_fen),
+                func.sum(c.receipt_fen),
+                func.sum(c.refund_fen),
+                func.sum(c.cleared_fen),
+            ).group_by(c.adm_div_code, c.file_no_code, c.st_year)
+            for a, f, y, n, amount, receipt, refund, cleared in self._c.execute(statement):
+                key = SpendKey(str(a), str(f), int(y))
+                if key in wanted:
+                    s = out.setdefault(key, Spending())
+                    s.vouchers += int(n)
+                    s.voucher_fen += int(amount or 0)
+                    s.receipt_fen += int(receipt or 0)
+                    s.refund_fen += int(refund or 0)
+                    s.cleared_fen += int(cleared or 0)
         return out
 
-    def _spending_statements(
-        self, adm: str, numbers: Sequence[str], years: Sequence[int]
-    ) -> list[tuple[Any, Any]]:
-        v = payment_lines.alias("v")
-        joined = payment_lines.alias("o")
-        other = joined.c
-        voucher = and_(
-            v.c.role == "voucher",
-            v.c.active.is_(True),
-            v.c.adm_div_code == adm,
-            v.c.file_no_code.in_(numbers),
-            v.c.st_year.in_(years),
-        )
-        group = (v.c.adm_div_code, v.c.file_no_code, v.c.st_year)
-
-        def chained(role: str, reference: Any, amount: Any, *extra: Any) -> Any:
-            return (
-                select(*group, func.sum(amount))
-                .select_from(
-                    v.join(
-                        joined,
-                        and_(
-                            other.role == role,
-                            other.active.is_(True),
-                            other.adm_div_code == v.c.adm_div_code,
-                            reference == v.c.voucher_no,
-                            *extra,
-                        ),
-                    )
-                )
-                .where(voucher)
-                .group_by(*group)
-            )
-
-        vouchers = select(*group, func.count(), func.sum(v.c.amount_fen)).where(voucher).group_by(*group)
-        receipts = chained("receipt", other.voucher_no, func.coalesce(other.x_pay_amt_fen, 0))
-        refunds = chained("refund", other.original_voucher_no, func.coalesce(other.amount_fen, 0))
-        cleared = chained(
-            "clearing",
-            other.voucher_no,
-            case((other.vt_code == "2302", -other.amount_fen), else_=other.amount_fen),
-            other.is_receipt.is_(True),
-        )
-
-        def set_vouchers(s: Spending, values: list[Any]) -> None:
-            s.vouchers += int(values[0])
-            s.voucher_fen += int(values[1] or 0)
-
-        def set_receipts(s: Spending, values: list[Any]) -> None:
-            s.receipt_fen += int(values[0] or 0)
-
-        def set_refunds(s: Spending, values: list[Any]) -> None:
-            s.refund_fen += int(values[0] or 0)
-
-        def set_cleared(s: Spending, values: list[Any]) -> None:
-            s.cleared_fen += int(values[0] or 0)
-
-        return [
-            (vouchers, set_vouchers),
-            (receipts, set_receipts),
-            (refunds, set_refunds),
-            (cleared, set_cleared),
-        ]
-
-    def vouchers(self, keys: Collection[SpendKey], limit: int) -> tuple[list[VoucherLine], int]:
-        """The vouchers of ``keys`` with their 回单, refund and clearing amounts (one statement with
-        correlated sums per batch), at most ``limit``; and how many there are in all."""
+    def _per_voucher(self, numbers: Sequence[str], years: Sequence[int], adms: Sequence[str] = ()) -> Any:
+        """One row per active voucher citing ``numbers`` in ``years`` (and, if given, at ``adms``): its key,
+        number, date, bank, amount and the sums of its 回单 (XPayAmt), refunds (negative) and clearing 回单
+        (2302 subtracted) — ``NULL`` when there are none."""
         t = payment_lines
         o = payment_lines.alias("o").c
 
@@ -299,74 +256,83 @@ class TrackingQueries:
                 .scalar_subquery()
             )
 
+        where = [
+            t.c.file_no_code.in_(numbers),
+            t.c.st_year.in_(years),
+            voucher_role(t.c.role),
+            t.c.active.is_(True),
+        ]
+        if adms:
+            where.append(t.c.adm_div_code.in_(adms))  # checked on the rows found by 文号
+        paid_on = (
+            select(func.max(o.x_pay_date))
+            .where(
+                o.role == "receipt",
+                o.active.is_(True),
+                o.adm_div_code == t.c.adm_div_code,
+                o.voucher_no == t.c.voucher_no,
+            )
+            .scalar_subquery()
+        )
+        cleared = case((o.vt_code == "2302", -o.amount_fen), else_=o.amount_fen)
+        return select(
+            t.c.id,
+            t.c.adm_div_code,
+            t.c.file_no_code,
+            t.c.st_year,
+            t.c.voucher_no,
+            t.c.vt_code,
+            t.c.vou_date,
+            t.c.pay_bank_code,
+            t.c.amount_fen,
+            total("receipt", o.voucher_no, o.x_pay_amt_fen).label("receipt_fen"),
+            paid_on.label("x_pay_date"),
+            total("refund", o.original_voucher_no, o.amount_fen).label("refund_fen"),
+            total("clearing", o.voucher_no, cleared, o.is_receipt.is_(True)).label("cleared_fen"),
+        ).where(*where)
+
+    def vouchers(self, keys: Collection[SpendKey], limit: int) -> tuple[list[VoucherLine], int]:
+        """The vouchers of ``keys`` with their 回单, refund and clearing amounts, at most ``limit`` (oldest
+        first); and how many there are in all."""
+        t = payment_lines
         wanted = set(keys)
-        by_adm: dict[str, set[str]] = {}
-        for key in wanted:
-            by_adm.setdefault(key.adm_div_code, set()).add(key.file_no_code)
         years = sorted({k.st_year for k in wanted})
+        adms = sorted({k.adm_div_code for k in wanted})
         lines: list[VoucherLine] = []
         count = 0
-        for adm, numbers in sorted(by_adm.items()):
-            for batch in chunks(sorted(numbers)):
-                where = [
-                    t.c.role == "voucher",
-                    t.c.active.is_(True),
-                    t.c.adm_div_code == adm,
+        for batch in chunks(sorted({k.file_no_code for k in wanted})):
+            counted = self._c.execute(
+                select(t.c.adm_div_code, t.c.file_no_code, t.c.st_year, func.count())
+                .where(
                     t.c.file_no_code.in_(batch),
                     t.c.st_year.in_(years),
-                ]
-                count += int(self._c.execute(select(func.count()).select_from(t).where(*where)).scalar_one())
-                if len(lines) >= limit:
-                    continue
-                query = (
-                    select(
-                        t.c.adm_div_code,
-                        t.c.file_no_code,
-                        t.c.st_year,
-                        t.c.voucher_no,
-                        t.c.vt_code,
-                        t.c.vou_date,
-                        t.c.pay_bank_code,
-                        t.c.amount_fen,
-                        total("receipt", o.voucher_no, o.x_pay_amt_fen),
-                        select(func.max(o.x_pay_date))
-                        .where(
-                            o.role == "receipt",
-                            o.active.is_(True),
-                            o.adm_div_code == t.c.adm_div_code,
-                            o.voucher_no == t.c.voucher_no,
-                        )
-                        .scalar_subquery(),
-                        total("refund", o.original_voucher_no, o.amount_fen),
-                        total(
-                            "clearing",
-                            o.voucher_no,
-                            case((o.vt_code == "2302", -o.amount_fen), else_=o.amount_fen),
-                            o.is_receipt.is_(True),
-                        ),
-                    )
-                    .where(*where)
-                    .order_by(t.c.id)
-                    .limit(limit - len(lines))
+                    voucher_role(t.c.role),
+                    t.c.active.is_(True),
+                    t.c.adm_div_code.in_(adms),
                 )
-                for r in self._c.execute(query):
-                    key = SpendKey(r[0], r[1], int(r[2]))
-                    if key not in wanted:
-                        continue
-                    lines.append(
-                        VoucherLine(
-                            adm_div_code=r[0],
-                            file_no_code=r[1],
-                            st_year=int(r[2]),
-                            voucher_no=r[3],
-                            vt_code=r[4],
-                            vou_date=r[5],
-                            pay_bank_code=r[6],
-                            amount_fen=int(r[7] or 0),
-                            receipt_fen=None if r[8] is None else int(r[8]),
-                            x_pay_date=r[9],
-                            refund_fen=int(r[10] or 0),
-                            cleared_fen=None if r[11] is None else int(r[11]),
-                        )
+                .group_by(t.c.adm_div_code, t.c.file_no_code, t.c.st_year)
+            )
+            count += sum(int(n) for a, f, y, n in counted if SpendKey(a, f, int(y)) in wanted)
+            if len(lines) >= limit:
+                continue
+            per_voucher = self._per_voucher(batch, years, adms).order_by(t.c.id).limit(limit - len(lines))
+            for r in self._c.execute(per_voucher):
+                if SpendKey(r.adm_div_code, r.file_no_code, int(r.st_year)) not in wanted:
+                    continue
+                lines.append(
+                    VoucherLine(
+                        adm_div_code=r.adm_div_code,
+                        file_no_code=r.file_no_code,
+                        st_year=int(r.st_year),
+                        voucher_no=r.voucher_no,
+                        vt_code=r.vt_code,
+                        vou_date=r.vou_date,
+                        pay_bank_code=r.pay_bank_code,
+                        amount_fen=int(r.amount_fen or 0),
+                        receipt_fen=None if r.receipt_fen is None else int(r.receipt_fen),
+                        x_pay_date=r.x_pay_date,
+                        refund_fen=int(r.refund_fen or 0),
+                        cleared_fen=None if r.cleared_fen is None else int(r.cleared_fen),
                     )
+                )
         return lines, count

@@ -1,6 +1,6 @@
 """资金追踪 (issue 17, 报告): the voucher's 指标文号 and 业务年度 on its payment lines, and the indexes the
-tracking report reads — vouchers by (AdmDivCode, FileNoCode, StYear), lower bookings by 上级指标文号, and a
-page of one level's indicators (optionally only IS_TRACK = 1) in id order.
+tracking report reads — vouchers by (FileNoCode, StYear), the next level's rows by ORI_BGT_ID and by
+上级指标文号, and a page of one level's indicators (optionally only IS_TRACK = 1) in id order.
 
 Lines stored before this revision get both from their stored record (the canonical JSON of the voucher,
 回单 or refund), read in batches in id order.
@@ -46,21 +46,13 @@ def upgrade() -> None:
             )
         )
     _backfill(op.get_bind())
-    op.create_index(
-        "ix_payment_lines_adm_div_code_file_no_code_st_year",
-        "payment_lines",
-        ["adm_div_code", "file_no_code", "st_year"],
-    )
-    op.create_index(
-        "ix_ledger_indicators_division_fiscal_year_sup_bgt_doc_no",
-        "ledger_indicators",
-        ["division", "fiscal_year", "sup_bgt_doc_no"],
-    )
-    op.create_index(
-        "ix_ledger_indicators_division_fiscal_year_is_track_id",
-        "ledger_indicators",
-        ["division", "fiscal_year", "is_track", "id"],
-    )
+    for table, columns in (
+        ("payment_lines", ["file_no_code", "st_year"]),
+        ("ledger_indicators", ["ori_bgt_id", "fiscal_year"]),
+        ("ledger_indicators", ["sup_bgt_doc_no", "fiscal_year"]),
+        ("ledger_indicators", ["division", "fiscal_year", "is_track", "id"]),
+    ):
+        op.create_index(f"ix_{table}_{'_'.join(columns)}", table, columns)
 
 
 def _backfill(connection: sa.Connection) -> None:
@@ -114,8 +106,9 @@ def _backfill(connection: sa.Connection) -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_ledger_indicators_division_fiscal_year_is_track_id", "ledger_indicators")
-    op.drop_index("ix_ledger_indicators_division_fiscal_year_sup_bgt_doc_no", "ledger_indicators")
-    op.drop_index("ix_payment_lines_adm_div_code_file_no_code_st_year", "payment_lines")
+    op.drop_index("ix_ledger_indicators_sup_bgt_doc_no_fiscal_year", "ledger_indicators")
+    op.drop_index("ix_ledger_indicators_ori_bgt_id_fiscal_year", "ledger_indicators")
+    op.drop_index("ix_payment_lines_file_no_code_st_year", "payment_lines")
     with op.batch_alter_table("payment_lines") as batch:
         batch.drop_column("st_year")
         batch.drop_column("file_no_code")
