@@ -230,11 +230,19 @@ def vouchers(day: date) -> tuple[Voucher, ...]:
     )  # fmt: skip
 
 
+def spent_indicator(day: date) -> Indicator:
+    """The city's indicator whose county booking every voucher of the day spends (资金追踪 follows it)."""
+    return next(i for i in indicators(day) if i.fate == "booked")
+
+
 def _voucher(day: date, v: Voucher) -> PaymentVoucher:
     direct = v.vt_code == "5201"
+    spent = spent_indicator(day)
     return PaymentVoucher.model_validate(
         {
             "adm_div_code": COUNTY_ADM,
+            "file_no_code": county_id(spent.bgt_id),  # 指标文号: the county's booking (its BGT_ID)
+            "file_no_name": spent.title,
             "st_year": day.year,
             "vt_code": v.vt_code,
             "vou_date": day.strftime("%Y%m%d"),

@@ -256,6 +256,8 @@ def summary_lines(result: DemoResult) -> list[str]:
         "",
         f"总览 / dashboard:       {base}/ui/dashboard",
         f"差异清单 / break list:  {base}/ui/breaks?status=open",
+        f"资金追踪 / fund tracking: {base}/ui/tracking?is_track=1",
+        f"  指标去向 / one indicator: {base}/ui/tracking/{docs.spent_indicator(result.day).bgt_id}",
         f"登录令牌 / sign-in token (ops): {result.token}",
         f"API: curl -H 'Authorization: Bearer {result.token}' {base}/v1/breaks?status=open",
     ]
