@@ -241,7 +241,8 @@ def _voucher(day: date, v: Voucher) -> PaymentVoucher:
     return PaymentVoucher.model_validate(
         {
             "adm_div_code": COUNTY_ADM,
-            "file_no_code": county_id(spent.bgt_id),  # 指标文号: the county's booking (its BGT_ID)
+            # 指标文号: the 本级指标文号 (COR_BGT_DOC_NO) of the county's booking of ``spent``
+            "file_no_code": COUNTY_DOC.format(year=day.year),
             "file_no_name": spent.title,
             "st_year": day.year,
             "vt_code": v.vt_code,
