@@ -168,8 +168,8 @@ class TrackingQueries:
     def candidates(
         self, divisions: Collection[str], years: Collection[int], ids: Collection[str], docs: Collection[str]
     ) -> list[IndicatorRow]:
-        """Live rows of ``divisions`` in ``years`` whose ``ORI_BGT_ID`` is one of ``ids`` or (without an
-        ORI_BGT_ID) whose ``SUP_BGT_DOC_NO`` is one of ``docs``: a superset of the next level's children,
+        """Live rows of ``divisions`` in ``years`` whose ``ORI_BGT_ID`` is one of ``ids`` or whose
+        ``SUP_BGT_DOC_NO`` is one of ``docs``: a superset of the next level's children,
         which the caller matches exactly (division, year and key). Looked up by the key (indexed with the
         year); the division is checked on the few rows found."""
         t = ledger_indicators
@@ -180,7 +180,9 @@ class TrackingQueries:
             for r in self._c.execute(select(*ROW_COLUMNS).where(t.c.ori_bgt_id.in_(batch), *base)):
                 found[int(r[0])] = indicator_row(r)
         for batch in chunks(sorted(docs)):
-            query = select(*ROW_COLUMNS).where(t.c.sup_bgt_doc_no.in_(batch), t.c.ori_bgt_id.is_(None), *base)
+            # ORI_BGT_ID must be NULL too: checked by the caller (a term on it here made SQLite scan the
+            # ORI_BGT_ID index's NULLs — every root — instead of probing SUP_BGT_DOC_NO)
+            query = select(*ROW_COLUMNS).where(t.c.sup_bgt_doc_no.in_(batch), *base)
             for r in self._c.execute(query):
                 found[int(r[0])] = indicator_row(r)
         return [found[k] for k in sorted(found) if found[k].division in wanted]
@@ -236,10 +238,13 @@ class TrackingQueries:
                     s.cleared_fen += int(cleared or 0)
         return out
 
-    def _per_voucher(self, numbers: Sequence[str], years: Sequence[int], adms: Sequence[str] = ()) -> Any:
+    def _per_voucher(
+        self, numbers: Sequence[str], years: Sequence[int], adms: Sequence[str] = (), *, dated: bool = False
+    ) -> Any:
         """One row per active voucher citing ``numbers`` in ``years`` (and, if given, at ``adms``): its key,
         number, date, bank, amount and the sums of its 回单 (XPayAmt), refunds (negative) and clearing 回单
-        (2302 subtracted) — ``NULL`` when there are none."""
+        (2302 subtracted) — ``NULL`` when there are none; ``dated``: also the latest XPayDate (one more
+        look-up per voucher, for the listing only)."""
         t = payment_lines
         o = payment_lines.alias("o").c
 
@@ -286,7 +291,7 @@ class TrackingQueries:
             t.c.pay_bank_code,
             t.c.amount_fen,
             total("receipt", o.voucher_no, o.x_pay_amt_fen).label("receipt_fen"),
-            paid_on.label("x_pay_date"),
+            *([paid_on.label("x_pay_date")] if dated else []),
             total("refund", o.original_voucher_no, o.amount_fen).label("refund_fen"),
             total("clearing", o.voucher_no, cleared, o.is_receipt.is_(True)).label("cleared_fen"),
         ).where(*where)
@@ -315,7 +320,9 @@ class TrackingQueries:
             count += sum(int(n) for a, f, y, n in counted if SpendKey(a, f, int(y)) in wanted)
             if len(lines) >= limit:
                 continue
-            per_voucher = self._per_voucher(batch, years, adms).order_by(t.c.id).limit(limit - len(lines))
+            per_voucher = (
+                self._per_voucher(batch, years, adms, dated=True).order_by(t.c.id).limit(limit - len(lines))
+            )
             for r in self._c.execute(per_voucher):
                 if SpendKey(r.adm_div_code, r.file_no_code, int(r.st_year)) not in wanted:
                     continue
