@@ -15,8 +15,9 @@ bulk (Core executemany) into a fresh store — SQLite file by default; on Postgr
 Then times (best of ``--repeat``, default 5), in milliseconds:
 
 * ``page_first`` / ``page_deep`` : :func:`gateway.services.tracking.list_indicators` — the province's IS_TRACK
-  = 1 indicators, 50 a page, first page and a page in the middle: each root's downstream tree (4 queries
-  per level), journal amounts, and the spending of every node (vouchers, 回单, refunds, 清算);
+  = 1 indicators, 50 a page, first page and a page in the middle: each root's downstream tree (one or two
+  statements per level), journal amounts, and the spending of every node (vouchers, 回单, refunds, 清算:
+  one statement);
 * ``tree``       : :func:`gateway.services.tracking.indicator_tree` of one root, vouchers listed;
 * reference ``raw_page`` : the page's base query alone (the 51 province rows, no tree, no spending);
   ``noop`` : ``SELECT 1`` on a pooled connection.

@@ -315,3 +315,32 @@ def test_parties_get_json_only(h: Harness) -> None:
     response = tf.party_get(h, tf.PROVINCE, "/v1/tracking/indicators", "format=csv")
     assert response.status_code == 400 and response.json()["error"] == "bad_request"
     assert json.loads(tf.party_get(h, tf.PROVINCE, "/v1/tracking/indicators").content)["items"]
+
+
+def test_a_page_costs_a_few_set_based_statements_whatever_its_size(h: Harness) -> None:
+    """No statement per indicator or voucher: the page, one or two per level followed, the journal sums
+    and one spending statement — the same for one root as for every row."""
+    from sqlalchemy import event
+
+    from gateway.services import tracking
+
+    engine = h.gateway.database.engine
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    scope = tracking.Scope(None, "test")
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        one = tracking.list_indicators(h.gateway, scope, division=tf.PROVINCE)
+        for_one = len(statements)
+        statements.clear()
+        every = tracking.list_indicators(h.gateway, scope, limit=50)
+        for_every = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert [i["bgt_id"] for i in one["items"]] == [tf.P1] and len(every["items"]) == 5
+    # page 1 + levels (ORI_BGT_ID, and 上级文号 below an issued row) + journal 1 + spending 1
+    assert for_one <= 10 and for_every <= 10, (for_one, for_every)  # measured: 9 and 5
