@@ -294,6 +294,7 @@ def _node_json(forest: Forest, node: Node) -> dict[str, Any]:
         "fund_type_code": r.fund_type_code,
         "tp_func_code": r.tp_func_code,
         "is_track": r.is_track,
+        "create_time": None if r.create_time is None else r.create_time.isoformat(),
         "issued": money(k.get("issue", 0) + k.get("receive", 0)),
         "adjusted": money(k.get("adjust", 0)),
         "recalled": money(-k.get("recall", 0)),

@@ -137,6 +137,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             page=Pager(number, bool(answer["has_next"])),
             divisions=divisions(),
             sides=SIDE_LABELS,
+            now=ctx.gateway.clock(),
         )
 
     def tree(request: Request) -> Response:
@@ -168,6 +169,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             answer=answer,
             query=query,
             sides=SIDE_LABELS,
+            now=ctx.gateway.clock(),
         )
 
     return [

@@ -73,10 +73,14 @@ def test_the_tree_shows_the_levels_their_vouchers_and_links_to_the_trace(h: Harn
     depths = re.findall(r'<tr data-bgt="([^"]+)" data-depth="(\d)">', html)
     assert depths == [(tf.P1, "0"), (tf.C1, "1"), (tf.K1, "2"), (tf.Y1, "3")]
     county = cells(html, f'data-bgt="{tf.Y1}" data-depth="3"')
-    assert county[1] == "330324000 永嘉县" and county[10:] == [
+    assert county[1] == "330324000 永嘉县" and county[11:] == [
         "3", "210,000.00", "200,000.00", "200,000.00", "340,000.00", "210,000.00", "340,000.00", "38.18%"
     ]  # fmt: skip
     assert "执行进度 28.18%" in html and "余额 790,000.00 元" in html
+    # times in 北京时间: the booking's arrival (09:0x UTC in the scenario) and the as-of
+    assert "<th>入账时间 (北京时间)</th>" in html
+    assert re.search(r'<time datetime="2026-03-02T17:0\d:00\+08:00" title="北京时间 \(UTC\+8\)">', html)
+    assert re.search(r'id="as-of">数据截至 <time datetime="2026-03-02T17:\d\d:00\+08:00"', html)
     v9 = cells(html, f'data-voucher="{tf.V.v9}"')
     assert v9[0] == tf.Y1 and v9[1] == "330324 永嘉县" and v9[-1] == "未清算"
     assert cells(html, f'data-voucher="{tf.V.v1}"')[6:] == ["150,000.00", "150,000.00", "2026-03-16",
