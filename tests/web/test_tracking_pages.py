@@ -124,3 +124,20 @@ def test_the_tracking_pages_need_a_session(h: Harness) -> None:
     stranger = TestClient(h.client.app)
     answer = stranger.get("/ui/tracking", follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"].startswith("/ui/login")
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "text"),
+    [
+        ("/ui/tracking?division=%00", 400, "无法保存的字符"),
+        ("/ui/tracking?fiscal_year=20x6", 400, "年度：应为 4 位数字"),
+        ("/ui/tracking?is_track=9", 400, "是否追踪：应为 1 (是) 或 2 (否)"),
+        ("/ui/tracking?side=upper", 400, "类型：应为"),
+        ("/ui/tracking?format=pdf", 400, "导出格式应为 csv 或 xlsx"),
+        ("/ui/tracking?page=-1", 400, "页码必须是正整数"),
+        ("/ui/tracking/" + "X" * 39, 400, "1 至 38 个字符"),
+    ],
+)
+def test_bad_input_comes_back_as_a_chinese_error_page(h: Harness, path: str, status: int, text: str) -> None:
+    answer = browser(h).get(path)
+    assert answer.status_code == status and text in answer.text, answer.text[-400:]
