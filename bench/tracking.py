@@ -8,7 +8,8 @@ Builds one province (330000000) with 11 cities of 9 counties each. Per root indi
 issued to a city (下达), the city's booking (ORI_BGT_ID = it), three city re-allocations to counties and the
 counties' bookings — 8 ledger rows with their journal entries (one opening entry, two posting lines each);
 ``--indicators`` is the number of ledger rows (rounded to a multiple of 8), half of the roots IS_TRACK = 1.
-``--vouchers`` 5201 vouchers are spread over the county bookings (each cites its BGT_ID as FileNoCode), 80 %
+``--vouchers`` 5201 vouchers are spread over the county bookings (each cites the booking's 本级指标文号
+as FileNoCode, the link 控制 reads), 80 %
 with a 回单, 60 % cleared by a 2301 回单 line, 1 % refunded: ≈ 2.4 payment lines per voucher. Loaded in
 bulk (Core executemany) into a fresh store — SQLite file by default; on PostgreSQL a throw-away schema.
 
@@ -245,7 +246,7 @@ def load_vouchers(connection: sa.Connection, roots: int, vouchers: int) -> int:
         adm = county(r % CITIES, (r + s) % COUNTIES)[:6]
         no = f"{adm}5201{v:012d}"
         fen = 1_000_00
-        lines.append(_line("voucher", "5201", adm, no, fen, file_no_code=f"Y{r:010d}{s}"))
+        lines.append(_line("voucher", "5201", adm, no, fen, file_no_code=f"县财{r}-{s}号"))
         if v % 5:
             lines.append(
                 _line("receipt", "5201", adm, no, fen, is_receipt=True, x_pay_amt_fen=fen, x_pay_date=DAY)

@@ -22,12 +22,12 @@ Per node (one ledger row):
 执行进度 %       累计支付 / 净额 × 100, two places (half up); none when 净额 is 0
 ==============  =======================================================================================
 
-Which node a voucher belongs to: the paying division is the row's own (a booked or own row) or its
-counterparty (an issued row, for vouchers the lower pays against the upper's document before booking it).
-A voucher group (AdmDivCode, FileNoCode, StYear) is claimed by the nodes whose ``BGT_ID``,
-``COR_BGT_DOC_NO`` or — for a booked row — ``SUP_BGT_DOC_NO`` it names, and goes to exactly one of them:
-a booked / own row before an issued one, then BGT_ID before 文号, then the oldest row. So nothing is counted
-twice, whichever way the voucher cites its indicator.
+Which node a voucher belongs to — the link 控制 checks at intake (``gateway.store.indicator_spending``,
+issue 17): the ``own`` / ``received`` row on the paying division's ledger (AdmDivCode, through the party
+registry) whose 本级指标文号 ``COR_BGT_DOC_NO`` is the voucher's 指标文号 ``FileNoCode``, in its ``StYear``
+(the 5201 / 8202 field set carries no BGT_ID). Of several live rows with that 文号 the oldest takes the
+group (控制 narrows by 功能科目 / 项目 or refuses it as ambiguous); an issued row never spends. So each
+voucher is counted once, against the node 控制 reserved it on.
 
 Per (division, 功能科目 = ``TP_FUNC_CODE``) of a forest: 下达金额 (received from the upper: every issued
 node's 净额 at its counterparty, and a root's 净额 at its own division), 转下达 (every issued node's 净额 at
@@ -62,6 +62,8 @@ DEFAULT_LIMIT = 50
 VOUCHER_LIMIT = 500
 """Vouchers listed in one indicator's tree (the totals cover all of them)."""
 SIDES = ("issued", "received", "own")
+SPENDING_SIDES = ("own", "received")
+"""The sides a division pays from (an ``issued`` row is money handed down to another level)."""
 
 
 # ---- who may read what --------------------------------------------------------------------------------
@@ -119,7 +121,8 @@ class Node:
         return self.row.id != root
 
     @property
-    def paying_division(self) -> str:
+    def next_division(self) -> str:
+        """Where its children are: the receiving division of an issued row, else its own."""
         if self.row.side == "issued" and self.row.counterparty:
             return self.row.counterparty
         return self.row.division
@@ -162,7 +165,7 @@ def _expand(q: TrackingQueries, roots: Sequence[IndicatorRow]) -> Forest:
     depth = 0
     while frontier and depth < MAX_DEPTH:
         depth += 1
-        divisions = {n.paying_division for n in frontier}
+        divisions = {n.next_division for n in frontier}
         years = {n.row.fiscal_year for n in frontier}
         ids = {n.row.bgt_id for n in frontier}
         docs = {n.row.cor_bgt_doc_no for n in frontier if n.row.side == "issued" and n.row.cor_bgt_doc_no}
@@ -176,13 +179,13 @@ def _expand(q: TrackingQueries, roots: Sequence[IndicatorRow]) -> Forest:
         next_frontier: list[Node] = []
         for parent in frontier:
             r = parent.row
-            found = list(by_ori.get((parent.paying_division, r.fiscal_year, r.bgt_id), ()))
+            found = list(by_ori.get((parent.next_division, r.fiscal_year, r.bgt_id), ()))
             if r.side == "issued":  # the lower's booking of it (by id, else by 上级指标文号)
                 found = [c for c in found if c.side == "received"]
                 if r.cor_bgt_doc_no:
                     found += [
                         c
-                        for c in by_doc.get((parent.paying_division, r.fiscal_year, r.cor_bgt_doc_no), ())
+                        for c in by_doc.get((parent.next_division, r.fiscal_year, r.cor_bgt_doc_no), ())
                         if c.side == "received"
                     ]
             for child in sorted(found, key=lambda c: c.id):
@@ -209,32 +212,28 @@ def _expand(q: TrackingQueries, roots: Sequence[IndicatorRow]) -> Forest:
 
 def _spend_claims(
     registry: PartyRegistry, nodes: Iterable[Node]
-) -> dict[SpendKey, tuple[tuple[int, int, int], int]]:
-    """SpendKey → (priority, node id) of the node it goes to (the lowest priority wins)."""
-    claims: dict[SpendKey, tuple[tuple[int, int, int], int]] = {}
+) -> dict[SpendKey, tuple[tuple[int, int], int]]:
+    """SpendKey → (priority, node id) of the node it goes to: the link of 控制
+    (:mod:`gateway.store.indicator_spending`) — an ``own`` / ``received`` row of the paying division whose
+    ``COR_BGT_DOC_NO`` is the voucher's FileNoCode in its StYear; of several such rows, the oldest."""
+    claims: dict[SpendKey, tuple[tuple[int, int], int]] = {}
     adm_of: dict[str, str | None] = {}
     for node in nodes:
-        division = node.paying_division
-        if division not in adm_of:
+        r = node.row
+        if r.side not in SPENDING_SIDES or not r.cor_bgt_doc_no:
+            continue
+        if r.division not in adm_of:
             try:
-                adm_of[division] = registry.adm_div_code(division)
+                adm_of[r.division] = registry.adm_div_code(r.division)
             except UnknownParty:
-                adm_of[division] = None  # no registered AdmDivCode: its vouchers cannot be linked
-        adm = adm_of[division]
+                adm_of[r.division] = None  # no registered AdmDivCode: its vouchers cannot be linked
+        adm = adm_of[r.division]
         if adm is None:
             continue
-        r = node.row
-        rank = 1 if r.side == "issued" else 0
-        names = [(r.bgt_id, 0), (r.cor_bgt_doc_no, 1)]
-        if r.side == "received":
-            names.append((r.sup_bgt_doc_no, 2))
-        for name, how in names:
-            if not name:
-                continue
-            key = SpendKey(adm, name[:100], r.fiscal_year)
-            claim = ((rank, how, r.id), r.id)
-            if key not in claims or claim < claims[key]:
-                claims[key] = claim
+        key = SpendKey(adm, r.cor_bgt_doc_no[:100], r.fiscal_year)
+        claim = ((0, r.id), r.id)
+        if key not in claims or claim < claims[key]:
+            claims[key] = claim
     return claims
 
 
@@ -284,7 +283,6 @@ def _node_json(forest: Forest, node: Node) -> dict[str, Any]:
         "division": r.division,
         "side": r.side,
         "counterparty": r.counterparty,
-        "paying_division": node.paying_division,
         "fiscal_year": r.fiscal_year,
         "ori_bgt_id": r.ori_bgt_id,
         "cor_bgt_doc_no": r.cor_bgt_doc_no,
@@ -340,7 +338,7 @@ def summary(forest: Forest) -> list[dict[str, Any]]:
             if node.parent is None:
                 line(r.division, r.tp_func_code).received += r.amount_fen
             line(r.division, r.tp_func_code).allocated += r.amount_fen
-        paying = line(node.paying_division, r.tp_func_code)
+        paying = line(r.division, r.tp_func_code)  # vouchers are paid from the row's own division
         paying.paid += node.paid
         paying.receipted += node.spending.receipt_fen
         paying.cleared += node.spending.cleared_fen

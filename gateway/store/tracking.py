@@ -13,9 +13,9 @@ Links (the 一体化 data standard, DOMAIN.md §1):
   ``SUP_BGT_DOC_NO`` is the upper's ``COR_BGT_DOC_NO`` — in the same fiscal year;
 * a received (or own) row is re-allocated by rows of the same division whose ``ORI_BGT_ID`` is its
   ``BGT_ID``: issued rows to the next level, or own splits;
-* a voucher (5201 / 8202) spends the indicator its 指标文号 ``FileNoCode`` names — the ``BGT_ID`` or the
-  ``COR_BGT_DOC_NO`` — at the paying division (``AdmDivCode``) in its ``StYear``; its 回单 and clearing lines
-  share its (AdmDivCode, VoucherNo), a 2252 refund names it by ``OriginalVoucherNo``.
+* a voucher (5201 / 8202) is grouped by (AdmDivCode, 指标文号 ``FileNoCode``, ``StYear``); which row a
+  group spends is the service's rule (the 本级指标文号 of a booked or own row, as 控制 links it); its 回单
+  and clearing lines share its (AdmDivCode, VoucherNo), a 2252 refund names it by ``OriginalVoucherNo``.
 """
 
 from __future__ import annotations

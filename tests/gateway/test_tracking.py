@@ -73,13 +73,13 @@ EXPECTED = {
     # bgt_id: (depth, 下达, 调整, 收回, 净额, 转下达, 凭证笔数, 支付凭证, 退款, 支付, 回单, 清算,
     #          本级余额, 累计支付, 余额, 进度)
     tf.P1: (0, "1000000.00", "200000.00", "100000.00", "1100000.00", "1100000.00", 0, "0.00", "0.00", "0.00",
-            "0.00", "0.00", "0.00", "310000.00", "790000.00", "28.18"),
+            "0.00", "0.00", "0.00", "290000.00", "810000.00", "26.36"),
     tf.C1: (1, "1000000.00", "200000.00", "100000.00", "1100000.00", "550000.00", 1, "100000.00", "0.00",
-            "100000.00", "0.00", "0.00", "450000.00", "310000.00", "790000.00", "28.18"),
+            "100000.00", "0.00", "0.00", "450000.00", "290000.00", "810000.00", "26.36"),
     tf.K1: (2, "600000.00", "0.00", "50000.00", "550000.00", "550000.00", 0, "0.00", "0.00", "0.00", "0.00",
-            "0.00", "0.00", "210000.00", "340000.00", "38.18"),
-    tf.Y1: (3, "550000.00", "0.00", "0.00", "550000.00", "0.00", 3, "220000.00", "10000.00", "210000.00",
-            "200000.00", "200000.00", "340000.00", "210000.00", "340000.00", "38.18"),
+            "0.00", "0.00", "190000.00", "360000.00", "34.55"),
+    tf.Y1: (3, "550000.00", "0.00", "0.00", "550000.00", "0.00", 2, "200000.00", "10000.00", "190000.00",
+            "200000.00", "200000.00", "360000.00", "190000.00", "360000.00", "34.55"),
 }  # fmt: skip
 FIELDS = (
     *("depth", "issued", "adjusted", "recalled", "net", "allocated", "vouchers", "voucher_amount"),
@@ -94,12 +94,11 @@ def test_the_tree_of_a_province_indicator_matches_the_hand_checked_figures(h: Ha
     for bgt_id, expected in EXPECTED.items():
         assert tuple(nodes[bgt_id][f] for f in FIELDS) == expected, bgt_id
     assert [nodes[b]["side"] for b in EXPECTED] == ["issued", "received", "issued", "received"]
-    assert nodes[tf.K1]["paying_division"] == tf.COUNTY
     assert tree["totals"] == {
         "net": "1100000.00",
-        "total_paid": "310000.00",
-        "balance": "790000.00",
-        "progress": "28.18",
+        "total_paid": "290000.00",
+        "balance": "810000.00",
+        "progress": "26.36",
     }
     # per division and 功能科目
     summary = {s["division"]: s for s in tree["summary"]}
@@ -110,21 +109,21 @@ def test_the_tree_of_a_province_indicator_matches_the_hand_checked_figures(h: Ha
     ] == [
         ("1100000.00", "1100000.00", "0.00", "0.00", None),
         ("1100000.00", "550000.00", "100000.00", "450000.00", "18.18"),
-        ("550000.00", "0.00", "210000.00", "340000.00", "38.18"),
+        ("550000.00", "0.00", "190000.00", "360000.00", "34.55"),
     ]
     assert summary[tf.COUNTY]["receipted"] == "200000.00" and summary[tf.COUNTY]["cleared"] == "200000.00"
-    # the vouchers with their 回单, refund and 清算; VX (against Y2) is not among them
+    # the vouchers with their 回单, refund and 清算; VX (against Y2) and V9 (the city's 文号, on no
+    # county row) are not among them
     vouchers = {v["voucher_no"]: v for v in tree["vouchers"]}
-    assert set(vouchers) == {tf.V.v1, tf.V.v2, tf.V.v9, tf.V.v3} and tree["voucher_count"] == 4
+    assert set(vouchers) == {tf.V.v1, tf.V.v2, tf.V.v3} and tree["voucher_count"] == 3
     assert (vouchers[tf.V.v1]["receipted"], vouchers[tf.V.v1]["refunded"], vouchers[tf.V.v1]["cleared"]) == (
         "150000.00",
         "10000.00",
         "150000.00",
     )
-    assert vouchers[tf.V.v9]["receipted"] is None and vouchers[tf.V.v9]["cleared"] is None
+    assert vouchers[tf.V.v3]["receipted"] is None and vouchers[tf.V.v3]["cleared"] is None
     ids = {n["bgt_id"]: n["id"] for n in tree["nodes"]}
-    assert vouchers[tf.V.v9]["indicator_id"] == ids[tf.Y1]  # cited by the upper 文号, booked by Y1: Y1's
-    assert vouchers[tf.V.v3]["indicator_id"] == ids[tf.C1]
+    assert vouchers[tf.V.v1]["indicator_id"] == ids[tf.Y1] and vouchers[tf.V.v3]["indicator_id"] == ids[tf.C1]
 
 
 def test_the_ledger_identity_holds_for_every_node(h: Harness) -> None:
@@ -167,9 +166,9 @@ def test_the_list_of_one_level_carries_each_indicators_downstream_totals(h: Harn
     (item,) = page["items"]
     assert (item["net"], item["total_paid"], item["balance"], item["progress"]) == (
         "1100000.00",
-        "310000.00",
-        "790000.00",
-        "28.18",
+        "290000.00",
+        "810000.00",
+        "26.36",
     )
     assert page["has_next"] is False
     county = get_json(h, f"/v1/tracking/indicators?division={tf.COUNTY}", ops(h))
@@ -287,9 +286,9 @@ def test_the_csv_export_has_chinese_headers_and_exact_amounts(h: Harness) -> Non
     county = records[3]
     assert (county["区划名称"], county["已支付"], county["余额"], county["执行进度 (%)"]) == (
         "永嘉县",
-        "210000.00",
-        "340000.00",
-        "38.18",
+        "190000.00",
+        "360000.00",
+        "34.55",
     )
     assert rows[1][1].startswith("\t")  # the BGT_ID is kept as text in a spreadsheet
 
@@ -303,10 +302,10 @@ def test_the_xlsx_export_opens_with_openpyxl(h: Harness) -> None:
     header = [c.value for c in sheet[1]]
     rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
     assert [r["指标主键"] for r in rows] == [tf.P1, tf.C1, tf.K1, tf.Y1]
-    assert Decimal(str(rows[0]["余额"])) == Decimal("790000.00")
-    assert Decimal(str(rows[3]["执行进度 (%)"])) == Decimal("38.18")
+    assert Decimal(str(rows[0]["余额"])) == Decimal("810000.00")
+    assert Decimal(str(rows[3]["执行进度 (%)"])) == Decimal("34.55")
     vouchers = [[c.value for c in row] for row in book["支付凭证"].iter_rows(min_row=2)]
-    assert {row[5] for row in vouchers} == {tf.V.v1, tf.V.v2, tf.V.v9, tf.V.v3}
+    assert {row[5] for row in vouchers} == {tf.V.v1, tf.V.v2, tf.V.v3}
     listing = h.client.get("/v1/tracking/indicators?format=xlsx", headers=ops(h))
     assert openpyxl.load_workbook(io.BytesIO(listing.content)).sheetnames == ["指标", "按区划科目"]
 

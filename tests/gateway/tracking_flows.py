@@ -12,16 +12,17 @@ Expected figures (yuan), worked by hand:
 ====  =========================  ==========  ======  ======  ==========  ========  =======  ========
 node  row                        issued      adjust  recall  net         allocated paid     total
 ====  =========================  ==========  ======  ======  ==========  ========  =======  ========
-P1    province → city (issued)   1000000.00  200000  100000  1100000.00  1100000   0        310000
-C1    city booking of P1         1000000.00  200000  100000  1100000.00  550000    100000   310000
-K1    city → county (issued)     600000.00   0       50000   550000.00   550000    0        210000
-Y1    county booking of K1       550000.00   0       0       550000.00   0         210000   210000
+P1    province → city (issued)   1000000.00  200000  100000  1100000.00  1100000   0        290000
+C1    city booking of P1         1000000.00  200000  100000  1100000.00  550000    100000   290000
+K1    city → county (issued)     600000.00   0       50000   550000.00   550000    0        190000
+Y1    county booking of K1       550000.00   0       0       550000.00   0         190000   190000
 ====  =========================  ==========  ======  ======  ==========  ========  =======  ========
 
-Y1's vouchers: V1 150,000 (cites Y1's BGT_ID), V2 50,000 (Y1's 本级文号), V9 20,000 (K1's 文号, which Y1
-books as its 上级文号) = 220,000; refund of V1 10,000 → 支付 210,000; 回单 V1 150,000 + V2 50,000 = 200,000;
-cleared (2301 回单) 200,000. City: V3 100,000 cites C1. A county voucher VX cites another indicator (Y2) and
-counts for Y2 only.
+Vouchers cite the 本级指标文号 (COR_BGT_DOC_NO) of the booking they spend, the link 控制 reads. Y1's: V1
+150,000 and V2 50,000 (Y1's 文号) = 200,000; refund of V1 10,000 → 支付 190,000; 回单 V1 150,000 + V2 50,000
+= 200,000; cleared (2301 回单) 200,000. V9 20,000 cites K1's 文号 — the city's document, on no county
+row — and counts nowhere. City: V3 100,000 cites C1's 文号. A county voucher VX cites the county's own
+indicator Y2 and counts for Y2 only.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ P1_DOC, C1_DOC, K1_DOC, Y1_DOC = (
     "温财农〔2026〕7号",
     "嘉财农〔2026〕5号",
 )
+Y2_DOC = "嘉财预〔2026〕1号"
 DAY = date(2026, 3, 16)
 
 
@@ -133,21 +135,21 @@ def build(h: Harness) -> None:
     post(h, CITY, document("BA_BGT_ADJSUB", _change(CITY, COUNTY, "ADJ-K1-1", K1, "50000.00", recall=True)))
     # the county books K1 at its current amount, and has an own indicator Y2
     county = _row(COUNTY, None, Y1, "550000.00", COR_BGT_DOC_NO=Y1_DOC, SUP_BGT_DOC_NO=K1_DOC, ORI_BGT_ID=K1)
-    own = _row(COUNTY, None, Y2, "80000.00", COR_BGT_DOC_NO="嘉财预〔2026〕1号", IS_TRACK="2")
+    own = _row(COUNTY, None, Y2, "80000.00", COR_BGT_DOC_NO=Y2_DOC, IS_TRACK="2")
     own.pop("SUP_BGT_DOC_NO")
     post(h, COUNTY, document("BA_BGT_INFO", county, own))
-    # vouchers: the county's three against Y1 (by id, by its 文号, by the upper 文号) and one against Y2
+    # vouchers: the county's two against Y1 (its 文号), one citing the city's 文号, one against Y2
     post(
         h,
         COUNTY,
         pay.render(
-            _voucher(V.v1, 15_000_000, Y1),
+            _voucher(V.v1, 15_000_000, Y1_DOC),
             _voucher(V.v2, 5_000_000, Y1_DOC),
             _voucher(V.v9, 2_000_000, K1_DOC),
-            _voucher(V.vx, 3_000_000, Y2),
+            _voucher(V.vx, 3_000_000, Y2_DOC),
         ),
     )
-    post(h, CITY, pay.render(_voucher(V.v3, 10_000_000, C1, adm="330300")))
+    post(h, CITY, pay.render(_voucher(V.v3, 10_000_000, C1_DOC, adm="330300")))
     Relay(h.gateway, MockTransport(lambda _push: None)).run_once()
     post(
         h,
