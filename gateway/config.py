@@ -11,7 +11,15 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from gateway.code_policy import CodesSection
@@ -179,6 +187,17 @@ class Person(BaseModel):
     role: Literal["ops", "viewer"]
     token_sm3: str = Field(pattern=r"^[0-9a-f]{64}$")
     """Lowercase hex SM3 of the bearer token; the token itself is never stored."""
+    tracking_divisions: tuple[str, ...] = ()
+    """资金追踪 scope: the 9-digit divisions whose indicators (and their downstream execution) this person
+    may read, or ``["*"]`` for every division. Empty (the default) reads none: default deny."""
+
+    @field_validator("tracking_divisions")
+    @classmethod
+    def _divisions(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for code in value:
+            if code != "*" and not (len(code) == 9 and code.isdigit()):
+                raise ValueError(f"tracking_divisions: {code[:32]!r} is neither a 9-digit MOF_DIV_CODE nor *")
+        return value
 
 
 class Settings(BaseSettings):

@@ -117,7 +117,12 @@ def write_demo(directory: Path, *, now: datetime, force: bool = False) -> Path:
     }
     tokens = {"ops": secrets.token_urlsafe(24), "viewer": secrets.token_urlsafe(24)}
     config["people"] = [
-        {"name": f"demo-{role}", "role": role, "token_sm3": sm3_hex(token.encode("utf-8"))}
+        {
+            "name": f"demo-{role}",
+            "role": role,
+            "token_sm3": sm3_hex(token.encode("utf-8")),
+            "tracking_divisions": ["*"],  # 资金追踪: the demo's people read every division
+        }
         for role, token in tokens.items()
     ]
     token_file = directory / "tokens.txt"

@@ -33,7 +33,8 @@ _HEADER = """\
 #   3. set [database] url and add one [[parties]] entry per counterparty;
 #   4. export the key's password in the environment variable named by gateway.key_password_env;
 #   5. add one [[people]] entry (name, role ops | viewer, token_sm3) per person: the web pages need one to
-#      sign in, and /metrics is served only with a viewer's or ops bearer token (api.metrics = "token").
+#      sign in, and /metrics is served only with a viewer's or ops bearer token (api.metrics = "token");
+#      give it tracking_divisions = ["330324000", …] (or ["*"]) to read 资金追踪 — none by default.
 # The web pages' cookies are Secure (serve them over HTTPS); /docs and /openapi.json are off.
 """
 

@@ -14,7 +14,18 @@ from fastapi import Depends, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 
 from gateway import __version__, web
-from gateway.api import breaks, control, errors, health, inbox, messages, metrics, ops, reconciliations
+from gateway.api import (
+    breaks,
+    control,
+    errors,
+    health,
+    inbox,
+    messages,
+    metrics,
+    ops,
+    reconciliations,
+    tracking,
+)
 from gateway.api.inputs import storable_parameters
 from gateway.api.keys import router as keys_router
 from gateway.api.limits import install as install_limits
@@ -90,5 +101,6 @@ def create_app(gateway: Gateway, *, run_relay: bool = False) -> FastAPI:
     app.include_router(control.router)
     app.include_router(reconciliations.router)
     app.include_router(breaks.router)
+    app.include_router(tracking.router)
     app.mount(web.MOUNT_PATH, web.create_web_app(gateway))  # the ops web pages (gateway/web)
     return app

@@ -230,6 +230,11 @@ def vouchers(day: date) -> tuple[Voucher, ...]:
     )  # fmt: skip
 
 
+def spent_indicator(day: date) -> Indicator:
+    """The city's indicator whose county booking every voucher of the day spends (资金追踪 follows it)."""
+    return next(i for i in indicators(day) if i.fate == "booked")
+
+
 def overspending_voucher(day: date) -> Voucher:
     """A sixth 5201 against the same indicator for more than it has left (450,000.00 booked after the
     city's adjustment, less the day's five vouchers): the gateway refuses it ``indicator_exhausted``."""
@@ -250,10 +255,13 @@ large_payment = {{ threshold = "1000000.00", action = "hold" }}
 
 def _voucher(day: date, v: Voucher) -> PaymentVoucher:
     direct = v.vt_code == "5201"
-    booked = next(i for i in indicators(day) if i.fate == "booked")
+    spent = spent_indicator(day)
     return PaymentVoucher.model_validate(
         {
             "adm_div_code": COUNTY_ADM,
+            # 指标文号: the 本级指标文号 (COR_BGT_DOC_NO) of the county's booking of ``spent``
+            "file_no_code": COUNTY_DOC.format(year=day.year),
+            "file_no_name": spent.title,
             "st_year": day.year,
             "vt_code": v.vt_code,
             "vou_date": day.strftime("%Y%m%d"),
@@ -262,8 +270,6 @@ def _voucher(day: date, v: Voucher) -> PaymentVoucher:
             "fund_type_name": "一般公共预算",
             "pay_type_code": "11" if direct else "12",
             "pay_type_name": "直接支付" if direct else "授权支付",
-            "file_no_code": COUNTY_DOC.format(year=day.year),  # 指标文号: the county's booked indicator
-            "file_no_name": booked.title,
             "sup_dep_code": "101",
             "sup_dep_name": "永嘉县教育局",
             "agency_code": "101001",

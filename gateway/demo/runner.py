@@ -271,6 +271,8 @@ def summary_lines(result: DemoResult) -> list[str]:
         f"差异清单 / break list:  {base}/ui/breaks?status=open",
         f"指标控制 / control:     {result.log.refused_vouchers if result.log else 0} 笔凭证超指标被拒收 "
         "(indicator_exhausted); 待审核凭证 / held vouchers: " + f"{base}/ui/queue",
+        f"资金追踪 / fund tracking: {base}/ui/tracking?is_track=1",
+        f"  指标去向 / one indicator: {base}/ui/tracking/{docs.spent_indicator(result.day).bgt_id}",
         f"登录令牌 / sign-in token (ops): {result.token}",
         f"API: curl -H 'Authorization: Bearer {result.token}' {base}/v1/breaks?status=open",
     ]

@@ -17,6 +17,8 @@ sends as ``{"error": code, "detail": …}`` (the status comes from the one table
                                   ``X-Message-Id`` (its nonce) the sender already used inside the window
   + PayloadTooLarge             - ``payload_too_large``: the body is over the configured limit
   + Forbidden                   - ``forbidden``: the sender does not own what a record asserts
+    + TrackingForbidden         - ``tracking_forbidden``: a 资金追踪 request names a division outside the
+                                  caller's scope (its own divisions; a person's ``tracking_divisions``)
   + Unroutable                  - ``unroutable``: no registered receiver for a record
   + VoucherUnknown              - ``voucher_unknown``: a bank's 回单 / refund / clearing request names a
                                   payment voucher the gateway never routed
@@ -89,6 +91,10 @@ class PayloadTooLarge(ServiceError):
 
 class Forbidden(ServiceError):
     code = "forbidden"
+
+
+class TrackingForbidden(Forbidden):
+    code = "tracking_forbidden"
 
 
 class Unroutable(ServiceError):

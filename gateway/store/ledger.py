@@ -143,6 +143,11 @@ def _row(r: Any) -> IndicatorRow:
     return IndicatorRow(*r)
 
 
+ROW_COLUMNS = _ROW_COLUMNS
+"""The columns of an :class:`IndicatorRow`, in its field order (other read models select them too)."""
+indicator_row = _row
+
+
 class LedgerRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection

@@ -25,6 +25,7 @@ from gateway.store.outbox import OutboxRepository
 from gateway.store.payment_lines import PaymentLineRepository
 from gateway.store.reconciliations import RunRepository
 from gateway.store.request_nonces import RequestNonceRepository
+from gateway.store.tracking import TrackingQueries
 from gateway.store.web_sessions import WebSessionRepository
 
 
@@ -72,6 +73,7 @@ class UnitOfWork:
         self.sessions = WebSessionRepository(self._connection)
         self.spending = IndicatorSpending(self._connection)
         self.control_rules = ControlRuleSets(self._connection)
+        self.tracking = TrackingQueries(self._connection)
         return self
 
     def commit(self) -> None:

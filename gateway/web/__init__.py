@@ -28,6 +28,7 @@ from gateway.web import (
     pages_runs,
     pages_session,
     pages_trace,
+    pages_tracking,
 )
 from gateway.web.sections import Section, ordered
 from gateway.web.site import SecurityHeaders, SessionResolver, WebContext
@@ -38,6 +39,7 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     pages_dashboard,
     pages_breaks,
     pages_runs,
+    pages_tracking,
     pages_trace,
     pages_queue,
 )

@@ -166,7 +166,26 @@ def test_the_demo_leaves_exactly_the_injected_breaks(tmp_path: Path, database_ur
         assert over_trace.json()["chain"] == []
         assert_control_ledger(database_url)
 
+        # issue 17, 资金追踪: the city's indicator → the county's booking → the day's five vouchers
+        spent = docs.spent_indicator(day).bgt_id
+        tree = httpx.get(f"{base}/v1/tracking/indicators/{spent}", headers=viewer, timeout=30).json()
+        assert [(n["bgt_id"], n["net"]) for n in tree["nodes"]] == [
+            (spent, "450000.00"),
+            (docs.county_id(spent), "450000.00"),
+        ]
+        county = tree["nodes"][1]
+        assert (county["vouchers"], county["voucher_amount"], county["refunded"], county["paid"]) == (
+            5,
+            "23985.67",
+            "600.00",
+            "23385.67",
+        )
+        assert county["receipted"] == "23899.67"  # one paid short (774.00 of 860.00)
+        assert tree["totals"]["progress"] == "5.20"
+
         with signed_in(base, tokens["viewer"]) as browser:
+            tracking_page = page(browser, f"/ui/tracking/{spent}")
+            assert docs.county_id(spent) in tracking_page and "23,385.67" in tracking_page
             html = page(browser, "/ui/dashboard")
             statuses = dict(re.findall(r'<tr data-pair="([^"]+)">.*?data-status="([^"]+)"', html, re.S))
             assert statuses[f"{docs.PROVINCE}|{docs.CITY}|{year}"] == "不一致"

@@ -451,7 +451,11 @@ def test_migration_0004_backfills_what_intake_writes(harness: Harness) -> None:
             return [tuple(r) for r in connection.execute(query.order_by(payment_lines.c.line))]
 
     written = snapshot()
-    assert len(written) == 19 and sum(1 for r in written if not r[-1]) == 4  # the resend, C1 request lines
+    active = [c.name for c in columns].index("active")
+    assert (
+        len(written) == 19 and sum(1 for r in written if not r[active]) == 4
+    )  # the resend, C1 request lines
+    assert any(r[[c.name for c in columns].index("file_no_code")] for r in written)  # 0008 backfills them too
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection

@@ -77,7 +77,7 @@ def test_ops_sign_in_lands_on_the_registered_sections(live: Live) -> None:
     driver = live.driver
     sign_in(driver, live.base, live.tokens["ops"])
     assert driver.current_url == f"{live.base}/ui/dashboard"
-    assert texts(driver, "nav.sections a") == ["总览", "差异", "对账报告", "报文追踪", "投递队列"]
+    assert texts(driver, "nav.sections a") == ["总览", "差异", "对账报告", "资金追踪", "报文追踪", "投递队列"]
     assert driver.find_element(By.ID, "who").text == "demo-ops · 运维"
     assert driver.get_window_size() == {"width": 1366, "height": 768}
     # no horizontal scrolling on a 1366×768 laptop screen

@@ -126,8 +126,9 @@ def test_the_nav_lists_exactly_the_registered_sections(site: Site) -> None:
     page = site.signed_in("ops").get("/ui/messages").text
     assert 'data-section="trace"' in page and 'data-section="queue"' in page
     assert page.index('data-section="trace"') < page.index('data-section="queue"')
-    # 总览, 差异, 对账报告 (tests/web/test_recon_pages.py), 报文追踪, 投递队列
-    assert page.count("data-section=") == 5
+    # 总览, 差异, 对账报告 (tests/web/test_recon_pages.py), 资金追踪 (test_tracking_pages.py), 报文追踪,
+    # 投递队列
+    assert page.count("data-section=") == 6
 
 
 # ---- roles and CSRF on actions ------------------------------------------------------------------------

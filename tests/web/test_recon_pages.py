@@ -62,8 +62,9 @@ def test_the_nav_starts_with_the_dashboard_and_sign_in_lands_there(seeded: Seede
     assert home.status_code == 303 and home.headers["location"] == "/ui/dashboard"
     page = ops.get("/ui/dashboard").text
     sections = re.findall(r'data-section="([a-z]+)"', page)
-    assert sections == ["dashboard", "breaks", "runs", "trace", "queue"]
-    assert re.findall(r'data-section="[a-z]+">([^<]+)</a>', page)[:3] == ["差异", "对账报告", "报文追踪"]
+    assert sections == ["dashboard", "breaks", "runs", "tracking", "trace", "queue"]
+    labels = re.findall(r'data-section="[a-z]+">([^<]+)</a>', page)
+    assert labels[:4] == ["差异", "对账报告", "资金追踪", "报文追踪"]
     assert 'data-section="dashboard" class="active"' in page
 
 

@@ -3,8 +3,8 @@ wire carried that the models do not know, in order, as JSON — issue 12 "preser
 there are none, and for records stored before this migration. (The full wire layout is not duplicated: it
 is re-derived from the stored original, docs/adr/0007-preserve-extensions.md.)
 
-Revision ID: 0010_extensions
-Revises: 0009_indicator_control
+Revision ID: 0011_extensions
+Revises: 0010_tracking
 Create Date: 2026-12-03 14:00:00.000000
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_extensions"
-down_revision: str | None = "0009_indicator_control"
+revision: str = "0011_extensions"
+down_revision: str | None = "0010_tracking"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
