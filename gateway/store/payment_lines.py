@@ -185,7 +185,6 @@ def lines_of(
     return []
 
 
-
 def _clearing_lines(position: int, doc: ClearingRequest | ClearingReceipt, digest: str) -> list[PaymentLine]:
     receipt = isinstance(doc, ClearingReceipt)
     void = isinstance(doc, ClearingReceipt) and doc.x_pay_amt == 0 and doc.pay_amt != 0
