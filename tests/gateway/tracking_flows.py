@@ -7,7 +7,8 @@ Field lists: BA_BGT_INFO / BA_BGT_ADJSUB as DOMAIN.md §1 lists them (from the F
 ``Voucher2252MsgServer`` (DOMAIN.md §2.3; repo ``caoyanguo/ITFE``), through the sample builders of
 ``tests/gateway/samples.py`` and ``tests/gateway/payment_flows.py``.
 
-Expected figures (yuan), worked by hand (已支付 = 回单 XPayAmt less refunds, 控制's paid; 在途 = sent, no 回单):
+Expected figures (yuan), worked by hand (已支付 = 回单 XPayAmt less refunds, as 控制 counts it;
+在途 = sent, no 回单):
 
 ====  =========================  ==========  ======  ======  ==========  ========  ======  ======  ======
 node  row                        issued      adjust  recall  net         allocated paid    在途     total
