@@ -8,8 +8,8 @@ Builds one province (330000000) with 11 cities of 9 counties each. Per root indi
 issued to a city (下达), the city's booking (ORI_BGT_ID = it), three city re-allocations to counties and the
 counties' bookings — 8 ledger rows with their journal entries (one opening entry, two posting lines each);
 ``--indicators`` is the number of ledger rows (rounded to a multiple of 8), half of the roots IS_TRACK = 1.
-``--vouchers`` 5201 vouchers are spread over the county bookings (each cites the booking's 本级指标文号
-as FileNoCode, the link 控制 reads), 80 %
+``--vouchers`` 5201 vouchers are spread over the county bookings, each with 控制's link
+(``indicator_spends``: paid, in flight, 1 in 1 000 held, 1 in 1 000 unlinked — what 资金追踪 reads), 80 %
 with a 回单, 60 % cleared by a 2301 回单 line, 1 % refunded: ≈ 2.4 payment lines per voucher. Loaded in
 bulk (Core executemany) into a fresh store — SQLite file by default; on PostgreSQL a throw-away schema.
 
@@ -51,6 +51,7 @@ from gateway.services import tracking  # noqa: E402
 from gateway.store.database import Database  # noqa: E402
 from gateway.store.ledger import ROW_COLUMNS  # noqa: E402
 from gateway.store.tables import (  # noqa: E402
+    indicator_spends,
     ledger_entries,
     ledger_indicators,
     ledger_postings,
@@ -223,8 +224,6 @@ def _line(role: str, vt: str, adm: str, no: str, fen: int, **extra: Any) -> dict
         "cur_date_money_fen": None,
         "record_sm3": "0" * 64,
         "active": True,
-        "file_no_code": None,
-        "st_year": YEAR,
     }
     base.update(extra)
     return base
@@ -239,6 +238,7 @@ def load_vouchers(connection: sa.Connection, roots: int, vouchers: int) -> int:
     )  # fmt: skip
     bookings = roots * SPLITS
     lines: list[dict[str, Any]] = []
+    spends: list[dict[str, Any]] = []
     count = 0
     for v in range(vouchers):
         b = v % bookings
@@ -246,7 +246,9 @@ def load_vouchers(connection: sa.Connection, roots: int, vouchers: int) -> int:
         adm = county(r % CITIES, (r + s) % COUNTIES)[:6]
         no = f"{adm}5201{v:012d}"
         fen = 1_000_00
-        lines.append(_line("voucher", "5201", adm, no, fen, file_no_code=f"县财{r}-{s}号"))
+        spends.append(_spend(v, r, s, adm, no, fen))
+        if spends[-1]["state"] != "held":  # a held voucher joins the payment chain on 放行
+            lines.append(_line("voucher", "5201", adm, no, fen))
         if v % 5:
             lines.append(
                 _line("receipt", "5201", adm, no, fen, is_receipt=True, x_pay_amt_fen=fen, x_pay_date=DAY)
@@ -262,19 +264,48 @@ def load_vouchers(connection: sa.Connection, roots: int, vouchers: int) -> int:
                     clearing_no=f"C{v // 100}",
                     is_receipt=True,
                     line=1,
-                    st_year=None,
                 )
             )
         if v % 100 == 0:
             lines.append(_line("refund", "2252", adm, f"R{v}", -100_00, original_voucher_no=no))
         if len(lines) >= BATCH:
             connection.execute(sa.insert(payment_lines), lines)
+            connection.execute(sa.insert(indicator_spends), spends)
             count += len(lines)
-            lines = []
+            lines, spends = [], []
     if lines:
         connection.execute(sa.insert(payment_lines), lines)
         count += len(lines)
+    if spends:
+        connection.execute(sa.insert(indicator_spends), spends)
     return count
+
+
+def _spend(v: int, r: int, s: int, adm: str, no: str, fen: int) -> dict[str, Any]:
+    """控制's link of voucher ``v``: the county booking Y (id 8r + 4 + 2s, see :func:`indicator_rows`);
+    paid when it has a 回单 (4 in 5), else in flight; 1 in 1 000 held, 1 in 1 000 unlinked."""
+    paid = v % 5 != 0
+    state = "paid" if paid else ("held" if v % 1000 == 5 else "in_flight")
+    return {
+        "message_pk": 1,
+        "position": v,
+        "adm_div_code": adm,
+        "vt_code": "5201",
+        "voucher_no": no,
+        "fiscal_year": YEAR,
+        "file_no_code": f"县财{r}-{s}号",
+        "indicator_id": None if v % 1000 == 10 else 8 * r + 4 + 2 * s,
+        "amount_fen": fen,
+        "in_flight_fen": fen if state == "in_flight" else 0,
+        "paid_fen": fen if paid else 0,
+        "state": state,
+        "codes": "indicator_ambiguous" if v % 1000 == 10 else "",
+        "rule_version": None,
+        "decided_at": AT,
+        "reviewed_by": None,
+        "reviewed_at": None,
+        "review_comment": None,
+    }
 
 
 def best_ms(repeat: int, function: Callable[[], Any]) -> float:

@@ -44,6 +44,9 @@ class Verdict:
     action: str
     available_fen: int | None
     """The indicator's available balance before this voucher (None: no indicator)."""
+    unlinked: tuple[str, ...] = ()
+    """Why no indicator was found (``indicator_unknown``, …) when the voucher passed without one (control
+    off): not a failed check, but stored with its link so 资金追踪 can say why it is unlinked."""
 
     @property
     def amount_fen(self) -> int:
@@ -209,7 +212,7 @@ def _verdict(
         if indicator is not None:
             forced.add(indicator.id, amount)
             used[indicator.id] = used.get(indicator.id, 0) + amount
-        return Verdict(item.position, voucher, indicator, (), "pass", available)
+        return Verdict(item.position, voucher, indicator, (), "pass", available, item.identity)
     codes = list(item.identity)
     if indicator is not None:
         codes.extend(_element_codes(division, voucher, indicator))
@@ -298,8 +301,10 @@ def _element_codes(division: DivisionRules, voucher: PaymentVoucher, indicator: 
 def record(
     uow: UnitOfWork, message_pk: int, verdicts: Sequence[Verdict], version: int | None, at: datetime
 ) -> None:
-    """Store the link of every accepted voucher (in flight, or held without a reservation); a voucher that
-    passed without an indicator (control off, none found) links nothing and is not stored."""
+    """Store the link of every accepted voucher (in flight, or held without a reservation). A voucher that
+    passed without an indicator (control off or no balance rule, and none found) is stored too, with
+    ``indicator_id`` NULL: 资金追踪 lists it as 未关联指标的凭证 rather than losing it; nothing is reserved
+    for it, and its 回单 and refunds settle it like any other."""
     uow.spending.add(
         [
             NewSpend(
@@ -314,12 +319,11 @@ def record(
                 amount_fen=v.amount_fen,
                 in_flight_fen=v.amount_fen if v.action == "pass" else 0,
                 state="in_flight" if v.action == "pass" else "held",
-                codes=",".join(v.codes),
+                codes=",".join(v.codes or v.unlinked),
                 rule_version=version,
                 decided_at=at,
             )
             for v in verdicts
-            if v.indicator is not None or v.action != "pass"
         ]
     )
 

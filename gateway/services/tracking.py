@@ -15,24 +15,29 @@ Per node (one ledger row):
 净额 net         the row's current amount = 下达 + 调整 − 收回 (ADR 0005 invariant)
 转下达 allocated Σ 净额 of its children: for an issued row, the lower's booking(s); for a booked row, its
                 re-allocations to the next level (and own splits)
-支付 paid        Σ PayAmt of the vouchers citing it + Σ 2252 refunds (negative): the spending
+凭证 vouchers    the live vouchers 控制 linked to it (in flight, held or paid); 支付凭证金额: Σ their PayAmt
+已支付 paid      Σ what the bank's 回单 paid (XPayAmt) less 2252 refunds — 控制's ``paid_fen``, the same
+                figure 控制 counts as paid
+在途 in flight   Σ PayAmt of its vouchers accepted and routed to the bank, no 回单 yet (控制 has it reserved)
+待审核 held      Σ PayAmt of its vouchers held by 控制 for ops review (not routed, nothing reserved)
 回单 receipted   Σ XPayAmt of their 回单;  清算 cleared: Σ of their clearing 回单 (2302 subtracted)
-本级余额         净额 − 转下达 − 支付 (for an issued row: what the lower has not booked nor spent)
-累计支付         支付 + Σ 累计支付 of the children; 余额 = 净额 − 累计支付
+本级余额         净额 − 转下达 − 已支付 (for an issued row: what the lower has not booked nor spent)
+累计支付         已支付 + Σ 累计支付 of the children; 余额 = 净额 − 累计支付; 累计在途 likewise
 执行进度 %       累计支付 / 净额 × 100, two places (half up); none when 净额 is 0
 ==============  =======================================================================================
 
-Which node a voucher belongs to — the link 控制 checks at intake (``gateway.store.indicator_spending``,
-issue 17): the ``own`` / ``received`` row on the paying division's ledger (AdmDivCode, through the party
-registry) whose 本级指标文号 ``COR_BGT_DOC_NO`` is the voucher's 指标文号 ``FileNoCode``, in its ``StYear``
-(the 5201 / 8202 field set carries no BGT_ID). Of several live rows with that 文号 the oldest takes the
-group (控制 narrows by 功能科目 / 项目 or refuses it as ambiguous); an issued row never spends. So each
-voucher is counted once, against the node 控制 reserved it on.
+Which node a voucher belongs to is decided once, by 控制 at intake (:mod:`gateway.services.control`:
+the ``own`` / ``received`` row of the paying division whose 本级指标文号 is its FileNoCode in its StYear,
+narrowed by 功能科目 then 项目, else ``indicator_ambiguous``) and stored in ``indicator_spends``; the report
+reads that link by ``indicator_id`` — whatever the division's control policy (``off`` links too). So each
+voucher is counted once, on the indicator 控制 reserved it on. A voucher 控制 recorded without an indicator
+(unknown 文号, ambiguous, other year, recalled) is listed per division as 未关联指标的凭证: in a listing,
+those of the divisions read; in one indicator's tree, those of its divisions citing one of its 文号.
 
 Per (division, 功能科目 = ``TP_FUNC_CODE``) of a forest: 下达金额 (received from the upper: every issued
 node's 净额 at its counterparty, and a root's 净额 at its own division), 转下达 (every issued node's 净额 at
-its issuer), 已支付 / 回单 / 清算 at the paying division, 本级余额 = 下达金额 − 转下达 − 已支付,
-本级执行进度 = 已支付 / (下达金额 − 转下达).
+its issuer), 已支付 / 在途 / 待审核 / 回单 / 清算 at the paying division,
+本级余额 = 下达金额 − 转下达 − 已支付, 本级执行进度 = 已支付 / (下达金额 − 转下达).
 
 Authorization (default deny): a caller reads the rows on the ledgers of its scope — a finance party its own
 divisions, a person the ``tracking_divisions`` of the configuration (``*`` for all, none by default) — and
@@ -52,7 +57,7 @@ from gateway.errors import UnknownParty
 from gateway.parties import Party, PartyKind, PartyRegistry
 from gateway.services.errors import BadRequest, NotFound, TrackingForbidden
 from gateway.store.ledger import IndicatorRow
-from gateway.store.tracking import Spending, SpendKey, TrackingQueries, VoucherLine
+from gateway.store.tracking import Spending, TrackingQueries, Unlinked, VoucherLine
 from schemas.money import format_fen
 
 MAX_DEPTH = 6
@@ -61,9 +66,10 @@ MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
 VOUCHER_LIMIT = 500
 """Vouchers listed in one indicator's tree (the totals cover all of them)."""
+UNLINKED_LIMIT = 100
+"""Unlinked vouchers listed in an answer (the per-division counts cover all of them)."""
+STATE_LABELS = {"in_flight": "在途", "held": "待审核", "paid": "已支付"}
 SIDES = ("issued", "received", "own")
-SPENDING_SIDES = ("own", "received")
-"""The sides a division pays from (an ``issued`` row is money handed down to another level)."""
 
 
 # ---- who may read what --------------------------------------------------------------------------------
@@ -115,6 +121,8 @@ class Node:
     kinds: dict[str, int] = field(default_factory=dict)
     spending: Spending = field(default_factory=Spending)
     total_paid: int = 0
+    total_in_flight: int = 0
+    total_held: int = 0
 
     def id_root_differs(self, root: int) -> bool:
         """Whether this (root) node is another tree than ``root``'s (re-parenting it makes no cycle)."""
@@ -129,14 +137,14 @@ class Node:
 
     @property
     def paid(self) -> int:
-        return self.spending.voucher_fen + self.spending.refund_fen
+        return self.spending.paid_fen
 
 
 @dataclass
 class Forest:
     roots: list[int]
     nodes: dict[int, Node]
-    vouchers: list[tuple[int, VoucherLine]] = field(default_factory=list)
+    vouchers: list[VoucherLine] = field(default_factory=list)
     voucher_count: int = 0
 
     def allocated(self, node: Node) -> int:
@@ -210,51 +218,39 @@ def _expand(q: TrackingQueries, roots: Sequence[IndicatorRow]) -> Forest:
     return forest
 
 
-def _spend_claims(
-    registry: PartyRegistry, nodes: Iterable[Node]
-) -> dict[SpendKey, tuple[tuple[int, int], int]]:
-    """SpendKey → (priority, node id) of the node it goes to: the link of 控制
-    (:mod:`gateway.store.indicator_spending`) — an ``own`` / ``received`` row of the paying division whose
-    ``COR_BGT_DOC_NO`` is the voucher's FileNoCode in its StYear; of several such rows, the oldest."""
-    claims: dict[SpendKey, tuple[tuple[int, int], int]] = {}
-    adm_of: dict[str, str | None] = {}
-    for node in nodes:
-        r = node.row
-        if r.side not in SPENDING_SIDES or not r.cor_bgt_doc_no:
-            continue
-        if r.division not in adm_of:
-            try:
-                adm_of[r.division] = registry.adm_div_code(r.division)
-            except UnknownParty:
-                adm_of[r.division] = None  # no registered AdmDivCode: its vouchers cannot be linked
-        adm = adm_of[r.division]
-        if adm is None:
-            continue
-        key = SpendKey(adm, r.cor_bgt_doc_no[:100], r.fiscal_year)
-        claim = ((0, r.id), r.id)
-        if key not in claims or claim < claims[key]:
-            claims[key] = claim
-    return claims
-
-
-def _measure(gw: Gateway, q: TrackingQueries, forest: Forest, *, with_vouchers: bool) -> None:
+def _measure(q: TrackingQueries, forest: Forest, *, with_vouchers: bool) -> None:
     nodes = forest.nodes
     for indicator_id, kinds in q.amounts_by_kind(nodes.keys()).items():
         nodes[indicator_id].kinds = kinds
-    claims = _spend_claims(gw.registry, nodes.values())
-    for key, spending in q.spending(claims.keys()).items():
-        target = nodes[claims[key][1]].spending
-        target.vouchers += spending.vouchers
-        target.voucher_fen += spending.voucher_fen
-        target.refund_fen += spending.refund_fen
-        target.receipt_fen += spending.receipt_fen
-        target.cleared_fen += spending.cleared_fen
+    for indicator_id, spending in q.spending(nodes.keys()).items():
+        nodes[indicator_id].spending = spending
     for node in reversed(forest.in_order()):  # children before their parent
-        node.total_paid = node.paid + sum(nodes[c].total_paid for c in node.children)
+        below = [nodes[c] for c in node.children]
+        node.total_paid = node.paid + sum(c.total_paid for c in below)
+        node.total_in_flight = node.spending.in_flight_fen + sum(c.total_in_flight for c in below)
+        node.total_held = node.spending.held_fen + sum(c.total_held for c in below)
     if with_vouchers:
-        lines, count = q.vouchers(claims.keys(), VOUCHER_LIMIT)
-        forest.voucher_count = count
-        forest.vouchers = [(claims[SpendKey(v.adm_div_code, v.file_no_code, v.st_year)][1], v) for v in lines]
+        forest.vouchers, forest.voucher_count = q.vouchers(nodes.keys(), VOUCHER_LIMIT)
+
+
+def _adm_codes(registry: PartyRegistry, divisions: Iterable[str]) -> dict[str, str]:
+    """AdmDivCode → MOF_DIV_CODE of the registered ``divisions`` (a division without one has no vouchers)."""
+    out: dict[str, str] = {}
+    for division in sorted(set(divisions)):
+        try:
+            out[registry.adm_div_code(division)] = division
+        except UnknownParty:
+            continue
+    return out
+
+
+def _division_of(registry: PartyRegistry, adm: str, known: dict[str, str]) -> str:
+    if adm in known:
+        return known[adm]
+    try:
+        return registry.mof_div_code(adm)
+    except UnknownParty:
+        return adm  # not registered (any more): shown by its AdmDivCode
 
 
 # ---- answers ------------------------------------------------------------------------------------------
@@ -302,10 +298,14 @@ def _node_json(forest: Forest, node: Node) -> dict[str, Any]:
         "voucher_amount": money(s.voucher_fen),
         "refunded": money(-s.refund_fen),
         "paid": money(node.paid),
+        "in_flight": money(s.in_flight_fen),
+        "held": money(s.held_fen),
         "receipted": money(s.receipt_fen),
         "cleared": money(s.cleared_fen),
         "local_balance": money(r.amount_fen - allocated - node.paid),
         "total_paid": money(node.total_paid),
+        "total_in_flight": money(node.total_in_flight),
+        "total_held": money(node.total_held),
         "balance": money(r.amount_fen - node.total_paid),
         "progress": percent(node.total_paid, r.amount_fen),
         "children": len(node.children),
@@ -317,6 +317,8 @@ class _Line:
     received: int = 0
     allocated: int = 0
     paid: int = 0
+    in_flight: int = 0
+    held: int = 0
     receipted: int = 0
     cleared: int = 0
     vouchers: int = 0
@@ -340,6 +342,8 @@ def summary(forest: Forest) -> list[dict[str, Any]]:
             line(r.division, r.tp_func_code).allocated += r.amount_fen
         paying = line(r.division, r.tp_func_code)  # vouchers are paid from the row's own division
         paying.paid += node.paid
+        paying.in_flight += node.spending.in_flight_fen
+        paying.held += node.spending.held_fen
         paying.receipted += node.spending.receipt_fen
         paying.cleared += node.spending.cleared_fen
         paying.vouchers += node.spending.vouchers
@@ -354,6 +358,8 @@ def summary(forest: Forest) -> list[dict[str, Any]]:
                 "allocated": money(x.allocated),
                 "vouchers": x.vouchers,
                 "paid": money(x.paid),
+                "in_flight": money(x.in_flight),
+                "held": money(x.held),
                 "receipted": money(x.receipted),
                 "cleared": money(x.cleared),
                 "local_balance": money(kept - x.paid),
@@ -363,21 +369,44 @@ def summary(forest: Forest) -> list[dict[str, Any]]:
     return out
 
 
-def _voucher_json(node_id: int, v: VoucherLine) -> dict[str, Any]:
+def _voucher_json(v: VoucherLine) -> dict[str, Any]:
     return {
-        "indicator_id": node_id,
+        "indicator_id": v.indicator_id,
         "adm_div_code": v.adm_div_code,
         "file_no_code": v.file_no_code,
         "st_year": v.st_year,
         "vt_code": v.vt_code,
         "voucher_no": v.voucher_no,
-        "vou_date": v.vou_date.isoformat(),
+        "state": v.state,
+        "state_label": STATE_LABELS.get(v.state, v.state),
+        "codes": [c for c in v.codes.split(",") if c],
+        "vou_date": None if v.vou_date is None else v.vou_date.isoformat(),
         "pay_bank_code": v.pay_bank_code,
         "amount": money(v.amount_fen),
+        "paid": money(v.paid_fen),
+        "in_flight": money(v.in_flight_fen),
         "receipted": None if v.receipt_fen is None else money(v.receipt_fen),
         "x_pay_date": None if v.x_pay_date is None else v.x_pay_date.isoformat(),
         "refunded": money(-v.refund_fen),
         "cleared": None if v.cleared_fen is None else money(v.cleared_fen),
+    }
+
+
+def _unlinked_json(registry: PartyRegistry, found: Unlinked, known: dict[str, str]) -> dict[str, Any]:
+    """未关联指标的凭证: per division (count, Σ PayAmt) and the first :data:`UNLINKED_LIMIT` vouchers."""
+    per: dict[str, list[int]] = {}
+    for adm, (n, fen) in found.counts.items():
+        totals = per.setdefault(_division_of(registry, adm, known), [0, 0])
+        totals[0] += n
+        totals[1] += fen
+    count = sum(n for n, _ in per.values())
+    return {
+        "divisions": [
+            {"division": d, "vouchers": n, "amount": money(fen)} for d, (n, fen) in sorted(per.items())
+        ],
+        "count": count,
+        "vouchers": [_voucher_json(v) for v in found.lines],
+        "truncated": count > len(found.lines),
     }
 
 
@@ -442,7 +471,13 @@ def list_indicators(
         has_next = len(rows) > size
         rows = rows[:size]
         forest = _expand(uow.tracking, rows)
-        _measure(gw, uow.tracking, forest, with_vouchers=False)
+        _measure(uow.tracking, forest, with_vouchers=False)
+        known = {} if divisions is None else _adm_codes(gw.registry, divisions)
+        if divisions is not None and not known:
+            found = Unlinked({}, [])
+        else:
+            adms = None if divisions is None else known.keys()
+            found = uow.tracking.unlinked(adms, UNLINKED_LIMIT)
     by_id = forest.nodes
     items = [_node_json(forest, by_id[r.id]) for r in rows if r.id in by_id and by_id[r.id].parent is None]
     nested = [r.id for r in rows if r.id in by_id and by_id[r.id].parent is not None]
@@ -454,6 +489,7 @@ def list_indicators(
         "offset": offset,
         "has_next": has_next,
         "summary": summary(forest),
+        "unlinked": _unlinked_json(gw.registry, found, known),
         "filters": {
             "division": division or None,
             "fiscal_year": fiscal_year,
@@ -482,7 +518,12 @@ def indicator_tree(
         if not roots:
             raise NotFound(f"no indicator {bgt_id} on the ledgers {scope.who} may read")
         forest = _expand(uow.tracking, roots)
-        _measure(gw, uow.tracking, forest, with_vouchers=True)
+        _measure(uow.tracking, forest, with_vouchers=True)
+        known = _adm_codes(gw.registry, (n.row.division for n in forest.nodes.values()))
+        docs = {n.row.cor_bgt_doc_no for n in forest.nodes.values() if n.row.cor_bgt_doc_no}
+        found = Unlinked({}, [])
+        if known and docs:
+            found = uow.tracking.unlinked(known.keys(), UNLINKED_LIMIT, file_nos=docs)
     nodes = forest.in_order()
     root_net = sum(forest.nodes[i].row.amount_fen for i in forest.roots)
     root_paid = sum(forest.nodes[i].total_paid for i in forest.roots)
@@ -492,11 +533,14 @@ def indicator_tree(
         "totals": {
             "net": money(root_net),
             "total_paid": money(root_paid),
+            "total_in_flight": money(sum(forest.nodes[i].total_in_flight for i in forest.roots)),
+            "total_held": money(sum(forest.nodes[i].total_held for i in forest.roots)),
             "balance": money(root_net - root_paid),
             "progress": percent(root_paid, root_net),
         },
         "summary": summary(forest),
-        "vouchers": [_voucher_json(node_id, v) for node_id, v in forest.vouchers],
+        "vouchers": [_voucher_json(v) for v in forest.vouchers],
         "voucher_count": forest.voucher_count,
         "vouchers_truncated": forest.voucher_count > len(forest.vouchers),
+        "unlinked": _unlinked_json(gw.registry, found, known),
     }

@@ -41,10 +41,13 @@ NODE_HEADERS: tuple[str, ...] = (
     "支付凭证金额",
     "退款",
     "已支付",
+    "在途",
+    "待审核",
     "回单金额",
     "已清算",
     "本级余额",
     "累计支付",
+    "累计在途",
     "余额",
     "执行进度 (%)",
 )
@@ -56,6 +59,8 @@ SUMMARY_HEADERS: tuple[str, ...] = (
     "转下达",
     "凭证笔数",
     "已支付",
+    "在途",
+    "待审核",
     "回单金额",
     "已清算",
     "本级余额",
@@ -68,9 +73,13 @@ VOUCHER_HEADERS: tuple[str, ...] = (
     "年度",
     "凭证类型",
     "凭证号",
+    "状态",
+    "控制代码",
     "凭证日期",
     "代理银行",
     "支付金额",
+    "已支付",
+    "在途",
     "回单金额",
     "实际支付日期",
     "退款",
@@ -78,7 +87,7 @@ VOUCHER_HEADERS: tuple[str, ...] = (
 )
 _NODE_IDS = frozenset({1, 2, 5, 7, 8, 10})
 _SUMMARY_IDS = frozenset({0, 2})
-_VOUCHER_IDS = frozenset({0, 1, 2, 5, 7})
+_VOUCHER_IDS = frozenset({0, 1, 2, 5, 9})
 
 
 def _amount(value: str | None) -> AmountText:
@@ -112,10 +121,13 @@ def node_row(name_of: NameOf, n: Mapping[str, Any]) -> list[CellValue]:
         _amount(n["voucher_amount"]),
         _amount(n["refunded"]),
         _amount(n["paid"]),
+        _amount(n["in_flight"]),
+        _amount(n["held"]),
         _amount(n["receipted"]),
         _amount(n["cleared"]),
         _amount(n["local_balance"]),
         _amount(n["total_paid"]),
+        _amount(n["total_in_flight"]),
         _amount(n["balance"]),
         _amount(n["progress"]),
     ]
@@ -130,6 +142,8 @@ def summary_row(name_of: NameOf, s: Mapping[str, Any]) -> list[CellValue]:
         _amount(s["allocated"]),
         int(s["vouchers"]),
         _amount(s["paid"]),
+        _amount(s["in_flight"]),
+        _amount(s["held"]),
         _amount(s["receipted"]),
         _amount(s["cleared"]),
         _amount(s["local_balance"]),
@@ -138,16 +152,22 @@ def summary_row(name_of: NameOf, s: Mapping[str, Any]) -> list[CellValue]:
 
 
 def voucher_row(by_id: Mapping[int, str], v: Mapping[str, Any]) -> list[CellValue]:
+    """One voucher (linked: its indicator's BGT_ID; unlinked: empty, with the control codes saying why)."""
+    ident = v["indicator_id"]
     return [
-        by_id.get(int(v["indicator_id"]), ""),
+        "" if ident is None else by_id.get(int(ident), ""),
         v["adm_div_code"],
-        v["file_no_code"],
+        _text(v["file_no_code"]),
         int(v["st_year"]),
         v["vt_code"],
         v["voucher_no"],
-        v["vou_date"],
-        v["pay_bank_code"],
+        v["state_label"],
+        ",".join(v["codes"]),
+        _text(v["vou_date"]),
+        _text(v["pay_bank_code"]),
         _amount(v["amount"]),
+        _amount(v["paid"]),
+        _amount(v["in_flight"]),
         _amount(v["receipted"]),
         _text(v["x_pay_date"]),
         _amount(v["refunded"]),
@@ -171,7 +191,8 @@ def render_csv(name_of: NameOf, answer: Mapping[str, Any]) -> bytes:
 
 
 def render_xlsx(name_of: NameOf, answer: Mapping[str, Any]) -> bytes:
-    """Sheets 指标 (the indicators), 按区划科目 (the summary) and, for one tree, 支付凭证 (its vouchers)."""
+    """Sheets 指标 (the indicators), 按区划科目 (the summary), for one tree 支付凭证 (its vouchers), and
+    未关联指标的凭证 (the vouchers 控制 recorded without an indicator, with the count per division)."""
     nodes = Sheet("指标", NODE_HEADERS)
     nodes.rows(node_row(name_of, n) for n in _nodes(answer))
     by_region = Sheet("按区划科目", SUMMARY_HEADERS)
@@ -184,4 +205,10 @@ def render_xlsx(name_of: NameOf, answer: Mapping[str, Any]) -> bytes:
         if answer.get("vouchers_truncated"):
             vouchers.note([f"共 {answer['voucher_count']} 笔，仅列出前 {len(answer['vouchers'])} 笔"])
         sheets.append(vouchers)
+    unlinked = answer["unlinked"]
+    orphans = Sheet("未关联指标的凭证", VOUCHER_HEADERS)
+    orphans.rows(voucher_row({}, v) for v in unlinked["vouchers"])
+    per = "，".join(f"{d['division']} {d['vouchers']} 笔 {d['amount']} 元" for d in unlinked["divisions"])
+    orphans.note([f"共 {unlinked['count']} 笔" + (f"（{per}）" if per else "")])
+    sheets.append(orphans)
     return workbook_bytes(sheets)

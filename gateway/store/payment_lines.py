@@ -37,7 +37,7 @@ bank or PBOC side — depends on who sent them; the file CLI takes them as an ex
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from decimal import Decimal
@@ -103,10 +103,6 @@ class PaymentLine:
     clear_amt_fen: int | None = None
     cur_reck_money_fen: int | None = None
     cur_date_money_fen: int | None = None
-    file_no_code: str | None = None
-    """voucher / 回单: the 指标文号 (FileNoCode) it spends — what 资金追踪 links it to its indicator by."""
-    st_year: int | None = None
-    """voucher / 回单 / refund: StYear (业务年度), the fiscal year of the indicator it spends."""
     void: bool = False
     """A clearing 回单 that cleared nothing: stored inactive, and it still replaces its request."""
 
@@ -146,8 +142,6 @@ def lines_of(
                 message.vou_date,
                 digest,
                 amount_fen=to_fen(message.pay_amt),
-                file_no_code=_file_no(message.file_no_code),
-                st_year=message.st_year,
             )
         ]
     if isinstance(message, PaymentReceipt):
@@ -166,8 +160,6 @@ def lines_of(
                 amount_fen=to_fen(message.pay_amt),
                 x_pay_amt_fen=to_fen(message.x_pay_amt),
                 x_pay_date=message.x_pay_date,
-                file_no_code=_file_no(message.file_no_code),
-                st_year=message.st_year,
             )
         ]
     if isinstance(message, RefundNotice):
@@ -184,7 +176,6 @@ def lines_of(
                 digest,
                 original_voucher_no=message.original_voucher_no,
                 amount_fen=to_fen(message.pay_amt),
-                st_year=message.st_year,
             )
         ]
     if isinstance(message, ClearingRequest | ClearingReceipt):
@@ -192,11 +183,6 @@ def lines_of(
     if isinstance(message, QuotaReconciliationStatement):
         return _quota_lines(position, message, digest)
     return []
-
-
-def _file_no(value: str | None) -> str | None:
-    """The 指标文号 as the column holds it (cut to its 100 characters, like ``COR_BGT_DOC_NO``)."""
-    return value[:100] if value else None
 
 
 def _clearing_lines(position: int, doc: ClearingRequest | ClearingReceipt, digest: str) -> list[PaymentLine]:
@@ -259,9 +245,6 @@ def _detail_balances(detail: QuotaCheckDetail) -> tuple[Decimal, Decimal, Decima
 
 _PLAIN_ROLES = ("voucher", "receipt", "refund")
 
-LATER_COLUMNS = ("file_no_code", "st_year")
-"""Line columns added after revision 0004 (by 0010_tracking, which backfills them itself)."""
-
 
 class PaymentLineRepository:
     """Writes a message's lines and keeps the ``active`` flags (see the module docstring)."""
@@ -269,11 +252,8 @@ class PaymentLineRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def add(self, message_pk: int, lines: Sequence[PaymentLine], *, without: Collection[str] = ()) -> int:
-        """Store the lines of one message (records in position order); returns how many are active.
-
-        ``without``: columns a migration's backfill leaves out because a later revision adds them
-        (:data:`LATER_COLUMNS` for revision 0004)."""
+    def add(self, message_pk: int, lines: Sequence[PaymentLine]) -> int:
+        """Store the lines of one message (records in position order); returns how many are active."""
         if not lines:
             return 0
         rows: list[dict[str, object]] = []
@@ -291,8 +271,6 @@ class PaymentLineRepository:
                 active = documents[line.position]
             row = asdict(line)
             del row["void"]
-            for name in without:
-                del row[name]
             row.update(message_pk=message_pk, active=active)
             rows.append(row)
         self._c.execute(insert(payment_lines), rows)

@@ -366,21 +366,11 @@ payment_lines = Table(
     Column("cur_date_money_fen", BigInteger, nullable=True),
     Column("record_sm3", String(64), nullable=False, comment="hex SM3 of the record's canonical JSON"),
     Column("active", Boolean, nullable=False, comment="read by runs (resends and replaced requests are not)"),
-    Column(
-        "file_no_code",
-        String(100),
-        nullable=True,
-        comment="voucher / 回单: 指标文号 FileNoCode (migration 0008)",
-    ),
-    Column(
-        "st_year", Integer, nullable=True, comment="voucher / 回单 / refund: StYear 业务年度 (migration 0008)"
-    ),
     Index(None, "adm_div_code", "role", "vou_date"),
     Index(None, "adm_div_code", "role", "voucher_no"),
     Index(None, "adm_div_code", "role", "original_voucher_no"),
     Index(None, "adm_div_code", "role", "clearing_no"),
     Index(None, "record_sm3"),
-    Index(None, "file_no_code", "st_year"),  # 资金追踪: vouchers by 指标文号 (0010)
 )
 
 

@@ -1,10 +1,10 @@
 """Read queries behind 资金追踪 (issue 17, 报告): a page of one level's indicators, the indicators downstream
 of a set of indicators (re-allocations province → city → county), the journal amounts by kind, and the
-spending — vouchers, 回单, refunds, 清算 — cited against them.
+spending — vouchers, 回单, refunds, 清算 — linked to them.
 
 Every method is one set-based statement per call (per 1 000 keys at most, the bound of an ``IN`` list), never
 one query per indicator or voucher; amounts come back as integer fen summed by the database. The rules that
-decide *which* indicator a group of vouchers belongs to live in :mod:`gateway.services.tracking`.
+decide *which* indicator a voucher spends are 控制's (:mod:`gateway.services.control`), stored once.
 
 Links (the 一体化 data standard, DOMAIN.md §1):
 
@@ -13,36 +13,38 @@ Links (the 一体化 data standard, DOMAIN.md §1):
   ``SUP_BGT_DOC_NO`` is the upper's ``COR_BGT_DOC_NO`` — in the same fiscal year;
 * a received (or own) row is re-allocated by rows of the same division whose ``ORI_BGT_ID`` is its
   ``BGT_ID``: issued rows to the next level, or own splits;
-* a voucher (5201 / 8202) is grouped by (AdmDivCode, 指标文号 ``FileNoCode``, ``StYear``); which row a
-  group spends is the service's rule (the 本级指标文号 of a booked or own row, as 控制 links it); its 回单
-  and clearing lines share its (AdmDivCode, VoucherNo), a 2252 refund names it by ``OriginalVoucherNo``.
+* a voucher (5201 / 8202) spends the indicator 控制 linked it to at intake — its ``indicator_spends`` row
+  (:mod:`gateway.store.indicator_spending`), read here by ``indicator_id``; a live spend without one is an
+  unlinked voucher (未关联指标的凭证), reported per division. Its 回单 and clearing lines share its
+  (AdmDivCode, VoucherNo), a 2252 refund names it by ``OriginalVoucherNo``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, case, func, select
 
+from gateway.store.indicator_spending import LIVE_STATES
 from gateway.store.ledger import ROW_COLUMNS, IndicatorRow, indicator_row
-from gateway.store.tables import ledger_entries, ledger_indicators, ledger_postings, payment_lines
+from gateway.store.tables import (
+    indicator_spends,
+    ledger_entries,
+    ledger_indicators,
+    ledger_postings,
+    payment_lines,
+)
 
 CHUNK = 1000
 """Keys per ``IN`` list (SQLite's bound on parameters is far above; PostgreSQL plans short lists well)."""
 
+_S = indicator_spends.c
+
 PRINCIPAL_ACCOUNTS = ("5301", "1301", "1101")
 """The principal account of each side (ADR 0005): every journal entry has exactly one line on it."""
-
-
-def voucher_role(column: Any) -> Any:
-    """``role = 'voucher'`` written so that no index can serve it (``role || '' = 'voucher'``): with a long
-    指标文号 list SQLite's planner otherwise skip-scans a (division, role, …) index over every voucher of
-    the divisions instead of probing the (FileNoCode, StYear) index — measured 10-30× slower at 800
-    numbers. PostgreSQL plans either form the same way."""
-    return (column + "") == "voucher"
 
 
 T = TypeVar("T")
@@ -59,21 +61,20 @@ def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
         yield batch
 
 
-@dataclass(frozen=True)
-class SpendKey:
-    """Where vouchers are grouped: (AdmDivCode, FileNoCode, StYear)."""
-
-    adm_div_code: str
-    file_no_code: str
-    st_year: int
-
-
 @dataclass
 class Spending:
-    """The spending of one :class:`SpendKey`, in fen."""
+    """The spending of one indicator, in fen: the vouchers 控制 linked to it (``indicator_spends`` in a live
+    state — in flight, held, paid — so each voucher counts once, on the indicator 控制 reserved it on)."""
 
     vouchers: int = 0
     voucher_fen: int = 0
+    """Σ PayAmt of its vouchers."""
+    paid_fen: int = 0
+    """已支付: Σ ``paid_fen`` — what the bank's 回单 paid (XPayAmt), less 2252 refunds (控制's 已支付)."""
+    in_flight_fen: int = 0
+    """在途: Σ ``in_flight_fen`` — accepted and routed, no 回单 yet."""
+    held_fen: int = 0
+    """待审核: Σ PayAmt of the vouchers held for ops review (not routed, nothing reserved)."""
     refund_fen: int = 0
     """Σ 2252 PayAmt (negative or zero)."""
     receipt_fen: int = 0
@@ -84,22 +85,40 @@ class Spending:
 
 @dataclass(frozen=True)
 class VoucherLine:
-    """One voucher with its chain's amounts (the per-indicator tree lists them)."""
+    """One voucher 控制 recorded (linked or not) with its chain's amounts."""
 
+    indicator_id: int | None
     adm_div_code: str
-    file_no_code: str
+    file_no_code: str | None
     st_year: int
     voucher_no: str
     vt_code: str
-    vou_date: date
-    pay_bank_code: str
+    state: str
+    """in_flight (在途) | held (待审核) | paid (已支付)."""
+    codes: str
+    """The control codes it failed (comma-separated; why it is held or unlinked)."""
+    vou_date: date | None
+    """VouDate of its payment line (``None``: held, not in the payment chain yet)."""
+    pay_bank_code: str | None
     amount_fen: int
+    paid_fen: int
+    in_flight_fen: int
     receipt_fen: int | None
     """Σ XPayAmt of its 回单 (``None``: no 回单 yet)."""
     x_pay_date: date | None
     refund_fen: int
     cleared_fen: int | None
     """Σ of its clearing 回单 lines (``None``: not cleared)."""
+
+
+@dataclass
+class Unlinked:
+    """Per AdmDivCode: the live vouchers 控制 recorded without an indicator (unknown 文号, ambiguous, …)."""
+
+    counts: dict[str, tuple[int, int]]
+    """AdmDivCode → (how many, Σ PayAmt in fen)."""
+    lines: list[VoucherLine]
+    """The first of them (oldest first), at most the limit asked."""
 
 
 class TrackingQueries:
@@ -206,140 +225,151 @@ class TrackingQueries:
 
     # ---- spending -------------------------------------------------------------------------------------
 
-    def spending(self, keys: Collection[SpendKey]) -> dict[SpendKey, Spending]:
-        """The spending of every key that has any: one statement per batch of 指标文号 — the vouchers found
-        by (FileNoCode, StYear), each with its 回单, refund and clearing sums as correlated look-ups by
-        (AdmDivCode, role, VoucherNo), summed per (AdmDivCode, FileNoCode, StYear) — kept for the keys
-        asked only."""
-        out: dict[SpendKey, Spending] = {}
-        wanted = set(keys)
-        years = sorted({k.st_year for k in wanted})
-        for batch in chunks(sorted({k.file_no_code for k in wanted})):
-            per_voucher = self._per_voucher(batch, years).subquery()
-            c = per_voucher.c
+    def spending(self, indicator_ids: Collection[int]) -> dict[int, Spending]:
+        """Indicator id → the spending of the vouchers linked to it (ids without any are left out): one
+        statement per batch of ids — the live spends by ``indicator_id``, each with its 回单, refund and
+        clearing sums as correlated look-ups by (AdmDivCode, role, VoucherNo), summed per indicator."""
+        out: dict[int, Spending] = {}
+        for batch in chunks(sorted(set(indicator_ids))):
+            per = self._per_spend(_S.indicator_id.in_(batch)).subquery()
+            c = per.c
             statement = select(
-                c.adm_div_code,
-                c.file_no_code,
-                c.st_year,
+                c.indicator_id,
                 func.count(),
                 func.sum(c.amount_fen),
+                func.sum(c.paid_fen),
+                func.sum(c.in_flight_fen),
+                func.sum(case((c.state == "held", c.amount_fen), else_=0)),
                 func.sum(c.receipt_fen),
                 func.sum(c.refund_fen),
                 func.sum(c.cleared_fen),
-            ).group_by(c.adm_div_code, c.file_no_code, c.st_year)
-            for a, f, y, n, amount, receipt, refund, cleared in self._c.execute(statement):
-                key = SpendKey(str(a), str(f), int(y))
-                if key in wanted:
-                    s = out.setdefault(key, Spending())
-                    s.vouchers += int(n)
-                    s.voucher_fen += int(amount or 0)
-                    s.receipt_fen += int(receipt or 0)
-                    s.refund_fen += int(refund or 0)
-                    s.cleared_fen += int(cleared or 0)
+            ).group_by(c.indicator_id)
+            for ident, n, amount, paid, flight, held, receipt, refund, cleared in self._c.execute(statement):
+                out[int(ident)] = Spending(
+                    vouchers=int(n),
+                    voucher_fen=int(amount or 0),
+                    paid_fen=int(paid or 0),
+                    in_flight_fen=int(flight or 0),
+                    held_fen=int(held or 0),
+                    refund_fen=int(refund or 0),
+                    receipt_fen=int(receipt or 0),
+                    cleared_fen=int(cleared or 0),
+                )
         return out
 
-    def _per_voucher(
-        self, numbers: Sequence[str], years: Sequence[int], adms: Sequence[str] = (), *, dated: bool = False
-    ) -> Any:
-        """One row per active voucher citing ``numbers`` in ``years`` (and, if given, at ``adms``): its key,
-        number, date, bank, amount and the sums of its 回单 (XPayAmt), refunds (negative) and clearing 回单
-        (2302 subtracted) — ``NULL`` when there are none; ``dated``: also the latest XPayDate (one more
-        look-up per voucher, for the listing only)."""
-        t = payment_lines
+    def _per_spend(self, *where: Any, listed: bool = False) -> Any:
+        """One row per live spend matching ``where``: the link and its amounts, and the sums of its 回单
+        (XPayAmt), refunds (negative) and clearing 回单 (2302 subtracted) — ``NULL`` when there are none;
+        ``listed``: also the voucher line's VouDate and bank and the latest XPayDate (three more look-ups
+        per voucher, for the listing only)."""
         o = payment_lines.alias("o").c
 
-        def total(role: str, reference: Any, amount: Any, *extra: Any) -> Any:
+        def look(role: str, reference: Any, value: Any, *extra: Any) -> Any:
             return (
-                select(func.sum(amount))
+                select(value)
                 .where(
                     o.role == role,
                     o.active.is_(True),
-                    o.adm_div_code == t.c.adm_div_code,
-                    reference == t.c.voucher_no,
+                    o.adm_div_code == _S.adm_div_code,
+                    reference == _S.voucher_no,
                     *extra,
                 )
                 .scalar_subquery()
             )
 
-        where = [
-            t.c.file_no_code.in_(numbers),
-            t.c.st_year.in_(years),
-            voucher_role(t.c.role),
-            t.c.active.is_(True),
-        ]
-        if adms:
-            where.append(t.c.adm_div_code.in_(adms))  # checked on the rows found by 文号
-        paid_on = (
-            select(func.max(o.x_pay_date))
-            .where(
-                o.role == "receipt",
-                o.active.is_(True),
-                o.adm_div_code == t.c.adm_div_code,
-                o.voucher_no == t.c.voucher_no,
-            )
-            .scalar_subquery()
-        )
         cleared = case((o.vt_code == "2302", -o.amount_fen), else_=o.amount_fen)
+        listing = (
+            [
+                look("voucher", o.voucher_no, func.max(o.vou_date)).label("vou_date"),
+                look("voucher", o.voucher_no, func.max(o.pay_bank_code)).label("pay_bank_code"),
+                look("receipt", o.voucher_no, func.max(o.x_pay_date)).label("x_pay_date"),
+            ]
+            if listed
+            else []
+        )
         return select(
-            t.c.id,
-            t.c.adm_div_code,
-            t.c.file_no_code,
-            t.c.st_year,
-            t.c.voucher_no,
-            t.c.vt_code,
-            t.c.vou_date,
-            t.c.pay_bank_code,
-            t.c.amount_fen,
-            total("receipt", o.voucher_no, o.x_pay_amt_fen).label("receipt_fen"),
-            *([paid_on.label("x_pay_date")] if dated else []),
-            total("refund", o.original_voucher_no, o.amount_fen).label("refund_fen"),
-            total("clearing", o.voucher_no, cleared, o.is_receipt.is_(True)).label("cleared_fen"),
-        ).where(*where)
+            _S.id,
+            _S.indicator_id,
+            _S.adm_div_code,
+            _S.file_no_code,
+            _S.fiscal_year,
+            _S.voucher_no,
+            _S.vt_code,
+            _S.state,
+            _S.codes,
+            _S.amount_fen,
+            _S.paid_fen,
+            _S.in_flight_fen,
+            look("receipt", o.voucher_no, func.sum(o.x_pay_amt_fen)).label("receipt_fen"),
+            look("refund", o.original_voucher_no, func.sum(o.amount_fen)).label("refund_fen"),
+            look("clearing", o.voucher_no, func.sum(cleared), o.is_receipt.is_(True)).label("cleared_fen"),
+            *listing,
+        ).where(_S.state.in_(LIVE_STATES), *where)
 
-    def vouchers(self, keys: Collection[SpendKey], limit: int) -> tuple[list[VoucherLine], int]:
-        """The vouchers of ``keys`` with their 回单, refund and clearing amounts, at most ``limit`` (oldest
-        first); and how many there are in all."""
-        t = payment_lines
-        wanted = set(keys)
-        years = sorted({k.st_year for k in wanted})
-        adms = sorted({k.adm_div_code for k in wanted})
+    def _lines(self, query: Any) -> list[VoucherLine]:
+        return [
+            VoucherLine(
+                indicator_id=None if r.indicator_id is None else int(r.indicator_id),
+                adm_div_code=r.adm_div_code,
+                file_no_code=r.file_no_code,
+                st_year=int(r.fiscal_year),
+                voucher_no=r.voucher_no,
+                vt_code=r.vt_code,
+                state=r.state,
+                codes=r.codes,
+                vou_date=r.vou_date,
+                pay_bank_code=r.pay_bank_code,
+                amount_fen=int(r.amount_fen),
+                paid_fen=int(r.paid_fen),
+                in_flight_fen=int(r.in_flight_fen),
+                receipt_fen=None if r.receipt_fen is None else int(r.receipt_fen),
+                x_pay_date=r.x_pay_date,
+                refund_fen=int(r.refund_fen or 0),
+                cleared_fen=None if r.cleared_fen is None else int(r.cleared_fen),
+            )
+            for r in self._c.execute(query)
+        ]
+
+    def vouchers(self, indicator_ids: Collection[int], limit: int) -> tuple[list[VoucherLine], int]:
+        """The live vouchers linked to ``indicator_ids`` with their 回单, refund and clearing amounts, at
+        most ``limit`` (oldest first); and how many there are in all."""
         lines: list[VoucherLine] = []
         count = 0
-        for batch in chunks(sorted({k.file_no_code for k in wanted})):
-            counted = self._c.execute(
-                select(t.c.adm_div_code, t.c.file_no_code, t.c.st_year, func.count())
-                .where(
-                    t.c.file_no_code.in_(batch),
-                    t.c.st_year.in_(years),
-                    voucher_role(t.c.role),
-                    t.c.active.is_(True),
-                    t.c.adm_div_code.in_(adms),
-                )
-                .group_by(t.c.adm_div_code, t.c.file_no_code, t.c.st_year)
-            )
-            count += sum(int(n) for a, f, y, n in counted if SpendKey(a, f, int(y)) in wanted)
-            if len(lines) >= limit:
-                continue
-            per_voucher = (
-                self._per_voucher(batch, years, adms, dated=True).order_by(t.c.id).limit(limit - len(lines))
-            )
-            for r in self._c.execute(per_voucher):
-                if SpendKey(r.adm_div_code, r.file_no_code, int(r.st_year)) not in wanted:
-                    continue
-                lines.append(
-                    VoucherLine(
-                        adm_div_code=r.adm_div_code,
-                        file_no_code=r.file_no_code,
-                        st_year=int(r.st_year),
-                        voucher_no=r.voucher_no,
-                        vt_code=r.vt_code,
-                        vou_date=r.vou_date,
-                        pay_bank_code=r.pay_bank_code,
-                        amount_fen=int(r.amount_fen or 0),
-                        receipt_fen=None if r.receipt_fen is None else int(r.receipt_fen),
-                        x_pay_date=r.x_pay_date,
-                        refund_fen=int(r.refund_fen or 0),
-                        cleared_fen=None if r.cleared_fen is None else int(r.cleared_fen),
-                    )
-                )
+        for batch in chunks(sorted(set(indicator_ids))):
+            linked = [_S.indicator_id.in_(batch), _S.state.in_(LIVE_STATES)]
+            count += int(self._c.execute(select(func.count()).where(*linked)).scalar_one())
+            if len(lines) < limit:
+                query = self._per_spend(*linked, listed=True).order_by(_S.id).limit(limit - len(lines))
+                lines.extend(self._lines(query))
         return lines, count
+
+    def unlinked(
+        self, adm_div_codes: Collection[str] | None, limit: int, *, file_nos: Collection[str] | None = None
+    ) -> Unlinked:
+        """The live vouchers of ``adm_div_codes`` (``None``: every division) that 控制 recorded without an
+        indicator — optionally only those citing one of ``file_nos`` — counted per AdmDivCode, and the first
+        ``limit`` of them. Two statements (per 1 000 codes and 1 000 numbers); none for an empty list."""
+        counts: dict[str, tuple[int, int]] = {}
+        lines: list[VoucherLine] = []
+        base = [_S.indicator_id.is_(None), _S.state.in_(LIVE_STATES)]
+        by_adm: list[Any] = [None] if adm_div_codes is None else list(chunks(sorted(adm_div_codes)))
+        by_doc: list[Any] = [None] if file_nos is None else list(chunks(sorted(file_nos)))
+        for adms in by_adm:
+            for docs in by_doc:
+                where = list(base)
+                if adms is not None:
+                    where.append(_S.adm_div_code.in_(adms))
+                if docs is not None:
+                    where.append(_S.file_no_code.in_(docs))
+                rows = self._c.execute(
+                    select(_S.adm_div_code, func.count(), func.sum(_S.amount_fen))
+                    .where(*where)
+                    .group_by(_S.adm_div_code)
+                )
+                for adm, n, fen in rows:
+                    before = counts.get(str(adm), (0, 0))
+                    counts[str(adm)] = (before[0] + int(n), before[1] + int(fen or 0))
+                if len(lines) < limit:
+                    query = self._per_spend(*where, listed=True).order_by(_S.id).limit(limit - len(lines))
+                    lines.extend(self._lines(query))
+        return Unlinked(counts, lines)

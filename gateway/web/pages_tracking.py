@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from gateway.parties import PartyKind
 from gateway.services import tracking, tracking_export
+from gateway.services.control_rules import CODES as CONTROL_REASONS
 from gateway.services.errors import BadRequest, NotFound, TrackingForbidden
 from gateway.web import display
 from gateway.web.auth import SignedIn
@@ -137,6 +138,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             page=Pager(number, bool(answer["has_next"])),
             divisions=divisions(),
             sides=SIDE_LABELS,
+            reasons=CONTROL_REASONS,
             now=ctx.gateway.clock(),
         )
 
@@ -169,6 +171,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             answer=answer,
             query=query,
             sides=SIDE_LABELS,
+            reasons=CONTROL_REASONS,
             now=ctx.gateway.clock(),
         )
 

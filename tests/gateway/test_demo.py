@@ -178,14 +178,14 @@ def test_the_demo_leaves_exactly_the_injected_breaks(tmp_path: Path, database_ur
             5,
             "23985.67",
             "600.00",
-            "23385.67",
-        )
-        assert county["receipted"] == "23899.67"  # one paid short (774.00 of 860.00)
-        assert tree["totals"]["progress"] == "5.20"
+            "23299.67",
+        )  # 已支付 = 回单 less refunds (控制's paid): one paid short (774.00 of 860.00)
+        assert county["receipted"] == "23899.67" and county["in_flight"] == "0.00"
+        assert tree["totals"]["progress"] == "5.18"
 
         with signed_in(base, tokens["viewer"]) as browser:
             tracking_page = page(browser, f"/ui/tracking/{spent}")
-            assert docs.county_id(spent) in tracking_page and "23,385.67" in tracking_page
+            assert docs.county_id(spent) in tracking_page and "23,299.67" in tracking_page
             html = page(browser, "/ui/dashboard")
             statuses = dict(re.findall(r'<tr data-pair="([^"]+)">.*?data-status="([^"]+)"', html, re.S))
             assert statuses[f"{docs.PROVINCE}|{docs.CITY}|{year}"] == "不一致"

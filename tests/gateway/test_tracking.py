@@ -70,20 +70,23 @@ def by_bgt(nodes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 EXPECTED = {
-    # bgt_id: (depth, 下达, 调整, 收回, 净额, 转下达, 凭证笔数, 支付凭证, 退款, 支付, 回单, 清算,
-    #          本级余额, 累计支付, 余额, 进度)
+    # bgt_id: (depth, 下达, 调整, 收回, 净额, 转下达, 凭证笔数, 支付凭证, 退款, 已支付, 回单, 清算,
+    #          本级余额, 累计支付, 余额, 进度, 在途, 待审核, 累计在途)
+    # 已支付 = 回单 XPayAmt − refunds (控制's paid): V3 (C1) has no 回单 yet, so it is 在途, not 已支付
     tf.P1: (0, "1000000.00", "200000.00", "100000.00", "1100000.00", "1100000.00", 0, "0.00", "0.00", "0.00",
-            "0.00", "0.00", "0.00", "290000.00", "810000.00", "26.36"),
+            "0.00", "0.00", "0.00", "190000.00", "910000.00", "17.27", "0.00", "0.00", "100000.00"),
     tf.C1: (1, "1000000.00", "200000.00", "100000.00", "1100000.00", "550000.00", 1, "100000.00", "0.00",
-            "100000.00", "0.00", "0.00", "450000.00", "290000.00", "810000.00", "26.36"),
+            "0.00", "0.00", "0.00", "550000.00", "190000.00", "910000.00", "17.27", "100000.00", "0.00",
+            "100000.00"),
     tf.K1: (2, "600000.00", "0.00", "50000.00", "550000.00", "550000.00", 0, "0.00", "0.00", "0.00", "0.00",
-            "0.00", "0.00", "190000.00", "360000.00", "34.55"),
+            "0.00", "0.00", "190000.00", "360000.00", "34.55", "0.00", "0.00", "0.00"),
     tf.Y1: (3, "550000.00", "0.00", "0.00", "550000.00", "0.00", 2, "200000.00", "10000.00", "190000.00",
-            "200000.00", "200000.00", "360000.00", "190000.00", "360000.00", "34.55"),
+            "200000.00", "200000.00", "360000.00", "190000.00", "360000.00", "34.55", "0.00", "0.00", "0.00"),
 }  # fmt: skip
 FIELDS = (
     *("depth", "issued", "adjusted", "recalled", "net", "allocated", "vouchers", "voucher_amount"),
     *("refunded", "paid", "receipted", "cleared", "local_balance", "total_paid", "balance", "progress"),
+    *("in_flight", "held", "total_in_flight"),
 )
 
 
@@ -96,9 +99,11 @@ def test_the_tree_of_a_province_indicator_matches_the_hand_checked_figures(h: Ha
     assert [nodes[b]["side"] for b in EXPECTED] == ["issued", "received", "issued", "received"]
     assert tree["totals"] == {
         "net": "1100000.00",
-        "total_paid": "290000.00",
-        "balance": "810000.00",
-        "progress": "26.36",
+        "total_paid": "190000.00",
+        "total_in_flight": "100000.00",
+        "total_held": "0.00",
+        "balance": "910000.00",
+        "progress": "17.27",
     }
     # per division and 功能科目
     summary = {s["division"]: s for s in tree["summary"]}
@@ -108,12 +113,13 @@ def test_the_tree_of_a_province_indicator_matches_the_hand_checked_figures(h: Ha
         for s in summary.values()
     ] == [
         ("1100000.00", "1100000.00", "0.00", "0.00", None),
-        ("1100000.00", "550000.00", "100000.00", "450000.00", "18.18"),
+        ("1100000.00", "550000.00", "0.00", "550000.00", "0.00"),
         ("550000.00", "0.00", "190000.00", "360000.00", "34.55"),
     ]
     assert summary[tf.COUNTY]["receipted"] == "200000.00" and summary[tf.COUNTY]["cleared"] == "200000.00"
+    assert summary[tf.CITY]["in_flight"] == "100000.00" and summary[tf.CITY]["held"] == "0.00"
     # the vouchers with their 回单, refund and 清算; VX (against Y2) and V9 (the city's 文号, on no
-    # county row) are not among them
+    # county row) are not among them — V9 is listed as unlinked instead (it cites K1's 文号)
     vouchers = {v["voucher_no"]: v for v in tree["vouchers"]}
     assert set(vouchers) == {tf.V.v1, tf.V.v2, tf.V.v3} and tree["voucher_count"] == 3
     assert (vouchers[tf.V.v1]["receipted"], vouchers[tf.V.v1]["refunded"], vouchers[tf.V.v1]["cleared"]) == (
@@ -122,6 +128,14 @@ def test_the_tree_of_a_province_indicator_matches_the_hand_checked_figures(h: Ha
         "150000.00",
     )
     assert vouchers[tf.V.v3]["receipted"] is None and vouchers[tf.V.v3]["cleared"] is None
+    assert (vouchers[tf.V.v1]["state"], vouchers[tf.V.v1]["paid"]) == ("paid", "140000.00")
+    assert (vouchers[tf.V.v3]["state_label"], vouchers[tf.V.v3]["in_flight"]) == ("在途", "100000.00")
+    unlinked = tree["unlinked"]
+    assert unlinked["divisions"] == [{"division": tf.COUNTY, "vouchers": 1, "amount": "20000.00"}]
+    assert [(v["voucher_no"], v["indicator_id"], v["file_no_code"]) for v in unlinked["vouchers"]] == [
+        (tf.V.v9, None, tf.K1_DOC)
+    ]
+    assert unlinked["vouchers"][0]["codes"] == ["indicator_unknown"]
     ids = {n["bgt_id"]: n["id"] for n in tree["nodes"]}
     assert vouchers[tf.V.v1]["indicator_id"] == ids[tf.Y1] and vouchers[tf.V.v3]["indicator_id"] == ids[tf.C1]
 
@@ -139,14 +153,8 @@ def test_the_ledger_identity_holds_for_every_node(h: Harness) -> None:
 def test_an_own_indicator_counts_only_its_own_vouchers(h: Harness) -> None:
     tree = get_json(h, f"/v1/tracking/indicators/{tf.Y2}", ops(h))
     (node,) = tree["nodes"]
-    assert (node["side"], node["net"], node["vouchers"], node["paid"], node["balance"], node["progress"]) == (
-        "own",
-        "80000.00",
-        1,
-        "30000.00",
-        "50000.00",
-        "37.50",
-    )
+    fields = ("side", "net", "vouchers", "paid", "in_flight", "balance", "progress")
+    assert tuple(node[f] for f in fields) == ("own", "80000.00", 1, "0.00", "30000.00", "80000.00", "0.00")
     assert [v["voucher_no"] for v in tree["vouchers"]] == [tf.V.vx]
 
 
@@ -166,13 +174,16 @@ def test_the_list_of_one_level_carries_each_indicators_downstream_totals(h: Harn
     (item,) = page["items"]
     assert (item["net"], item["total_paid"], item["balance"], item["progress"]) == (
         "1100000.00",
-        "290000.00",
-        "810000.00",
-        "26.36",
+        "190000.00",
+        "910000.00",
+        "17.27",
     )
     assert page["has_next"] is False
+    assert page["unlinked"]["count"] == 0  # the province pays nothing itself
     county = get_json(h, f"/v1/tracking/indicators?division={tf.COUNTY}", ops(h))
     assert [i["bgt_id"] for i in county["items"]] == [tf.Y1, tf.Y2]
+    assert county["unlinked"]["divisions"] == [{"division": tf.COUNTY, "vouchers": 1, "amount": "20000.00"}]
+    assert [v["voucher_no"] for v in county["unlinked"]["vouchers"]] == [tf.V.v9]
     tracked = get_json(h, f"/v1/tracking/indicators?division={tf.COUNTY}&is_track=1", ops(h))
     assert [i["bgt_id"] for i in tracked["items"]] == [tf.Y1]
     own = get_json(h, f"/v1/tracking/indicators?division={tf.COUNTY}&side=own", ops(h))
@@ -297,17 +308,21 @@ def test_the_xlsx_export_opens_with_openpyxl(h: Harness) -> None:
     response = h.client.get(f"/v1/tracking/indicators/{tf.P1}?format=xlsx", headers=ops(h))
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["指标", "按区划科目", "支付凭证"]
+    assert book.sheetnames == ["指标", "按区划科目", "支付凭证", "未关联指标的凭证"]
     sheet = book["指标"]
     header = [c.value for c in sheet[1]]
     rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
     assert [r["指标主键"] for r in rows] == [tf.P1, tf.C1, tf.K1, tf.Y1]
-    assert Decimal(str(rows[0]["余额"])) == Decimal("810000.00")
+    assert Decimal(str(rows[0]["余额"])) == Decimal("910000.00")
+    assert Decimal(str(rows[1]["在途"])) == Decimal("100000.00")
     assert Decimal(str(rows[3]["执行进度 (%)"])) == Decimal("34.55")
     vouchers = [[c.value for c in row] for row in book["支付凭证"].iter_rows(min_row=2)]
     assert {row[5] for row in vouchers} == {tf.V.v1, tf.V.v2, tf.V.v3}
+    unlinked = [[c.value for c in row] for row in book["未关联指标的凭证"].iter_rows(min_row=2)]
+    assert [row[5] for row in unlinked if row[5]] == [tf.V.v9]  # then the note: 共 1 笔 …
     listing = h.client.get("/v1/tracking/indicators?format=xlsx", headers=ops(h))
-    assert openpyxl.load_workbook(io.BytesIO(listing.content)).sheetnames == ["指标", "按区划科目"]
+    sheets = openpyxl.load_workbook(io.BytesIO(listing.content)).sheetnames
+    assert sheets == ["指标", "按区划科目", "未关联指标的凭证"]
 
 
 def test_parties_get_json_only(h: Harness) -> None:
@@ -341,5 +356,5 @@ def test_a_page_costs_a_few_set_based_statements_whatever_its_size(h: Harness) -
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert [i["bgt_id"] for i in one["items"]] == [tf.P1] and len(every["items"]) == 5
-    # page 1 + levels (ORI_BGT_ID, and 上级文号 below an issued row) + journal 1 + spending 1
-    assert for_one <= 10 and for_every <= 10, (for_one, for_every)  # measured: 9 and 5
+    # page 1 + levels (ORI_BGT_ID, and 上级文号 below an issued row) + journal 1 + spending 1 + unlinked 2
+    assert for_one <= 12 and for_every <= 12, (for_one, for_every)  # measured: 11 and 7

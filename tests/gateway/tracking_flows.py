@@ -7,22 +7,24 @@ Field lists: BA_BGT_INFO / BA_BGT_ADJSUB as DOMAIN.md §1 lists them (from the F
 ``Voucher2252MsgServer`` (DOMAIN.md §2.3; repo ``caoyanguo/ITFE``), through the sample builders of
 ``tests/gateway/samples.py`` and ``tests/gateway/payment_flows.py``.
 
-Expected figures (yuan), worked by hand:
+Expected figures (yuan), worked by hand (已支付 = 回单 XPayAmt less refunds, as 控制 counts it;
+在途 = sent, no 回单):
 
-====  =========================  ==========  ======  ======  ==========  ========  =======  ========
-node  row                        issued      adjust  recall  net         allocated paid     total
-====  =========================  ==========  ======  ======  ==========  ========  =======  ========
-P1    province → city (issued)   1000000.00  200000  100000  1100000.00  1100000   0        290000
-C1    city booking of P1         1000000.00  200000  100000  1100000.00  550000    100000   290000
-K1    city → county (issued)     600000.00   0       50000   550000.00   550000    0        190000
-Y1    county booking of K1       550000.00   0       0       550000.00   0         190000   190000
-====  =========================  ==========  ======  ======  ==========  ========  =======  ========
+====  =========================  ==========  ======  ======  ==========  ========  ======  ======  ======
+node  row                        issued      adjust  recall  net         allocated paid    在途     total
+====  =========================  ==========  ======  ======  ==========  ========  ======  ======  ======
+P1    province → city (issued)   1000000.00  200000  100000  1100000.00  1100000   0       0       190000
+C1    city booking of P1         1000000.00  200000  100000  1100000.00  550000    0       100000  190000
+K1    city → county (issued)     600000.00   0       50000   550000.00   550000    0       0       190000
+Y1    county booking of K1       550000.00   0       0       550000.00   0         190000  0       190000
+====  =========================  ==========  ======  ======  ==========  ========  ======  ======  ======
 
-Vouchers cite the 本级指标文号 (COR_BGT_DOC_NO) of the booking they spend, the link 控制 reads. Y1's: V1
-150,000 and V2 50,000 (Y1's 文号) = 200,000; refund of V1 10,000 → 支付 190,000; 回单 V1 150,000 + V2 50,000
-= 200,000; cleared (2301 回单) 200,000. V9 20,000 cites K1's 文号 — the city's document, on no county
-row — and counts nowhere. City: V3 100,000 cites C1's 文号. A county voucher VX cites the county's own
-indicator Y2 and counts for Y2 only.
+Vouchers cite the 本级指标文号 (COR_BGT_DOC_NO) of the booking they spend; 控制 (no rules loaded: policy off,
+still linked) links them at intake and the report reads that link. Y1's: V1 150,000 and V2 50,000 (Y1's
+文号); 回单 V1 150,000 + V2 50,000 = 200,000; refund of V1 10,000 → 已支付 190,000; cleared (2301 回单)
+200,000. V9 20,000 cites K1's 文号 — the city's document, on no county row — so 控制 links it to nothing
+(``indicator_unknown``): it is listed as 未关联指标的凭证 of the county. City: V3 100,000 cites C1's 文号, no
+回单 yet: 在途. A county voucher VX cites the county's own indicator Y2 and counts for Y2 only (在途).
 """
 
 from __future__ import annotations

@@ -60,8 +60,9 @@ def test_the_list_shows_each_indicator_with_its_downstream_execution(h: Harness)
     assert "<th>指标 ID (BGT_ID)</th>" in html and '<th class="num">执行进度</th>' in html
     row = cells(html, f'data-bgt="{tf.P1}"')
     assert row[1] == "330000000 浙江省" and row[3] == "330300000 温州市"
+    # 下达, 调整, 收回, 净额, 转下达, 累计支付, 累计在途 (V3 at the city, no 回单), 累计待审核, 余额, 执行进度
     assert row[9:] == ["1,000,000.00", "200,000.00", "100,000.00", "1,100,000.00", "1,100,000.00",
-                       "290,000.00", "810,000.00", "26.36%"]  # fmt: skip
+                       "190,000.00", "100,000.00", "0.00", "910,000.00", "17.27%"]  # fmt: skip
     assert '<td class="num amount">1,100,000.00</td>' in html  # right-aligned amount cells
     county = cells(html, 'data-division="330324000"')
     assert county[0] == "330324000 永嘉县" and county[-1] == "34.55%"
@@ -74,18 +75,23 @@ def test_the_tree_shows_the_levels_their_vouchers_and_links_to_the_trace(h: Harn
     assert depths == [(tf.P1, "0"), (tf.C1, "1"), (tf.K1, "2"), (tf.Y1, "3")]
     county = cells(html, f'data-bgt="{tf.Y1}" data-depth="3"')
     assert county[1] == "330324000 永嘉县" and county[11:] == [
-        "2", "190,000.00", "200,000.00", "200,000.00", "360,000.00", "190,000.00", "360,000.00", "34.55%"
+        "2", "190,000.00", "0.00", "0.00", "200,000.00", "200,000.00", "360,000.00", "190,000.00",
+        "360,000.00", "34.55%"
     ]  # fmt: skip
-    assert "执行进度 26.36%" in html and "余额 810,000.00 元" in html
+    assert "执行进度 17.27%" in html and "余额 910,000.00 元" in html and "在途 100,000.00 元" in html
     # times in 北京时间: the booking's arrival (09:0x UTC in the scenario) and the as-of
     assert "<th>入账时间 (北京时间)</th>" in html
     assert re.search(r'<time datetime="2026-03-02T17:0\d:00\+08:00" title="北京时间 \(UTC\+8\)">', html)
     assert re.search(r'id="as-of">数据截至 <time datetime="2026-03-02T17:\d\d:00\+08:00"', html)
     v3 = cells(html, f'data-voucher="{tf.V.v3}"')
-    assert v3[0] == tf.C1 and v3[1] == "330300 温州市" and v3[-1] == "未清算"
-    assert f'data-voucher="{tf.V.v9}"' not in html
-    assert cells(html, f'data-voucher="{tf.V.v1}"')[6:] == ["150,000.00", "150,000.00", "2026-03-16",
+    assert v3[0] == tf.C1 and v3[1] == "330300 温州市" and v3[4] == "在途" and v3[-1] == "未清算"
+    assert f'data-voucher="{tf.V.v9}"' not in html  # not linked: listed under 未关联指标的凭证
+    assert cells(html, f'data-voucher="{tf.V.v1}"')[4] == "已支付"
+    assert cells(html, f'data-voucher="{tf.V.v1}"')[7:] == ["150,000.00", "150,000.00", "2026-03-16",
                                                            "10,000.00", "150,000.00"]  # fmt: skip
+    assert cells(html, 'data-unlinked-division="330324000"') == ["330324000 永嘉县", "1", "20,000.00"]
+    v9 = cells(html, f'data-unlinked="{tf.V.v9}"')
+    assert v9[1] == tf.K1_DOC and v9[4] == "在途" and v9[5] == "无对应指标（指标文号未找到）"
     assert f'href="/ui/messages?bgt_id={tf.P1}"' in html
     assert f'href="/ui/messages?voucher_no={tf.V.v1}"' in html
 
@@ -105,7 +111,7 @@ def test_the_pages_download_csv_and_xlsx(h: Harness) -> None:
     assert listing.status_code == 200 and listing.content.decode("utf-8-sig").startswith("层级,指标主键,区划")
     tree = client.get(f"/ui/tracking/{tf.P1}?format=xlsx")
     book = openpyxl.load_workbook(io.BytesIO(tree.content))
-    assert book.sheetnames == ["指标", "按区划科目", "支付凭证"]
+    assert book.sheetnames == ["指标", "按区划科目", "支付凭证", "未关联指标的凭证"]
     assert book["指标"]["B2"].value == tf.P1
 
 

@@ -100,7 +100,6 @@ def upgrade() -> None:
 
 def _backfill(connection: sa.Connection) -> None:
     from gateway.store.payment_lines import (
-        LATER_COLUMNS,
         PAYMENT_MESSAGE_TYPES,
         PaymentLine,
         PaymentLineRepository,
@@ -134,7 +133,7 @@ def _backfill(connection: sa.Connection) -> None:
             lines = lines_of(position, parse_canonical(json.loads(canonical), stored=True), canonical)
             by_message.setdefault(message_pk, []).extend(lines)
         for message_pk, lines in by_message.items():
-            repository.add(message_pk, lines, without=LATER_COLUMNS)  # 0008 adds and fills those
+            repository.add(message_pk, lines)
         after = (batch[-1][0], batch[-1][1])
 
 
