@@ -2,7 +2,9 @@
 
 An adapter is pure: no I/O, no keys, no database. ``parse`` turns a whole document (a batch is native) into
 a :class:`Document`; ``render`` turns a :class:`Document` back into bytes, so that
-``render(parse(raw))`` is equivalent to ``raw`` and ``parse(render(doc)) == doc``.
+``render(parse(raw))`` is equivalent to ``raw`` and ``parse(render(doc)) == doc``. Elements a format's
+models do not know are kept on the record (:attr:`Record.layout`), never refused: for a pass-through
+``render(parse(raw)) == raw`` byte for byte (docs/adr/0007-preserve-extensions.md).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel
 
+from adapters.layout import Layout
 from adapters.limits import DEFAULT_LIMITS, Limits
 from schemas.errors import Problem, ValidationFailed
 
@@ -23,26 +26,32 @@ class Record:
     """One canonical message of a document, at its 0-based ``position`` in the batch.
 
     ``meta`` keeps per-record wire details that are not business data but must survive a round trip
-    (e.g. an e-voucher body's ``Attach`` or ``TimeStamp``). ``code_problems`` are the record's values that
+    (e.g. an e-voucher body's ``Attach`` or ``TimeStamp``). ``layout`` is how the record looked on the wire
+    — element order, original texts and the elements we do not model (extensions), see
+    :mod:`adapters.layout` — so the same format renders it back faithfully; a record built fresh has none
+    and renders in the format's standard form. ``code_problems`` are the record's values that
     are not in their configured code list (:func:`schemas.codelists.check_codes`, paths prefixed with the
     position): an adapter never refuses a document for them — the caller decides (the gateway's intake
     applies its per-counterparty / per-region policy, ``refuse`` or ``warn``; see
-    :func:`refuse_unknown_codes`). They are not part of the record's equality."""
+    :func:`refuse_unknown_codes`). Neither is part of the record's equality."""
 
     position: int
     message: BaseModel
     meta: Mapping[str, str] = field(default_factory=dict)
+    layout: Layout | None = field(default=None, compare=False)
     code_problems: tuple[Problem, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
 class Document:
     """A parsed wire document: its format, its records in order, and envelope-level details
-    (e.g. the CFX ``HEAD``: ``SRC``, ``DES``, ``MsgID``, ``WorkDate``)."""
+    (e.g. the CFX ``HEAD``: ``SRC``, ``DES``, ``MsgID``, ``WorkDate``). ``layout`` is the envelope's wire
+    shape (XML declaration, indentation, unknown envelope elements), ``None`` for a document built fresh."""
 
     format: str
     records: tuple[Record, ...]
     envelope: Mapping[str, str] = field(default_factory=dict)
+    layout: Layout | None = field(default=None, compare=False)
 
     @property
     def messages(self) -> tuple[BaseModel, ...]:

@@ -16,14 +16,17 @@ problem paths start with the record position (``[3].pay_amt``).
 ``not_well_formed``, ``dtd_forbidden``, ``entity_forbidden``, ``too_deep``, ``document_too_large``,
 ``encoding_not_allowed``, ``encoding_mismatch``, ``invalid_encoding``, ``invalid_base64``,
 ``voucher_count_mismatch``, ``header_mismatch``, ``duplicate_record``, ``unknown_vtcode``, ``unknown_msgno``,
-``too_many_records``, ``unexpected_element``, ``missing_element``, ``bad_header``,
+``too_many_records``, ``unexpected_element`` (a known element repeated or holding elements, a wrong root —
+an element the models do not know is kept as an extension, never refused: issue 12), ``missing_element``,
+``bad_header``, ``bad_layout`` (a stored or canonical-JSON layout that is not one),
 ``batch_count_mismatch`` / ``batch_amount_mismatch`` (a CFX ``AllNum`` / ``AllAmt`` that disagrees with the
 records).
 ``mof`` / ``csv`` / ``xlsx`` add: ``not_json``, ``bad_shape`` (not ``{"TABLE": [rows]}``), ``unknown_table``,
-``mixed_tables``, ``empty_document``, ``duplicate_column``, ``unknown_column``, ``missing_column``,
+``mixed_tables``, ``empty_document``, ``duplicate_column``, ``unknown_column`` (ledger files only; a
+``mof.json`` / ``mof.xml`` column the table does not model is kept), ``missing_column``,
 ``missing_header``; any JSON (:mod:`adapters.json_text`) adds ``duplicate_key``, ``number_too_large`` and
 ``invalid_text`` (a lone surrogate). Per-row problems (``float_not_allowed``, ``bad_date``,
-``wrong_cell_count``, ``unknown_column`` in a JSON row, ``duplicate_record`` …) are
+``wrong_cell_count``, ``duplicate_record`` …) are
 :class:`ValidationFailed` problem rules.
 """
 

@@ -82,6 +82,8 @@ class NewRecord:
     voucher_no: str | None = None
     trace: tuple[tuple[str, str], ...] = ()
     """(key, value) pairs the business trace finds this record by, e.g. ("voucher_no", …) of each detail."""
+    extensions: str | None = None
+    """The record's extensions as JSON (:func:`adapters.preserve.extensions_text`), ``None`` if none."""
     code_warnings: tuple[Problem, ...] = ()
     """代码校验警告: values outside their code list, accepted under the ``warn`` policy
     (:mod:`gateway.code_policy`)."""

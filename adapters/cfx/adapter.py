@@ -13,15 +13,21 @@
 :class:`~adapters.base.Record` whose message carries the batch-head fields too; ``AllNum``/``AllAmt`` are
 checked on parse (``batch_count_mismatch`` / ``batch_amount_mismatch``) and computed on render. The layout of
 each MsgNo (head element, field order, HEAD-only 9005) is ITFE's, in :mod:`adapters.cfx.msgnos`. When
-rendering, ``VER`` defaults to ``1.0``, ``APP`` to ``TIPS`` and ``MsgRef`` to the ``MsgID``; ``Reserve`` is
-written when the envelope has it, and empty for a 2201/2202 (whose ITFE templates always write it); ``SRC``,
-``DES``, ``MsgID`` and ``WorkDate`` must be in the envelope.
+rendering a package built fresh, ``VER`` defaults to ``1.0``, ``APP`` to ``TIPS`` and ``MsgRef`` to the
+``MsgID``; ``Reserve`` is written when the envelope has it, and empty for a 2201/2202 (whose ITFE templates
+always write it); ``SRC``, ``DES``, ``MsgID`` and ``WorkDate`` must be in the envelope.
+
+Preserve, don't refuse (issue 12, docs/adr/0007-preserve-extensions.md): an element the models do not know
+— in ``<CFX>``, ``HEAD``, ``MSG``, the batch head, a record or a detail — is kept, in order, in the record's
+or the document's :class:`~adapters.layout.Layout`; a package read from the wire renders back byte for byte
+(no ``<MsgRef>``, ``<Reserve/>``, ``<AddWord/>`` or ``<TransBankNo/>`` it did not have; ``5000`` stays
+``5000``). A known element repeated, or a batch-head element inside a record, is still refused.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from functools import cache
@@ -30,8 +36,16 @@ from typing import Any, ClassVar
 from lxml import etree
 from pydantic import BaseModel
 
-from adapters._fields import field_map, read_leaves, to_text, write_leaves
-from adapters._xml import parse_xml
+from adapters._fields import (
+    FieldMap,
+    field_map,
+    read_element,
+    read_leaves,
+    render_node,
+    to_text,
+    write_leaves,
+)
+from adapters._xml import ENCODING_ALIASES, declared_encoding, parse_xml
 from adapters.base import Adapter, Document, Record, Signature
 from adapters.cfx.msgnos import (
     ALL_AMT,
@@ -43,6 +57,24 @@ from adapters.cfx.msgnos import (
     record_fields,
 )
 from adapters.errors import MalformedDocument, TranslationError
+from adapters.layout import (
+    Built,
+    Extra,
+    Filler,
+    Layout,
+    Leaf,
+    Node,
+    build_element,
+    capture,
+    newline_of,
+    place,
+    prolog_of,
+    same_text,
+    serialize,
+    slot_tails,
+    with_nodes,
+    with_slot,
+)
 from adapters.limits import DEFAULT_LIMITS, Limits
 from schemas.base import build
 from schemas.dates import parse_wire_date
@@ -58,6 +90,34 @@ _NODE = re.compile(r"^\d{12}$")
 _MSG_ID = re.compile(r"^[0-9A-Za-z]{20}$")
 _SNIFF = re.compile(rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*\?>)?\s*(<!--(?:(?!-->).)*-->\s*)*<CFX[\s>]", re.DOTALL)
 _DEFAULTS = {"VER": "1.0", "APP": "TIPS"}
+_HEAD_KEYS = {name: f"HEAD:{name}" for name in HEAD_ELEMENTS}
+_RECORDS = "records"
+_BATCH_HEAD = "batch_head"
+
+
+@cache
+def _batch_head_keys(spec: MsgSpec) -> dict[str, str]:
+    """Batch-head element → what fills it (a model field, or ``AllNum`` / ``AllAmt``)."""
+    fields = field_map(spec.model)
+    return {name: fields.by_element.get(name, name) for name in spec.head}
+
+
+def _document_layout(raw: bytes, root: Node, head: Node, msg: Node | None) -> Layout:
+    """The package's envelope layout (its prolog and line ends read on first use); ``msg`` is ``None`` for
+    a HEAD-only package (9005) that has no ``<MSG>``."""
+
+    def build() -> Built:
+        label = declared_encoding(raw)
+        codec = ENCODING_ALIASES.get(label, "gbk") if label is not None else "gbk"
+        prolog, epilogue = prolog_of(raw, codec)
+        texts = {"prolog": prolog, "epilogue": epilogue, "codec": codec, "newline": newline_of(raw)}
+        shaped = with_slot(root, "head", head)
+        return {"root": shaped if msg is None else with_slot(shaped, "msg", msg)}, texts
+
+    msg_nodes = () if msg is None else (msg, *(n for n in msg.nodes() if n.slot == _BATCH_HEAD))
+    nodes = (root, head, *msg_nodes)
+    plain = not any(type(item) is Extra for node in nodes for item in node.items)
+    return Layout("", build=build, plain=plain)
 
 
 @cache
@@ -65,6 +125,12 @@ def _head_fields(spec: MsgSpec) -> frozenset[str]:
     """The canonical fields that travel in the batch head of ``spec``."""
     fields = field_map(spec.model)
     return frozenset(fields.by_element[name] for name in spec.head if name in fields.by_element)
+
+
+@cache
+def _stray_head_tags(spec: MsgSpec) -> frozenset[str]:
+    """Batch-head elements that are not also record elements: refused inside a record."""
+    return frozenset(spec.head).difference(record_fields(spec).by_element)
 
 
 @cache
@@ -102,28 +168,34 @@ class CfxAdapter(Adapter):
         root = parse_xml(raw, allowed_encodings=ENCODINGS, limits=limits)
         if root.tag != "CFX":
             raise MalformedDocument("unexpected_element", f"root is <{root.tag}>, expected <CFX>")
-        parts = [c for c in root if isinstance(c.tag, str)]
+        root_node, parts = capture(root, {}, nested={"HEAD": "head", "MSG": "msg"})
         tags = [c.tag for c in parts]
         if tags not in (["HEAD", "MSG"], ["HEAD"]):
             raise MalformedDocument("unexpected_element", "<CFX> must hold exactly <HEAD> then <MSG>")
-        head = self._read_head(parts[0])
+        head, head_node = self._read_head(parts[0])
         spec = MSG_SPECS.get(head["MsgNo"])
         if spec is None:
             raise MalformedDocument("unknown_msgno", f"MsgNo {head['MsgNo']!r} is not supported")
         _check_head(head)
         msg_no = head["MsgNo"]
         if not spec.has_msg:
-            # a HEAD-only message (9005); an empty <MSG/> some senders add is tolerated, any content is not
-            if len(parts) == 2 and any(isinstance(c.tag, str) for c in parts[1]):
-                raise MalformedDocument(
-                    "unexpected_element", f"a {msg_no} is HEAD only: its <MSG> must be empty"
-                )
-            return self._parse_single(spec, [], head)
+            # a HEAD-only message (9005); an empty <MSG/> some senders add is tolerated (and kept in the
+            # layout), any content is not
+            empty: Node | None = None
+            if len(parts) == 2:
+                if any(isinstance(c.tag, str) for c in parts[1]):
+                    raise MalformedDocument(
+                        "unexpected_element", f"a {msg_no} is HEAD only: its <MSG> must be empty"
+                    )
+                empty = capture(parts[1], {})[0]
+            return self._parse_single(spec, [], head, _document_layout(raw, root_node, head_node, empty))
         if len(parts) != 2:
             raise MalformedDocument("missing_element", f"a {msg_no} needs a <MSG>")
-        batch_head, elements = self._split_msg(parts[1], spec, msg_no, limits)
+        batch_head, elements, msg_node = self._split_msg(parts[1], spec, msg_no, limits)
         if spec.single:
-            return self._parse_single(spec, elements, head)
+            return self._parse_single(
+                spec, elements, head, _document_layout(raw, root_node, head_node, msg_node)
+            )
 
         fields = field_map(spec.model)
         # the batch-head values every record carries, as model fields (every batch-head element but the
@@ -136,7 +208,7 @@ class CfxAdapter(Adapter):
         records: list[Record] = []
         seen: dict[str, int] = {}
         for position, element in enumerate(elements):
-            data = self._record_data(element, spec, msg_no, position)
+            data, layout = self._record_data(element, spec, msg_no, position)
             data.update(head_data)
             key = data.get(spec.key or "")
             if isinstance(key, str):
@@ -148,56 +220,51 @@ class CfxAdapter(Adapter):
                     )
                 seen[key] = position
             try:
-                records.append(Record(position, build(spec.model, data, f"[{position}]")))
+                message = build(spec.model, data, f"[{position}]")
+                records.append(Record(position, message, layout=layout))
             except ValidationFailed as exc:
                 problems.extend(exc.problems)
         if problems:
             raise ValidationFailed(problems)
         self._check_totals(batch_head, records, spec, msg_no)
-        return Document(FORMAT, tuple(records), head)
+        layout = _document_layout(raw, root_node, head_node, msg_node)
+        return Document(FORMAT, tuple(records), head, layout)
 
     @staticmethod
-    def _read_head(element: etree._Element) -> dict[str, str]:
-        head: dict[str, str] = {}
-        for child in element:
-            if not isinstance(child.tag, str):
-                continue
-            if child.tag not in HEAD_ELEMENTS or child.tag in head or len(child):
-                raise MalformedDocument("unexpected_element", f"<{child.tag}> is not expected in <HEAD>")
-            head[child.tag] = child.text or ""
+    def _read_head(element: etree._Element) -> tuple[dict[str, str], Node]:
+        try:
+            node, _ = capture(element, _HEAD_KEYS)
+        except MalformedDocument as exc:
+            raise MalformedDocument(exc.code, f"{exc.message} (<HEAD>)") from None
+        head = {leaf.tag: leaf.text or "" for leaf in node.leaves()}
         missing = [name for name in _REQUIRED_HEAD if not head.get(name)]
         if missing:
             raise MalformedDocument("missing_element", f"HEAD lacks {', '.join(missing)}")
-        return head
+        return head, node
 
     @staticmethod
     def _split_msg(
         msg: etree._Element, spec: MsgSpec, msg_no: str, limits: Limits
-    ) -> tuple[dict[str, str], list[etree._Element]]:
+    ) -> tuple[dict[str, str], list[etree._Element], Node]:
         head_tag = f"{spec.head_tag}{msg_no}"
         record_tag = f"{spec.record}{msg_no}" if spec.record else None
-        batch_head: dict[str, str] | None = None
-        elements: list[etree._Element] = []
-        for child in msg:
-            if not isinstance(child.tag, str):
-                continue
-            if spec.head and child.tag == head_tag and batch_head is None and not elements:
-                batch_head = {}
-                for item in child:
-                    if not isinstance(item.tag, str):
-                        continue
-                    if item.tag not in spec.head or item.tag in batch_head or len(item):
-                        raise MalformedDocument(
-                            "unexpected_element", f"<{item.tag}> is not expected in <{head_tag}>"
-                        )
-                    batch_head[item.tag] = item.text or ""
-            elif child.tag == record_tag:
-                elements.append(child)
-            else:
-                raise MalformedDocument(
-                    "unexpected_element", f"<{child.tag}> is not expected in a {msg_no} <MSG>"
-                )
-        if spec.head and batch_head is None:
+        nested = {record_tag: _RECORDS} if record_tag is not None else {}
+        if spec.head:
+            nested[head_tag] = _BATCH_HEAD
+        msg_node, children = capture(msg, {}, nested=nested)
+        heads = [c for c in children if c.tag == head_tag]
+        elements = [c for c in children if c.tag != head_tag]
+        if len(heads) > 1 or (heads and children[0] is not heads[0]):
+            raise MalformedDocument("unexpected_element", f"<{head_tag}> must come once, before the records")
+        batch_head: dict[str, str] = {}
+        if heads:
+            try:
+                head_node, _ = capture(heads[0], _batch_head_keys(spec))
+            except MalformedDocument as exc:
+                raise MalformedDocument(exc.code, f"{exc.message} (<{head_tag}>)") from None
+            batch_head = {leaf.tag: leaf.text or "" for leaf in head_node.leaves()}
+            msg_node = with_slot(msg_node, _BATCH_HEAD, head_node)
+        if spec.head and not heads:
             raise MalformedDocument("missing_element", f"<{head_tag}> is missing")
         limit = min(MAX_RECORDS, limits.max_records)
         if len(elements) > limit:
@@ -206,14 +273,16 @@ class CfxAdapter(Adapter):
             )
         if spec.single and record_tag is not None and len(elements) != 1:
             raise MalformedDocument("missing_element", f"a {msg_no} carries exactly one <{record_tag}>")
-        return batch_head or {}, elements
+        return batch_head, elements, msg_node
 
     @staticmethod
-    def _record_data(element: etree._Element, spec: MsgSpec, msg_no: str, position: int) -> dict[str, Any]:
-        fields = record_fields(spec)  # the record's own elements: a batch-head element here is unexpected
+    def _record_data(
+        element: etree._Element, spec: MsgSpec, msg_no: str, position: int
+    ) -> tuple[dict[str, Any], Layout]:
+        fields = record_fields(spec)  # the record's own elements (a batch-head element here is refused)
         detail_tag = f"Detail{msg_no}"
         details: list[etree._Element] = []  # the detail children, collected while reading the leaves
-        data = read_leaves(
+        data, plain = read_leaves(
             element,
             fields,
             position=position,
@@ -221,20 +290,41 @@ class CfxAdapter(Adapter):
             containers=_detail_containers(detail_tag) if spec.has_details else frozenset(),
             found=details,
         )
+        if not plain:  # something the record's fields do not name: a batch-head element is still refused
+            stray = _stray_head_tags(spec)
+            shadowed = sorted({t for c in element if isinstance(t := c.tag, str) and t in stray})
+            if shadowed:
+                raise MalformedDocument(
+                    "unexpected_element",
+                    f"batch-head element(s) {', '.join(shadowed)} inside a record",
+                    position=position,
+                )
         item_fields = detail_fields(spec)
         if item_fields is not None and fields.list_field is not None:
-            data[fields.list_field] = [
-                read_leaves(d, item_fields, position=position, where=f"<{detail_tag}>") for d in details
-            ]
-        return data
+            items: list[dict[str, Any]] = []
+            for detail in details:
+                item, item_plain = read_leaves(
+                    detail, item_fields, position=position, where=f"<{detail_tag}>"
+                )
+                items.append(item)
+                plain = plain and item_plain
+            data[fields.list_field] = items
+        return data, Layout(
+            spec.model.__name__, build=_RecordSource(element, spec, msg_no).layout, plain=plain
+        )
 
     @staticmethod
-    def _parse_single(spec: MsgSpec, elements: list[etree._Element], head: dict[str, str]) -> Document:
+    def _parse_single(
+        spec: MsgSpec, elements: list[etree._Element], head: dict[str, str], layout: Layout
+    ) -> Document:
         data: dict[str, Any] = {}
+        record_layout: Layout | None = None
         if elements:
             element = elements[0]
-            data = read_leaves(element, field_map(spec.model), position=0, where=f"<{element.tag}>")
-        return Document(FORMAT, (Record(0, build(spec.model, data, "[0]")),), head)
+            data, node, _ = read_element(element, record_fields(spec), position=0, where=f"<{element.tag}>")
+            record_layout = Layout(spec.model.__name__, {"record": node})
+        record = Record(0, build(spec.model, data, "[0]"), layout=record_layout)
+        return Document(FORMAT, (record,), head, layout)
 
     @staticmethod
     def _check_totals(
@@ -280,13 +370,26 @@ class CfxAdapter(Adapter):
                 raise TranslationError("all records of a CFX package must be of one MsgNo")
         if spec.single and len(records) != 1:
             raise TranslationError(f"a {msg_no} carries exactly one record")
+        layout = document.layout
+        root_node = layout.nodes.get("root") if layout is not None else None
+        if layout is not None and root_node is not None and root_node.tag == "CFX":
+            values = self._head_values(document.envelope, msg_no, spec)
+            filler = _PackageFiller(root_node, values, document.envelope, records, spec, msg_no)
+            texts = layout.texts
+            return serialize(
+                build_element(root_node, filler),
+                texts.get("prolog", _DECLARATION),
+                texts.get("epilogue", ""),
+                texts.get("codec", "gbk"),
+                texts.get("newline", "\n"),
+            )
         root = etree.Element("CFX")
         root.append(self._head(document.envelope, msg_no, spec))
         if spec.has_msg:
             self._msg(etree.SubElement(root, "MSG"), records, spec, msg_no)
         out = etree.tostring(root, encoding="GBK", xml_declaration=False, pretty_print=True)
         assert isinstance(out, bytes)
-        return b'<?xml version="1.0" encoding="GBK"?>\n' + out
+        return _DECLARATION.encode("ascii") + out
 
     @classmethod
     def _msg(cls, msg: etree._Element, records: tuple[Record, ...], spec: MsgSpec, msg_no: str) -> None:
@@ -295,10 +398,10 @@ class CfxAdapter(Adapter):
         if spec.record:
             head_fields = _head_fields(spec)
             for record in records:
-                msg.append(cls._record(record.message, spec, msg_no, head_fields))
+                msg.append(_record_element(record, spec, msg_no, head_fields))
 
     @staticmethod
-    def _head(envelope: Mapping[str, str], msg_no: str, spec: MsgSpec) -> etree._Element:
+    def _head_values(envelope: Mapping[str, str], msg_no: str, spec: MsgSpec) -> dict[str, str]:
         if envelope.get("MsgNo", msg_no) != msg_no:
             raise TranslationError(
                 f"envelope MsgNo {envelope['MsgNo']} disagrees with the records ({msg_no})"
@@ -310,6 +413,11 @@ class CfxAdapter(Adapter):
             raise TranslationError(f"the envelope lacks HEAD {', '.join(missing)}")
         if spec.reserve:
             values.setdefault("Reserve", "")
+        return values
+
+    @classmethod
+    def _head(cls, envelope: Mapping[str, str], msg_no: str, spec: MsgSpec) -> etree._Element:
+        values = cls._head_values(envelope, msg_no, spec)
         head = etree.Element("HEAD")
         for name in HEAD_ELEMENTS:
             if name in values:
@@ -322,30 +430,142 @@ class CfxAdapter(Adapter):
         element = etree.Element(f"{spec.head_tag}{msg_no}")
         first = records[0].message
         for name in spec.head_totals:
-            if name == ALL_NUM:
-                text: str | None = str(len(records))
-            elif name == ALL_AMT:
-                total = sum((getattr(r.message, spec.amount or "") for r in records), Decimal("0.00"))
-                text = format_money(total)
-            else:
-                field = fields.by_element[name]
-                value = getattr(first, field)
-                if any(getattr(r.message, field) != value for r in records):
-                    raise TranslationError(f"records of one package disagree on batch-head field {name}")
-                text = to_text(value)
-            etree.SubElement(element, name).text = text
+            etree.SubElement(element, name).text = _batch_head_text(name, None, records, spec, fields, first)
         return element
 
-    @staticmethod
-    def _record(
-        message: BaseModel, spec: MsgSpec, msg_no: str, head_fields: frozenset[str]
-    ) -> etree._Element:
-        fields = record_fields(spec)
-        element = etree.Element(f"{spec.record}{msg_no}")
-        own = replace(fields, leaves=tuple(leaf for leaf in fields.leaves if leaf[0] not in head_fields))
-        write_leaves(element, message, own)
-        item_fields = detail_fields(spec)
-        if item_fields is not None and fields.list_field is not None:
-            for item in getattr(message, fields.list_field):
-                write_leaves(etree.SubElement(element, f"Detail{msg_no}"), item, item_fields)
-        return element
+
+_DECLARATION = '<?xml version="1.0" encoding="GBK"?>\n'
+
+
+def _batch_head_text(
+    name: str,
+    original: str | None,
+    records: Sequence[Record],
+    spec: MsgSpec,
+    fields: FieldMap,
+    first: BaseModel,
+) -> str | None:
+    """The text of batch-head element ``name`` for ``records`` (``original`` while it still holds)."""
+    if name == ALL_NUM:
+        count = len(records)
+        return same_text(original, count, str(count))
+    if name == ALL_AMT:
+        total = sum((getattr(r.message, spec.amount or "") for r in records), Decimal("0.00"))
+        return same_text(original, total, format_money(total))
+    field = fields.by_element[name]
+    value = getattr(first, field)
+    if any(getattr(r.message, field) != value for r in records):
+        raise TranslationError(f"records of one package disagree on batch-head field {name}")
+    return same_text(original, value, to_text(value))
+
+
+def _record_element(
+    record: Record, spec: MsgSpec, msg_no: str, head_fields: frozenset[str]
+) -> etree._Element:
+    message = record.message
+    fields = record_fields(spec)
+    item_fields = detail_fields(spec)
+    layout = record.layout
+    node = layout.nodes.get("record") if layout is not None and layout.model == spec.model.__name__ else None
+    if node is not None and node.tag == f"{spec.record}{msg_no}":
+        nested = _details_of(message, fields.list_field, item_fields)
+        return render_node(node, message, fields, skip=head_fields, nested=nested)
+    element = etree.Element(f"{spec.record}{msg_no}")
+    own = replace(fields, leaves=tuple(leaf for leaf in fields.leaves if leaf[0] not in head_fields))
+    write_leaves(element, message, own)
+    if item_fields is not None and fields.list_field is not None:
+        for item in getattr(message, fields.list_field):
+            write_leaves(etree.SubElement(element, f"Detail{msg_no}"), item, item_fields)
+    return element
+
+
+class _RecordSource:
+    """What a record's layout is built from, on first use (parsing builds none)."""
+
+    __slots__ = ("element", "msg_no", "spec")
+
+    def __init__(self, element: etree._Element, spec: MsgSpec, msg_no: str) -> None:
+        self.element, self.spec, self.msg_no = element, spec, msg_no
+
+    def layout(self) -> Built:
+        fields = record_fields(self.spec)
+        item_fields = detail_fields(self.spec)
+        detail_tag = f"Detail{self.msg_no}"
+        list_field = fields.list_field or "details"
+        has_details = item_fields is not None
+        _data, node, details = read_element(
+            self.element,
+            fields,
+            position=None,
+            where=f"<{self.element.tag}>",
+            containers={detail_tag: list_field} if has_details else None,
+        )
+        if item_fields is not None:
+            nodes = [read_element(d, item_fields, position=None, where=detail_tag)[1] for d in details]
+            node = with_nodes(node, nodes)
+        return {"record": node}, {}
+
+
+def _details_of(
+    message: BaseModel, list_field: str | None, item_fields: FieldMap | None
+) -> Callable[[Node], list[etree._Element]]:
+    """The detail elements each detail node of a record layout stands for (see :func:`place`)."""
+    items: list[BaseModel] = list(getattr(message, list_field)) if list_field else []
+
+    def nested(node: Node) -> list[etree._Element]:
+        if item_fields is None or node.slot != list_field or node.number >= len(items):
+            return []
+        out = [render_node(node, items[node.number], item_fields)]
+        return out
+
+    return nested
+
+
+class _PackageFiller(Filler):
+    """Fills a CFX package layout: HEAD from the envelope, the batch head from the records, the records
+    into the places of the source's records."""
+
+    def __init__(
+        self,
+        root: Node,
+        values: Mapping[str, str],
+        envelope: Mapping[str, str],
+        records: Sequence[Record],
+        spec: MsgSpec,
+        msg_no: str,
+    ) -> None:
+        self.values = values
+        self.envelope = envelope
+        self.records = records
+        self.spec = spec
+        self.msg_no = msg_no
+        self.fields = field_map(spec.model)
+        head_fields = _head_fields(spec)
+        self.elements_of_records = (
+            [_record_element(r, spec, msg_no, head_fields) for r in records] if spec.record else []
+        )
+        msg = next((n for n in root.nodes() if n.slot == "msg"), None)
+        self.tails = slot_tails(msg, _RECORDS) if msg is not None else []
+
+    def text(self, leaf: Leaf) -> str | None:
+        if leaf.field.startswith("HEAD:"):
+            if leaf.tag not in self.values:
+                return leaf.text
+            value = self.values.get(leaf.tag) or None
+            return leaf.text if (leaf.text or None) == value else value
+        return _batch_head_text(
+            leaf.tag, leaf.text, self.records, self.spec, self.fields, self.records[0].message
+        )
+
+    def elements(self, node: Node) -> list[etree._Element]:
+        if node.slot in ("head", "msg", _BATCH_HEAD):
+            return [build_element(node, self)]
+        if node.slot == _RECORDS:
+            return place(node, self.elements_of_records, self.tails)
+        return []
+
+    def missing(self, node: Node) -> list[tuple[str, str]]:
+        if node.tag != "HEAD":
+            return []
+        present = {leaf.tag for leaf in node.leaves()}
+        return [(n, self.envelope[n]) for n in HEAD_ELEMENTS if n not in present and self.envelope.get(n)]

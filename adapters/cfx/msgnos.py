@@ -332,7 +332,7 @@ def _restricted(fields: FieldMap, elements: tuple[str, ...], where: str) -> Fiel
     if missing:  # pragma: no cover - a layout/model mismatch is a programming error caught by the tests
         raise LookupError(f"{where}: the model has no field for {', '.join(missing)}")
     ordered = tuple((leaves[e], e) for e in elements)
-    return FieldMap(ordered, {e: f for f, e in ordered}, fields.list_field, fields.item_model)
+    return FieldMap(ordered, {e: f for f, e in ordered}, fields.list_field, fields.item_model, dict(ordered))
 
 
 @cache

@@ -18,6 +18,12 @@ of its own — live in ``Record.meta`` so a round trip loses nothing. Meta keys:
 ``Return_Reason``, ``Attach``, ``VoucherFlag``, ``File[i].<Element>``.
 
 Inner and outer XML both go through the hardened :func:`adapters._xml.parse_xml` (GBK / GB18030 only).
+
+Preserve, don't refuse (issue 12, docs/adr/0007-preserve-extensions.md): an element or attribute the models
+do not know — in ``<MOF>``, ``<VoucherBody>``, the inner ``<Voucher>``, ``<DetailList>`` or a ``<Detail>`` —
+is kept, in order, in the record's (lazily built) :class:`~adapters.layout.Layout`, and a document read
+from the wire renders back byte for byte: element order and presence, original texts, indentation, line
+ends, the XML declarations and the base64 line shape of the inner voucher.
 """
 
 from __future__ import annotations
@@ -31,11 +37,26 @@ from typing import Any, ClassVar
 from lxml import etree
 from pydantic import BaseModel
 
-from adapters._xml import parse_xml
+from adapters._xml import ENCODING_ALIASES, declared_encoding, parse_xml
 from adapters.base import Adapter, Document, Record, Signature
 from adapters.errors import MalformedDocument, TranslationError
-from adapters.evoucher.inner import voucher_bytes, voucher_data
+from adapters.evoucher.inner import b64_render, b64_shape, voucher_bytes, voucher_data, voucher_read
 from adapters.evoucher.vtcodes import RECEIPT_MODELS, VT_SPECS
+from adapters.layout import (
+    Built,
+    Filler,
+    Layout,
+    Leaf,
+    Node,
+    build_element,
+    capture,
+    newline_of,
+    place,
+    prolog_of,
+    serialize,
+    slot_tails,
+    with_nodes,
+)
 from adapters.limits import DEFAULT_LIMITS, Limits
 from schemas.base import build
 from schemas.codelists import NATIONAL, check_codes, default_registry
@@ -52,8 +73,12 @@ _HEADER_FIELDS = {
     "VtCode": "vt_code",
     "VoucherNo": "voucher_no",
 }
-_BODY_ATTRIBUTES = frozenset({*HEADER_ATTRIBUTES, "TimeStamp"})
-_BODY_CHILDREN = frozenset({"VoucherFlag", "Return_Reason", "Attach", "Voucher", "File"})
+_BODY_LEAVES = {name: name for name in ("VoucherFlag", "Return_Reason", "Attach", "Voucher")}
+"""The <VoucherBody> children the adapter reads (``<File>`` blocks are nested nodes; anything else is kept
+as an extension)."""
+_RECORDS = "records"
+_NO_NODE = Node("")
+_FILES = "files"
 _SNIFF = re.compile(rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*\?>)?\s*(<!--(?:(?!-->).)*-->\s*)*<MOF[\s>]", re.DOTALL)
 _FILE_KEY = re.compile(r"^File\[(\d+)\]\.([A-Za-z_][A-Za-z0-9_]*)$")
 
@@ -97,15 +122,17 @@ class EVoucherAdapter(Adapter):
             raise MalformedDocument("unexpected_element", f"root is <{root.tag}>, expected <MOF>")
         count_text: str | None = None
         bodies: list[etree._Element] = []
+        plain = True  # no extension directly in <MOF>
         for child in root:
-            if not isinstance(child.tag, str):
-                continue
-            if child.tag == "VoucherCount" and count_text is None and not bodies:
-                count_text = (child.text or "").strip()
-            elif child.tag == "VoucherBody":
+            tag = child.tag
+            if tag == "VoucherBody":
                 bodies.append(child)
+            elif tag == "VoucherCount":
+                if count_text is not None or len(child):
+                    raise MalformedDocument("unexpected_element", "<VoucherCount> repeated or nested")
+                count_text = (child.text or "").strip()
             else:
-                raise MalformedDocument("unexpected_element", f"<{child.tag}> inside <MOF>")
+                plain = False
         if count_text is None:
             raise MalformedDocument("missing_element", "<VoucherCount> is missing")
         if not count_text.isdigit():
@@ -130,19 +157,13 @@ class EVoucherAdapter(Adapter):
                 records.append(record)
         if problems:
             raise ValidationFailed(problems)
-        return Document(FORMAT, tuple(records))
+        layout = Layout("", build=lambda: _envelope_layout(raw, root), plain=plain)
+        return Document(FORMAT, tuple(records), layout=layout)
 
     def _parse_body(
         self, body: etree._Element, position: int, limits: Limits, seen: dict[tuple[str, ...], int]
     ) -> tuple[Record | None, list[Problem]]:
-        attrs = {str(k): str(v) for k, v in body.attrib.items()}
-        unknown = sorted(set(attrs) - _BODY_ATTRIBUTES)
-        if unknown:
-            raise MalformedDocument(
-                "unexpected_element",
-                f"unknown <VoucherBody> attribute(s) {', '.join(unknown)}",
-                position=position,
-            )
+        attrs = {str(k): str(v) for k, v in body.attrib.items()}  # unknown attributes stay in the layout
         missing = [name for name in HEADER_ATTRIBUTES if not attrs.get(name)]
         if missing:
             raise MalformedDocument(
@@ -167,28 +188,21 @@ class EVoucherAdapter(Adapter):
         if "TimeStamp" in attrs:
             meta["TimeStamp"] = attrs["TimeStamp"]
         children: dict[str, str] = {}
-        files = 0
+        file_nodes: list[Node] = []
+        plain = len(attrs) == len(HEADER_ATTRIBUTES) + ("TimeStamp" in attrs)
         for child in body:
             tag = child.tag
-            if not isinstance(tag, str):
-                continue
-            if tag not in _BODY_CHILDREN:
-                raise MalformedDocument(
-                    "unexpected_element", f"<{tag}> inside <VoucherBody>", position=position
-                )
             if tag == "File":
-                self._read_file_block(child, files, meta, position)
-                files += 1
+                file_nodes.append(self._read_file_block(child, len(file_nodes), meta, position))
                 continue
-            if tag in children:
+            if tag not in _BODY_LEAVES:
+                plain = False  # an extension: the layout keeps it
+                continue
+            if tag in children or len(child):
                 raise MalformedDocument(
-                    "unexpected_element", f"<{tag}> repeated in <VoucherBody>", position=position
+                    "unexpected_element", f"<{tag}> repeated or nested in <VoucherBody>", position=position
                 )
-            if len(child):
-                raise MalformedDocument(
-                    "unexpected_element", f"<{tag}> must not have children", position=position
-                )
-            children[tag] = child.text or ""
+            children[str(tag)] = child.text or ""
         flag = children.get("VoucherFlag", "").strip()
         if flag not in ("0", "1"):
             raise MalformedDocument("bad_header", f"<VoucherFlag> {flag!r} is not 0 or 1", position=position)
@@ -203,43 +217,46 @@ class EVoucherAdapter(Adapter):
             inner = parse_xml(inner_raw, allowed_encodings=ENCODINGS, limits=limits)
         except MalformedDocument as exc:
             raise MalformedDocument(exc.code, f"inner voucher: {exc.message}", position=position) from None
-
         model = spec.voucher
         if flag == "1":
             if spec.receipt is not None:
                 model = spec.receipt
             else:
                 meta["VoucherFlag"] = "1"
-        data = voucher_data(inner, model, position)
+        data, inner_plain = voucher_data(inner, model, position)
+        implied: list[str] = []
         for name, field in _HEADER_FIELDS.items():
             inside = data.get(field)
             if inside is None:
                 data[field] = attrs[name]  # the inner voucher may leave the header to the envelope
+                implied.append(field)
             elif inside != attrs[name]:
                 raise MalformedDocument(
                     "header_mismatch",
                     f"<VoucherBody {name}={attrs[name]!r}> but the inner voucher says {inside!r}",
                     position=position,
                 )
-        return self._validate(model, data, position, meta)
+        source = _BodySource(body, inner, inner_raw, children["Voucher"], model, tuple(file_nodes), implied)
+        layout = Layout(model.__name__, build=source.layout, plain=plain and inner_plain)
+        return self._validate(model, data, position, meta, layout)
 
     @staticmethod
-    def _read_file_block(element: etree._Element, index: int, meta: dict[str, str], position: int) -> None:
-        for child in element:
-            if not isinstance(child.tag, str):
-                continue
-            if len(child):
-                raise MalformedDocument(
-                    "unexpected_element", f"<File><{child.tag}> is nested", position=position
-                )
-            text = child.text or ""
-            if child.tag == "Attach" and text:
+    def _read_file_block(element: etree._Element, index: int, meta: dict[str, str], position: int) -> Node:
+        known = {str(c.tag): f"File[{index}].{c.tag}" for c in element if isinstance(c.tag, str)}
+        try:
+            node, _ = capture(element, known)
+        except MalformedDocument as exc:
+            raise MalformedDocument(exc.code, f"<File>: {exc.message}", position=position) from None
+        for leaf in node.leaves():
+            text = leaf.text or ""
+            if leaf.tag == "Attach" and text:
                 _b64decode(text, "<File><Attach>", position)
-            meta[f"File[{index}].{child.tag}"] = text
+            meta[leaf.field] = text
+        return node
 
     @staticmethod
     def _validate(
-        model: type[BaseModel], data: Mapping[str, Any], position: int, meta: dict[str, str]
+        model: type[BaseModel], data: Mapping[str, Any], position: int, meta: dict[str, str], layout: Layout
     ) -> tuple[Record | None, list[Problem]]:
         prefix = f"[{position}]"
         try:
@@ -249,7 +266,7 @@ class EVoucherAdapter(Adapter):
         region = _code_region(str(getattr(message, "adm_div_code", "")))
         year = int(getattr(message, "st_year", 9999))
         code_problems = tuple(check_codes(message, default_registry(), region, year, prefix))
-        return Record(position, message, meta, code_problems), []
+        return Record(position, message, meta, layout, code_problems), []
 
     # ---- render --------------------------------------------------------------------------------------
 
@@ -258,13 +275,22 @@ class EVoucherAdapter(Adapter):
             raise TranslationError(
                 f"{len(document.records)} records; an e-voucher envelope carries at most 100"
             )
+        bodies = [self._body(record) for record in document.records]
+        layout = document.layout
+        root_node = layout.nodes.get("root") if layout is not None else None
+        if layout is not None and root_node is not None and root_node.tag == "MOF":
+            root = build_element(root_node, _EnvelopeFiller(root_node, bodies))
+            texts = layout.texts
+            codec = texts.get("codec", "gbk")
+            prolog, epilogue = texts.get("prolog", _DECLARATION), texts.get("epilogue", "")
+            return serialize(root, prolog, epilogue, codec, texts.get("newline", "\n"))
         root = etree.Element("MOF")
         etree.SubElement(root, "VoucherCount").text = str(len(document.records))
-        for record in document.records:
-            root.append(self._body(record))
+        for body in bodies:
+            root.append(body)
         out = etree.tostring(root, encoding="GBK", xml_declaration=False, pretty_print=True)
         assert isinstance(out, bytes)
-        return b'<?xml version="1.0" encoding="GBK"?>\n' + out
+        return _DECLARATION.encode("ascii") + out
 
     @staticmethod
     def _body(record: Record) -> etree._Element:
@@ -275,6 +301,14 @@ class EVoucherAdapter(Adapter):
             raise TranslationError(f"{type(message).__name__} has no e-voucher form")
         meta = record.meta
         is_receipt = type(message) in RECEIPT_MODELS or meta.get("VoucherFlag") == "1"
+        layout = record.layout
+        if (
+            layout is not None
+            and layout.model == type(message).__name__
+            and layout.nodes.get("body", _NO_NODE).tag == "VoucherBody"
+            and layout.nodes.get("voucher", _NO_NODE).tag == "Voucher"
+        ):
+            return _shaped_body(record, layout, is_receipt)
         body = etree.Element("VoucherBody")
         for attribute, field in _HEADER_FIELDS.items():
             body.set(attribute, str(getattr(message, field)))
@@ -297,3 +331,128 @@ class EVoucherAdapter(Adapter):
         for index in sorted(files):
             body.append(files[index])
         return body
+
+
+_DECLARATION = '<?xml version="1.0" encoding="GBK"?>\n'
+
+
+def _envelope_layout(raw: bytes, root: etree._Element) -> Built:
+    """The ``<MOF>`` layout (built on first use): the count, the bodies' places, extensions, prolog."""
+    root_node, _ = capture(root, {"VoucherCount": "VoucherCount"}, nested={"VoucherBody": _RECORDS})
+    codec = _codec(raw)
+    prolog, epilogue = prolog_of(raw, codec)
+    texts = {"prolog": prolog, "epilogue": epilogue, "codec": codec, "newline": newline_of(raw)}
+    return {"root": root_node}, texts
+
+
+class _BodySource:
+    """What a body's layout is built from, on first use (parsing builds none)."""
+
+    __slots__ = ("body", "files", "implied", "inner", "inner_raw", "model", "voucher_text")
+
+    def __init__(
+        self,
+        body: etree._Element,
+        inner: etree._Element,
+        inner_raw: bytes,
+        voucher_text: str,
+        model: type[BaseModel],
+        files: tuple[Node, ...],
+        implied: list[str],
+    ) -> None:
+        self.body, self.inner, self.inner_raw, self.voucher_text = body, inner, inner_raw, voucher_text
+        self.model, self.files, self.implied = model, files, implied
+
+    def layout(self) -> Built:
+        body_node, _ = capture(self.body, _BODY_LEAVES, nested={"File": _FILES})
+        body_node = with_nodes(body_node, self.files)
+        _data, voucher_node = voucher_read(self.inner, self.model, 0)
+        inner_raw = self.inner_raw
+        codec = _codec(inner_raw)
+        prolog, epilogue = prolog_of(inner_raw, codec)
+        texts = {
+            "inner_prolog": prolog,
+            "inner_epilogue": epilogue,
+            "inner_codec": codec,
+            "inner_newline": newline_of(inner_raw),
+            "implied": ",".join(self.implied),
+        }
+        shape = b64_shape(self.voucher_text, inner_raw)
+        if shape is not None:
+            texts["b64"] = shape
+        return {"body": body_node, "voucher": voucher_node}, texts
+
+
+def _codec(raw: bytes) -> str:
+    """The codec a (checked) document is in: its declared encoding, GBK by default."""
+    label = declared_encoding(raw)
+    return ENCODING_ALIASES.get(label, "gbk") if label is not None else "gbk"
+
+
+def _shaped_body(record: Record, layout: Layout, is_receipt: bool) -> etree._Element:
+    """A ``<VoucherBody>`` rendered in the shape it was read in (attribute order, extensions, base64 lines,
+    the inner voucher's element order and original texts)."""
+    message = record.message
+    texts = layout.texts
+    implied = frozenset(name for name in texts.get("implied", "").split(",") if name)
+    inner = voucher_bytes(
+        message,
+        layout.nodes.get("voucher"),
+        texts.get("inner_prolog"),
+        texts.get("inner_epilogue", ""),
+        texts.get("inner_codec", "gbk"),
+        implied=implied,
+        newline=texts.get("inner_newline", "\n"),
+    )
+    encoded = b64_render(inner, texts.get("b64"))
+    body = build_element(layout.nodes["body"], _BodyFiller(record, is_receipt, encoded))
+    if "TimeStamp" in record.meta and "TimeStamp" not in body.attrib:
+        body.set("TimeStamp", record.meta["TimeStamp"])
+    return body
+
+
+class _BodyFiller(Filler):
+    def __init__(self, record: Record, is_receipt: bool, voucher: str) -> None:
+        self.message = record.message
+        self.meta = record.meta
+        self.flag = "1" if is_receipt else "0"
+        self.voucher = voucher
+
+    def attribute(self, name: str, original: str) -> str | None:
+        field = _HEADER_FIELDS.get(name)
+        if field is not None:
+            return str(getattr(self.message, field))
+        if name == "TimeStamp":
+            return self.meta.get("TimeStamp")
+        return original
+
+    def keep(self, leaf: Leaf) -> bool:
+        return leaf.field != "Return_Reason" or "Return_Reason" in self.meta
+
+    def text(self, leaf: Leaf) -> str | None:
+        if leaf.field == "VoucherFlag":
+            return leaf.text if (leaf.text or "").strip() == self.flag else self.flag
+        if leaf.field == "Voucher":
+            return self.voucher
+        if leaf.field in ("Attach", "Return_Reason") or leaf.field.startswith("File["):
+            value = self.meta.get(leaf.field)
+            return leaf.text if (value or "") == (leaf.text or "") else value
+        return leaf.text  # pragma: no cover - every body leaf is one of the above
+
+    def elements(self, node: Node) -> list[etree._Element]:
+        return [build_element(node, self)] if node.slot == _FILES else []
+
+
+class _EnvelopeFiller(Filler):
+    """Fills the ``<MOF>`` root: the count, and the bodies in the places of the source's bodies."""
+
+    def __init__(self, root: Node, bodies: list[etree._Element]) -> None:
+        self.bodies = bodies
+        self.tails = slot_tails(root, _RECORDS)
+
+    def text(self, leaf: Leaf) -> str | None:
+        count = str(len(self.bodies))
+        return leaf.text if (leaf.text or "").strip() == count else count
+
+    def elements(self, node: Node) -> list[etree._Element]:
+        return place(node, self.bodies, self.tails) if node.slot == _RECORDS else []

@@ -39,6 +39,7 @@ from pydantic import BaseModel
 
 from adapters.base import Document, Record
 from adapters.errors import MalformedDocument, TranslationError
+from adapters.layout import Layout
 from adapters.limits import Limits
 from schemas.base import CanonicalModel, build
 from schemas.codelists import NATIONAL, check_codes, default_registry
@@ -319,6 +320,7 @@ def rows_to_document(
     limits: Limits,
     metas: Sequence[Mapping[str, str]] | None = None,
     envelope: Mapping[str, str] | None = None,
+    layouts: Sequence[Layout] | None = None,
 ) -> Document:
     """Every row of one table → a :class:`Document`; all problems of all rows are reported together."""
     if len(rows) > limits.max_records:
@@ -349,7 +351,8 @@ def rows_to_document(
         meta = metas[position] if metas is not None else {}
         if forms:
             meta = {**meta, "wire_forms": ",".join(f"{wire}={form}" for wire, form in forms.items())}
-        records.append(Record(position, model, meta, _code_problems(model, position)))
+        layout = layouts[position] if layouts is not None else None
+        records.append(Record(position, model, meta, layout, _code_problems(model, position)))
     if problems:
         raise ValidationFailed(problems)
     return Document(format_name, tuple(records), dict(envelope or {}))

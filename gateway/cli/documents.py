@@ -10,8 +10,12 @@
   ``quota``) read by the very reader ``fiscalgw reconcile`` uses: ``FILE: ok: ledger=upper rows=N`` and exit
   0, or the one-line error ``fiscalgw reconcile`` would give, exit 2.
 * ``fiscalgw convert --to FMT [--from FMT] FILE`` — the converted document on stdout, as bytes. ``json`` is
-  canonical JSON (:mod:`schemas.messages`): ``--to json`` writes a list of messages, ``--from json`` reads one
-  message or a list. Without ``--format`` / ``--from`` the format is identified from the bytes.
+  canonical JSON (:mod:`adapters.canonical`): ``--to json`` writes ``{"format", "envelope", "messages",
+  "records", "layout"}`` — the messages (:mod:`schemas.messages`) with the wire data that is not business
+  data (CFX ``HEAD``; e-voucher ``Attach``, ``Return_Reason``, ``TimeStamp``; layouts and extensions), so
+  that ``--from json`` back to the same wire format gives the original; ``--from json`` reads that, one
+  message or a list of messages. Without ``--format`` / ``--from`` the format is identified from the
+  bytes.
 
 A format name that is not one of the choices is an argparse usage error (exit 2, the choices listed). A
 document no adapter claims is one line (exit 2) naming the file, why (empty, binary, the XML parse error's
@@ -28,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from adapters import json_text
-from adapters.base import Adapter, Document, Record, refuse_unknown_codes
+from adapters.base import Adapter, Document, refuse_unknown_codes
+from adapters.canonical import document_from_obj, document_json, for_format
 from adapters.errors import (
     AmbiguousFormat,
     MalformedDocument,
@@ -39,9 +44,7 @@ from adapters.errors import (
 from adapters.registry import default_registry
 from gateway.cli._common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CLIError, read_file
 from gateway.cli.ledger_files import check_ledger_file
-from schemas.codelists import message_code_problems
 from schemas.errors import ValidationFailed
-from schemas.messages import canonical_json, parse_canonical_many
 
 CANONICAL = "json"
 CODE_POLICIES = ("warn", "refuse")
@@ -93,7 +96,9 @@ def register(subparsers: Any) -> None:
         "convert",
         help="translate a document into another format (stdout)",
         description="Parse FILE and write it, converted, to stdout as bytes. --to json writes canonical "
-        "JSON (a list of messages); --from json reads one message or a list.",
+        "JSON: the messages with the envelope, wire details and extensions (converting it back with "
+        "--from json to the same format gives the original); --from json reads that, one message or a "
+        "list of messages.",
     )
     convert.add_argument(
         "--to", required=True, metavar="FMT", dest="target", choices=formats(),
@@ -130,9 +135,10 @@ def _read(path: str, format_name: str | None) -> Document:
             value = json_text.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, MalformedDocument) as exc:
             raise CLIError(f"{path}: not canonical JSON: {exc}", EXIT_FAILED) from None
-        models = parse_canonical_many(value)
-        records = (Record(i, m, {}, tuple(message_code_problems(m, f"[{i}]"))) for i, m in enumerate(models))
-        return Document(CANONICAL, tuple(records))
+        try:
+            return document_from_obj(value)
+        except MalformedDocument as exc:
+            raise CLIError(f"{path}: not canonical JSON: {exc}", EXIT_FAILED) from None
     return _adapter(format_name, raw, path).parse(raw)
 
 
@@ -184,9 +190,9 @@ def _convert(args: argparse.Namespace) -> int:
         for problem in document.code_problems:  # stdout carries the converted bytes alone
             print(f"{args.file}: warning: {problem}", file=sys.stderr)
         if target is None:
-            out = canonical_json(list(document.messages))
+            out = document_json(document)
         else:
-            out = target.render(document)
+            out = target.render(for_format(document, target.format))
     except (MalformedDocument, ValidationFailed) as exc:
         return _report(args.file, exc)
     except TranslationError as exc:

@@ -1,7 +1,9 @@
 """Wire profiles on the delivery path: what bytes a receiver gets, and how a PBOC CFX answer comes back.
 
 Outbound (:func:`render_for`): a receiver that takes the document's own format as a whole gets the signed
-original byte for byte; otherwise its records are rendered in its ``wire_format``, falling back to the
+original byte for byte; a part of it in the same format is rendered in the source's shape (element order,
+original texts, the extensions the models do not know: docs/adr/0007-preserve-extensions.md); otherwise its
+records are rendered in its ``wire_format``, falling back to the
 formats it ``also_accepts`` when the wire format has no form for them (a finance party on ``mof.json`` gets
 回单 and clearing receipts as e-vouchers). A PBOC party whose wire format is ``cfx`` gets 2301 / 2302
 clearing requests as a TIPS 2201 / 2202 package (:func:`adapters.translate.clearing_requests_to_cfx`) even
@@ -112,8 +114,9 @@ def render_for(
     candidates = [wire_format, *(f for f in receiver.also_accepts if f != wire_format)]
     first_error: TranslationError | None = None
     for candidate in candidates:
-        envelope = document.envelope if candidate == document.format else {}
-        subset = Document(candidate, tuple(records), envelope)
+        same = candidate == document.format  # the same format: the source's envelope, layout, extensions
+        envelope = document.envelope if same else {}
+        subset = Document(candidate, tuple(records), envelope, document.layout if same else None)
         try:
             return candidate, adapters.get(candidate).render(subset)
         except TranslationError as exc:

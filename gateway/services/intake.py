@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from adapters.base import Document, Record
 from adapters.errors import AdapterError
 from adapters.limits import Limits
+from adapters.preserve import extensions_text
 from gateway import audit
 from gateway.audit_contents import record_digests
 from gateway.bootstrap import Gateway
@@ -100,7 +101,9 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
     controlled = control.vouchers_of(document.records)  # 控制 (ADR 0008), decided in the transaction
     # Everything that is only computation happens before the transaction, so the write lock (SQLite) and
     # the row locks (PostgreSQL) are held for the SQL alone; the statements are batched (executemany).
-    new_records = [_record(record, warnings.get(record.position, ())) for record in document.records]
+    new_records = [
+        _record(record, document, warnings.get(record.position, ())) for record in document.records
+    ]
     payment = [  # 国库集中支付 reconciliation lines (gateway/store/payment_lines.py)
         line
         for record, stored in zip(document.records, new_records, strict=True)
@@ -340,7 +343,7 @@ def canonical_text(message: BaseModel) -> str:
     return message.model_dump_json(exclude_none=True)
 
 
-def _record(record: Record, warnings: tuple[Problem, ...] = ()) -> NewRecord:
+def _record(record: Record, document: Document, warnings: tuple[Problem, ...] = ()) -> NewRecord:
     message = record.message
     fields = type(message).model_fields
     bgt_id = message.bgt_id if "bgt_id" in fields else None  # type: ignore[attr-defined]
@@ -353,6 +356,8 @@ def _record(record: Record, warnings: tuple[Problem, ...] = ()) -> NewRecord:
         bgt_id=bgt_id if isinstance(bgt_id, str) else None,
         voucher_no=voucher_no if isinstance(voucher_no, str) else None,
         trace=tuple(sorted(_trace_keys(message))),
+        # what the models do not know, kept (issue 12): the envelope's and the record's own
+        extensions=extensions_text(record.layout, document.layout),
         code_warnings=warnings,
     )
 

@@ -12,9 +12,10 @@ clearing requests and clearing receipts.
 
 Each entry carries the message id, type, sender, receivers with each delivery's state, the record's own
 business fields (amounts as strings; a clearing request or receipt also lists the vouchers it clears,
-``cleared_vouchers``, and each one's amount, ``cleared_amounts``), the record's 代码校验警告
-(``code_warnings``: values outside their code list accepted under the ``warn`` policy; absent when none) and
-the lifecycle with timestamps, oldest message first.
+``cleared_vouchers``, and each one's amount, ``cleared_amounts``), the record's ``extensions`` (elements or
+columns the wire carried that the models do not know, kept in order — issue 12; left out when there are
+none), the record's 代码校验警告 (``code_warnings``: values outside their code list accepted under the
+``warn`` policy; absent when none) and the lifecycle with timestamps, oldest message first.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from adapters.preserve import extensions_of
 from gateway.bootstrap import Gateway
 from gateway.errors import UnknownParty
 from gateway.parties import PartyRegistry
@@ -100,6 +102,13 @@ def _cleared_amounts(details: Iterable[Any]) -> dict[str, str]:
         number = str(d["voucher_no"])
         totals[number] = totals.get(number, Decimal("0.00")) + amount
     return {number: format_money(total) for number, total in totals.items()}
+
+
+def _extensions(hit: ChainRecord) -> dict[str, Any]:
+    """``{"extensions": […]}`` — the elements (or columns) the record carried that the models do not know,
+    kept on the record (issue 12) — or nothing when it carried none."""
+    found = extensions_of(hit.extensions)
+    return {"extensions": found} if found else {}
 
 
 def _warnings(hit: ChainRecord) -> dict[str, Any]:
@@ -235,6 +244,7 @@ def trace(gw: Gateway, caller: str | None, key: str, value: str) -> dict[str, An
                     _delivery(d) for d in deliveries.get(hit.message_pk, []) if d.receiver in receivers
                 ],
                 "record": _business(canonical),
+                **_extensions(hit),
                 **_warnings(hit),
                 "events": [
                     {

@@ -181,6 +181,7 @@ class MessageRepository:
                     "voucher_no": r.voucher_no,
                     "canonical": r.canonical,
                     "result": r.result,
+                    "extensions": r.extensions,
                     "code_warnings": warnings_text(r.code_warnings),
                 }
                 for r in new_records
@@ -239,6 +240,7 @@ class MessageRepository:
                 r.result,
                 r.bgt_id,
                 r.voucher_no,
+                extensions=r.extensions,
                 code_warnings=warnings_from(r.code_warnings),
             )
             for r in rows

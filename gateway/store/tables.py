@@ -63,6 +63,9 @@ records = Table(
     Column("canonical", Text, nullable=False, comment="canonical JSON of the record"),
     Column("result", String(16), nullable=False),
     Column(
+        "extensions", Text, nullable=True, comment="elements the models do not know, kept (JSON), issue 12"
+    ),
+    Column(
         "code_warnings",
         Text,
         nullable=True,

@@ -31,6 +31,8 @@ class ChainRecord:
     key: str
     value: str
     """The business key this record was found by."""
+    extensions: str | None = None
+    """The record's stored extensions (JSON), if any."""
     code_warnings: str | None = None
     """The record's 代码校验警告 as stored (JSON text), or None."""
 
@@ -72,6 +74,7 @@ class TraceQueries:
                 records.c.canonical,
                 trace_keys.c.key,
                 trace_keys.c.value,
+                records.c.extensions,
                 records.c.code_warnings,
             )
             .select_from(trace_keys)
@@ -102,6 +105,7 @@ class TraceQueries:
                 r.canonical,
                 r.key,
                 r.value,
+                r.extensions,
                 r.code_warnings,
             )
             for r in rows

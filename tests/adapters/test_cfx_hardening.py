@@ -145,8 +145,19 @@ def test_record_limit_is_configurable() -> None:
     assert _malformed(_bills(3), Limits(max_records=2)).code == "too_many_records"
 
 
-def test_unknown_element_in_a_bill() -> None:
-    error = _malformed(_edit("<AddWord/>", "<AddWord/><Surprise>1</Surprise>"))
+def test_unknown_element_in_a_bill_is_kept_not_refused() -> None:
+    """Issue 12 "preserve, don't refuse": an element we do not model is an extension of the record (this
+    test used to assert ``unexpected_element``); it renders back in place."""
+    raw = _edit("<AddWord/>", "<AddWord/><Surprise>1</Surprise>")
+    document = ADAPTER.parse(raw)
+    layout = document.records[1].layout
+    assert layout is not None
+    assert [e.xml for e in layout.nodes["record"].extras()] == ["<Surprise>1</Surprise>"]
+    assert ADAPTER.render(document) == raw
+
+
+def test_repeated_known_element_in_a_bill_is_refused() -> None:
+    error = _malformed(_edit("<AddWord/>", "<AddWord/><AddWord>x</AddWord>"))
     assert (error.code, error.position) == ("unexpected_element", 1)
 
 

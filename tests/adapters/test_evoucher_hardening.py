@@ -191,14 +191,32 @@ def test_bad_voucher_flag() -> None:
     assert (error.code, error.position) == ("bad_header", 0)
 
 
-def test_unknown_element_in_the_inner_voucher() -> None:
+def test_unknown_element_in_the_inner_voucher_is_kept() -> None:
+    """Issue 12 "preserve, don't refuse" (this test used to assert ``unexpected_element``): the element is
+    an extension of the record and renders back in place."""
     text = inner_text().replace("<Hold1/>", "<Hold1/><Surprise>1</Surprise>")
+    raw = sample_envelope(text)
+    document = ADAPTER.parse(raw)
+    layout = document.records[0].layout
+    assert layout is not None
+    assert [e.xml for e in layout.nodes["voucher"].extras()] == ["<Surprise>1</Surprise>"]
+    assert ADAPTER.render(document) == raw
+
+
+def test_repeated_known_element_in_the_inner_voucher_is_refused() -> None:
+    text = inner_text().replace("<Hold1/>", "<Hold1/><Hold1>x</Hold1>")
     error = _malformed(sample_envelope(text))
     assert (error.code, error.position) == ("unexpected_element", 0)
 
 
-def test_unknown_body_attribute() -> None:
-    assert _malformed(sample_envelope(extra_attrs=' Extra="1"')).code == "unexpected_element"
+def test_unknown_body_attribute_is_kept() -> None:
+    """(Used to assert ``unexpected_element``.) The attribute stays, in its place, on render."""
+    raw = sample_envelope(extra_attrs=' Extra="1"')
+    document = ADAPTER.parse(raw)
+    layout = document.records[0].layout
+    assert layout is not None
+    assert ("Extra", "1") in layout.nodes["body"].attrs
+    assert ADAPTER.render(document) == raw
 
 
 def test_missing_voucher_element() -> None:

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from adapters._fields import field_map, read_leaves
+from adapters._fields import field_map, read_element
 from adapters._xml import parse_xml
 from adapters.csv_ledger import CsvLedgerAdapter
 from adapters.errors import MalformedDocument
@@ -180,9 +180,18 @@ def test_mof_xml_repeated_column_next_to_a_comment_is_still_refused() -> None:
     assert malformed_code(MofXmlAdapter(), _mof_xml(row)) == "duplicate_column"
 
 
-def test_mof_xml_nested_column_is_refused() -> None:
+def test_mof_xml_nested_unknown_column_is_kept_and_a_nested_known_one_refused() -> None:
+    """Issue 12: an unknown column with nested content is an extension (it used to be refused); a known
+    column holding elements is still malformed."""
     row = _xml_row("<PRO_NAME2><X>1</X></PRO_NAME2>")
-    assert malformed_code(MofXmlAdapter(), _mof_xml(row)) == "unexpected_element"
+    document = MofXmlAdapter().parse(_mof_xml(row))
+    layout = document.records[0].layout
+    assert layout is not None
+    assert [e.xml for e in layout.nodes["row"].extras()] == ["<PRO_NAME2><X>1</X></PRO_NAME2>"]
+    assert b"<PRO_NAME2><X>1</X></PRO_NAME2>" in MofXmlAdapter().render(document)
+    cells = "".join(f"<{k}>{v}</{k}>" for k, v in golden_issue_rows()[0].items() if k != "PRO_NAME")
+    nested_known = f"<BA_BGT_INFO>{cells}<PRO_NAME><X>1</X></PRO_NAME></BA_BGT_INFO>"
+    assert malformed_code(MofXmlAdapter(), _mof_xml(nested_known)) == "unexpected_element"
 
 
 def test_csv_row_with_a_bad_date_takes_the_general_path() -> None:
@@ -200,17 +209,19 @@ def test_read_leaves_collects_containers_in_document_order() -> None:
         "<Bill2201><TraNo>1</TraNo><Detail2201><SeqNo>1</SeqNo></Detail2201><!-- c -->"
         "<VouNo>2</VouNo><Detail2201><SeqNo>2</SeqNo></Detail2201><PayeeName/></Bill2201>"
     )
-    found: list[etree._Element] = []
-    data = read_leaves(
+    data, node, found = read_element(
         element,
         field_map(PbocClearingApply),
         position=0,
         where="<Bill2201>",
-        containers=frozenset({"Detail2201"}),
-        found=found,
+        containers={"Detail2201": "details"},
     )
     assert data == {"tra_no": "1", "vou_no": "2"}
     assert found == element.findall("Detail2201")
+    # the layout keeps the order: leaf, detail slot, the comment, leaf, detail slot, leaf
+    kinds = [type(item).__name__ for item in node.items]
+    assert kinds == ["Leaf", "Node", "Extra", "Leaf", "Node", "Leaf"]
+    assert [n.number for n in node.nodes()] == [0, 1]
 
 
 def test_hardening_scans_still_run_when_their_gate_opens() -> None:

@@ -102,10 +102,17 @@ def test_nested_value_is_refused() -> None:
     assert problem_rules(ADAPTER, mof_json(rows)) == {"[0].bgt_dec": "bad_value_type"}
 
 
-def test_unknown_column_is_named() -> None:
+def test_unknown_column_is_kept_in_place() -> None:
+    """Issue 12 "preserve, don't refuse" (this test used to assert ``unknown_column``): the column and its
+    JSON value stay on the record and render back in their place."""
     rows = golden_issue_rows()
-    rows[1]["FOO"] = "1"
-    assert problem_rules(ADAPTER, mof_json(rows)) == {"[1].FOO": "unknown_column"}
+    rows[1] = {"FOO": 1, **rows[1], "BAR": {"nested": ["x"]}}
+    raw = mof_json(rows)
+    parsed = ADAPTER.parse(raw)
+    layout = parsed.records[1].layout
+    assert layout is not None
+    assert json.loads(ADAPTER.render(parsed)) == json.loads(raw)
+    assert list(json.loads(ADAPTER.render(parsed))["BA_BGT_INFO"][1]) == list(rows[1])
 
 
 def test_impossible_date_and_bad_division_are_reported_together() -> None:

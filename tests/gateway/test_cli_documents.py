@@ -108,10 +108,17 @@ def test_convert_json_to_xml_gives_the_golden_xml(capsysbinary: pytest.CaptureFi
     assert code == 0 and out == (MOF / "indicators_adjust_recall.xml").read_bytes()
 
 
-def test_convert_to_canonical_json_is_a_list(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+def test_convert_to_canonical_json_holds_the_messages_and_the_wire_data(
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    """Issue 12: ``--to json`` keeps the envelope and layouts next to the messages (it used to write the
+    bare list of messages, which lost them); ``messages`` is that list, unchanged."""
     code, out, _ = _run(capsysbinary, "convert", "--to", "json", str(MOF / "indicator_receipts.xml"))
-    assert code == 0 and out == (MOF / "indicator_receipts.expected.json").read_bytes()
-    assert isinstance(json.loads(out), list)
+    assert code == 0
+    value = json.loads(out)
+    expected = json.loads((MOF / "indicator_receipts.expected.json").read_bytes())
+    assert (value["format"], value["messages"]) == ("mof.xml", expected)
+    assert len(value["records"]) == len(expected) and "layout" in value
 
 
 def test_convert_from_canonical_json(capsysbinary: pytest.CaptureFixture[bytes]) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from adapters.canonical import document_from_obj, document_json
 from adapters.cfx import CfxAdapter
 from adapters.cfx.msgnos import MSG_SPECS
 from adapters.errors import MalformedDocument
@@ -335,28 +336,18 @@ def _edit(msg_no: str, *pairs: tuple[str, str]) -> bytes:
 
 
 MALFORMED: list[tuple[str, bytes, str]] = [
-    # our old inferred layouts are not what ITFE sends
-    ("2202 under <BatchHead2202>", _edit("2202", ("Head2202>", "BatchHead2202>")), "unexpected_element"),
-    (
-        "2202 bill with a 2201 PayerAcct",
-        _edit("2202", ("<OriPayerAcct>", "<PayerAcct>"), ("</OriPayerAcct>", "</PayerAcct>")),
-        "unexpected_element",
-    ),
-    (
-        "3143 answering with the 3144 Result",
-        _edit("3143", ("<PayResult>", "<Result>"), ("</PayResult>", "</Result>")),
-        "unexpected_element",
-    ),
+    # our old inferred layouts are not what ITFE sends: the wrong element is kept as an extension
+    # (preserve, don't refuse — docs/adr/0007), and the package lacks what ITFE's layout requires
+    ("2202 under <BatchHead2202>", _edit("2202", ("Head2202>", "BatchHead2202>")), "missing_element"),
     (
         "2202 bill repeating a Head2202 element",
         _edit("2202", ("<TraNo>", "<AgentBnkCode>102333300018</AgentBnkCode><TraNo>")),
         "unexpected_element",
     ),
-    ("3143 under <BatchReturn3143>", _edit("3143", ("Bill3143>", "BatchReturn3143>")), "unexpected_element"),
     (
-        "5103 detail with the 5102 BdgOrgCode",
-        _edit("5103", ("<SeqNo>1</SeqNo>", "<SeqNo>1</SeqNo><BdgOrgCode>101</BdgOrgCode>")),
-        "unexpected_element",
+        "3143 under <BatchReturn3143>",
+        _edit("3143", ("Bill3143>", "BatchReturn3143>")),
+        "batch_count_mismatch",
     ),
     (
         "9005 with a body",
@@ -372,7 +363,7 @@ MALFORMED: list[tuple[str, bytes, str]] = [
     # a HEAD that is not a CFX HEAD
     ("2202 SRC not a node", _edit("2202", ("<SRC>202057100007<", "<SRC>2020571<")), "bad_header"),
     ("3144 without MsgID", _edit("3144", ("<MsgID>20260320314400000904</MsgID>", "")), "missing_element"),
-    ("5102 without MSG", _without(document("5102"), "MSG", "/MSG"), "unexpected_element"),
+    ("5102 without MSG", _without(document("5102"), "MSG", "/MSG"), "missing_element"),
 ]
 
 
@@ -384,6 +375,17 @@ def test_malformed_variant_is_refused_with_its_code(case: str, raw: bytes, code:
 
 
 INVALID: list[tuple[str, bytes, tuple[str, str]]] = [
+    # another MsgNo's element in place of a required one: kept as an extension, the required field missing
+    (
+        "2202 bill with a 2201 PayerAcct",
+        _edit("2202", ("<OriPayerAcct>", "<PayerAcct>"), ("</OriPayerAcct>", "</PayerAcct>")),
+        ("[0]", "msgno_fields"),
+    ),
+    (
+        "3143 answering with the 3144 Result",
+        _edit("3143", ("<PayResult>", "<Result>"), ("</PayResult>", "</Result>")),
+        ("[0]", "msgno_fields"),
+    ),
     (
         "2202 negative Amt",
         _edit("2202", ("<Amt>2345.67<", "<Amt>-2345.67<"), ("<AllAmt>2345.67<", "<AllAmt>-4691.34<")),
@@ -429,3 +431,27 @@ def test_invalid_values_are_refused_with_their_rule(case: str, raw: bytes, probl
     with pytest.raises(ValidationFailed) as info:
         ADAPTER.parse(raw)
     assert problem in [(p.path, p.rule) for p in info.value.problems], case
+
+
+def test_another_msgnos_element_in_a_detail_is_kept_and_rendered_back() -> None:
+    """A 5103 detail carrying the 5102's ``BdgOrgCode`` (the 5103 has it on the bill) is not refused: the
+    element is an extension of that detail (preserve, don't refuse — docs/adr/0007), the record reads as
+    without it, and the package renders back byte for byte."""
+    raw = _edit("5103", ("<SeqNo>1</SeqNo>", "<SeqNo>1</SeqNo><BdgOrgCode>101</BdgOrgCode>"))
+    parsed = ADAPTER.parse(raw)
+    assert parsed.messages == ADAPTER.parse(document("5103")).messages
+    assert ADAPTER.render(parsed) == raw
+
+
+@pytest.mark.parametrize(
+    "addition", [b"\n  <MSG/>", b"\n  <LocalX>1</LocalX>"], ids=["empty MSG", "unknown element"]
+)
+def test_a_head_only_9005_renders_back_as_sent(addition: bytes) -> None:
+    """A HEAD-only 9005 with the empty ``<MSG/>`` some senders add, or an element no standard names after
+    the ``HEAD``, is accepted and rendered back byte for byte — directly and through canonical JSON."""
+    raw = document("9005").replace(b"</HEAD>", b"</HEAD>" + addition, 1)
+    assert raw != document("9005")
+    parsed = ADAPTER.parse(raw)
+    assert parsed.messages == ADAPTER.parse(document("9005")).messages
+    assert ADAPTER.render(parsed) == raw
+    assert ADAPTER.render(document_from_obj(json.loads(document_json(parsed)))) == raw
