@@ -370,9 +370,39 @@ def build_element(node: Node, filler: Filler) -> etree._Element:
     return element
 
 
-def serialize(element: etree._Element, prolog: str, epilogue: str, codec: str, newline: str = "\n") -> bytes:
+EMPTY_SHORT = "short"
+"""An empty element written ``<X/>`` (lxml's form, and ours for a record built fresh)."""
+EMPTY_PAIR = "pair"
+"""An empty element written ``<X></X>``, as template-built documents (ITFE's FreeMarker templates:
+``<Hold1>${var.Hold1}</Hold1>``) write every empty value."""
+_EMPTY_PAIR = re.compile(rb"<([A-Za-z_][\w.:-]*)(?:\s[^<>]*)?></\1\s*>")
+
+
+def empty_of(raw: bytes) -> str:
+    """How a document writes its empty elements: :data:`EMPTY_PAIR` when it writes them all as
+    ``<X></X>``, else :data:`EMPTY_SHORT` (a parser reports both the same; a document that mixes the two
+    comes back in the short form). ``<``, ``>`` and ``/`` are never part of a GBK / GB18030 / UTF-8
+    multi-byte character, so the bytes are searched as they are."""
+    if b"/>" in raw:
+        return EMPTY_SHORT
+    return EMPTY_PAIR if _EMPTY_PAIR.search(raw) else EMPTY_SHORT
+
+
+def serialize(
+    element: etree._Element,
+    prolog: str,
+    epilogue: str,
+    codec: str,
+    newline: str = "\n",
+    empty: str = EMPTY_SHORT,
+) -> bytes:
     """An element tree as bytes in ``codec`` (``prolog`` / ``epilogue``: what stood before / after the root
-    element, verbatim; ``newline``: the source's line end, see :func:`newline_of`)."""
+    element, verbatim; ``newline``: the source's line end, see :func:`newline_of`; ``empty``: how the
+    source wrote an empty element, see :func:`empty_of`)."""
+    if empty == EMPTY_PAIR:
+        for node in element.iter():
+            if isinstance(node.tag, str) and node.text is None and not len(node):
+                node.text = ""  # lxml writes an empty-string text as <X></X>
     body = etree.tostring(element, encoding=codec, xml_declaration=False)
     assert isinstance(body, bytes)
     if newline != "\n":  # 0x0A is never part of a multi-byte GBK / GB18030 / UTF-8 character

@@ -58,6 +58,7 @@ from adapters.cfx.msgnos import (
 )
 from adapters.errors import MalformedDocument, TranslationError
 from adapters.layout import (
+    EMPTY_SHORT,
     Built,
     Extra,
     Filler,
@@ -66,6 +67,7 @@ from adapters.layout import (
     Node,
     build_element,
     capture,
+    empty_of,
     newline_of,
     place,
     prolog_of,
@@ -110,7 +112,13 @@ def _document_layout(raw: bytes, root: Node, head: Node, msg: Node | None) -> La
         label = declared_encoding(raw)
         codec = ENCODING_ALIASES.get(label, "gbk") if label is not None else "gbk"
         prolog, epilogue = prolog_of(raw, codec)
-        texts = {"prolog": prolog, "epilogue": epilogue, "codec": codec, "newline": newline_of(raw)}
+        texts = {
+            "prolog": prolog,
+            "epilogue": epilogue,
+            "codec": codec,
+            "newline": newline_of(raw),
+            "empty": empty_of(raw),
+        }
         shaped = with_slot(root, "head", head)
         return {"root": shaped if msg is None else with_slot(shaped, "msg", msg)}, texts
 
@@ -382,6 +390,7 @@ class CfxAdapter(Adapter):
                 texts.get("epilogue", ""),
                 texts.get("codec", "gbk"),
                 texts.get("newline", "\n"),
+                texts.get("empty", EMPTY_SHORT),
             )
         root = etree.Element("CFX")
         root.append(self._head(document.envelope, msg_no, spec))

@@ -43,6 +43,7 @@ from adapters.errors import MalformedDocument, TranslationError
 from adapters.evoucher.inner import b64_render, b64_shape, voucher_bytes, voucher_data, voucher_read
 from adapters.evoucher.vtcodes import RECEIPT_MODELS, VT_SPECS
 from adapters.layout import (
+    EMPTY_SHORT,
     Built,
     Filler,
     Layout,
@@ -50,6 +51,7 @@ from adapters.layout import (
     Node,
     build_element,
     capture,
+    empty_of,
     newline_of,
     place,
     prolog_of,
@@ -283,7 +285,9 @@ class EVoucherAdapter(Adapter):
             texts = layout.texts
             codec = texts.get("codec", "gbk")
             prolog, epilogue = texts.get("prolog", _DECLARATION), texts.get("epilogue", "")
-            return serialize(root, prolog, epilogue, codec, texts.get("newline", "\n"))
+            return serialize(
+                root, prolog, epilogue, codec, texts.get("newline", "\n"), texts.get("empty", EMPTY_SHORT)
+            )
         root = etree.Element("MOF")
         etree.SubElement(root, "VoucherCount").text = str(len(document.records))
         for body in bodies:
@@ -341,7 +345,13 @@ def _envelope_layout(raw: bytes, root: etree._Element) -> Built:
     root_node, _ = capture(root, {"VoucherCount": "VoucherCount"}, nested={"VoucherBody": _RECORDS})
     codec = _codec(raw)
     prolog, epilogue = prolog_of(raw, codec)
-    texts = {"prolog": prolog, "epilogue": epilogue, "codec": codec, "newline": newline_of(raw)}
+    texts = {
+        "prolog": prolog,
+        "epilogue": epilogue,
+        "codec": codec,
+        "newline": newline_of(raw),
+        "empty": empty_of(raw),
+    }
     return {"root": root_node}, texts
 
 
@@ -375,6 +385,7 @@ class _BodySource:
             "inner_epilogue": epilogue,
             "inner_codec": codec,
             "inner_newline": newline_of(inner_raw),
+            "inner_empty": empty_of(inner_raw),
             "implied": ",".join(self.implied),
         }
         shape = b64_shape(self.voucher_text, inner_raw)
@@ -403,6 +414,7 @@ def _shaped_body(record: Record, layout: Layout, is_receipt: bool) -> etree._Ele
         texts.get("inner_codec", "gbk"),
         implied=implied,
         newline=texts.get("inner_newline", "\n"),
+        empty=texts.get("inner_empty", EMPTY_SHORT),
     )
     encoded = b64_render(inner, texts.get("b64"))
     body = build_element(layout.nodes["body"], _BodyFiller(record, is_receipt, encoded))

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from adapters._fields import FieldMap, blank, field_map, read_element, read_leaves, render_node, write_leaves
 from adapters.errors import MalformedDocument
-from adapters.layout import Node, capture, serialize, with_nodes
+from adapters.layout import EMPTY_SHORT, Node, capture, serialize, with_nodes
 
 DETAIL_LIST = "DetailList"
 DETAIL = "Detail"
@@ -157,6 +157,7 @@ def voucher_bytes(
     *,
     implied: frozenset[str] = frozenset(),
     newline: str = "\n",
+    empty: str = EMPTY_SHORT,
 ) -> bytes:
     """The inner document as GBK (or ``codec``) bytes with its XML declaration (``prolog`` / ``epilogue``:
     the source's, verbatim)."""
@@ -165,7 +166,7 @@ def voucher_bytes(
         body = etree.tostring(element, encoding="GBK", xml_declaration=False)
         assert isinstance(body, bytes)
         return b'<?xml version="1.0" encoding="GBK"?>\n' + body
-    return serialize(element, prolog, epilogue, codec, newline)
+    return serialize(element, prolog, epilogue, codec, newline, empty)
 
 
 def _b64_lines(raw: bytes, width: int, separator: str) -> str:

@@ -34,6 +34,7 @@ from adapters._xml import parse_xml
 from adapters.base import Adapter, Document, Signature
 from adapters.errors import MalformedDocument
 from adapters.layout import (
+    EMPTY_SHORT,
     Built,
     Filler,
     Layout,
@@ -41,6 +42,7 @@ from adapters.layout import (
     Node,
     build_element,
     capture,
+    empty_of,
     newline_of,
     place,
     prolog_of,
@@ -118,7 +120,9 @@ class MofXmlAdapter(Adapter):
             root = build_element(root_node, _RootFiller(root_node, elements))
             texts = layout.texts
             prolog, epilogue = texts.get("prolog", _DECLARATION), texts.get("epilogue", "")
-            return serialize(root, prolog, epilogue, "utf-8", texts.get("newline", "\n"))
+            return serialize(
+                root, prolog, epilogue, "utf-8", texts.get("newline", "\n"), texts.get("empty", EMPTY_SHORT)
+            )
         root = etree.Element(ROOT)
         for element in elements:
             root.append(element)
@@ -133,7 +137,8 @@ _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 def _envelope_layout(raw: bytes, root: etree._Element) -> Built:
     root_node, _ = capture(root, {}, nested=_ROW_SLOTS)
     prolog, epilogue = prolog_of(raw, "utf-8")
-    return {"root": root_node}, {"prolog": prolog, "epilogue": epilogue, "newline": newline_of(raw)}
+    texts = {"prolog": prolog, "epilogue": epilogue, "newline": newline_of(raw), "empty": empty_of(raw)}
+    return {"root": root_node}, texts
 
 
 _ROW_SLOTS = dict.fromkeys(TABLES, RECORDS)

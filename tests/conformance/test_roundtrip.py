@@ -271,3 +271,47 @@ def test_an_inner_voucher_that_leaves_the_header_to_the_envelope_stays_so() -> N
     message = document.records[0].message
     assert (message.adm_div_code, message.vt_code) == ("330324", "5201")
     assert adapter.render(document) == raw
+
+
+_SHORT_EMPTY = re.compile(rb"<([A-Za-z_][\w.:-]*)((?:\s[^<>]*?)?)\s*/>")
+_VOUCHER_TEXT = re.compile(rb"(<Voucher>)([A-Za-z0-9+/=\s]+)(</Voucher>)")
+
+
+def _template_style(raw: bytes) -> bytes:
+    """``raw`` as a template-built sender writes it: every empty element as ``<X></X>`` — ITFE's FreeMarker
+    templates (caoyanguo/ITFE itfeesb/conf/transconfig/voucher_3501_java2xml.ftl: ``<Hold1>${var.Hold1}
+    </Hold1>``) never write ``<X/>`` — in the inner vouchers as well."""
+
+    def pair(match: re.Match[bytes]) -> bytes:
+        return b"<" + match.group(1) + match.group(2) + b"></" + match.group(1) + b">"
+
+    def inner(match: re.Match[bytes]) -> bytes:
+        decoded = base64.b64decode(b"".join(match.group(2).split()))
+        return match.group(1) + base64.b64encode(_SHORT_EMPTY.sub(pair, decoded)) + match.group(3)
+
+    return _SHORT_EMPTY.sub(pair, _VOUCHER_TEXT.sub(inner, raw))
+
+
+XML_GOLDENS = [(fmt, path) for fmt, path in GOLDENS if path.suffix == ".xml"]
+
+
+@pytest.mark.parametrize(("fmt", "path"), XML_GOLDENS, ids=[p.name for _, p in XML_GOLDENS])
+def test_a_template_built_document_keeps_its_open_close_empty_elements(fmt: str, path: Path) -> None:
+    raw = _template_style(path.read_bytes())
+    assert b"/>" not in raw
+    adapter = REGISTRY.get(fmt)
+    assert adapter.render(adapter.parse(raw)) == raw
+    assert _through_canonical(fmt, raw) == raw
+
+
+def test_a_document_that_mixes_both_empty_forms_comes_back_in_the_short_form() -> None:
+    """The documented limit (ADR 0007): a parser reports ``<X></X>`` and ``<X/>`` alike, so a document that
+    mixes them is rendered with ``<X/>`` throughout — the same XML, not the same bytes."""
+    raw = (GOLDEN / "cfx" / "2201.xml").read_bytes()
+    first = _SHORT_EMPTY.search(raw)
+    assert first is not None and raw.count(b"/>") >= 2
+    tag = first.group(1)
+    mixed = raw[: first.start()] + b"<" + tag + b"></" + tag + b">" + raw[first.end() :]
+    adapter = REGISTRY.get("cfx")
+    out = adapter.render(adapter.parse(mixed))
+    assert out == raw and out != mixed
