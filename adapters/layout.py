@@ -410,6 +410,33 @@ def serialize(
     return prolog.encode(codec) + body + epilogue.encode(codec)
 
 
+def document_texts(raw: bytes, codec: str, prefix: str = "") -> dict[str, str]:
+    """What a pass-through render needs of a source document's own text, each key led by ``prefix``:
+    ``prolog`` / ``epilogue`` (:func:`prolog_of`), ``codec``, ``newline`` (:func:`newline_of`) and
+    ``empty`` (:func:`empty_of`). :func:`serialize_like` reads them back."""
+    prolog, epilogue = prolog_of(raw, codec)
+    return {
+        f"{prefix}prolog": prolog,
+        f"{prefix}epilogue": epilogue,
+        f"{prefix}codec": codec,
+        f"{prefix}newline": newline_of(raw),
+        f"{prefix}empty": empty_of(raw),
+    }
+
+
+def serialize_like(element: etree._Element, texts: Mapping[str, str], prolog: str, codec: str) -> bytes:
+    """:func:`serialize` in the shape :func:`document_texts` recorded (``prolog`` / ``codec``: what to use
+    when the texts hold none, as for a document built without a source)."""
+    return serialize(
+        element,
+        texts.get("prolog", prolog),
+        texts.get("epilogue", ""),
+        texts.get("codec", codec),
+        texts.get("newline", "\n"),
+        texts.get("empty", EMPTY_SHORT),
+    )
+
+
 def newline_of(raw: bytes) -> str:
     """The line end of a document, when it is one throughout: ``"\r\n"`` or ``"\r"`` (an XML parser turns
     both into ``"\n"``, so they are put back on output), else ``"\n"`` (mixed line ends come back as LF)."""

@@ -58,7 +58,6 @@ from adapters.cfx.msgnos import (
 )
 from adapters.errors import MalformedDocument, TranslationError
 from adapters.layout import (
-    EMPTY_SHORT,
     Built,
     Extra,
     Filler,
@@ -67,12 +66,10 @@ from adapters.layout import (
     Node,
     build_element,
     capture,
-    empty_of,
-    newline_of,
+    document_texts,
     place,
-    prolog_of,
     same_text,
-    serialize,
+    serialize_like,
     slot_tails,
     with_nodes,
     with_slot,
@@ -111,14 +108,7 @@ def _document_layout(raw: bytes, root: Node, head: Node, msg: Node | None) -> La
     def build() -> Built:
         label = declared_encoding(raw)
         codec = ENCODING_ALIASES.get(label, "gbk") if label is not None else "gbk"
-        prolog, epilogue = prolog_of(raw, codec)
-        texts = {
-            "prolog": prolog,
-            "epilogue": epilogue,
-            "codec": codec,
-            "newline": newline_of(raw),
-            "empty": empty_of(raw),
-        }
+        texts = document_texts(raw, codec)
         shaped = with_slot(root, "head", head)
         return {"root": shaped if msg is None else with_slot(shaped, "msg", msg)}, texts
 
@@ -383,15 +373,7 @@ class CfxAdapter(Adapter):
         if layout is not None and root_node is not None and root_node.tag == "CFX":
             values = self._head_values(document.envelope, msg_no, spec)
             filler = _PackageFiller(root_node, values, document.envelope, records, spec, msg_no)
-            texts = layout.texts
-            return serialize(
-                build_element(root_node, filler),
-                texts.get("prolog", _DECLARATION),
-                texts.get("epilogue", ""),
-                texts.get("codec", "gbk"),
-                texts.get("newline", "\n"),
-                texts.get("empty", EMPTY_SHORT),
-            )
+            return serialize_like(build_element(root_node, filler), layout.texts, _DECLARATION, "gbk")
         root = etree.Element("CFX")
         root.append(self._head(document.envelope, msg_no, spec))
         if spec.has_msg:

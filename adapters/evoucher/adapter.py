@@ -51,11 +51,9 @@ from adapters.layout import (
     Node,
     build_element,
     capture,
-    empty_of,
-    newline_of,
+    document_texts,
     place,
-    prolog_of,
-    serialize,
+    serialize_like,
     slot_tails,
     with_nodes,
 )
@@ -282,12 +280,7 @@ class EVoucherAdapter(Adapter):
         root_node = layout.nodes.get("root") if layout is not None else None
         if layout is not None and root_node is not None and root_node.tag == "MOF":
             root = build_element(root_node, _EnvelopeFiller(root_node, bodies))
-            texts = layout.texts
-            codec = texts.get("codec", "gbk")
-            prolog, epilogue = texts.get("prolog", _DECLARATION), texts.get("epilogue", "")
-            return serialize(
-                root, prolog, epilogue, codec, texts.get("newline", "\n"), texts.get("empty", EMPTY_SHORT)
-            )
+            return serialize_like(root, layout.texts, _DECLARATION, "gbk")
         root = etree.Element("MOF")
         etree.SubElement(root, "VoucherCount").text = str(len(document.records))
         for body in bodies:
@@ -343,16 +336,7 @@ _DECLARATION = '<?xml version="1.0" encoding="GBK"?>\n'
 def _envelope_layout(raw: bytes, root: etree._Element) -> Built:
     """The ``<MOF>`` layout (built on first use): the count, the bodies' places, extensions, prolog."""
     root_node, _ = capture(root, {"VoucherCount": "VoucherCount"}, nested={"VoucherBody": _RECORDS})
-    codec = _codec(raw)
-    prolog, epilogue = prolog_of(raw, codec)
-    texts = {
-        "prolog": prolog,
-        "epilogue": epilogue,
-        "codec": codec,
-        "newline": newline_of(raw),
-        "empty": empty_of(raw),
-    }
-    return {"root": root_node}, texts
+    return {"root": root_node}, document_texts(raw, _codec(raw))
 
 
 class _BodySource:
@@ -378,16 +362,8 @@ class _BodySource:
         body_node = with_nodes(body_node, self.files)
         _data, voucher_node = voucher_read(self.inner, self.model, 0)
         inner_raw = self.inner_raw
-        codec = _codec(inner_raw)
-        prolog, epilogue = prolog_of(inner_raw, codec)
-        texts = {
-            "inner_prolog": prolog,
-            "inner_epilogue": epilogue,
-            "inner_codec": codec,
-            "inner_newline": newline_of(inner_raw),
-            "inner_empty": empty_of(inner_raw),
-            "implied": ",".join(self.implied),
-        }
+        texts = document_texts(inner_raw, _codec(inner_raw), prefix="inner_")
+        texts["implied"] = ",".join(self.implied)
         shape = b64_shape(self.voucher_text, inner_raw)
         if shape is not None:
             texts["b64"] = shape

@@ -34,7 +34,6 @@ from adapters._xml import parse_xml
 from adapters.base import Adapter, Document, Signature
 from adapters.errors import MalformedDocument
 from adapters.layout import (
-    EMPTY_SHORT,
     Built,
     Filler,
     Layout,
@@ -42,11 +41,9 @@ from adapters.layout import (
     Node,
     build_element,
     capture,
-    empty_of,
-    newline_of,
+    document_texts,
     place,
-    prolog_of,
-    serialize,
+    serialize_like,
     slot_tails,
 )
 from adapters.limits import DEFAULT_LIMITS, Limits
@@ -118,11 +115,7 @@ class MofXmlAdapter(Adapter):
         root_node = layout.nodes.get("root") if layout is not None else None
         if layout is not None and root_node is not None and root_node.tag == ROOT:
             root = build_element(root_node, _RootFiller(root_node, elements))
-            texts = layout.texts
-            prolog, epilogue = texts.get("prolog", _DECLARATION), texts.get("epilogue", "")
-            return serialize(
-                root, prolog, epilogue, "utf-8", texts.get("newline", "\n"), texts.get("empty", EMPTY_SHORT)
-            )
+            return serialize_like(root, layout.texts, _DECLARATION, "utf-8")
         root = etree.Element(ROOT)
         for element in elements:
             root.append(element)
@@ -136,9 +129,7 @@ _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 def _envelope_layout(raw: bytes, root: etree._Element) -> Built:
     root_node, _ = capture(root, {}, nested=_ROW_SLOTS)
-    prolog, epilogue = prolog_of(raw, "utf-8")
-    texts = {"prolog": prolog, "epilogue": epilogue, "newline": newline_of(raw), "empty": empty_of(raw)}
-    return {"root": root_node}, texts
+    return {"root": root_node}, document_texts(raw, "utf-8")
 
 
 _ROW_SLOTS = dict.fromkeys(TABLES, RECORDS)
