@@ -80,6 +80,8 @@ class DeliverySection(BaseModel):
     lease_seconds: int = Field(default=120, gt=0)
     """A claimed push row is invisible to other relays this long; a dead relay's rows come back after it.
     Keep it well above the push timeout (10 s)."""
+    push_concurrency: int = Field(default=8, ge=1, le=64)
+    """Pushes one relay has in flight at once (each to its receiver's ``push_url``); 1 pushes one by one."""
     pull_visibility_seconds: int = Field(default=300, gt=0)
     """A pulled inbox item not acknowledged within this time is offered again."""
 

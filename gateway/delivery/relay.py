@@ -1,6 +1,10 @@
 """The push relay: claim due outbox rows, POST each to its receiver signed with the gateway's key, record
-the outcome. At-least-once: a relay that dies mid-push leaves the row leased, and it is pushed again after
-the lease; every push carries the original sender and message id so the receiver can de-duplicate.
+the outcomes. A pass claims a batch in one transaction, pushes its rows concurrently (``delivery.
+push_concurrency`` in flight) and records every outcome in one more transaction.
+
+At-least-once: a relay that dies mid-pass leaves its batch leased, and every row of it that was not yet
+recorded is pushed again after the lease (so a crash can repeat up to one batch of pushes); every push
+carries the original sender and message id so the receiver can de-duplicate.
 """
 
 from __future__ import annotations
@@ -8,6 +12,8 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -42,10 +48,18 @@ class RelayReport:
 
 
 class Relay:
-    def __init__(self, gw: Gateway, transport: Transport, *, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        gw: Gateway,
+        transport: Transport,
+        *,
+        rng: random.Random | None = None,
+        concurrency: int | None = None,
+    ) -> None:
         self._gw = gw
         self._transport = transport
         self._rng = rng or random.Random()
+        self._concurrency = concurrency or gw.settings.delivery.push_concurrency
 
     def _push(self, item: OutboxItem) -> Push:
         gw = self._gw
@@ -70,49 +84,83 @@ class Relay:
         )
         return Push(party.push_url, item.body, headers)
 
+    def _attempt(self, item: OutboxItem) -> str | None:
+        """Sign and push one row: None when the receiver took it, else the failure's text."""
+        try:
+            self._transport.send(self._push(item))
+        except DeliveryFailed as exc:
+            return exc.detail
+        return None
+
+    def _deliver(
+        self, items: Sequence[OutboxItem]
+    ) -> tuple[list[tuple[OutboxItem, str | None]], BaseException | None]:
+        """Every claimed row pushed once, up to ``push_concurrency`` at a time (signing included: it runs in
+        the same worker), as ``(row, failure text or None)`` in claim order. A row whose push raised an
+        unexpected error (a bug, not a refused push) has no outcome: it stays leased and comes back after the
+        lease; the first such error is returned beside the outcomes so they are still recorded."""
+        workers = min(self._concurrency, len(items))
+        outcomes: list[tuple[OutboxItem, str | None]] = []
+        if workers <= 1:
+            for item in items:
+                try:
+                    outcomes.append((item, self._attempt(item)))
+                except Exception as exc:
+                    return outcomes, exc
+            return outcomes, None
+        unexpected: BaseException | None = None
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fiscalgw-push") as pool:
+            futures = [(item, pool.submit(self._attempt, item)) for item in items]
+        for item, future in futures:
+            error = future.exception()
+            if error is None:
+                outcomes.append((item, future.result()))
+            elif unexpected is None:
+                unexpected = error
+        return outcomes, unexpected
+
     def run_once(self, limit: int = 50) -> RelayReport:
-        """One pass: claim up to ``limit`` due rows and try each once."""
+        """One pass: claim up to ``limit`` due rows, push them concurrently, record every outcome in one
+        transaction (the delivered rows in one statement each for the outbox and the messages)."""
         gw = self._gw
         settings = gw.settings.delivery
         with gw.database.unit_of_work() as uow:
             items = uow.outbox.claim_due(gw.clock(), limit, timedelta(seconds=settings.lease_seconds))
             uow.commit()
-        sent = retried = dead = 0
-        for item in items:
-            try:
-                self._transport.send(self._push(item))
-            except DeliveryFailed as exc:
-                now = gw.clock()
-                log.warning(
-                    "push to %s failed",
-                    item.receiver,
-                    extra=_fields(item, error=exc.detail[:200]),
-                )
-                with gw.database.unit_of_work() as uow:
-                    if item.attempts >= settings.max_attempts:
-                        uow.outbox.mark_dead(item.id, exc.detail, now)
-                        uow.messages.set_status(item.message_pk, MessageStatus.DEAD, now, item.receiver)
-                        dead += 1
-                    else:
-                        later = next_attempt_at(
-                            now,
-                            item.attempts,
-                            base=settings.backoff_base_seconds,
-                            cap=settings.backoff_cap_seconds,
-                            rng=self._rng,
-                        )
-                        uow.outbox.mark_failed(item.id, exc.detail, later)
-                        retried += 1
-                    uow.commit()
-                continue
-            now = gw.clock()
-            with gw.database.unit_of_work() as uow:
-                uow.outbox.mark_sent(item.id, now)
-                uow.messages.set_status(item.message_pk, MessageStatus.DELIVERED, now, item.receiver)
-                uow.commit()
+        if not items:
+            return RelayReport()
+        outcomes, unexpected = self._deliver(items)
+        delivered = [item for item, error in outcomes if error is None]
+        failed = [(item, error) for item, error in outcomes if error is not None]
+        now = gw.clock()
+        dead = 0
+        with gw.database.unit_of_work() as uow:
+            uow.outbox.mark_sent_many([item.id for item in delivered], now)
+            uow.messages.set_status_many(
+                [(item.message_pk, item.receiver) for item in delivered], MessageStatus.DELIVERED, now
+            )
+            for item, error in failed:
+                if item.attempts >= settings.max_attempts:
+                    uow.outbox.mark_dead(item.id, error, now)
+                    uow.messages.set_status(item.message_pk, MessageStatus.DEAD, now, item.receiver)
+                    dead += 1
+                else:
+                    later = next_attempt_at(
+                        now,
+                        item.attempts,
+                        base=settings.backoff_base_seconds,
+                        cap=settings.backoff_cap_seconds,
+                        rng=self._rng,
+                    )
+                    uow.outbox.mark_failed(item.id, error, later)
+            uow.commit()
+        for item, error in failed:
+            log.warning("push to %s failed", item.receiver, extra=_fields(item, error=error[:200]))
+        for item in delivered:
             log.info("pushed to %s", item.receiver, extra=_fields(item))
-            sent += 1
-        return RelayReport(sent, retried, dead)
+        if unexpected is not None:
+            raise unexpected
+        return RelayReport(len(delivered), len(failed) - dead, dead)
 
     def run_forever(self, stop: threading.Event, interval: float = 0.5, batch: int = 50) -> None:
         """Loop until ``stop`` is set, claiming ``batch`` rows a pass; an idle pass sleeps ``interval`` s."""

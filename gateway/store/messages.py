@@ -150,6 +150,20 @@ class MessageRepository:
         self._c.execute(update(messages).where(messages.c.id == pk).values(status=status.value))
         self.add_event(pk, status, at, detail)
 
+    def set_status_many(
+        self, changes: Sequence[tuple[int, str | None]], status: MessageStatus, at: datetime
+    ) -> None:
+        """:meth:`set_status` for several ``(message pk, detail)`` at once: one UPDATE, one executemany of
+        the lifecycle events (in the given order)."""
+        if not changes:
+            return
+        pks = sorted({pk for pk, _ in changes})
+        self._c.execute(update(messages).where(messages.c.id.in_(pks)).values(status=status.value))
+        self._c.execute(
+            _INSERT_EVENT,
+            [{"message_pk": pk, "status": status.value, "at": at, "detail": d} for pk, d in changes],
+        )
+
     def add_event(self, pk: int, status: MessageStatus, at: datetime, detail: str | None = None) -> None:
         self.add_events(pk, [(status, at, detail)])
 

@@ -101,6 +101,15 @@ class OutboxRepository:
     def mark_sent(self, item_id: int, at: datetime) -> None:
         self._set(item_id, status=OutboxStatus.SENT.value, sent_at=at, last_error=None)
 
+    def mark_sent_many(self, item_ids: Sequence[int], at: datetime) -> None:
+        """Several rows delivered in one pass: one statement."""
+        if item_ids:
+            self._c.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(list(item_ids)))
+                .values(status=OutboxStatus.SENT.value, sent_at=at, last_error=None)
+            )
+
     def mark_failed(self, item_id: int, error: str, next_attempt_at: datetime) -> None:
         self._set(item_id, last_error=error[:2000], next_attempt_at=next_attempt_at)
 
