@@ -7,6 +7,11 @@ A one-row head (newest seq and hash) is updated in the same transaction, so remo
 detected too. :func:`verify` names every edited, removed or reordered entry and, given the stored messages,
 every stored original or canonical record that no longer matches the digests its ``message.accepted`` entry
 recorded (:mod:`gateway.audit_contents`).
+
+:func:`append_at_commit` chains an entry when its unit of work commits instead of at once: every entry of
+a group commit (:mod:`gateway.store.group_commit`) is then appended with one head lock, one multi-row
+``INSERT`` and one head update, and each is still hashed onto the one before it, so :func:`verify` checks
+it entry by entry like any other.
 """
 
 from __future__ import annotations
@@ -17,12 +22,15 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from gateway.audit_contents import ContentCheck, ContentStore
 from gateway.errors import AuditChainBroken
 from gateway.model import AuditEntry
 from signing import sm3_hex
+
+if TYPE_CHECKING:
+    from gateway.store.unit_of_work import UnitOfWork
 
 GENESIS = "0" * 64
 
@@ -33,6 +41,7 @@ class AuditStore(Protocol):
     def lock_head(self) -> tuple[int, str]: ...
     def head(self) -> tuple[int, str]: ...
     def append(self, entry: AuditEntry, canonical_detail: str) -> None: ...
+    def append_many(self, entries: list[tuple[AuditEntry, str]]) -> None: ...
     def entries(self, batch: int = 1000) -> Iterator[AuditEntry]: ...
 
 
@@ -91,6 +100,53 @@ def append(
     )
     repo.append(entry, text)
     return entry
+
+
+def append_at_commit(
+    uow: UnitOfWork,
+    *,
+    actor: str,
+    action: str,
+    subject: str,
+    at: datetime,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Like :func:`append`, but the entry is chained when ``uow`` commits, with the others deferred so
+    (a savepoint that rolls back drops those made inside it)."""
+    _timestamp(at)  # refuse a naive timestamp now, not at commit
+    drafts = uow.deferred("audit", lambda: _AtCommit(uow.audit))
+    drafts.add(actor, action, subject, at, canonical_detail(detail or {}))
+
+
+class _AtCommit:
+    """The entries one unit of work appends at commit (see :func:`append_at_commit`)."""
+
+    def __init__(self, repo: AuditStore) -> None:
+        self._repo = repo
+        self._drafts: list[tuple[str, str, str, datetime, str]] = []
+
+    def add(self, actor: str, action: str, subject: str, at: datetime, text: str) -> None:
+        self._drafts.append((actor, action, subject, at, text))
+
+    def mark(self) -> int:
+        return len(self._drafts)
+
+    def rewind(self, mark: int) -> None:
+        del self._drafts[mark:]
+
+    def flush(self) -> None:
+        if not self._drafts:
+            return
+        seq, prev_hash = self._repo.lock_head()
+        chained: list[tuple[AuditEntry, str]] = []
+        for actor, action, subject, at, text in self._drafts:
+            seq += 1
+            detail = json.loads(text)
+            hashed = entry_hash(prev_hash, AuditEntry(seq, at, actor, action, subject, detail, prev_hash))
+            chained.append((AuditEntry(seq, at, actor, action, subject, detail, prev_hash, hashed), text))
+            prev_hash = hashed
+        self._repo.append_many(chained)
+        self._drafts.clear()
 
 
 def chain_problems(entries: Iterable[AuditEntry], head: tuple[int, str]) -> list[str]:

@@ -4,7 +4,8 @@ Order: headers → size → known sender → timestamp window → certificate va
 parse and validate every record → look up the stored vouchers a bank's answer names (one read) →
 authorize and route every record → ONE transaction (original bytes, canonical records, lifecycle, routes,
 outbox rows, audit entry) → the answer, only after commit. A rejected document leaves nothing but an audit
-entry.
+entry. The transaction is a group commit (:mod:`gateway.store.group_commit`, ADR 0009): concurrent
+submissions' writes — rejections' audit entries too — share one, each answered once it has committed.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ from gateway.services.authentication import SignedRequest, authenticate
 from gateway.services.control_rules import NO_RULES
 from gateway.services.errors import PayloadTooLarge, ServiceError
 from gateway.services.text import scrubbed
+from gateway.store.group_commit import Discard
 from gateway.store.payment_lines import lines_of
+from gateway.store.unit_of_work import UnitOfWork
 from schemas.errors import Problem, SchemaError
 from signing import sm3_hex
 
@@ -97,7 +100,7 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
         "X-Signature": signature,
     }
     accepted = _Accepted(document, routes, warnings, sub.body, digest, headers, now)
-    response, message, events = accepted.build(outbound, set())
+    response, first, lifecycle = accepted.build(outbound, set())
     controlled = control.vouchers_of(document.records)  # 控制 (ADR 0008), decided in the transaction
     # Everything that is only computation happens before the transaction, so the write lock (SQLite) and
     # the row locks (PostgreSQL) are held for the SQL alone; the statements are batched (executemany).
@@ -116,8 +119,11 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
         for record, record_routes in zip(document.records, routes, strict=True)
         for r in record_routes
     ]
-    with gw.database.unit_of_work() as uow:
+
+    def store(uow: UnitOfWork) -> Answer:
+        """The transaction (run again if its batch is retried: it changes nothing outside ``uow``)."""
         rules, verdicts = NO_RULES, list[control.Verdict]()
+        lines, rendered, answer, message, events = payment, outbound, response, first, lifecycle
         if controlled:
             rules = control.current_rules(uow)
             verdicts = control.decide(uow, rules, controlled, gw.registry.mof_div_code)
@@ -125,32 +131,32 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
                 raise control.ControlRefused(verdicts, rules.version)  # rolls the reservations back
             held = {v.position for v in verdicts if v.action == "hold"}
             if held:  # rare: render again without the held vouchers; they join the payment chain on 放行
-                payment = [line for line in payment if line.position not in held]
+                lines = [line for line in payment if line.position not in held]
                 routable = [
                     [] if r.position in held else rr for r, rr in zip(document.records, routes, strict=True)
                 ]
-                outbound = _render_for_receivers(gw, sub.body, document, routable, origin)
-                response, message, events = accepted.build(outbound, held, verdicts)
+                rendered = _render_for_receivers(gw, sub.body, document, routable, origin)
+                answer, message, events = accepted.build(rendered, held, verdicts)
         try:
             pk = uow.messages.add(message)
-        except MessageExists as exc:  # a concurrent twin committed first
-            return _repeat(sender, message_id, digest, exc.body_sm3, exc.response)
+        except MessageExists as exc:  # a concurrent twin committed first (or is in this batch)
+            raise Discard(_repeat(sender, message_id, digest, exc.body_sm3, exc.response)) from None
         uow.messages.add_events(pk, events)
         uow.messages.add_records(pk, new_records)
         uow.messages.add_routes(pk, decisions)
-        for receiver, (wire_format, body) in outbound.items():
+        for receiver, (wire_format, body) in rendered.items():
             party = gw.registry.get(receiver)
             uow.outbox.add(
                 NewOutboxItem(pk, receiver, party.channel, wire_format, body, sender, message_id, now)
             )
         ledger.post_records(uow, pk, document.records, now)  # 预算指标核算 (ADR 0005)
-        uow.payments.add(pk, payment)
+        uow.payments.add(pk, lines)
         control.record(uow, pk, verdicts, rules.version, now)
         control.settle_answers(uow, document.records)
         for v in verdicts:
             if v.action == "hold":
-                audit.append(
-                    uow.audit,
+                audit.append_at_commit(
+                    uow,
                     actor="system",
                     action="control.held",
                     subject=f"{v.voucher.adm_div_code}/{v.voucher.voucher_no}",
@@ -161,22 +167,24 @@ def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
                         **v.as_detail(),
                     },
                 )
-        audit.append(
-            uow.audit,
+        audit.append_at_commit(
+            uow,
             actor=sender,
             action="message.accepted",
             subject=f"{sender}/{message_id}",
             at=now,
-            detail={
-                "body_sm3": digest,
-                "format": document.format,
-                "records": len(document.records),
-                "record_sm3": record_digests(r.canonical for r in new_records),
-                **_audited_warnings(warnings),
-            },
+            detail=accepted_detail,
         )
-        uow.commit()
-    return Answer(202, response)
+        return Answer(202, answer)
+
+    accepted_detail = {
+        "body_sm3": digest,
+        "format": document.format,
+        "records": len(document.records),
+        "record_sm3": record_digests(r.canonical for r in new_records),
+        **_audited_warnings(warnings),
+    }
+    return gw.database.group_commit.write(store)
 
 
 @dataclass(frozen=True)
@@ -379,13 +387,11 @@ def _render_for_receivers(
 def _audit_rejection(gw: Gateway, sub: Submission, now: datetime, exc: Exception) -> None:
     sender = scrubbed((sub.sender or "-")[:32])  # what was refused may hold text no column can store
     detail = {"reason": type(exc).__name__, "detail": scrubbed(str(exc)[:300]), "size": len(sub.body)}
-    with gw.database.unit_of_work() as uow:
-        audit.append(
-            uow.audit,
-            actor=sender,
-            action="message.rejected",
-            subject=f"{sender}/{scrubbed((sub.message_id or '-')[:128])}",
-            at=now,
-            detail=detail,
+    subject = f"{sender}/{scrubbed((sub.message_id or '-')[:128])}"
+
+    def store(uow: UnitOfWork) -> None:
+        audit.append_at_commit(
+            uow, actor=sender, action="message.rejected", subject=subject, at=now, detail=detail
         )
-        uow.commit()
+
+    gw.database.group_commit.write(store)  # joins a batch: a flood of refusals is not a commit each

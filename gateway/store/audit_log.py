@@ -45,6 +45,31 @@ class AuditLogRepository:
         )
         self._c.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=entry.seq, hash=entry.hash))
 
+    def append_many(self, entries: list[tuple[AuditEntry, str]]) -> None:
+        """Insert ``entries`` (already hashed, in chain order; with their canonical detail texts) in one
+        multi-row ``INSERT`` and move the head to the last."""
+        if not entries:
+            return
+        self._c.execute(
+            insert(audit_log).values(
+                [
+                    {
+                        "seq": entry.seq,
+                        "at": entry.at,
+                        "actor": entry.actor,
+                        "action": entry.action,
+                        "subject": entry.subject,
+                        "detail": text,
+                        "prev_hash": entry.prev_hash,
+                        "hash": entry.hash,
+                    }
+                    for entry, text in entries
+                ]
+            )
+        )
+        last = entries[-1][0]
+        self._c.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=last.seq, hash=last.hash))
+
     def entries(self, batch: int = 1000) -> Iterator[AuditEntry]:
         """Every entry in ``seq`` order, read in batches."""
         after = -1

@@ -8,7 +8,11 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from gateway.errors import StoreError
 from gateway.store import schema
 from gateway.store.engine import READ_ONLY, make_engine
+from gateway.store.group_commit import GroupCommitter
 from gateway.store.unit_of_work import UnitOfWork
+
+GROUP_COMMIT_WRITERS = {"sqlite": 1, "postgresql": 2}
+"""Writer threads of the group commit per process: SQLite's writers queue on one lock anyway."""
 
 
 class Database:
@@ -21,6 +25,10 @@ class Database:
             if self.dialect == "sqlite"
             else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         )
+        self.group_commit = GroupCommitter(
+            self.unit_of_work, writers=GROUP_COMMIT_WRITERS.get(self.dialect, 2)
+        )
+        """Writes that may share a transaction with their neighbours' (intake): :mod:`.group_commit`."""
 
     @property
     def dialect(self) -> str:
@@ -57,6 +65,7 @@ class Database:
             raise StoreError(f"database unreachable: {_first_line(exc)}") from None
 
     def dispose(self) -> None:
+        self.group_commit.close()
         self.engine.dispose()
 
 

@@ -4,11 +4,18 @@ A database that cannot be reached or drops the connection (the driver's ``Operat
 :class:`gateway.errors.StoreError` — HTTP 503 ``store_unavailable``, a one-line CLI error — not as an
 unmapped 500 (``tests/reliability/test_database_restart.py`` crashes PostgreSQL under load). A value the
 database refuses (the driver's ``DataError``; SQLite's ``OverflowError`` for an integer beyond 64 bits)
-surfaces as :class:`gateway.errors.ValueNotStorable` — HTTP 400 ``invalid_value``."""
+surfaces as :class:`gateway.errors.ValueNotStorable` — HTTP 400 ``invalid_value``.
+
+Work may be *deferred* to the commit (:meth:`UnitOfWork.deferred`: the audit entries of a group commit are
+chained there in one statement, :mod:`gateway.store.group_commit`), and a part of the work may be undone
+alone (:meth:`UnitOfWork.savepoint`), deferred work included."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
+from typing import Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, RootTransaction
 from sqlalchemy.exc import DataError, OperationalError
@@ -27,6 +34,18 @@ from gateway.store.reconciliations import RunRepository
 from gateway.store.request_nonces import RequestNonceRepository
 from gateway.store.tracking import TrackingQueries
 from gateway.store.web_sessions import WebSessionRepository
+
+
+class Deferred(Protocol):
+    """Work kept until :meth:`UnitOfWork.commit` runs it (:meth:`flush`); a savepoint that rolls back
+    rewinds it to the :meth:`mark` taken when the savepoint began."""
+
+    def flush(self) -> None: ...
+    def mark(self) -> int: ...
+    def rewind(self, mark: int) -> None: ...
+
+
+D = TypeVar("D", bound=Deferred)
 
 
 class UnitOfWork:
@@ -49,6 +68,7 @@ class UnitOfWork:
         self._engine = engine
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
+        self._deferred: dict[str, Deferred] = {}
 
     def __enter__(self) -> UnitOfWork:
         if self._connection is not None:
@@ -76,9 +96,35 @@ class UnitOfWork:
         self.tracking = TrackingQueries(self._connection)
         return self
 
+    def deferred(self, key: str, make: Callable[[], D]) -> D:
+        """The deferred work named ``key`` of this unit of work, made by ``make`` on first use."""
+        work = self._deferred.get(key)
+        if work is None:
+            work = self._deferred[key] = make()
+        return work  # type: ignore[return-value]  # one key, one type: the caller's
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """The block's writes (deferred work included) are undone alone if it raises; it raises on."""
+        if self._connection is None:
+            raise RuntimeError("savepoint() outside the with block")
+        marks = {key: work.mark() for key, work in self._deferred.items()}
+        nested = self._connection.begin_nested()
+        try:
+            yield
+        except BaseException:
+            if nested.is_active:
+                nested.rollback()
+            for key, work in self._deferred.items():
+                work.rewind(marks.get(key, 0))
+            raise
+        nested.commit()
+
     def commit(self) -> None:
         if self._transaction is None:
             raise RuntimeError("commit() outside the with block")
+        for work in self._deferred.values():
+            work.flush()
         self._transaction.commit()
 
     def rollback(self) -> None:
@@ -96,6 +142,7 @@ class UnitOfWork:
                     self._connection.close()
                 self._connection = None
                 self._transaction = None
+                self._deferred = {}
         except OperationalError as failure:
             if exc is None:
                 raise _unavailable(failure) from failure
@@ -103,6 +150,15 @@ class UnitOfWork:
             raise _unavailable(exc) from exc
         if isinstance(exc, DataError | OverflowError):  # a value of the input the database cannot hold
             raise _not_storable(exc) from exc
+
+
+def translated(exc: BaseException) -> BaseException:
+    """What :meth:`UnitOfWork.__exit__` turns ``exc`` into (for a part undone alone by a savepoint)."""
+    if isinstance(exc, OperationalError):
+        return _unavailable(exc)
+    if isinstance(exc, DataError | OverflowError):
+        return _not_storable(exc)
+    return exc
 
 
 def _unavailable(exc: OperationalError) -> StoreError:
