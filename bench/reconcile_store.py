@@ -36,8 +36,8 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gateway.reconcile.indicators_duckdb import reconcile_indicator_files  # noqa: E402
-from gateway.reconcile.ledger_columns import CHINA_TZ  # noqa: E402
+from gateway.reconcile.indicators.duckdb_engine import reconcile_indicator_files  # noqa: E402
+from gateway.reconcile.indicators.ledger_columns import CHINA_TZ  # noqa: E402
 from gateway.store.database import Database  # noqa: E402
 from gateway.store.ledger import EXPORT_COLUMNS, NewIndicator  # noqa: E402
 

@@ -24,19 +24,25 @@ from typing import Any, Protocol
 
 from gateway import audit
 from gateway.bootstrap import Gateway
-from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, Break, BreakType, FieldDifference
+from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, Break, BreakType
 from gateway.reconcile.errors import ReconcileError
-from gateway.reconcile.indicator_report import (
+from gateway.reconcile.indicators.duckdb_engine import reconcile_indicator_files
+from gateway.reconcile.indicators.report import (
     STATUS_AGREE,
     STATUS_DISAGREE,
     IndicatorReport,
     PairSummary,
     empty_counts,
 )
-from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
-from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES
-from gateway.reconcile.report_formats import render_report
-from gateway.reconcile.report_json import break_dict, pair_dict, report_dict
+from gateway.reconcile.payments.report import PAYMENT_BREAK_TYPES
+from gateway.reconcile.report.formats import render_report
+from gateway.reconcile.report.json import (
+    break_dict,
+    indicator_report_from_dict,
+    pair_dict,
+    payment_report_from_dict,
+    report_dict,
+)
 from gateway.services import break_closing, payment_runs
 from gateway.services.errors import BadRequest, NotFound
 from gateway.store.breaks import FoundBreak
@@ -553,56 +559,11 @@ def report_file(gw: Gateway, run_id: int, fmt: str) -> tuple[bytes, str, str]:
     if body is None or run.summary is None:
         raise NotFound(f"reconciliation run {run_id} has no report (status {run.status})")
     if run.kind == payment_runs.KIND:
-        payments = payment_runs.report_from_dict(body)
+        payments = payment_report_from_dict(body)
         return render_report(payments, fmt), MEDIA_TYPES[fmt], f"reconciliation-{run_id}.{fmt}"
     hours = int(run.summary.get("in_transit_hours", 48))
-    report = report_from_dict(body, timedelta(hours=hours))
+    report = indicator_report_from_dict(body, timedelta(hours=hours))
     return render_report(report, fmt), MEDIA_TYPES[fmt], f"reconciliation-{run_id}.{fmt}"
-
-
-def _money(value: Any) -> Decimal | None:
-    return None if value is None else parse_sum(value)
-
-
-def _break_from(item: Mapping[str, Any]) -> Break:
-    return Break(
-        BreakType(item["type"]),
-        item["key"],
-        item["upper"],
-        item["lower"],
-        int(item["fiscal_year"]),
-        item["bgt_id"],
-        item["lower_bgt_id"],
-        item["doc_no"],
-        _money(item["upper_amount"]),
-        _money(item["lower_amount"]),
-        _money(item["difference"]),
-        tuple(FieldDifference(f["field"], f["upper"], f["lower"]) for f in item["fields"]),
-    )
-
-
-def report_from_dict(body: Mapping[str, Any], window: timedelta) -> IndicatorReport:
-    """Rebuild a report from its stored JSON (to render CSV / XLSX / HTML later)."""
-    pairs = tuple(
-        PairSummary(
-            p["upper"],
-            p["lower"],
-            int(p["fiscal_year"]),
-            int(p["upper_count"]),
-            int(p["lower_count"]),
-            parse_sum(p["upper_amount"]),
-            parse_sum(p["lower_amount"]),
-            {BreakType(t): int(n) for t, n in p["break_counts"].items()},
-        )
-        for p in body["pairs"]
-    )
-    return IndicatorReport(
-        datetime.fromisoformat(body["as_of"]),
-        window,
-        pairs,
-        tuple(_break_from(b) for b in body["breaks"]),
-        tuple(_break_from(b) for b in body["in_transit"]),
-    )
 
 
 def _age_bucket(age: timedelta) -> str:
