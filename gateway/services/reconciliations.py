@@ -2,10 +2,11 @@
 dashboard summary the ops pages show. Payment runs (one division and day) are computed by
 :mod:`gateway.services.payment_runs` and booked here with the same break lifecycle.
 
-An indicator run for (upper, lower, fiscal year) exports the pair's ledger rows from the store as two
-BA_BGT_INFO snapshots (streamed, :meth:`gateway.store.ledger.LedgerRepository.export_pair`) and feeds them to
-the SAME DuckDB engine the file CLI uses (:func:`gateway.reconcile.reconcile_indicator_files`), so the store
-and the files can never disagree on semantics. The run, its report, the persistent breaks (opened, seen again,
+An indicator run for (upper, lower, fiscal year) reads the pair's ledger rows from the store as two
+BA_BGT_INFO snapshots in memory (:meth:`gateway.store.ledger.LedgerRepository.pair_columns`, no file) and
+feeds them to the SAME DuckDB engine and typed SELECT the file CLI uses
+(:func:`gateway.reconcile.indicators.duckdb_engine.reconcile_indicator_columns`), so the store and the files
+can never disagree on semantics. The run, its report, the persistent breaks (opened, seen again,
 reopened, auto-closed) and one audit entry are committed together.
 """
 
@@ -13,20 +14,18 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Protocol
 
 from gateway import audit
 from gateway.bootstrap import Gateway
 from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, Break, BreakType
 from gateway.reconcile.errors import ReconcileError
-from gateway.reconcile.indicators.duckdb_engine import reconcile_indicator_files
+from gateway.reconcile.indicators.duckdb_engine import reconcile_indicator_columns
 from gateway.reconcile.indicators.report import (
     STATUS_AGREE,
     STATUS_DISAGREE,
@@ -252,13 +251,9 @@ def reconcile_pair_from_store(
     gw: Gateway, scope: PairScope, as_of: datetime, in_transit_window: timedelta = timedelta(hours=48)
 ) -> IndicatorReport:
     """The indicator report of one pair, computed from the store (no bookkeeping; see :func:`run_now`)."""
-    with tempfile.TemporaryDirectory(prefix="fiscalgw-store-recon-") as tmp:
-        upper_csv, lower_csv = Path(tmp) / "upper.csv", Path(tmp) / "lower.csv"
-        with gw.database.unit_of_work() as uow:
-            uow.ledger.export_pair(scope.upper, scope.lower, scope.fiscal_year, upper_csv, lower_csv)
-        report = reconcile_indicator_files(
-            upper_csv, lower_csv, as_of=as_of, in_transit_window=in_transit_window
-        )
+    with gw.database.unit_of_work() as uow:
+        upper, lower = uow.ledger.pair_columns(scope.upper, scope.lower, scope.fiscal_year)
+    report = reconcile_indicator_columns(upper, lower, as_of=as_of, in_transit_window=in_transit_window)
     return _only_pair(report, scope)
 
 

@@ -34,6 +34,7 @@ from gateway.reconcile.breaks import Break, BreakType, FieldDifference
 from gateway.reconcile.errors import (
     MissingColumnsError,
     MissingColumnsInSnapshots,
+    ReconcileError,
     SnapshotFormatError,
 )
 from gateway.reconcile.indicators.ledger_columns import (
@@ -51,8 +52,9 @@ from gateway.reconcile.indicators.ledger_columns import (
     amount_sql,
     in_transit_cutoff,
 )
-from gateway.reconcile.indicators.reference import iter_ledger
+from gateway.reconcile.indicators.reference import check_record, iter_ledger
 from gateway.reconcile.indicators.report import IndicatorReport, PairSummary, empty_counts
+from gateway.reconcile.indicators.snapshot_columns import FIELD_SEPARATOR, ROW_SEPARATOR, SnapshotColumns
 from gateway.reconcile.snapshot_files import snapshot_header
 
 
@@ -142,6 +144,54 @@ class _Loader:
 
         snapshot = read_snapshot(snapshot, create, locate, self._workdir, table, self._progress)
         check_loaded(self._con, table, snapshot, locate)
+
+    def load_columns(self, snapshot: SnapshotColumns, side: Side, table: str, label: str) -> None:
+        """The in-memory twin of :meth:`load`: the same typed SELECT over the unpacked text cells."""
+        missing = [c for c in REQUIRED_COLUMNS[side] if c not in snapshot.names]
+        if missing:
+            raise MissingColumnsError(label, missing, COLUMN_NAMES_ZH)
+        present = {c for c in snapshot.names if c in ALL_COLUMNS}
+        source = f"{table}_text"
+        unpack = f"CREATE OR REPLACE TEMP TABLE {source} AS {_unpack_sql(snapshot)}"
+        self._con.execute(unpack, _unpack_params(snapshot))
+        self._con.execute(f"CREATE OR REPLACE TABLE {table} AS {_typed_select(side, source, present)}")
+        bad = self._con.execute(f"SELECT bool_or(bad) FROM {table}").fetchone()
+        assert bad is not None
+        if bad[0]:
+            # the slow path of a failing run: the reference's cell rules name the row and column
+            cursor = self._con.execute(f"SELECT * FROM {source}")
+            names = [d[0] for d in cursor.description]
+            for line, cells in enumerate(cursor.fetchall(), start=2):
+                record = dict(zip(names, cells, strict=True))
+                if any(v is not None for v in record.values()):
+                    check_record(label, side, line, record)
+            raise ReconcileError(f"{label}: a malformed value was found but could not be located")
+        self._con.execute(f"DROP TABLE {source}")
+
+
+def _unpack_sql(snapshot: SnapshotColumns) -> str:
+    """SELECT of the snapshot's cells as VARCHAR columns named by its header, ``""`` read as no value (as
+    ``read_csv`` reads an empty cell)."""
+    names = [quote(n) for n in snapshot.names]
+    if snapshot.count == 0:
+        return "SELECT " + ", ".join(f"CAST(NULL AS VARCHAR) AS {n}" for n in names) + " WHERE false"
+    if snapshot.text is not None:
+        cells = ", ".join(f"nullif(f[{i}], '') AS {n}" for i, n in enumerate(names, start=1))
+        return (
+            f"SELECT {cells} FROM (SELECT string_split(unnest(string_split(?, {literal(ROW_SEPARATOR)})), "
+            f"{literal(FIELD_SEPARATOR)}) AS f)"
+        )
+    values = ", ".join(f"unnest(CAST(? AS VARCHAR[])) AS {n}" for n in names)
+    return "SELECT " + ", ".join(f"nullif({n}, '') AS {n}" for n in names) + f" FROM (SELECT {values})"
+
+
+def _unpack_params(snapshot: SnapshotColumns) -> list[Any]:
+    if snapshot.count == 0:
+        return []
+    if snapshot.text is not None:
+        return [snapshot.text]
+    assert snapshot.columns is not None
+    return [list(column) for column in snapshot.columns]
 
 
 def _locate(path: Path, side: Side) -> None:
@@ -343,6 +393,28 @@ def reconcile_indicator_files(
         loader.load(lower_path, Side.LOWER, "lower_raw")
         say("matching")
         # Row ids (file order) are fixed once loaded; intermediate tables need no insertion order.
+        con.execute("SET preserve_insertion_order = false")
+        con.execute(_classify_sql(cutoff))
+        say("summarising")
+        return _report(con, as_of, in_transit_window)
+
+
+def reconcile_indicator_columns(
+    upper: SnapshotColumns,
+    lower: SnapshotColumns,
+    *,
+    as_of: datetime,
+    in_transit_window: timedelta = timedelta(hours=48),
+    settings: EngineSettings | None = None,
+    progress: Progress | None = None,
+) -> IndicatorReport:
+    """:func:`reconcile_indicator_files` over snapshots held in memory (the store's export): no file."""
+    say: Progress = progress or silent
+    cutoff = in_transit_cutoff(as_of, in_transit_window)
+    with _session(settings or EngineSettings(), say) as (con, loader):
+        loader.load_columns(upper, Side.UPPER, "upper_raw", "upper snapshot")
+        loader.load_columns(lower, Side.LOWER, "lower_raw", "lower snapshot")
+        say("matching")
         con.execute("SET preserve_insertion_order = false")
         con.execute(_classify_sql(cutoff))
         say("summarising")

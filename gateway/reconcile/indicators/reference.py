@@ -75,6 +75,12 @@ def iter_ledger(path: Path, side: Side) -> Iterator[LedgerRow]:
         yield _parse_row(path, side, line, record)
 
 
+def check_record(source: str, side: Side, line: int, record: dict[str, str | None]) -> LedgerRow:
+    """One snapshot row (cells by column name) through the cell rules; :class:`BadValueError` names
+    ``source``, ``line`` and the column of the first malformed cell."""
+    return _parse_row(Path(source), side, line, record)
+
+
 def _cell(
     path: Path, line: int, record: dict[str, str | None], column: str, parse: Callable[[str | None], _T]
 ) -> _T:
