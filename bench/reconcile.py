@@ -125,7 +125,7 @@ def _child(step: str, upper: Path, lower: Path) -> dict[str, object]:
     started = time.perf_counter()
     detail: dict[str, object] = {}
     if step == "engine":
-        from gateway.reconcile.indicators_duckdb import EngineSettings, reconcile_indicator_files
+        from gateway.reconcile import EngineSettings, reconcile_indicator_files
 
         report = reconcile_indicator_files(
             upper,
@@ -140,11 +140,12 @@ def _child(step: str, upper: Path, lower: Path) -> dict[str, object]:
             "pairs": len(report.pairs),
         }
         elapsed = time.perf_counter() - started
-        from gateway.reconcile.report_json import render_json
+        from gateway.reconcile.report.json import render_json
 
         detail["json_seconds"] = round(_timed(render_json, report), 3)
     elif step == "load":
-        from gateway.reconcile.indicators_duckdb import EngineSettings, load_only
+        from gateway.reconcile import EngineSettings
+        from gateway.reconcile.indicators.duckdb_engine import load_only
 
         load_only(upper, lower, EngineSettings(threads=THREADS))
         elapsed = time.perf_counter() - started

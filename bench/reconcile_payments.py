@@ -133,8 +133,8 @@ def _child(step: str, directory: Path) -> dict[str, object]:
     started = time.perf_counter()
     detail: dict[str, object] = {}
     if step == "engine":
-        from gateway.reconcile.payments_columns import Role
-        from gateway.reconcile.payments_duckdb import reconcile_payment_files
+        from gateway.reconcile.payments.columns import Role
+        from gateway.reconcile.payments.duckdb_engine import reconcile_payment_files
 
         files = [
             (paths["vouchers"], Role.VOUCHERS),

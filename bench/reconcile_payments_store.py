@@ -37,7 +37,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gateway.reconcile.payments_duckdb import reconcile_payment_columns  # noqa: E402
+from gateway.reconcile.payments.duckdb_engine import reconcile_payment_columns  # noqa: E402
 from gateway.store.database import Database  # noqa: E402
 from gateway.store.tables import messages, payment_lines  # noqa: E402
 

@@ -7,12 +7,15 @@ Generates the ``bench/reconcile.py`` ledgers (``--rows`` upper rows over 12 lowe
 ≈ 2.5 % injected breaks), loads them into a fresh store (SQLite file by default; on PostgreSQL in a
 throw-away schema), then times for the pair (330000000, 330301000, 2026):
 
-* ``store_run`` : :func:`gateway.services.reconciliations.reconcile_pair_from_store` — export the pair's rows
-                  from the database to two CSV snapshots, run the DuckDB engine, keep the pair;
-* ``export``    : the export alone;
-* ``engine``    : the DuckDB engine alone on the exported snapshots (the file path's cost on the same data).
+* ``store_run``  : :func:`gateway.services.reconciliations.reconcile_pair_from_store` — read the pair's rows
+                   from the database into memory (no file), run the DuckDB engine, keep the pair;
+* ``export``     : that read alone (:meth:`LedgerRepository.pair_columns`);
+* ``export_csv`` : the CSV export of the same rows (:meth:`LedgerRepository.export_pair`, for comparison);
+* ``engine``     : the DuckDB engine alone on the exported CSV snapshots (the file path's cost on the same
+                   data).
 
-Best of ``--repeat`` (default 3). Prints seconds, the pair's row counts and the ratio store_run / engine.
+Best of ``--repeat`` (default 3). Prints seconds, the pair's row counts and the ratios store_run / engine and
+export / engine.
 """
 
 from __future__ import annotations
@@ -36,8 +39,8 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gateway.reconcile.indicators_duckdb import reconcile_indicator_files  # noqa: E402
-from gateway.reconcile.ledger_columns import CHINA_TZ  # noqa: E402
+from gateway.reconcile.indicators.duckdb_engine import reconcile_indicator_files  # noqa: E402
+from gateway.reconcile.indicators.ledger_columns import CHINA_TZ  # noqa: E402
 from gateway.store.database import Database  # noqa: E402
 from gateway.store.ledger import EXPORT_COLUMNS, NewIndicator  # noqa: E402
 
@@ -164,10 +167,15 @@ def main() -> int:
             gw: Any = _Gateway(database)
             pair_upper, pair_lower = directory / "pair_upper.csv", directory / "pair_lower.csv"
 
-            def export() -> None:
+            def export_csv() -> None:
                 with database.unit_of_work() as uow:
                     uow.ledger.export_pair(UPPER, LOWER, YEAR, pair_upper, pair_lower)
 
+            def export() -> None:
+                with database.unit_of_work() as uow:
+                    uow.ledger.pair_columns(UPPER, LOWER, YEAR)
+
+            export_csv_seconds = _best(args.repeat, export_csv)
             export_seconds = _best(args.repeat, export)
             engine_seconds = _best(
                 args.repeat,
@@ -192,8 +200,10 @@ def main() -> int:
                         "pair_breaks": len(report[-1].breaks),
                         "store_run_seconds": store_seconds,
                         "export_seconds": export_seconds,
+                        "export_csv_seconds": export_csv_seconds,
                         "engine_seconds": engine_seconds,
                         "ratio_store_run_to_engine": round(store_seconds / engine_seconds, 2),
+                        "ratio_export_to_engine": round(export_seconds / engine_seconds, 2),
                     },
                     indent=1,
                 )

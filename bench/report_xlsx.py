@@ -4,7 +4,8 @@
 
 Builds one indicator report with ``--breaks`` breaks over ``--pairs`` pairs (amount, attribute and
 missing breaks, a 20-digit BGT_ID every tenth row) and renders it alternately with
-:func:`gateway.reconcile.report_xlsx.render_xlsx` (zip + XML text, :mod:`gateway.reconcile.xlsx_writer`)
+:func:`gateway.reconcile.report.xlsx.render_xlsx` (zip + XML text,
+:mod:`gateway.reconcile.report.xlsx_writer`)
 and with the previous openpyxl write-only renderer (kept below as the baseline: text amounts, no widths,
 filter or frozen pane — less work than the new file). Prints p50 / p95 in ms of each, the p50 ratio and the
 CSV render for reference. Before timing, it checks that openpyxl reads the new file back with number
@@ -30,16 +31,16 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, Break, BreakType, FieldDifference
-from gateway.reconcile.indicator_report import IndicatorReport, PairSummary
-from gateway.reconcile.report_csv import render_csv
-from gateway.reconcile.report_rows import (
+from gateway.reconcile.indicators.report import IndicatorReport, PairSummary
+from gateway.reconcile.report.csv import render_csv
+from gateway.reconcile.report.rows import (
     BREAK_HEADERS_ZH,
     SUMMARY_HEADERS_ZH,
     all_items,
     break_row,
     summary_row,
 )
-from gateway.reconcile.report_xlsx import render_xlsx
+from gateway.reconcile.report.xlsx import render_xlsx
 
 KINDS = (BreakType.AMOUNT_MISMATCH, BreakType.ATTRIBUTE_MISMATCH, BreakType.MISSING_IN_LOWER)
 

@@ -57,8 +57,8 @@ from gateway.audit import canonical_detail, entry_hash  # noqa: E402
 from gateway.demo_config import write_demo  # noqa: E402
 from gateway.model import AuditEntry  # noqa: E402
 from gateway.reconcile.breaks import Break, BreakType, FieldDifference  # noqa: E402
-from gateway.reconcile.indicator_report import IndicatorReport, PairSummary, empty_counts  # noqa: E402
-from gateway.reconcile.report_json import pair_dict, report_dict  # noqa: E402
+from gateway.reconcile.indicators.report import IndicatorReport, PairSummary, empty_counts  # noqa: E402
+from gateway.reconcile.report.json import pair_dict, report_dict  # noqa: E402
 from gateway.services.reconciliations import _found  # noqa: E402
 from gateway.store.engine import make_engine  # noqa: E402
 from gateway.store.schema import upgrade  # noqa: E402

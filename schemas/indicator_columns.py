@@ -2,7 +2,8 @@
 
 Every other list of indicator columns is derived from these tuples: the ``mof`` tables
 (:mod:`adapters.mof.tables`), the CSV/XLSX ledger snapshots, the reconciliation's snapshot columns and their
-Chinese headers (:mod:`gateway.reconcile.ledger_columns`), the store's export header and the benchmarks.
+Chinese headers (:mod:`gateway.reconcile.indicators.ledger_columns`), the store's export header and the
+benchmarks.
 
 Sources (each column names its own):
 

@@ -1,8 +1,9 @@
 """Ledger-file plumbing shared by ``fiscalgw reconcile`` and ``fiscalgw validate --ledger``: the
 ``--columns`` map option, and one ledger file checked as the reconciliation reads it.
 
-``KIND`` is ``upper`` / ``lower`` (indicator snapshots, :func:`indicators_duckdb.validate_indicator_file`)
-or a payment input (:func:`payments_duckdb.validate_payment_file`); ``--columns`` applies the same map as
+``KIND`` is ``upper`` / ``lower`` (indicator snapshots,
+:func:`indicators.duckdb_engine.validate_indicator_file`) or a payment input
+(:func:`payments.duckdb_engine.validate_payment_file`); ``--columns`` applies the same map as
 ``fiscalgw reconcile --columns``. Errors are the reconciliation's own, raised as
 :class:`gateway.cli._common.CLIError` with the very message ``fiscalgw reconcile`` prints.
 """
@@ -15,10 +16,10 @@ from pathlib import Path
 from gateway.cli._common import CLIError
 from gateway.reconcile.column_map import applied, load_column_map
 from gateway.reconcile.errors import ReconcileError
-from gateway.reconcile.indicators_duckdb import validate_indicator_file
-from gateway.reconcile.ledger_columns import Side
-from gateway.reconcile.payments_columns import Role
-from gateway.reconcile.payments_duckdb import validate_payment_file
+from gateway.reconcile.indicators.duckdb_engine import validate_indicator_file
+from gateway.reconcile.indicators.ledger_columns import Side
+from gateway.reconcile.payments.columns import Role
+from gateway.reconcile.payments.duckdb_engine import validate_payment_file
 
 
 def column_map_option(columns: str | None) -> Mapping[str, str] | None:

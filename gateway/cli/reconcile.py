@@ -6,7 +6,7 @@
 ``fiscalgw reconcile payments --vouchers FILE [--receipts FILE] [--clearing FILE] [--quota FILE]
 [--as-of RFC3339] [--unpaid-hours N] [--uncleared-hours N] [--format json|csv|xlsx|html] [--out FILE]
 [--fail-on-breaks] [--quiet] [--columns MAP.toml]`` — each input option may be repeated; a file is a
-CSV / XLSX snapshot or an e-voucher / CFX document (see :mod:`gateway.reconcile.payments_files`).
+CSV / XLSX snapshot or an e-voucher / CFX document (see :mod:`gateway.reconcile.payments.files`).
 
 ``--columns MAP.toml`` maps the files' own column names to the standard ones
 (:mod:`gateway.reconcile.column_map`); ``fiscalgw reconcile template`` writes empty snapshot files
@@ -32,13 +32,13 @@ from gateway.cli.ledger_files import column_map_option
 from gateway.cli.progress import CLIProgress
 from gateway.reconcile.column_map import applied
 from gateway.reconcile.errors import ReconcileError
-from gateway.reconcile.indicator_report import STATUS_AGREE
-from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
-from gateway.reconcile.ledger_columns import ALL_COLUMNS, COLUMN_NAMES_ZH, REQUIRED_COLUMNS, Side
-from gateway.reconcile.payments_columns import PAYMENT_COLUMN_NAMES_ZH, Role, known_columns
-from gateway.reconcile.payments_columns import REQUIRED_COLUMNS as PAYMENT_REQUIRED
-from gateway.reconcile.payments_duckdb import reconcile_payment_files
-from gateway.reconcile.report_formats import BINARY_FORMATS, RENDERERS, AnyReport, render_report
+from gateway.reconcile.indicators.duckdb_engine import reconcile_indicator_files
+from gateway.reconcile.indicators.ledger_columns import ALL_COLUMNS, COLUMN_NAMES_ZH, REQUIRED_COLUMNS, Side
+from gateway.reconcile.indicators.report import STATUS_AGREE
+from gateway.reconcile.payments.columns import PAYMENT_COLUMN_NAMES_ZH, Role, known_columns
+from gateway.reconcile.payments.columns import REQUIRED_COLUMNS as PAYMENT_REQUIRED
+from gateway.reconcile.payments.duckdb_engine import reconcile_payment_files
+from gateway.reconcile.report.formats import BINARY_FORMATS, RENDERERS, AnyReport, render_report
 
 
 def register(subparsers: Any) -> None:
@@ -150,7 +150,7 @@ def parse_as_of(text: str | None) -> datetime:
 
 def _indicator_columns_help() -> str:
     """The snapshot columns, UPPER_SNAKE and Chinese, as ``--help`` lists them (one definition:
-    :mod:`gateway.reconcile.ledger_columns`)."""
+    :mod:`gateway.reconcile.indicators.ledger_columns`)."""
 
     def line(column: str) -> str:
         names = " / ".join(COLUMN_NAMES_ZH.get(column, ()))
@@ -174,7 +174,7 @@ def _indicator_columns_help() -> str:
 
 def _payment_columns_help() -> str:
     """The payment snapshot columns per file, UPPER_SNAKE and Chinese (one definition:
-    :mod:`gateway.reconcile.payments_columns`)."""
+    :mod:`gateway.reconcile.payments.columns`)."""
     lines = [
         "snapshot columns per file (CSV in UTF-8, UTF-8 with BOM, GBK or GB18030, LF / CRLF / CR endings, or",
         "XLSX; UPPER_SNAKE or Chinese headers, or names mapped with --columns; other columns are ignored;",

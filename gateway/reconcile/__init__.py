@@ -1,10 +1,11 @@
 """Reconciliation: upper- vs lower-level indicator ledgers (and, later, the three-way payment chain).
 
 A pure core: no FastAPI, SQLAlchemy or APScheduler here. The columnar engine
-(:func:`reconcile_indicator_files`) runs on DuckDB; :mod:`gateway.reconcile.indicators_reference` is the
+(:func:`reconcile_indicator_files`) runs on DuckDB; :mod:`gateway.reconcile.indicators.reference` is the
 pure-Python reference with identical semantics. Reports render to JSON, CSV, XLSX and HTML.
 """
 
+from gateway.reconcile._duckdb import EngineSettings
 from gateway.reconcile.breaks import BREAK_LABELS_ZH, Break, BreakType, FieldDifference
 from gateway.reconcile.errors import (
     BadValueError,
@@ -15,8 +16,8 @@ from gateway.reconcile.errors import (
     SnapshotError,
     SnapshotFormatError,
 )
-from gateway.reconcile.indicator_report import IndicatorReport, PairSummary
-from gateway.reconcile.indicators_duckdb import EngineSettings, reconcile_indicator_files
+from gateway.reconcile.indicators.duckdb_engine import reconcile_indicator_files
+from gateway.reconcile.indicators.report import IndicatorReport, PairSummary
 
 __all__ = [
     "BREAK_LABELS_ZH",

@@ -1,8 +1,8 @@
 """``--columns MAP.toml``: a file's own column names mapped to the standard snapshot columns.
 
 An export whose header is neither the UPPER_SNAKE names nor the built-in Chinese names
-(:data:`gateway.reconcile.ledger_columns.COLUMN_NAMES_ZH`,
-:data:`gateway.reconcile.payments_columns.PAYMENT_COLUMN_NAMES_ZH`) is read through a map::
+(:data:`gateway.reconcile.indicators.ledger_columns.COLUMN_NAMES_ZH`,
+:data:`gateway.reconcile.payments.columns.PAYMENT_COLUMN_NAMES_ZH`) is read through a map::
 
     # MAP.toml — file column name = standard column name
     [columns]
@@ -32,9 +32,9 @@ from pathlib import Path
 from types import MappingProxyType
 
 from gateway.reconcile.errors import ColumnMapError
-from gateway.reconcile.ledger_columns import ALL_COLUMNS
-from gateway.reconcile.payments_columns import REQUIRED_COLUMNS as PAYMENT_REQUIRED
-from gateway.reconcile.payments_columns import known_columns
+from gateway.reconcile.indicators.ledger_columns import ALL_COLUMNS
+from gateway.reconcile.payments.columns import REQUIRED_COLUMNS as PAYMENT_REQUIRED
+from gateway.reconcile.payments.columns import known_columns
 
 STANDARD_COLUMNS: tuple[str, ...] = tuple(
     dict.fromkeys((*ALL_COLUMNS, *(c for role in PAYMENT_REQUIRED for c in known_columns(role))))

@@ -2,7 +2,7 @@
 
 :func:`money_or_empty` answers an :class:`AmountText` — still a ``str`` — so the spreadsheet writers know
 an amount cell from a text cell: an amount (``-10.00``) is a number for the reader and is written as is,
-while a text cell that starts like a formula is neutralised (:mod:`gateway.reconcile.report_cells`).
+while a text cell that starts like a formula is neutralised (:mod:`gateway.reconcile.report.cells`).
 """
 
 from __future__ import annotations

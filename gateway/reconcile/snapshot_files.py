@@ -23,8 +23,8 @@ from typing import TextIO
 
 from gateway.reconcile import column_map
 from gateway.reconcile.errors import SnapshotFormatError
-from gateway.reconcile.ledger_columns import HEADER_ALIASES
-from gateway.reconcile.payments_columns import PAYMENT_HEADER_ALIASES
+from gateway.reconcile.indicators.ledger_columns import HEADER_ALIASES
+from gateway.reconcile.payments.columns import PAYMENT_HEADER_ALIASES
 
 _CHUNK = 1 << 22
 _ZIP_MAGIC = b"PK\x03\x04"

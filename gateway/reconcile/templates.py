@@ -1,9 +1,10 @@
 """Empty ledger snapshot files to fill in: the header row of each snapshot kind, as CSV or XLSX.
 
-``indicators`` holds every indicator snapshot column (:data:`gateway.reconcile.ledger_columns.ALL_COLUMNS`;
+``indicators`` holds every indicator snapshot column
+(:data:`gateway.reconcile.indicators.ledger_columns.ALL_COLUMNS`;
 the same file serves the upper and the lower level — the required columns differ and are listed on the
 XLSX 说明 sheet); ``vouchers`` / ``receipts`` / ``clearing`` / ``quota`` hold the columns of that payment
-input (:func:`gateway.reconcile.payments_columns.known_columns`). The header is the standard Chinese names
+input (:func:`gateway.reconcile.payments.columns.known_columns`). The header is the standard Chinese names
 (``zh``, what finance staff read) or the UPPER_SNAKE names (``en``); both read back as the same columns.
 A template has no data rows, so a forgotten example can never be reconciled.
 
@@ -17,10 +18,10 @@ import csv
 import io
 from typing import Literal
 
-from gateway.reconcile.ledger_columns import ALL_COLUMNS, COLUMN_NAMES_ZH, REQUIRED_COLUMNS, Side
-from gateway.reconcile.payments_columns import PAYMENT_COLUMN_NAMES_ZH, Role, known_columns
-from gateway.reconcile.payments_columns import REQUIRED_COLUMNS as PAYMENT_REQUIRED
-from gateway.reconcile.xlsx_writer import Sheet, workbook_bytes
+from gateway.reconcile.indicators.ledger_columns import ALL_COLUMNS, COLUMN_NAMES_ZH, REQUIRED_COLUMNS, Side
+from gateway.reconcile.payments.columns import PAYMENT_COLUMN_NAMES_ZH, Role, known_columns
+from gateway.reconcile.payments.columns import REQUIRED_COLUMNS as PAYMENT_REQUIRED
+from gateway.reconcile.report.xlsx_writer import Sheet, workbook_bytes
 
 TEMPLATE_KINDS: tuple[str, ...] = ("indicators", *(role.value for role in Role))
 Language = Literal["zh", "en"]

@@ -3,7 +3,7 @@ bank.
 
 A run selects the scope's lines from ``payment_lines`` (written at intake, :mod:`gateway.store.payment_lines`)
 with a few SQL queries into plain column lists and feeds them to the SAME DuckDB engine the file CLI uses
-(:func:`gateway.reconcile.payments_duckdb.reconcile_payment_columns`). The run, its JSON report, the
+(:func:`gateway.reconcile.payments.duckdb_engine.reconcile_payment_columns`). The run, its JSON report, the
 persistent breaks (opened, seen again, reopened, auto-closed) and one audit entry are committed together,
 exactly as for indicator runs (:mod:`gateway.services.reconciliations`).
 """
@@ -21,19 +21,17 @@ from typing import Any
 from gateway.bootstrap import Gateway
 from gateway.reconcile.breaks import BreakType
 from gateway.reconcile.errors import ReconcileError
-from gateway.reconcile.indicator_report import STATUS_AGREE, STATUS_DISAGREE
-from gateway.reconcile.payments_duckdb import reconcile_payment_columns
-from gateway.reconcile.payments_report import (
+from gateway.reconcile.indicators.report import STATUS_AGREE, STATUS_DISAGREE
+from gateway.reconcile.payments.duckdb_engine import reconcile_payment_columns
+from gateway.reconcile.payments.report import (
     PAYMENT_BREAK_TYPES,
-    BreakField,
-    GroupSummary,
     PaymentBreak,
     PaymentReport,
 )
-from gateway.reconcile.report_json import payment_break_dict, payment_report_dict
+from gateway.reconcile.report.json import payment_break_dict, payment_report_dict
 from gateway.services.errors import BadRequest
 from gateway.store.breaks import FoundBreak
-from schemas.money import format_money, parse_sum, to_fen
+from schemas.money import format_money, to_fen
 from signing import sm3_hex
 
 KIND = "payments"
@@ -207,58 +205,6 @@ def report_body(report: PaymentReport) -> dict[str, Any]:
 
 def report_digest(body: Mapping[str, Any]) -> str:
     return sm3_hex(json.dumps(body, sort_keys=True, ensure_ascii=False).encode())
-
-
-def _money(value: Any) -> Decimal | None:
-    return None if value is None else parse_sum(value)
-
-
-def report_from_dict(body: Mapping[str, Any]) -> PaymentReport:
-    """Rebuild a payment report from its stored JSON (to render CSV / XLSX / HTML later)."""
-    groups = tuple(
-        GroupSummary(
-            g["adm_div_code"],
-            g["bank"],
-            date.fromisoformat(g["day"]),
-            voucher_count=int(g["voucher_count"]),
-            voucher_amount=parse_sum(g["voucher_amount"]),
-            receipt_count=int(g["receipt_count"]),
-            paid_amount=parse_sum(g["paid_amount"]),
-            refund_count=int(g["refund_count"]),
-            refund_amount=parse_sum(g["refund_amount"]),
-            clearing_count=int(g["clearing_count"]),
-            cleared_amount=parse_sum(g["cleared_amount"]),
-            quota_count=int(g["quota_count"]),
-            awaiting_payment=int(g["awaiting_payment"]),
-            awaiting_clearing=int(g["awaiting_clearing"]),
-            break_counts={BreakType(t): int(n) for t, n in g["break_counts"].items()},
-        )
-        for g in body["groups"]
-    )
-    breaks = tuple(
-        PaymentBreak(
-            BreakType(b["type"]),
-            b["key"],
-            b["adm_div_code"],
-            b["bank"],
-            date.fromisoformat(b["day"]),
-            b["voucher_no"],
-            _money(b["voucher_amount"]),
-            _money(b["paid_amount"]),
-            _money(b["refund_amount"]),
-            _money(b["cleared_amount"]),
-            _money(b["difference"]),
-            tuple(BreakField(f["field"], f["value"]) for f in b["fields"]),
-        )
-        for b in body["breaks"]
-    )
-    return PaymentReport(
-        datetime.fromisoformat(body["as_of"]),
-        timedelta(hours=int(body["unpaid_hours"])),
-        timedelta(hours=int(body["uncleared_hours"])),
-        groups,
-        breaks,
-    )
 
 
 def audit_detail(scope: PaymentScope, summary: Mapping[str, Any], body: Mapping[str, Any]) -> dict[str, Any]:

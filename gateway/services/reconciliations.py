@@ -2,10 +2,11 @@
 dashboard summary the ops pages show. Payment runs (one division and day) are computed by
 :mod:`gateway.services.payment_runs` and booked here with the same break lifecycle.
 
-An indicator run for (upper, lower, fiscal year) exports the pair's ledger rows from the store as two
-BA_BGT_INFO snapshots (streamed, :meth:`gateway.store.ledger.LedgerRepository.export_pair`) and feeds them to
-the SAME DuckDB engine the file CLI uses (:func:`gateway.reconcile.reconcile_indicator_files`), so the store
-and the files can never disagree on semantics. The run, its report, the persistent breaks (opened, seen again,
+An indicator run for (upper, lower, fiscal year) reads the pair's ledger rows from the store as two
+BA_BGT_INFO snapshots in memory (:meth:`gateway.store.ledger.LedgerRepository.pair_columns`, no file) and
+feeds them to the SAME DuckDB engine and typed SELECT the file CLI uses
+(:func:`gateway.reconcile.indicators.duckdb_engine.reconcile_indicator_columns`), so the store and the files
+can never disagree on semantics. The run, its report, the persistent breaks (opened, seen again,
 reopened, auto-closed) and one audit entry are committed together.
 """
 
@@ -13,30 +14,34 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Protocol
 
 from gateway import audit
 from gateway.bootstrap import Gateway
-from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, Break, BreakType, FieldDifference
+from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, Break, BreakType
 from gateway.reconcile.errors import ReconcileError
-from gateway.reconcile.indicator_report import (
+from gateway.reconcile.indicators.duckdb_engine import reconcile_indicator_columns
+from gateway.reconcile.indicators.report import (
     STATUS_AGREE,
     STATUS_DISAGREE,
     IndicatorReport,
     PairSummary,
     empty_counts,
 )
-from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
-from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES
-from gateway.reconcile.report_formats import render_report
-from gateway.reconcile.report_json import break_dict, pair_dict, report_dict
+from gateway.reconcile.payments.report import PAYMENT_BREAK_TYPES
+from gateway.reconcile.report.formats import render_report
+from gateway.reconcile.report.json import (
+    break_dict,
+    indicator_report_from_dict,
+    pair_dict,
+    payment_report_from_dict,
+    report_dict,
+)
 from gateway.services import break_closing, payment_runs
 from gateway.services.errors import BadRequest, NotFound
 from gateway.store.breaks import FoundBreak
@@ -246,13 +251,9 @@ def reconcile_pair_from_store(
     gw: Gateway, scope: PairScope, as_of: datetime, in_transit_window: timedelta = timedelta(hours=48)
 ) -> IndicatorReport:
     """The indicator report of one pair, computed from the store (no bookkeeping; see :func:`run_now`)."""
-    with tempfile.TemporaryDirectory(prefix="fiscalgw-store-recon-") as tmp:
-        upper_csv, lower_csv = Path(tmp) / "upper.csv", Path(tmp) / "lower.csv"
-        with gw.database.unit_of_work() as uow:
-            uow.ledger.export_pair(scope.upper, scope.lower, scope.fiscal_year, upper_csv, lower_csv)
-        report = reconcile_indicator_files(
-            upper_csv, lower_csv, as_of=as_of, in_transit_window=in_transit_window
-        )
+    with gw.database.unit_of_work() as uow:
+        upper, lower = uow.ledger.pair_columns(scope.upper, scope.lower, scope.fiscal_year)
+    report = reconcile_indicator_columns(upper, lower, as_of=as_of, in_transit_window=in_transit_window)
     return _only_pair(report, scope)
 
 
@@ -553,56 +554,11 @@ def report_file(gw: Gateway, run_id: int, fmt: str) -> tuple[bytes, str, str]:
     if body is None or run.summary is None:
         raise NotFound(f"reconciliation run {run_id} has no report (status {run.status})")
     if run.kind == payment_runs.KIND:
-        payments = payment_runs.report_from_dict(body)
+        payments = payment_report_from_dict(body)
         return render_report(payments, fmt), MEDIA_TYPES[fmt], f"reconciliation-{run_id}.{fmt}"
     hours = int(run.summary.get("in_transit_hours", 48))
-    report = report_from_dict(body, timedelta(hours=hours))
+    report = indicator_report_from_dict(body, timedelta(hours=hours))
     return render_report(report, fmt), MEDIA_TYPES[fmt], f"reconciliation-{run_id}.{fmt}"
-
-
-def _money(value: Any) -> Decimal | None:
-    return None if value is None else parse_sum(value)
-
-
-def _break_from(item: Mapping[str, Any]) -> Break:
-    return Break(
-        BreakType(item["type"]),
-        item["key"],
-        item["upper"],
-        item["lower"],
-        int(item["fiscal_year"]),
-        item["bgt_id"],
-        item["lower_bgt_id"],
-        item["doc_no"],
-        _money(item["upper_amount"]),
-        _money(item["lower_amount"]),
-        _money(item["difference"]),
-        tuple(FieldDifference(f["field"], f["upper"], f["lower"]) for f in item["fields"]),
-    )
-
-
-def report_from_dict(body: Mapping[str, Any], window: timedelta) -> IndicatorReport:
-    """Rebuild a report from its stored JSON (to render CSV / XLSX / HTML later)."""
-    pairs = tuple(
-        PairSummary(
-            p["upper"],
-            p["lower"],
-            int(p["fiscal_year"]),
-            int(p["upper_count"]),
-            int(p["lower_count"]),
-            parse_sum(p["upper_amount"]),
-            parse_sum(p["lower_amount"]),
-            {BreakType(t): int(n) for t, n in p["break_counts"].items()},
-        )
-        for p in body["pairs"]
-    )
-    return IndicatorReport(
-        datetime.fromisoformat(body["as_of"]),
-        window,
-        pairs,
-        tuple(_break_from(b) for b in body["breaks"]),
-        tuple(_break_from(b) for b in body["in_transit"]),
-    )
 
 
 def _age_bucket(age: timedelta) -> str:

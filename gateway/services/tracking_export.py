@@ -1,6 +1,6 @@
 """资金追踪 exports: the JSON answers of :mod:`gateway.services.tracking` as CSV (UTF-8 with BOM, Chinese
-headers, ids kept as text, no cell a spreadsheet evaluates — :mod:`gateway.reconcile.report_cells`) and XLSX
-(:mod:`gateway.reconcile.xlsx_writer`: amounts are number cells from their exact decimal text)."""
+headers, ids kept as text, no cell a spreadsheet evaluates — :mod:`gateway.reconcile.report.cells`) and XLSX
+(:mod:`gateway.reconcile.report.xlsx_writer`: amounts are number cells from their exact decimal text)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from gateway.reconcile.money_text import AmountText
-from gateway.reconcile.report_cells import csv_row
-from gateway.reconcile.xlsx_writer import CellValue, Sheet, workbook_bytes
+from gateway.reconcile.report.cells import csv_row
+from gateway.reconcile.report.xlsx_writer import CellValue, Sheet, workbook_bytes
 
 NameOf = Callable[[str], str | None]
 """A division code → its registered name (the pages' ``display.code_name``), ``None`` when unknown."""

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Connection,
+    Select,
     String,
     and_,
     case,
@@ -31,6 +32,7 @@ from sqlalchemy import (
     update,
 )
 
+from gateway.reconcile.indicators.snapshot_columns import FIELD_SEPARATOR, SnapshotColumns
 from gateway.store.tables import ledger_entries, ledger_indicators, ledger_postings
 from schemas.indicator_columns import LEDGER_SNAPSHOT_COLUMNS
 
@@ -374,13 +376,43 @@ class LedgerRepository:
     # ---- export for a reconciliation run --------------------------------------------------------------
 
     def export_pair(self, upper: str, lower: str, fiscal_year: int, upper_csv: Path, lower_csv: Path) -> None:
-        """Write the two BA_BGT_INFO snapshots one indicator reconciliation of (upper, lower, year) reads.
+        """Write the two BA_BGT_INFO snapshots one indicator reconciliation of (upper, lower, year) reads
+        (the rows of :meth:`_pair_selects`) as CSV files. Rows stream from the cursor in batches straight into
+        the files; nothing is held per row."""
+        upper_query, lower_query = self._pair_selects(upper, lower, fiscal_year, _export_columns(self._c))
+        _write_csv(self._c, upper_query, upper_csv)
+        _write_csv(self._c, lower_query, lower_csv)
+
+    def pair_columns(
+        self, upper: str, lower: str, fiscal_year: int
+    ) -> tuple[SnapshotColumns, SnapshotColumns]:
+        """The same two snapshots as :meth:`export_pair`, in memory for
+        :func:`gateway.reconcile.indicators.duckdb_engine.reconcile_indicator_columns` (no file).
+
+        The database joins each row's cells into one string (:class:`SnapshotColumns` packed), so one value
+        per row crosses the driver; a side whose cells hold a separator is read again cell by cell."""
+        line = _packed_line(_export_columns(self._c))
+        packed = self._pair_selects(upper, lower, fiscal_year, (line,))
+        sides = []
+        for index, query in enumerate(packed):
+            lines = list(self._c.execute(query).scalars())
+            snapshot = SnapshotColumns.packed(EXPORT_COLUMNS, lines)
+            if snapshot is None:
+                plain = self._pair_selects(upper, lower, fiscal_year, _export_columns(self._c))[index]
+                rows = [tuple(r) for r in self._c.execute(plain)]
+                snapshot = SnapshotColumns.from_rows(EXPORT_COLUMNS, rows)
+            sides.append(snapshot)
+        return sides[0], sides[1]
+
+    def _pair_selects(
+        self, upper: str, lower: str, fiscal_year: int, columns: tuple[Any, ...]
+    ) -> tuple[Select[Any], Select[Any]]:
+        """The upper and lower snapshot rows of one pair's reconciliation, in id order.
 
         Upper side: every live row issued to ``lower`` that year by any issuer (so a lower row is attributed
         to the right upper, exactly as in a whole-file run), ``upper``'s rows to other lowers that share a
         BGT_ID with those (so duplicates are seen whole), and one row of every other year's issuer to
-        ``lower``. Lower side: every live row ``lower`` booked as received that year. Rows stream from the
-        cursor in batches straight into the files; nothing is held per row.
+        ``lower``. Lower side: every live row ``lower`` booked as received that year.
         """
         t = ledger_indicators
         live = [t.c.fiscal_year == fiscal_year, t.c.is_deleted.is_(False)]
@@ -399,14 +431,20 @@ class LedgerRepository:
             .group_by(t.c.division)
         )
         ids = union(to_lower, shared, any_year).subquery()
-        upper_query = select(*_export_columns(self._c)).where(t.c.id.in_(select(ids.c[0]))).order_by(t.c.id)
+        upper_query = select(*columns).where(t.c.id.in_(select(ids.c[0]))).order_by(t.c.id)
         lower_query = (
-            select(*_export_columns(self._c))
-            .where(*live, t.c.side == "received", t.c.division == lower)
-            .order_by(t.c.id)
+            select(*columns).where(*live, t.c.side == "received", t.c.division == lower).order_by(t.c.id)
         )
-        _write_csv(self._c, upper_query, upper_csv)
-        _write_csv(self._c, lower_query, lower_csv)
+        return upper_query, lower_query
+
+
+def _packed_line(columns: tuple[Any, ...]) -> Any:
+    """One row's cells as one text: joined by the field separator, ``''`` for NULL."""
+    cells: list[Any] = [func.coalesce(type_coerce(c, String), "") for c in columns]
+    line = cells[0]
+    for cell in cells[1:]:
+        line = line + FIELD_SEPARATOR + cell
+    return type_coerce(line, String)
 
 
 def _case_amount(p: Any, dr_cr: str, *, signed: bool = False) -> Any:

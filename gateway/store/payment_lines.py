@@ -1,10 +1,10 @@
 """The payment chain as reconciliation lines (``payment_lines``), written at intake (issue #5, payments).
 
 Every accepted payment-chain record becomes one line per thing the payment engine reads, with the columns
-of :mod:`gateway.reconcile.payments_columns` already typed (integer fen, dates), so a scheduled run selects
+of :mod:`gateway.reconcile.payments.columns` already typed (integer fen, dates), so a scheduled run selects
 one division-day with a few indexed SQL queries and hands plain column lists to
-:func:`gateway.reconcile.payments_duckdb.reconcile_payment_columns`. The mapping follows
-:mod:`gateway.reconcile.payments_documents` (the file CLI's rules):
+:func:`gateway.reconcile.payments.duckdb_engine.reconcile_payment_columns`. The mapping follows
+:mod:`gateway.reconcile.payments.documents` (the file CLI's rules):
 
 ==============================  ========  ==============================================================
 record                          role      line
@@ -59,7 +59,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from gateway.model import RoutedVoucher
-from gateway.reconcile.payments_columns import PaymentInputs
+from gateway.reconcile.payments.columns import PaymentInputs
 from gateway.store.tables import payment_lines, routes
 from schemas.clearing import ClearingReceipt, ClearingRequest
 from schemas.money import to_fen

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES
+from gateway.reconcile.payments.report import PAYMENT_BREAK_TYPES
 from gateway.services import reconciliations
 from gateway.services.reconciliations import PairDashboard
 from gateway.web import recon_common

@@ -10,7 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES
+from gateway.reconcile.payments.report import PAYMENT_BREAK_TYPES
 from gateway.services import payment_runs
 from gateway.services.reconciliations import RunSummary
 from gateway.web import recon_common

@@ -12,7 +12,7 @@ import jinja2
 
 from gateway.bootstrap import Gateway
 from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, BreakType
-from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES as PAYMENT_TYPES
+from gateway.reconcile.payments.report import PAYMENT_BREAK_TYPES as PAYMENT_TYPES
 from gateway.services.errors import BadRequest
 from gateway.services.reconciliations import pair_scope
 from gateway.web import display

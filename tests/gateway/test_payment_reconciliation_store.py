@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from gateway import audit
-from gateway.reconcile.payments_columns import PaymentInputs
-from gateway.reconcile.payments_duckdb import reconcile_payment_columns
-from gateway.reconcile.payments_report import PaymentReport
-from gateway.reconcile.report_json import payment_report_dict
+from gateway.reconcile.payments.columns import PaymentInputs
+from gateway.reconcile.payments.duckdb_engine import reconcile_payment_columns
+from gateway.reconcile.payments.report import PaymentReport
+from gateway.reconcile.report.json import payment_report_dict
 from gateway.services import breaks as break_service
 from gateway.services import payment_runs
 from gateway.services.errors import BadRequest

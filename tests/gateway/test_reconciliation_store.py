@@ -18,15 +18,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from gateway import audit
-from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
-from gateway.reconcile.ledger_columns import (
+from gateway.reconcile.indicators.duckdb_engine import reconcile_indicator_files
+from gateway.reconcile.indicators.ledger_columns import (
     CHINA_TZ,
     parse_amount,
     parse_create_time,
     parse_deleted,
     parse_doc_date,
 )
-from gateway.reconcile.report_json import report_dict
+from gateway.reconcile.report.json import report_dict
 from gateway.services import breaks as break_service
 from gateway.services import reconciliations as reconciliation_service
 from gateway.services.errors import BadRequest, Conflict

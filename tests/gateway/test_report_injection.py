@@ -13,8 +13,8 @@ from typing import Any
 from openpyxl import load_workbook
 
 from gateway.cli import main
-from gateway.reconcile.report_cells import ID_MARK
-from gateway.reconcile.report_rows import id_columns
+from gateway.reconcile.report.cells import ID_MARK
+from gateway.reconcile.report.rows import id_columns
 from tests.gateway.conftest import Harness
 from tests.gateway.indicator_flows import CITY, PROVINCE, booking, document, issue, send
 from tests.gateway.reconcile.ledgers import lower_row, upper_row, write_pair

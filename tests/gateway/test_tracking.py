@@ -15,7 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from gateway.reconcile.report_cells import csv_text
+from gateway.reconcile.report.cells import csv_text
 from gateway.services.ledger import check_ledger
 from gateway.services.tracking import percent
 from signing import sm3_hex

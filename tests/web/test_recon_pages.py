@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from gateway import audit
 from gateway.model import AuditEntry
-from gateway.reconcile.report_cells import csv_text
+from gateway.reconcile.report.cells import csv_text
 from gateway.services import breaks, reconciliations
 from gateway.services.breaks import BreakFilters, BreakView
 from gateway.web.recon_common import trend_chart

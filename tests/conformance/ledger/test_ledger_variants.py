@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from gateway.cli import main
-from gateway.reconcile.indicators_reference import load_ledger
-from gateway.reconcile.ledger_columns import COLUMN_NAMES_ZH, Side
-from gateway.reconcile.payments_columns import PAYMENT_COLUMN_NAMES_ZH, Role
-from gateway.reconcile.payments_files import load_inputs
+from gateway.reconcile.indicators.ledger_columns import COLUMN_NAMES_ZH, Side
+from gateway.reconcile.indicators.reference import load_ledger
+from gateway.reconcile.payments.columns import PAYMENT_COLUMN_NAMES_ZH, Role
+from gateway.reconcile.payments.files import load_inputs
 from tests.gateway.reconcile.ledgers import LOWER_HEADER, UPPER_HEADER, Row, csv_text, lower_row, upper_row
 from tests.gateway.reconcile.payment_files import HEADERS, clearing, quota, receipt, refund, voucher
 

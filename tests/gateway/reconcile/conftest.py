@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from gateway.reconcile.indicator_report import IndicatorReport
-from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
-from gateway.reconcile.indicators_reference import reconcile_files_reference
+from gateway.reconcile.indicators.duckdb_engine import reconcile_indicator_files
+from gateway.reconcile.indicators.reference import reconcile_files_reference
+from gateway.reconcile.indicators.report import IndicatorReport
 
 AS_OF = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)  # 2026-03-10 12:00 China time
 

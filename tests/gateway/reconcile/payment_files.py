@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from gateway.reconcile.payments_columns import Role
+from gateway.reconcile.payments.columns import Role
 from tests.gateway.reconcile.ledgers import Row, write_csv, write_xlsx
 
 ADM = "330324"

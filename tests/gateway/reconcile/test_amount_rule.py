@@ -9,7 +9,7 @@ import duckdb
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from gateway.reconcile.ledger_columns import amount_sql
+from gateway.reconcile.indicators.ledger_columns import amount_sql
 from schemas.money import MoneyFormatError, parse_money
 
 CELLS = st.text(alphabet="0123456789.-+ \t1１٠E,", max_size=20) | st.from_regex(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from gateway.cli import main
-from gateway.reconcile.ledger_columns import ALL_COLUMNS, COLUMN_NAMES_ZH, HEADER_ALIASES
+from gateway.reconcile.indicators.ledger_columns import ALL_COLUMNS, COLUMN_NAMES_ZH, HEADER_ALIASES
 from gateway.reconcile.snapshot_files import snapshot_header
 from tests.gateway.reconcile.ledgers import (
     LOWER_HEADER,

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES
-from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
-from gateway.reconcile.indicators_reference import reconcile_files_reference
+from gateway.reconcile.indicators.duckdb_engine import reconcile_indicator_files
+from gateway.reconcile.indicators.reference import reconcile_files_reference
 from tests.gateway.reconcile.conftest import AS_OF
 from tests.gateway.reconcile.ledgers import (
     CITY,

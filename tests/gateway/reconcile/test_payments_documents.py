@@ -16,18 +16,18 @@ from adapters.cfx import CfxAdapter
 from adapters.evoucher import EVoucherAdapter
 from gateway.reconcile.breaks import BreakType
 from gateway.reconcile.errors import SnapshotFormatError
-from gateway.reconcile.payments_columns import Role
-from gateway.reconcile.payments_documents import (
+from gateway.reconcile.payments.columns import Role
+from gateway.reconcile.payments.documents import (
     CHECK_AGREE,
     CHECK_DISAGREE,
     quota_statement_from_clearing,
     quota_statement_reply,
     voucher_statement,
 )
-from gateway.reconcile.payments_duckdb import reconcile_payment_files
-from gateway.reconcile.payments_files import load_inputs
-from gateway.reconcile.payments_reference import reconcile_payment_files_reference
-from gateway.reconcile.payments_report import PaymentReport
+from gateway.reconcile.payments.duckdb_engine import reconcile_payment_files
+from gateway.reconcile.payments.files import load_inputs
+from gateway.reconcile.payments.reference import reconcile_payment_files_reference
+from gateway.reconcile.payments.report import PaymentReport
 from schemas.clearing import ClearingReceipt, ClearingRequest, PbocClearingReceipt
 from schemas.payments import PaymentReceipt, PaymentVoucher, RefundNotice
 from schemas.statements import QuotaReconciliationStatement, VoucherReconciliationStatement

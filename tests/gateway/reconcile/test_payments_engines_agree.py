@@ -17,10 +17,10 @@ from tempfile import TemporaryDirectory
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from gateway.reconcile.payments_duckdb import reconcile_payment_columns, reconcile_payment_files
-from gateway.reconcile.payments_files import load_inputs
-from gateway.reconcile.payments_reference import reconcile_payment_files_reference
-from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES
+from gateway.reconcile.payments.duckdb_engine import reconcile_payment_columns, reconcile_payment_files
+from gateway.reconcile.payments.files import load_inputs
+from gateway.reconcile.payments.reference import reconcile_payment_files_reference
+from gateway.reconcile.payments.report import PAYMENT_BREAK_TYPES
 from tests.gateway.reconcile.ledgers import Row
 from tests.gateway.reconcile.payment_files import clearing, quota, receipt, refund, voucher, write_chain
 

@@ -11,10 +11,10 @@ import pytest
 
 from gateway.reconcile.breaks import BreakType
 from gateway.reconcile.errors import BadValueError, MissingColumnsError
-from gateway.reconcile.payments_columns import Role
-from gateway.reconcile.payments_duckdb import reconcile_payment_files
-from gateway.reconcile.payments_reference import reconcile_payment_files_reference
-from gateway.reconcile.payments_report import PaymentBreak, PaymentReport
+from gateway.reconcile.payments.columns import Role
+from gateway.reconcile.payments.duckdb_engine import reconcile_payment_files
+from gateway.reconcile.payments.reference import reconcile_payment_files_reference
+from gateway.reconcile.payments.report import PaymentBreak, PaymentReport
 from tests.gateway.reconcile.ledgers import write_csv
 from tests.gateway.reconcile.payment_files import (
     ADM,

@@ -19,13 +19,13 @@ from openpyxl.utils.escape import unescape
 from openpyxl.workbook.workbook import Workbook
 
 from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, Break, BreakType
-from gateway.reconcile.indicator_report import IndicatorReport, PairSummary, empty_counts
+from gateway.reconcile.indicators.report import IndicatorReport, PairSummary, empty_counts
 from gateway.reconcile.money_text import money_or_empty
-from gateway.reconcile.payments_report import FoundRow, GroupRow, PaymentReport, assemble_report
-from gateway.reconcile.report_cells import FORMULA_START, csv_text
-from gateway.reconcile.report_formats import render_report
-from gateway.reconcile.report_rows import BREAK_HEADERS_ZH, PAYMENT_BREAK_HEADERS_ZH
-from gateway.reconcile.xlsx_writer import Sheet, display_width, workbook_bytes
+from gateway.reconcile.payments.report import FoundRow, GroupRow, PaymentReport, assemble_report
+from gateway.reconcile.report.cells import FORMULA_START, csv_text
+from gateway.reconcile.report.formats import render_report
+from gateway.reconcile.report.rows import BREAK_HEADERS_ZH, PAYMENT_BREAK_HEADERS_ZH
+from gateway.reconcile.report.xlsx_writer import Sheet, display_width, workbook_bytes
 from schemas.money import MAX_AMOUNT, format_money, from_fen
 
 AS_OF = datetime(2026, 3, 20, 4, 0, tzinfo=UTC)  # 12:00 北京时间
@@ -232,7 +232,7 @@ def test_csv_marks_ids_as_text_and_keeps_amounts_and_dates_plain() -> None:
 
 @pytest.mark.parametrize("value", ["", "3303", "'x", "''", "\tx", "=1", "'=1"])
 def test_csv_text_reads_a_cell_back(value: str) -> None:
-    from gateway.reconcile.report_cells import csv_cell, csv_id_cell
+    from gateway.reconcile.report.cells import csv_cell, csv_id_cell
 
     assert csv_text(str(csv_id_cell(value))) == value
     assert csv_text(str(csv_cell(value))) == value

@@ -13,9 +13,9 @@ import pytest
 from openpyxl import load_workbook
 
 from gateway.reconcile.errors import ReportFormatError
-from gateway.reconcile.indicator_report import IndicatorReport
-from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
-from gateway.reconcile.report_formats import render_report
+from gateway.reconcile.indicators.duckdb_engine import reconcile_indicator_files
+from gateway.reconcile.indicators.report import IndicatorReport
+from gateway.reconcile.report.formats import render_report
 from tests.gateway.reconcile.conftest import AS_OF
 from tests.gateway.reconcile.ledgers import lower_row, upper_row, write_pair
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from gateway.reconcile import EngineSettings
 from gateway.reconcile.breaks import BreakType
 from gateway.reconcile.errors import BadValueError, MissingColumnsError, SnapshotFormatError
-from gateway.reconcile.indicators_duckdb import EngineSettings, load_only
+from gateway.reconcile.indicators.duckdb_engine import load_only
 from tests.gateway.reconcile.conftest import Reconcile
 from tests.gateway.reconcile.ledgers import (
     LOWER_HEADER,

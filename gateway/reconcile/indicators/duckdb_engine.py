@@ -1,6 +1,6 @@
 """The columnar indicator engine: DuckDB reads the snapshots and classifies with SQL set operations.
 
-Same rules as :mod:`gateway.reconcile.indicators_reference` (read its docstring); a property test holds
+Same rules as :mod:`gateway.reconcile.indicators.reference` (read its docstring); a property test holds
 the two to identical reports. No Python object is built per input row: DuckDB parses, validates, joins
 and aggregates, and only the pair summaries and the breaks come back to Python. A malformed cell is
 detected in SQL and then located exactly (file, line, column) by re-reading that one file with the
@@ -9,17 +9,27 @@ reference loader, which is the slow path for a failing run only.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import duckdb
 
+from gateway.reconcile._duckdb import (
+    EngineSettings,
+    Progress,
+    check_loaded,
+    full_match,
+    literal,
+    open_snapshot,
+    quote,
+    read_snapshot,
+    session,
+    silent,
+)
 from gateway.reconcile.breaks import Break, BreakType, FieldDifference
 from gateway.reconcile.errors import (
     MissingColumnsError,
@@ -27,9 +37,7 @@ from gateway.reconcile.errors import (
     ReconcileError,
     SnapshotFormatError,
 )
-from gateway.reconcile.indicator_report import IndicatorReport, PairSummary, empty_counts
-from gateway.reconcile.indicators_reference import iter_ledger
-from gateway.reconcile.ledger_columns import (
+from gateway.reconcile.indicators.ledger_columns import (
     ALL_COLUMNS,
     CODE9_PATTERN,
     COLUMN_NAMES_ZH,
@@ -44,60 +52,32 @@ from gateway.reconcile.ledger_columns import (
     amount_sql,
     in_transit_cutoff,
 )
-from gateway.reconcile.snapshot_files import (
-    check_rows_read,
-    csv_layout,
-    duckdb_read_csv,
-    is_xlsx,
-    refusal_reason,
-    snapshot_header,
-    transcode_gbk,
-    xlsx_to_csv,
-)
-
-Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class EngineSettings:
-    """DuckDB resources: ``memory_limit`` bounds its buffer pool (it spills to ``temp_directory``)."""
-
-    memory_limit: str = "3GB"
-    threads: int | None = None
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _match(column: str, pattern: str) -> str:
-    return f"regexp_full_match({column}, {_literal(pattern)})"
+from gateway.reconcile.indicators.reference import check_record, iter_ledger
+from gateway.reconcile.indicators.report import IndicatorReport, PairSummary, empty_counts
+from gateway.reconcile.indicators.snapshot_columns import FIELD_SEPARATOR, ROW_SEPARATOR, SnapshotColumns
+from gateway.reconcile.snapshot_files import snapshot_header
 
 
 def _typed_select(side: Side, source: str, present: set[str]) -> str:
     """SELECT turning the all-VARCHAR snapshot into typed columns plus a ``bad`` flag."""
-    cols = {c: (_quote(c) if c in present else "CAST(NULL AS VARCHAR)") for c in ALL_COLUMNS}
+    cols = {c: (quote(c) if c in present else "CAST(NULL AS VARCHAR)") for c in ALL_COLUMNS}
     amount, year, deleted = cols["AMOUNT"], cols["FISCAL_YEAR"], cols["IS_DELETED"]
     doc, created = cols["DOC_DATE"], cols["CREATE_TIME"]
     doc_date = (
-        f"CASE WHEN {_match(doc, ISO_DATE_PATTERN)} OR {_match(doc, DATE_WITH_TIME_PATTERN)} "
+        f"CASE WHEN {full_match(doc, ISO_DATE_PATTERN)} OR {full_match(doc, DATE_WITH_TIME_PATTERN)} "
         f"THEN strftime(try_strptime(left({doc}, 10), '%Y-%m-%d'), '%Y-%m-%d') "
-        f"WHEN {_match(doc, COMPACT_DATE_PATTERN)} "
+        f"WHEN {full_match(doc, COMPACT_DATE_PATTERN)} "
         f"THEN strftime(try_strptime({doc}, '%Y%m%d'), '%Y-%m-%d') END"
     )
     create_time = (
-        f"CASE WHEN {_match(created, DATE_WITH_TIME_PATTERN)} "
+        f"CASE WHEN {full_match(created, DATE_WITH_TIME_PATTERN)} "
         f"THEN try_strptime(replace({created}, 'T', ' '), '%Y-%m-%d %H:%M:%S') "
-        f"WHEN {_match(created, COMPACT_TIME_PATTERN)} THEN try_strptime({created}, '%Y%m%d%H%M%S') "
-        f"WHEN {_match(created, ISO_DATE_PATTERN)} THEN try_strptime({created}, '%Y-%m-%d') END"
+        f"WHEN {full_match(created, COMPACT_TIME_PATTERN)} THEN try_strptime({created}, '%Y%m%d%H%M%S') "
+        f"WHEN {full_match(created, ISO_DATE_PATTERN)} THEN try_strptime({created}, '%Y-%m-%d') END"
     )
-    code_checks = [f"NOT coalesce({_match(cols['MOF_DIV_CODE'], CODE9_PATTERN)}, false)"]
+    code_checks = [f"NOT coalesce({full_match(cols['MOF_DIV_CODE'], CODE9_PATTERN)}, false)"]
     if side is Side.UPPER:
-        code_checks.append(f"NOT coalesce({_match(cols['REC_DIV_CODE'], CODE9_PATTERN)}, false)")
+        code_checks.append(f"NOT coalesce({full_match(cols['REC_DIV_CODE'], CODE9_PATTERN)}, false)")
     bad = " OR ".join(
         [
             f"{cols['BGT_ID']} IS NULL",
@@ -109,7 +89,7 @@ def _typed_select(side: Side, source: str, present: set[str]) -> str:
             f"({created} IS NOT NULL AND _create_time_v IS NULL)",
         ]
     )
-    non_empty = "coalesce(" + ", ".join(_quote(c) for c in sorted(present)) + ") IS NOT NULL"
+    non_empty = "coalesce(" + ", ".join(quote(c) for c in sorted(present)) + ") IS NOT NULL"
     return f"""
         SELECT
             {cols["BGT_ID"]} AS bgt_id,
@@ -133,7 +113,7 @@ def _typed_select(side: Side, source: str, present: set[str]) -> str:
             {bad} AS bad
         FROM (
             SELECT *, {doc_date} AS _doc_date_v, {create_time} AS _create_time_v,
-                CASE WHEN {_match(year, YEAR_PATTERN)} THEN CAST({year} AS INTEGER) END AS _fy_v,
+                CASE WHEN {full_match(year, YEAR_PATTERN)} THEN CAST({year} AS INTEGER) END AS _fy_v,
                 {amount_sql(amount)} AS _amount_v
             FROM {source} WHERE {non_empty}
         )
@@ -150,57 +130,74 @@ class _Loader:
         if not path.is_file():
             raise SnapshotFormatError(str(path), "no such file")
         self._progress(f"reading {side} ledger {path}")
-        if is_xlsx(path):
-            source, header = xlsx_to_csv(path, self._workdir / f"{table}.csv")
-            newline = "\n"
-        else:
-            layout = csv_layout(path)
-            source, header, newline = path, layout.header, layout.newline
-        missing = [c for c in REQUIRED_COLUMNS[side] if c not in header]
+        snapshot = open_snapshot(path, self._workdir, table)
+        missing = [c for c in REQUIRED_COLUMNS[side] if c not in snapshot.header]
         if missing:
             raise MissingColumnsError(str(path), missing, COLUMN_NAMES_ZH)
-        present = {c for c in header if c in ALL_COLUMNS}
-        try:
-            self._create(side, duckdb_read_csv(source, header, newline), present, table)
-        except duckdb.InvalidInputException as exc:
-            if "unicode" not in str(exc).lower():
-                _explain(path, side, exc)
-            self._progress(f"transcoding {path} from GBK")
-            source = transcode_gbk(path, self._workdir / f"{table}.utf8.csv")
-            try:
-                self._create(side, duckdb_read_csv(source, header, newline), present, table)
-            except duckdb.Error as again:
-                _explain(path, side, again)
-        except (duckdb.ConversionException, duckdb.ParserException) as exc:
-            _explain(path, side, exc)
-        except duckdb.Error as exc:  # out of memory, disk full …: not the file's fault
-            raise ReconcileError(f"{path}: DuckDB failed: {_first_line(exc)}") from None
-        row = self._con.execute(f"SELECT bool_or(bad), count(*) FROM {table}").fetchone()
-        assert row is not None
-        if row[0]:
-            _locate(path, side)
-            raise ReconcileError(f"{path}: a malformed value was found but could not be located")
-        check_rows_read(path, source, newline, int(row[1]))
+        present = {c for c in snapshot.header if c in ALL_COLUMNS}
 
-    def _create(self, side: Side, read_csv: str, present: set[str], table: str) -> None:
-        self._con.execute(f"CREATE OR REPLACE TABLE {table} AS {_typed_select(side, read_csv, present)}")
+        def create(read_csv: str) -> None:
+            self._con.execute(f"CREATE OR REPLACE TABLE {table} AS {_typed_select(side, read_csv, present)}")
+
+        def locate() -> None:
+            _locate(path, side)
+
+        snapshot = read_snapshot(snapshot, create, locate, self._workdir, table, self._progress)
+        check_loaded(self._con, table, snapshot, locate)
+
+    def load_columns(self, snapshot: SnapshotColumns, side: Side, table: str, label: str) -> None:
+        """The in-memory twin of :meth:`load`: the same typed SELECT over the unpacked text cells."""
+        missing = [c for c in REQUIRED_COLUMNS[side] if c not in snapshot.names]
+        if missing:
+            raise MissingColumnsError(label, missing, COLUMN_NAMES_ZH)
+        present = {c for c in snapshot.names if c in ALL_COLUMNS}
+        source = f"{table}_text"
+        unpack = f"CREATE OR REPLACE TEMP TABLE {source} AS {_unpack_sql(snapshot)}"
+        self._con.execute(unpack, _unpack_params(snapshot))
+        self._con.execute(f"CREATE OR REPLACE TABLE {table} AS {_typed_select(side, source, present)}")
+        bad = self._con.execute(f"SELECT bool_or(bad) FROM {table}").fetchone()
+        assert bad is not None
+        if bad[0]:
+            # the slow path of a failing run: the reference's cell rules name the row and column
+            cursor = self._con.execute(f"SELECT * FROM {source}")
+            names = [d[0] for d in cursor.description]
+            for line, cells in enumerate(cursor.fetchall(), start=2):
+                record = dict(zip(names, cells, strict=True))
+                if any(v is not None for v in record.values()):
+                    check_record(label, side, line, record)
+            raise ReconcileError(f"{label}: a malformed value was found but could not be located")
+        self._con.execute(f"DROP TABLE {source}")
+
+
+def _unpack_sql(snapshot: SnapshotColumns) -> str:
+    """SELECT of the snapshot's cells as VARCHAR columns named by its header, ``""`` read as no value (as
+    ``read_csv`` reads an empty cell)."""
+    names = [quote(n) for n in snapshot.names]
+    if snapshot.count == 0:
+        return "SELECT " + ", ".join(f"CAST(NULL AS VARCHAR) AS {n}" for n in names) + " WHERE false"
+    if snapshot.text is not None:
+        cells = ", ".join(f"nullif(f[{i}], '') AS {n}" for i, n in enumerate(names, start=1))
+        return (
+            f"SELECT {cells} FROM (SELECT string_split(unnest(string_split(?, {literal(ROW_SEPARATOR)})), "
+            f"{literal(FIELD_SEPARATOR)}) AS f)"
+        )
+    values = ", ".join(f"unnest(CAST(? AS VARCHAR[])) AS {n}" for n in names)
+    return "SELECT " + ", ".join(f"nullif({n}, '') AS {n}" for n in names) + f" FROM (SELECT {values})"
+
+
+def _unpack_params(snapshot: SnapshotColumns) -> list[Any]:
+    if snapshot.count == 0:
+        return []
+    if snapshot.text is not None:
+        return [snapshot.text]
+    assert snapshot.columns is not None
+    return [list(column) for column in snapshot.columns]
 
 
 def _locate(path: Path, side: Side) -> None:
     """Stream the file through the reference loader, which raises naming line and column."""
     for _row in iter_ledger(path, side):
         pass
-
-
-def _explain(path: Path, side: Side, exc: Exception) -> NoReturn:
-    """DuckDB refused the file: re-read it with the reference loader for a precise message."""
-    _locate(path, side)
-    raise SnapshotFormatError(str(path), refusal_reason(path, _first_line(exc))) from None
-
-
-def _first_line(exc: Exception) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return " ".join(lines[:2]) if lines else type(exc).__name__
 
 
 _UPPER_ATTRIBUTE_COLUMNS = ("title", "cor", "doc_date", "pro", "fund", "tp", "eco", "distri", "track")
@@ -211,7 +208,7 @@ _ATTRIBUTE_COLUMNS = tuple(zip(_UPPER_ATTRIBUTE_COLUMNS, _LOWER_ATTRIBUTE_COLUMN
 def _attribute_list_sql() -> str:
     """The list of {field, upper, lower} structs of the compared attributes that differ."""
     items = ", ".join(
-        f"{{'field': {_literal(name)}, 'upper': u.{up}, 'lower': l.{low}}}"
+        f"{{'field': {literal(name)}, 'upper': u.{up}, 'lower': l.{low}}}"
         for name, (up, low) in zip(COMPARED_ATTRIBUTES, _ATTRIBUTE_COLUMNS, strict=True)
     )
     return f"list_filter([{items}], lambda x: x.upper IS DISTINCT FROM x.lower)"
@@ -371,17 +368,8 @@ def _breaks(rows: Iterable[tuple[Any, ...]]) -> list[Break]:
 def _session(
     settings: EngineSettings, progress: Progress
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, _Loader]]:
-    with tempfile.TemporaryDirectory(prefix="fiscalgw-reconcile-") as tmp:
-        config: dict[str, Any] = {"memory_limit": settings.memory_limit, "temp_directory": tmp}
-        if settings.threads is not None:
-            config["threads"] = settings.threads
-        con = duckdb.connect(":memory:", config=config)
-        # DuckDB's own progress bar writes to stdout, where the CLI may be writing the report.
-        con.execute("SET enable_progress_bar = false")
-        try:
-            yield con, _Loader(con, Path(tmp), progress)
-        finally:
-            con.close()
+    with session(settings, "fiscalgw-reconcile-") as (con, workdir):
+        yield con, _Loader(con, workdir, progress)
 
 
 def reconcile_indicator_files(
@@ -397,7 +385,7 @@ def reconcile_indicator_files(
 
     Raises :class:`~gateway.reconcile.errors.SnapshotError` subclasses for unusable input.
     """
-    say: Progress = progress or _silent
+    say: Progress = progress or silent
     cutoff = in_transit_cutoff(as_of, in_transit_window)
     check_columns(upper_path, lower_path)
     with _session(settings or EngineSettings(), say) as (con, loader):
@@ -405,6 +393,28 @@ def reconcile_indicator_files(
         loader.load(lower_path, Side.LOWER, "lower_raw")
         say("matching")
         # Row ids (file order) are fixed once loaded; intermediate tables need no insertion order.
+        con.execute("SET preserve_insertion_order = false")
+        con.execute(_classify_sql(cutoff))
+        say("summarising")
+        return _report(con, as_of, in_transit_window)
+
+
+def reconcile_indicator_columns(
+    upper: SnapshotColumns,
+    lower: SnapshotColumns,
+    *,
+    as_of: datetime,
+    in_transit_window: timedelta = timedelta(hours=48),
+    settings: EngineSettings | None = None,
+    progress: Progress | None = None,
+) -> IndicatorReport:
+    """:func:`reconcile_indicator_files` over snapshots held in memory (the store's export): no file."""
+    say: Progress = progress or silent
+    cutoff = in_transit_cutoff(as_of, in_transit_window)
+    with _session(settings or EngineSettings(), say) as (con, loader):
+        loader.load_columns(upper, Side.UPPER, "upper_raw", "upper snapshot")
+        loader.load_columns(lower, Side.LOWER, "lower_raw", "lower snapshot")
+        say("matching")
         con.execute("SET preserve_insertion_order = false")
         con.execute(_classify_sql(cutoff))
         say("summarising")
@@ -428,7 +438,7 @@ def check_columns(upper_path: Path, lower_path: Path) -> None:
 
 def load_only(upper_path: Path, lower_path: Path, settings: EngineSettings | None = None) -> tuple[int, int]:
     """Read and validate both snapshots without reconciling (the read path alone); returns row counts."""
-    with _session(settings or EngineSettings(), _silent) as (con, loader):
+    with _session(settings or EngineSettings(), silent) as (con, loader):
         loader.load(upper_path, Side.UPPER, "upper_raw")
         loader.load(lower_path, Side.LOWER, "lower_raw")
         counts = con.execute("SELECT (SELECT count(*) FROM upper_raw), (SELECT count(*) FROM lower_raw)")
@@ -445,15 +455,11 @@ def validate_indicator_file(path: Path, side: Side, settings: EngineSettings | N
     missing = [c for c in REQUIRED_COLUMNS[side] if c not in header]
     if missing:
         raise MissingColumnsError(str(path), missing, COLUMN_NAMES_ZH)
-    with _session(settings or EngineSettings(), _silent) as (con, loader):
+    with _session(settings or EngineSettings(), silent) as (con, loader):
         loader.load(path, side, "raw")
         row = con.execute("SELECT count(*) FROM raw").fetchone()
         assert row is not None
         return int(row[0])
-
-
-def _silent(_message: str) -> None:
-    return None
 
 
 def _report(con: duckdb.DuckDBPyConnection, as_of: datetime, window: timedelta) -> IndicatorReport:

@@ -4,8 +4,8 @@ reports.
 
 Text cells that start like a formula are neutralised with a leading ``'``; the cells of id columns
 (region and bank codes, BGT_IDs, 指标文号, voucher numbers) otherwise get a leading TAB so that Excel keeps
-them as text instead of ``3.30325E+19``; :func:`gateway.reconcile.report_cells.csv_text` reads a cell back
-(:mod:`gateway.reconcile.report_cells`). Amounts are plain two-decimal numbers, dates ``yyyy-mm-dd``."""
+them as text instead of ``3.30325E+19``; :func:`gateway.reconcile.report.cells.csv_text` reads a cell back
+(:mod:`gateway.reconcile.report.cells`). Amounts are plain two-decimal numbers, dates ``yyyy-mm-dd``."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import codecs
 import csv
 import io
 
-from gateway.reconcile.indicator_report import IndicatorReport
-from gateway.reconcile.payments_report import PaymentReport
-from gateway.reconcile.report_cells import csv_row
-from gateway.reconcile.report_rows import (
+from gateway.reconcile.indicators.report import IndicatorReport
+from gateway.reconcile.payments.report import PaymentReport
+from gateway.reconcile.report.cells import csv_row
+from gateway.reconcile.report.rows import (
     BREAK_HEADERS_ZH,
     PAYMENT_BREAK_HEADERS_ZH,
     all_items,

@@ -1,7 +1,7 @@
 """The pure-Python REFERENCE indicator engine: the semantics of issue #5, one readable rule at a time.
 
 It builds one Python object per row and is meant for tests and small inputs only; the columnar engine
-(:mod:`gateway.reconcile.indicators_duckdb`) must give exactly the same report, which a property test
+(:mod:`gateway.reconcile.indicators.duckdb_engine`) must give exactly the same report, which a property test
 checks on random ledgers. The rules, in order:
 
 0. Rows with IS_DELETED = 1 are ignored. An upper row belongs to the pair (MOF_DIV_CODE, REC_DIV_CODE,
@@ -30,8 +30,7 @@ from typing import TypeVar
 
 from gateway.reconcile.breaks import Break, BreakType, FieldDifference
 from gateway.reconcile.errors import BadValueError, MissingColumnsError
-from gateway.reconcile.indicator_report import IndicatorReport, PairSummary, empty_counts
-from gateway.reconcile.ledger_columns import (
+from gateway.reconcile.indicators.ledger_columns import (
     COLUMN_NAMES_ZH,
     COMPARED_ATTRIBUTES,
     REQUIRED_COLUMNS,
@@ -48,6 +47,7 @@ from gateway.reconcile.ledger_columns import (
     parse_required,
     parse_year,
 )
+from gateway.reconcile.indicators.report import IndicatorReport, PairSummary, empty_counts
 from gateway.reconcile.snapshot_files import iter_records
 
 ZERO = Decimal("0.00")
@@ -73,6 +73,12 @@ def iter_ledger(path: Path, side: Side) -> Iterator[LedgerRow]:
         if not any(v is not None for v in record.values()):
             continue
         yield _parse_row(path, side, line, record)
+
+
+def check_record(source: str, side: Side, line: int, record: dict[str, str | None]) -> LedgerRow:
+    """One snapshot row (cells by column name) through the cell rules; :class:`BadValueError` names
+    ``source``, ``line`` and the column of the first malformed cell."""
+    return _parse_row(Path(source), side, line, record)
 
 
 def _cell(

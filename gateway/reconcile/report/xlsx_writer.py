@@ -5,7 +5,7 @@ an order of magnitude cheaper than openpyxl and lets an amount's exact decimal t
 sheet. Cell types, by the Python value given:
 
 * ``str`` — an inline string (``t="inlineStr"``), never a formula, whatever it starts with (formula
-  injection, :mod:`gateway.reconcile.report_cells`). Long ids (20-digit voucher numbers, BGT_IDs) stay text.
+  injection, :mod:`gateway.reconcile.report.cells`). Long ids (20-digit voucher numbers, BGT_IDs) stay text.
 * :class:`~gateway.reconcile.money_text.AmountText` (``"-1234.50"``) — a number cell in ``#,##0.00``
   whose ``<v>`` is that exact decimal text; ``""`` is an empty cell. No float ever touches the amount.
   Excel holds numbers as IEEE-754 doubles: every amount up to the documented maximum

@@ -18,8 +18,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from gateway.reconcile.breaks import BreakType
-from gateway.reconcile.indicator_report import STATUS_AGREE, STATUS_DISAGREE
-from gateway.reconcile.ledger_columns import CHINA_TZ
+from gateway.reconcile.indicators.ledger_columns import CHINA_TZ
+from gateway.reconcile.indicators.report import STATUS_AGREE, STATUS_DISAGREE
 from schemas.money import format_money, from_fen
 
 PAYMENT_BREAK_TYPES: tuple[BreakType, ...] = (

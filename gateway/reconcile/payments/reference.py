@@ -1,6 +1,6 @@
 """The pure-Python REFERENCE payment engine: the three-way chain rules, one readable step at a time.
 
-For tests and small inputs only (one Python object per row); :mod:`gateway.reconcile.payments_duckdb`
+For tests and small inputs only (one Python object per row); :mod:`gateway.reconcile.payments.duckdb_engine`
 must give exactly the same report, which a property test checks. A voucher is identified by
 (AdmDivCode, VoucherNo); all amounts are integer fen here.
 
@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from gateway.reconcile.payments_columns import PaymentInputs, Role
-from gateway.reconcile.payments_files import load_inputs
-from gateway.reconcile.payments_report import (
+from gateway.reconcile.payments.columns import PaymentInputs, Role
+from gateway.reconcile.payments.files import load_inputs
+from gateway.reconcile.payments.report import (
     DEFAULT_UNCLEARED_WINDOW,
     DEFAULT_UNPAID_WINDOW,
     FoundRow,

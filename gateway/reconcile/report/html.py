@@ -14,9 +14,9 @@ from jinja2 import Environment, select_autoescape
 
 from gateway.beijing_time import beijing_text
 from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES
-from gateway.reconcile.indicator_report import STATUS_AGREE, IndicatorReport
-from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES, PaymentReport
-from gateway.reconcile.report_rows import FIELD_LABELS_ZH, PAYMENT_FIELD_LABELS_ZH
+from gateway.reconcile.indicators.report import STATUS_AGREE, IndicatorReport
+from gateway.reconcile.payments.report import PAYMENT_BREAK_TYPES, PaymentReport
+from gateway.reconcile.report.rows import FIELD_LABELS_ZH, PAYMENT_FIELD_LABELS_ZH
 from schemas.money import format_grouped
 
 _TEMPLATE = """<!DOCTYPE html>

@@ -1,9 +1,9 @@
 """The columnar payment engine: DuckDB reads the inputs and classifies the chain with SQL set operations.
 
-Same rules as :mod:`gateway.reconcile.payments_reference` (read its docstring: receipts are matched on
+Same rules as :mod:`gateway.reconcile.payments.reference` (read its docstring: receipts are matched on
 division, voucher number and bank); a property test holds the two to identical reports. No Python object
 is built per input row on the CSV / XLSX path: DuckDB parses, validates (the cell rules of
-:mod:`gateway.reconcile.payments_columns`), aggregates per voucher, joins the four sides and classifies;
+:mod:`gateway.reconcile.payments.columns`), aggregates per voucher, joins the four sides and classifies;
 only group summaries and breaks come back. A malformed cell is located
 exactly by re-reading that file with the reference loader (the slow path of a failing run only).
 
@@ -17,24 +17,30 @@ Two entry points:
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, NoReturn
 
 import duckdb
 
+from gateway.reconcile._duckdb import (
+    EngineSettings,
+    Progress,
+    check_loaded,
+    full_match,
+    open_snapshot,
+    quote,
+    read_snapshot,
+    session,
+    silent,
+)
 from gateway.reconcile.errors import (
     MissingColumnsError,
     MissingColumnsInSnapshots,
-    ReconcileError,
-    SnapshotFormatError,
 )
-from gateway.reconcile.indicators_duckdb import EngineSettings
-from gateway.reconcile.ledger_columns import amount_sql
-from gateway.reconcile.payments_columns import (
+from gateway.reconcile.indicators.ledger_columns import amount_sql
+from gateway.reconcile.payments.columns import (
     ADM_PATTERN,
     COMPACT_DATE_PATTERN,
     ISO_DATE_PATTERN,
@@ -44,8 +50,8 @@ from gateway.reconcile.payments_columns import (
     Role,
     known_columns,
 )
-from gateway.reconcile.payments_files import FileKind, file_kind, load_documents, load_table
-from gateway.reconcile.payments_report import (
+from gateway.reconcile.payments.files import FileKind, file_kind, load_documents, load_table
+from gateway.reconcile.payments.report import (
     DEFAULT_UNCLEARED_WINDOW,
     DEFAULT_UNPAID_WINDOW,
     FoundRow,
@@ -54,18 +60,7 @@ from gateway.reconcile.payments_report import (
     assemble_report,
     china_cutoff,
 )
-from gateway.reconcile.snapshot_files import (
-    check_rows_read,
-    csv_layout,
-    duckdb_read_csv,
-    is_xlsx,
-    refusal_reason,
-    snapshot_header,
-    transcode_gbk,
-    xlsx_to_csv,
-)
-
-Progress = Callable[[str], None]
+from gateway.reconcile.snapshot_files import snapshot_header
 
 _TABLES_SQL = """
 CREATE TABLE v_raw (rid BIGINT, adm VARCHAR, voucher_no VARCHAR, day DATE, bank VARCHAR, amount HUGEINT);
@@ -88,16 +83,8 @@ _UNNEST_TYPES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _match(expr: str, pattern: str) -> str:
-    return f"coalesce(regexp_full_match({expr}, {_literal(pattern)}), false)"
+    return f"coalesce({full_match(expr, pattern)}, false)"
 
 
 def _day(expr: str) -> str:
@@ -113,7 +100,7 @@ def _fen(expr: str) -> str:
 
 def _typed_sql(role: Role, source: str, present: set[str]) -> str:
     """SELECT over the all-VARCHAR file: typed columns, ``kind`` (receipts: 'R' / 'F') and a ``bad`` flag."""
-    col = {c: (_quote(c) if c in present else "CAST(NULL AS VARCHAR)") for c in known_columns(role)}
+    col = {c: (quote(c) if c in present else "CAST(NULL AS VARCHAR)") for c in known_columns(role)}
     adm_bad = f"NOT {_match('adm', ADM_PATTERN)}"
     bank = f"coalesce({col['PAY_BANK_CODE']}, '')"
     if role is Role.VOUCHERS:
@@ -156,7 +143,7 @@ def _typed_sql(role: Role, source: str, present: set[str]) -> str:
             f"{adm_bad} OR statement_no IS NULL OR day IS NULL OR pre IS NULL OR clr IS NULL "
             "OR reck IS NULL OR cur IS NULL"
         )
-    non_empty = "coalesce(" + ", ".join(_quote(c) for c in sorted(present)) + ") IS NOT NULL"
+    non_empty = "coalesce(" + ", ".join(quote(c) for c in sorted(present)) + ") IS NOT NULL"
     return f"""
         SELECT *, ({bad}) AS bad FROM (
             SELECT {select}
@@ -200,44 +187,24 @@ class _Loader:
         self._progress(f"reading {role} {path}")
         self._count += 1
         name = f"f{self._count}"
-        if is_xlsx(path):
-            source, header = xlsx_to_csv(path, self._workdir / f"{name}.csv")
-            newline = "\n"
-        else:
-            layout = csv_layout(path)
-            source, header, newline = path, layout.header, layout.newline
-        missing = [c for c in REQUIRED_COLUMNS[role] if c not in header]
+        snapshot = open_snapshot(path, self._workdir, name)
+        missing = [c for c in REQUIRED_COLUMNS[role] if c not in snapshot.header]
         if missing:
             raise MissingColumnsError(str(path), missing, PAYMENT_COLUMN_NAMES_ZH)
-        present = {c for c in header if c}
-        try:
-            self._stage(role, duckdb_read_csv(source, header, newline), present)
-        except duckdb.InvalidInputException as exc:
-            if "unicode" not in str(exc).lower():
-                _explain(path, role, exc)
-            self._progress(f"transcoding {path} from GBK")
-            source = transcode_gbk(path, self._workdir / f"{name}.utf8.csv")
-            try:
-                self._stage(role, duckdb_read_csv(source, header, newline), present)
-            except duckdb.Error as again:
-                _explain(path, role, again)
-        except (duckdb.ConversionException, duckdb.ParserException) as exc:
-            _explain(path, role, exc)
-        except duckdb.Error as exc:  # out of memory, disk full …: not the file's fault
-            raise ReconcileError(f"{path}: DuckDB failed: {_first_line(exc)}") from None
-        row = self._con.execute("SELECT bool_or(bad), count(*) FROM staged").fetchone()
-        assert row is not None
-        if row[0]:
+        present = {c for c in snapshot.header if c}
+
+        def create(read_csv: str) -> None:
+            self._con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {_typed_sql(role, read_csv, present)}")
+
+        def locate() -> None:
             _locate(path, role)
-            raise ReconcileError(f"{path}: a malformed value was found but could not be located")
-        check_rows_read(path, source, newline, int(row[1]))
+
+        snapshot = read_snapshot(snapshot, create, locate, self._workdir, name, self._progress)
+        count = check_loaded(self._con, "staged", snapshot, locate)
         for statement in _INSERT_SQL[role]:
             self._con.execute(statement.format(offset=self._next_rid))
-        self._next_rid += int(row[1])
+        self._next_rid += count
         self._con.execute("DROP TABLE staged")
-
-    def _stage(self, role: Role, read_csv: str, present: set[str]) -> None:
-        self._con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {_typed_sql(role, read_csv, present)}")
 
     def load_columns(self, inputs: PaymentInputs) -> None:
         """Unnest in-memory column lists into the raw tables (no per-row Python work)."""
@@ -265,16 +232,6 @@ class _Loader:
 def _locate(path: Path, role: Role) -> None:
     """Re-read the file with the reference loader, which raises naming line and column."""
     load_table(path, role, PaymentInputs())
-
-
-def _explain(path: Path, role: Role, exc: Exception) -> NoReturn:
-    _locate(path, role)
-    raise SnapshotFormatError(str(path), refusal_reason(path, _first_line(exc))) from None
-
-
-def _first_line(exc: Exception) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return " ".join(lines[:2]) if lines else type(exc).__name__
 
 
 def _ts(value: datetime) -> str:
@@ -411,17 +368,9 @@ _FOUND_SQL = "SELECT * FROM found"
 def _session(
     settings: EngineSettings, progress: Progress
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, _Loader]]:
-    with tempfile.TemporaryDirectory(prefix="fiscalgw-payments-") as tmp:
-        config: dict[str, Any] = {"memory_limit": settings.memory_limit, "temp_directory": tmp}
-        if settings.threads is not None:
-            config["threads"] = settings.threads
-        con = duckdb.connect(":memory:", config=config)
-        con.execute("SET enable_progress_bar = false")
-        try:
-            con.execute(_TABLES_SQL)
-            yield con, _Loader(con, Path(tmp), progress)
-        finally:
-            con.close()
+    with session(settings, "fiscalgw-payments-") as (con, workdir):
+        con.execute(_TABLES_SQL)
+        yield con, _Loader(con, workdir, progress)
 
 
 def _classify(
@@ -455,7 +404,7 @@ def reconcile_payment_files(
     """Reconcile payment-chain files — each ``(path, role)`` a CSV / XLSX snapshot or an e-voucher / CFX
     document — as of ``as_of``. Raises :class:`~gateway.reconcile.errors.SnapshotError` subclasses for
     unusable input."""
-    say: Progress = progress or _silent
+    say: Progress = progress or silent
     china_cutoff(as_of, unpaid_window)  # refuses a naive as_of before any work
     kinds = [file_kind(path) for path, _role in files]
     check_payment_columns([f for f, kind in zip(files, kinds, strict=True) if kind not in _DOCUMENT_KINDS])
@@ -494,7 +443,7 @@ def validate_payment_file(path: Path, role: Role, settings: EngineSettings | Non
     """Read and validate one payment input exactly as :func:`reconcile_payment_files` reads it (snapshot
     or e-voucher / CFX document; the same loader and errors); returns the rows (or document lines) read.
     ``fiscalgw validate --ledger`` uses it, so validate and reconcile cannot disagree about a file."""
-    with _session(settings or EngineSettings(), _silent) as (con, loader):
+    with _session(settings or EngineSettings(), silent) as (con, loader):
         if file_kind(path) in (FileKind.EVOUCHER, FileKind.CFX):
             loader.load_columns(load_documents([(path, role)]))
         else:
@@ -519,12 +468,8 @@ def reconcile_payment_columns(
     The entry point for callers that already hold the rows (the store-side scheduler): no files, same
     rules and report as :func:`reconcile_payment_files`."""
     inputs.check()
-    say: Progress = progress or _silent
+    say: Progress = progress or silent
     china_cutoff(as_of, unpaid_window)
     with _session(settings or EngineSettings(), say) as (con, loader):
         loader.load_columns(inputs)
         return _classify(con, as_of, unpaid_window, uncleared_window, say)
-
-
-def _silent(_message: str) -> None:
-    return None

@@ -9,18 +9,18 @@ row, the run's parameters (对账时点, windows) and the overall result. 差异
 Both sheets have a frozen bold header row, an autofilter over the table and column widths sized to the
 content (CJK characters count double). Amounts are number cells in ``#,##0.00`` written from their exact
 decimal text, so Excel can SUM them; dates are real dates (``yyyy-mm-dd``); ids, codes and every other
-text are inline strings, never formulas (:mod:`gateway.reconcile.xlsx_writer`,
-:mod:`gateway.reconcile.report_cells`).
+text are inline strings, never formulas (:mod:`gateway.reconcile.report.xlsx_writer`,
+:mod:`gateway.reconcile.report.cells`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from gateway.reconcile.indicator_report import STATUS_AGREE, STATUS_DISAGREE, IndicatorReport
-from gateway.reconcile.ledger_columns import CHINA_TZ
-from gateway.reconcile.payments_report import PaymentReport
-from gateway.reconcile.report_rows import (
+from gateway.reconcile.indicators.ledger_columns import CHINA_TZ
+from gateway.reconcile.indicators.report import STATUS_AGREE, STATUS_DISAGREE, IndicatorReport
+from gateway.reconcile.payments.report import PaymentReport
+from gateway.reconcile.report.rows import (
     BREAK_HEADERS_ZH,
     PAYMENT_BREAK_HEADERS_ZH,
     PAYMENT_SUMMARY_HEADERS_ZH,
@@ -31,7 +31,7 @@ from gateway.reconcile.report_rows import (
     payment_summary_row,
     summary_row,
 )
-from gateway.reconcile.xlsx_writer import Sheet, workbook_bytes
+from gateway.reconcile.report.xlsx_writer import Sheet, workbook_bytes
 
 SUMMARY_SHEET = "汇总"
 BREAKS_SHEET = "差异明细"

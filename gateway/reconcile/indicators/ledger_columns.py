@@ -3,7 +3,7 @@
 A snapshot is a header row of UPPER_SNAKE column names or their Chinese names (:data:`COLUMN_NAMES_ZH`;
 any order, case-insensitive, extra columns ignored) followed by one row per indicator. The rules below
 are the single definition of a valid cell; the DuckDB engine expresses the same rules in SQL
-(:mod:`gateway.reconcile.indicators_duckdb`) and the reference engine applies these functions directly.
+(:mod:`gateway.reconcile.indicators.duckdb_engine`) and the reference engine applies these functions directly.
 
 * codes ``MOF_DIV_CODE`` (and ``REC_DIV_CODE`` on the upper side): exactly 9 digits;
 * ``FISCAL_YEAR``: 4 digits; ``AMOUNT``: an amount as :func:`schemas.money.parse_money` reads it (ASCII

@@ -43,7 +43,7 @@ from pydantic import BaseModel
 
 from adapters.base import Document
 from gateway.reconcile.errors import SnapshotFormatError
-from gateway.reconcile.payments_columns import ClearingColumns, PaymentInputs, Role
+from gateway.reconcile.payments.columns import ClearingColumns, PaymentInputs, Role
 from schemas.clearing import ClearingReceipt, ClearingRequest, PbocClearingReceipt
 from schemas.money import from_fen, to_fen
 from schemas.payments import PaymentReceipt, PaymentVoucher, RefundNotice

@@ -1,18 +1,18 @@
-"""Reading payment-chain input files into :class:`~gateway.reconcile.payments_columns.PaymentInputs`.
+"""Reading payment-chain input files into :class:`~gateway.reconcile.payments.columns.PaymentInputs`.
 
 A file is one of:
 
 * an e-voucher envelope (``<MOF>``, GBK) — parsed by the ``evoucher`` adapter; each record goes to the
-  input its message type belongs to (see :mod:`gateway.reconcile.payments_documents`);
+  input its message type belongs to (see :mod:`gateway.reconcile.payments.documents`);
 * a CFX package (``<CFX>``) — only 3143 / 3144 划款回执 are read, in a clearing input: a 2301 / 2302 whose
   回执 is not 90000 cleared nothing;
 * an XLSX workbook (first sheet) or a CSV file (UTF-8 with or without BOM, or GBK) with the columns of
-  :mod:`gateway.reconcile.payments_columns`.
+  :mod:`gateway.reconcile.payments.columns`.
 
 Here the CSV / XLSX rows are read one Python object at a time: this is the reference engine's loader and
 the columnar engine's way of naming the exact line and column of a malformed cell. The columnar engine
-reads CSV / XLSX itself (:mod:`gateway.reconcile.payments_duckdb`); documents are small (≤ 100 vouchers per
-envelope, ≤ 1,000 records per CFX package) and both engines convert them here.
+reads CSV / XLSX itself (:mod:`gateway.reconcile.payments.duckdb_engine`); documents are small
+(≤ 100 vouchers per envelope, ≤ 1,000 records per CFX package) and both engines convert them here.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from adapters.cfx import CfxAdapter
 from adapters.errors import AdapterError
 from adapters.evoucher import EVoucherAdapter
 from gateway.reconcile.errors import BadValueError, MissingColumnsError, SnapshotFormatError
-from gateway.reconcile.ledger_columns import CellError, parse_required
-from gateway.reconcile.payments_columns import (
+from gateway.reconcile.indicators.ledger_columns import CellError, parse_required
+from gateway.reconcile.payments.columns import (
     PAYMENT_COLUMN_NAMES_ZH,
     REQUIRED_COLUMNS,
     PaymentInputs,
@@ -44,7 +44,7 @@ from gateway.reconcile.payments_columns import (
     parse_receipt_vt,
     parse_voucher_vt,
 )
-from gateway.reconcile.payments_documents import documents_to_inputs
+from gateway.reconcile.payments.documents import documents_to_inputs
 from gateway.reconcile.snapshot_files import is_xlsx, iter_records
 from schemas.errors import SchemaError
 

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
-from gateway.reconcile.ledger_columns import CellError, parse_amount, parse_required
+from gateway.reconcile.indicators.ledger_columns import CellError, parse_amount, parse_required
 from schemas.money import to_fen
 
 ADM_PATTERN = r"[0-9]{6}"

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from datetime import date
 
 from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, Break
-from gateway.reconcile.indicator_report import IndicatorReport, PairSummary
+from gateway.reconcile.indicators.report import IndicatorReport, PairSummary
 from gateway.reconcile.money_text import money_or_empty
-from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES, GroupSummary, PaymentBreak
+from gateway.reconcile.payments.report import PAYMENT_BREAK_TYPES, GroupSummary, PaymentBreak
 
 FIELD_LABELS_ZH: dict[str, str] = {
     "BGT_DOC_TITLE": "指标标题",

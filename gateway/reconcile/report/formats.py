@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gateway.reconcile.errors import ReportFormatError
-from gateway.reconcile.indicator_report import IndicatorReport
-from gateway.reconcile.payments_report import PaymentReport
-from gateway.reconcile.report_csv import render_csv
-from gateway.reconcile.report_html import render_html
-from gateway.reconcile.report_json import render_json
-from gateway.reconcile.report_xlsx import render_xlsx
+from gateway.reconcile.indicators.report import IndicatorReport
+from gateway.reconcile.payments.report import PaymentReport
+from gateway.reconcile.report.csv import render_csv
+from gateway.reconcile.report.html import render_html
+from gateway.reconcile.report.json import render_json
+from gateway.reconcile.report.xlsx import render_xlsx
 
 AnyReport = IndicatorReport | PaymentReport
 Renderer = Callable[[AnyReport], bytes]

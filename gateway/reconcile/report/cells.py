@@ -7,7 +7,7 @@ or ``@SUM(…)`` in a BGT_ID or 指标文号 would be a live formula when ops op
   rule; spreadsheet programs show the rest as text); so does a text that starts with ``'`` itself, so that
   :func:`csv_text` gives every cell back exactly. Amount cells (:class:`AmountText`, which may be
   negative), integers and dates are numbers and are written as they are.
-* CSV id columns (:data:`gateway.reconcile.report_rows.ID_HEADERS_ZH`: region and bank codes, BGT_IDs,
+* CSV id columns (:data:`gateway.reconcile.report.rows.ID_HEADERS_ZH`: region and bank codes, BGT_IDs,
   指标文号, voucher numbers): Excel reads ``33032452012600000001`` as the number 3.30325E+19 (digits after
   the 15th lost), drops leading zeros from ``000123`` and turns ``3-5`` into a date. So every non-empty
   id cell that the rule above leaves alone gets a leading TAB (:data:`ID_MARK`): Excel and WPS then keep
@@ -15,7 +15,7 @@ or ``@SUM(…)`` in a BGT_ID or 指标文号 would be a live formula when ops op
   is no formula. ``="…"`` (a formula) is not used, and ``'`` is kept for neutralised cells only: Excel
   shows a ``'`` in a CSV cell. To read an id back, :func:`csv_text` drops the one leading TAB or ``'``.
 * XLSX: every ``str`` is an inline string cell (``t="inlineStr"``), whatever it starts with
-  (:mod:`gateway.reconcile.xlsx_writer`). Ids stay text, amounts and counts are numbers. Nothing is
+  (:mod:`gateway.reconcile.report.xlsx_writer`). Ids stay text, amounts and counts are numbers. Nothing is
   prefixed: the cell type already says "text".
 """
 
