@@ -7,8 +7,8 @@ Generates the ``bench/reconcile.py`` ledgers (``--rows`` upper rows over 12 lowe
 ≈ 2.5 % injected breaks), loads them into a fresh store (SQLite file by default; on PostgreSQL in a
 throw-away schema), then times for the pair (330000000, 330301000, 2026):
 
-* ``store_run`` : :func:`gateway.services.reconciliations.reconcile_pair_from_store` — export the pair's rows
-                  from the database to two CSV snapshots, run the DuckDB engine, keep the pair;
+* ``store_run`` : :func:`gateway.services.reconciliation.indicators.reconcile_pair_from_store` — export the
+                  pair's rows from the database to two CSV snapshots, run the DuckDB engine, keep the pair;
 * ``export``    : the export alone;
 * ``engine``    : the DuckDB engine alone on the exported snapshots (the file path's cost on the same data).
 
@@ -134,7 +134,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from gateway.services.reconciliations import PairScope, reconcile_pair_from_store
+    from gateway.services.reconciliation.indicators import PairScope, reconcile_pair_from_store
 
     with tempfile.TemporaryDirectory(prefix="fiscalgw-bench-store-") as tmp:
         directory = Path(tmp)

@@ -26,8 +26,9 @@ from starlette.concurrency import run_in_threadpool
 from gateway.api.deps import GatewayDep
 from gateway.api.inputs import json_object
 from gateway.services import digests as digest_service
-from gateway.services import people, reconciliations, report_cache
+from gateway.services import people, report_cache
 from gateway.services.errors import BadRequest
+from gateway.services.reconciliation import runs as reconciliations
 
 router = APIRouter(prefix="/v1/reconciliations", tags=["reconciliation"])
 
