@@ -155,11 +155,24 @@ def run_now(
     trigger: str = "api",
     **fields: Any,
 ) -> RunSummary:
-    """Run one reconciliation now and persist it; returns the finished run (status succeeded or failed).
-
-    ``fields`` are the kind's request fields (:attr:`Kind.request_model`); ``None`` means absent."""
+    """Validate ``fields`` (the kind's request fields; ``None`` means absent) and :func:`run` it."""
     strategy = kind_of(gw, kind)
     request = strategy.request({k: v for k, v in fields.items() if v is not None})
+    return run(gw, request, actor=actor, trigger=trigger)
+
+
+def run_body(gw: Gateway, body: Mapping[str, Any], *, actor: str, trigger: str = "api") -> RunSummary:
+    """Run the request ``body`` of ``POST /v1/reconciliations`` (``kind`` plus the kind's fields)."""
+    strategy = kind_of(gw, body.get("kind"))
+    return run(
+        gw, strategy.request({k: v for k, v in body.items() if k != "kind"}), actor=actor, trigger=trigger
+    )
+
+
+def run(gw: Gateway, request: Any, *, actor: str, trigger: str = "api") -> RunSummary:
+    """Run one validated request (a kind's :attr:`Kind.request_model`) now and persist it; returns the
+    finished run, or raises :class:`ReconciliationFailed` after recording the run as failed."""
+    strategy = kind_of(gw, request.kind)
     scope = strategy.scope(request)
     started = gw.clock()
     moment = request.as_of or started
