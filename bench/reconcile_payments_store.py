@@ -9,8 +9,8 @@ Loads ``payment_lines`` directly (bulk inserts, as intake would have written the
 ``--days`` days: per day ``--vouchers`` vouchers, one 回单 each (1 % short), one 2301 line each (1 % missing,
 0.1 % twice), 0.5 % refunds, and a 3510 per day. Then times, for the middle day:
 
-* ``store_run`` : :func:`gateway.services.payment_runs.reconcile_scope_from_store` — the scope's five SQL
-                  selects into column lists, then the DuckDB engine;
+* ``store_run`` : :func:`gateway.services.reconciliation.payments.reconcile_scope_from_store` — the scope's
+                  five SQL selects into column lists, then the DuckDB engine;
 * ``select``    : the selects alone;
 * ``engine``    : :func:`reconcile_payment_columns` alone on those columns.
 
@@ -155,7 +155,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from gateway.services.payment_runs import payment_scope, reconcile_scope_from_store
+    from gateway.services.reconciliation.payments import payment_scope, reconcile_scope_from_store
 
     with tempfile.TemporaryDirectory(prefix="fiscalgw-bench-payments-") as tmp:
         schema = None

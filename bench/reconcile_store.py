@@ -7,8 +7,8 @@ Generates the ``bench/reconcile.py`` ledgers (``--rows`` upper rows over 12 lowe
 ≈ 2.5 % injected breaks), loads them into a fresh store (SQLite file by default; on PostgreSQL in a
 throw-away schema), then times for the pair (330000000, 330301000, 2026):
 
-* ``store_run``  : :func:`gateway.services.reconciliations.reconcile_pair_from_store` — read the pair's rows
-                   from the database into memory (no file), run the DuckDB engine, keep the pair;
+* ``store_run``  : :func:`gateway.services.reconciliation.indicators.reconcile_pair_from_store` — read the
+                   pair's rows from the database into memory (no file), run the DuckDB engine, keep the pair;
 * ``export``     : that read alone (:meth:`LedgerRepository.pair_columns`);
 * ``export_csv`` : the CSV export of the same rows (:meth:`LedgerRepository.export_pair`, for comparison);
 * ``engine``     : the DuckDB engine alone on the exported CSV snapshots (the file path's cost on the same
@@ -137,7 +137,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from gateway.services.reconciliations import PairScope, reconcile_pair_from_store
+    from gateway.services.reconciliation.indicators import PairScope, reconcile_pair_from_store
 
     with tempfile.TemporaryDirectory(prefix="fiscalgw-bench-store-") as tmp:
         directory = Path(tmp)

@@ -12,10 +12,10 @@ seeding, server, sign-in and timing this reuses), then:
 * ``--pairs`` indicator pairs (330000000 → 3301…), each reconciled ``--runs`` times, once a day over the last
   ``--runs`` days; ``--breaks`` breaks spread over the pairs. A break is first found by some run (40 % by the
   first), 25 % vanish later (auto-closed, some found again: reopened), 10 % are explained and 5 % resolved by
-  ops. Every run's row holds what :func:`gateway.services.reconciliations.run_now` writes: the summary, the
-  full JSON report (``report_dict`` of the breaks it found, plus a few in-transit items), and one
-  ``reconciliation.run`` audit entry; breaks and their history are the rows ``_apply_breaks`` and the ops
-  actions leave (``_found`` builds each stored break from the engine's :class:`Break`), with the audit
+  ops. Every run's row holds what :func:`gateway.services.reconciliation.runs.run_now` writes: the summary,
+  the full JSON report (``report_dict`` of the breaks it found, plus a few in-transit items), and one
+  ``reconciliation.run`` audit entry; breaks and their history are the rows ``apply_breaks`` and the ops
+  actions leave (``found_break`` builds each stored break from the engine's :class:`Break`), with the audit
   chain continued (``break.explained`` / ``break.resolved``).
 
 The app then runs in a separate process (uvicorn, one worker) and one signed-in ops client requests each page
@@ -59,7 +59,7 @@ from gateway.model import AuditEntry  # noqa: E402
 from gateway.reconcile.breaks import Break, BreakType, FieldDifference  # noqa: E402
 from gateway.reconcile.indicators.report import IndicatorReport, PairSummary, empty_counts  # noqa: E402
 from gateway.reconcile.report.json import pair_dict, report_dict  # noqa: E402
-from gateway.services.reconciliations import _found  # noqa: E402
+from gateway.services.reconciliation.indicators import found_break  # noqa: E402
 from gateway.store.engine import make_engine  # noqa: E402
 from gateway.store.schema import upgrade  # noqa: E402
 from gateway.store.tables import audit_head, audit_log, break_events, recon_breaks, recon_runs  # noqa: E402
@@ -358,7 +358,7 @@ def seed_reconciliation(url: str, *, breaks: int, pairs: int, runs: int, now: da
             last_done = run_start[-1] + timedelta(seconds=20)
             rows = []
             for index, s in enumerate(items):
-                stored = _found(KIND, s.item)
+                stored = found_break(s.item)
                 last_found = max(r for r in range(1, runs + 1) if s.found_by(r) or r == s.opened)
                 first_at = run_start[s.opened - 1] + timedelta(seconds=20)
                 row: dict[str, Any] = {

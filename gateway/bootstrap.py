@@ -11,6 +11,8 @@ from adapters.registry import AdapterRegistry, default_registry
 from gateway.config import Settings
 from gateway.keyring import Keyring, load_keyring
 from gateway.parties import PartyRegistry
+from gateway.services.reconciliation import indicators, payments
+from gateway.services.reconciliation.kinds import AnyKind, KindTable
 from gateway.store.database import Database
 
 
@@ -26,9 +28,16 @@ class Gateway:
     database: Database
     adapters: AdapterRegistry
     clock: Callable[[], datetime] = field(default=utc_now)
+    reconciliation_kinds: KindTable = field(default_factory=lambda: reconciliation_kinds())
 
     def close(self) -> None:
         self.database.dispose()
+
+
+def reconciliation_kinds() -> dict[str, AnyKind]:
+    """The reconciliation kinds this gateway runs, by name (``POST /v1/reconciliations {"kind": …}``)."""
+    kinds: tuple[AnyKind, ...] = (indicators.KIND, payments.KIND)
+    return {kind.name: kind for kind in kinds}
 
 
 def build_gateway(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Gateway:
@@ -40,4 +49,5 @@ def build_gateway(settings: Settings, *, clock: Callable[[], datetime] = utc_now
         database=Database(settings.database_url),
         adapters=default_registry(),
         clock=clock,
+        reconciliation_kinds=reconciliation_kinds(),
     )

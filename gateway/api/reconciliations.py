@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -26,8 +25,9 @@ from starlette.concurrency import run_in_threadpool
 from gateway.api.deps import GatewayDep
 from gateway.api.inputs import json_object
 from gateway.services import digests as digest_service
-from gateway.services import people, reconciliations, report_cache
+from gateway.services import people, report_cache
 from gateway.services.errors import BadRequest
+from gateway.services.reconciliation import runs as reconciliations
 
 router = APIRouter(prefix="/v1/reconciliations", tags=["reconciliation"])
 
@@ -59,95 +59,13 @@ def int_or(name: str, value: str | None, default: int) -> int:
     return default if parsed is None else parsed
 
 
-def _timestamp(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise BadRequest("as_of must be an RFC 3339 timestamp")
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise BadRequest("as_of must be an RFC 3339 timestamp") from None
-    if moment.tzinfo is None:
-        raise BadRequest("as_of needs a zone (Z or ±hh:mm)")
-    return moment
-
-
-def _text(body: dict[str, Any], name: str) -> str:
-    value = body.get(name)
-    if not isinstance(value, str):
-        raise BadRequest(f"{name} is required (a string)")
-    return value
-
-
-def _integer(body: dict[str, Any], name: str, default: int | None = None) -> int:
-    value = body.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BadRequest(f"{name} is required (an integer)")
-    if not 0 <= value <= MAX_INT:
-        raise BadRequest(f"{name} must be between 0 and {MAX_INT}")
-    return value
-
-
-_FIELDS = {
-    "indicators": {"kind", "upper", "lower", "fiscal_year", "as_of", "in_transit_hours"},
-    "payments": {"kind", "adm_div_code", "day", "pay_bank_code", "as_of", "unpaid_hours", "uncleared_hours"},
-}
-
-
-def _optional_text(body: dict[str, Any], name: str) -> str | None:
-    value = body.get(name)
-    if value is not None and not isinstance(value, str):
-        raise BadRequest(f"{name} must be a string")
-    return value
-
-
 @router.post("", status_code=201)
 async def run(request: Request, gw: GatewayDep, authorization: AuthorizationHeader = None) -> Any:
     person = people.person_for(gw, authorization, need="ops")
     body = await json_object(request)
-    kind = _text(body, "kind")
-    if kind not in _FIELDS:
-        raise BadRequest(f"kind must be one of {', '.join(_FIELDS)}")
-    unknown = sorted(set(body) - _FIELDS[kind])
-    if unknown:
-        raise BadRequest(f"unknown field(s) for a {kind} run: {', '.join(unknown)}")
-    as_of = _timestamp(body.get("as_of"))
     actor = f"ops:{person.name}"
-    if kind == "payments":
-        adm_div_code, day = _text(body, "adm_div_code"), _text(body, "day")
-        bank = _optional_text(body, "pay_bank_code")
-        unpaid = _integer(body, "unpaid_hours", 24)
-        uncleared = _integer(body, "uncleared_hours", 24)
-        summary = await run_in_threadpool(
-            lambda: reconciliations.run_now(
-                gw,
-                kind=kind,
-                adm_div_code=adm_div_code,
-                day=day,
-                pay_bank_code=bank,
-                as_of=as_of,
-                actor=actor,
-                unpaid_hours=unpaid,
-                uncleared_hours=uncleared,
-            )
-        )
-        return summary.as_dict()
-    upper, lower = _text(body, "upper"), _text(body, "lower")
-    fiscal_year = _integer(body, "fiscal_year")
-    hours = _integer(body, "in_transit_hours", 48)
-    summary = await run_in_threadpool(
-        lambda: reconciliations.run_now(
-            gw,
-            kind=kind,
-            upper=upper,
-            lower=lower,
-            fiscal_year=fiscal_year,
-            as_of=as_of,
-            actor=actor,
-            in_transit_hours=hours,
-        )
-    )
+    # the kind's pydantic request model validates the body (gateway.services.reconciliation.kinds)
+    summary = await run_in_threadpool(lambda: reconciliations.run_body(gw, body, actor=actor))
     return summary.as_dict()
 
 

@@ -1,6 +1,6 @@
 """Persistent breaks: list with filters, read one with its history, and the ops lifecycle
 open → explained → resolved (who, when, why). Runs open, reopen and close breaks themselves
-(:mod:`gateway.services.reconciliations`); every ops action here is one transaction with its audit entry.
+(:mod:`gateway.services.reconciliation.runs`); every ops action here is one transaction with its audit entry.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from typing import Any
 
 from gateway.bootstrap import Gateway
 from gateway.services.errors import BadRequest
-from gateway.services.reconciliations import pair_scope
+from gateway.services.reconciliation.indicators import pair_scope
 from gateway.store.ledger import IndicatorRow
 from schemas.money import format_fen
 from signing import sm3_hex

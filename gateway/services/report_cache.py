@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from gateway.bootstrap import Gateway
-from gateway.services import reconciliations
+from gateway.services.reconciliation import runs
 from gateway.store.database import Database
 
 MAX_BYTES = 32 * 1024 * 1024
@@ -47,12 +47,12 @@ def _files(gw: Gateway) -> _Files:
 
 
 def report_file(gw: Gateway, run_id: int, fmt: str) -> tuple[bytes, str, str]:
-    """As :func:`gateway.services.reconciliations.report_file` (same content, media type and file name,
+    """As :func:`gateway.services.reconciliation.runs.report_file` (same content, media type and file name,
     same errors), reusing an earlier rendering of the same finished run."""
     with gw.database.unit_of_work() as uow:
         row = uow.runs.get(run_id)
     if row is None or row.status != "succeeded" or row.finished_at is None:
-        return reconciliations.report_file(gw, run_id, fmt)  # its BadRequest / NotFound, never kept
+        return runs.report_file(gw, run_id, fmt)  # its BadRequest / NotFound, never kept
     key = (run_id, fmt, row.finished_at)
     cache = _files(gw)
     with cache.lock:
@@ -60,7 +60,7 @@ def report_file(gw: Gateway, run_id: int, fmt: str) -> tuple[bytes, str, str]:
         if hit is not None:
             cache.files.move_to_end(key)
             return hit
-    made = reconciliations.report_file(gw, run_id, fmt)
+    made = runs.report_file(gw, run_id, fmt)
     size = len(made[0])
     if size <= MAX_BYTES:
         with cache.lock:

@@ -29,7 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 from gateway.bootstrap import Gateway
 from gateway.config import PaymentReconciliation, ReconciliationPair
 from gateway.errors import ConfigError
-from gateway.services import reconciliations
+from gateway.services.reconciliation import runs
 from gateway.store.reconciliations import job_lock
 
 log = logging.getLogger("fiscalgw.scheduler")
@@ -91,7 +91,7 @@ class ReconciliationScheduler:
             raise ConfigError(f"reconciliation.pairs {pair.job_id}: bad cron {pair.cron!r}: {exc}") from None
 
         def action() -> int | None:
-            run = reconciliations.run_now(
+            run = runs.run_now(
                 self._gw,
                 kind="indicators",
                 upper=pair.upper,
@@ -115,7 +115,7 @@ class ReconciliationScheduler:
 
         def action() -> int | None:
             fired = scheduled_time(trigger, self._gw.clock().astimezone(self.timezone))
-            run = reconciliations.run_now(
+            run = runs.run_now(
                 self._gw,
                 kind="payments",
                 adm_div_code=entry.adm_div_code,

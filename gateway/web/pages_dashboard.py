@@ -12,8 +12,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from gateway.reconcile.payments.report import PAYMENT_BREAK_TYPES
-from gateway.services import reconciliations
-from gateway.services.reconciliations import PairDashboard
+from gateway.services.reconciliation import runs
+from gateway.services.reconciliation.runs import PairDashboard
 from gateway.web import recon_common
 from gateway.web.recon_common import Pair, TrendChart
 from gateway.web.sections import Section
@@ -39,7 +39,7 @@ class PairRow:
 def rows(ctx: WebContext) -> list[PairRow]:
     gw = ctx.gateway
     boards: dict[Pair, PairDashboard] = {}
-    for summary in reconciliations.dashboard_summary(gw, kind=recon_common.KIND, runs=TREND_RUNS):
+    for summary in runs.dashboard_summary(gw, kind=recon_common.KIND, runs=TREND_RUNS):
         scope = summary.scope
         boards[Pair(str(scope["upper"]), str(scope["lower"]), int(scope["fiscal_year"]))] = summary
     crons = {Pair(p.upper, p.lower, p.fiscal_year): p.cron for p in gw.settings.reconciliation.pairs}
@@ -83,7 +83,7 @@ def payment_rows(ctx: WebContext) -> list[PaymentRow]:
     entries = {(e.adm_div_code, e.pay_bank_code): e for e in gw.settings.reconciliation.payments}
     out: list[PaymentRow] = []
     seen: set[tuple[str, str | None]] = set()
-    boards = reconciliations.dashboard_summary(gw, kind="payments", runs=TREND_RUNS, scopes=PAYMENT_ROWS)
+    boards = runs.dashboard_summary(gw, kind="payments", runs=TREND_RUNS, scopes=PAYMENT_ROWS)
     boards.sort(key=lambda b: (str(b.scope.get("day")), str(b.scope.get("adm_div_code"))), reverse=True)
     for board in boards[:PAYMENT_ROWS]:
         scope = board.scope

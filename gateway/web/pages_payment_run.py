@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.reconcile.payments.report import PAYMENT_BREAK_TYPES
-from gateway.services import payment_runs
-from gateway.services.reconciliations import RunSummary
+from gateway.services.reconciliation import payments
+from gateway.services.reconciliation.runs import RunSummary
 from gateway.web import recon_common
 from gateway.web.auth import SignedIn
 from gateway.web.site import WebContext
@@ -31,8 +31,8 @@ def render_payment_run(
     found: list[dict[str, Any]] = []
     groups: list[Mapping[str, Any]] = []
     if body is not None:
-        scope = payment_runs.scope_of(run.scope)
-        found = [{**b, "break_key": payment_runs.break_key(scope, b["key"])} for b in body.get("breaks", [])]
+        scope = payments.scope_of(run.scope)
+        found = [{**b, "break_key": payments.break_key(scope, b["key"])} for b in body.get("breaks", [])]
         groups = list(body.get("groups", []))
     return ctx.render(
         request,

@@ -12,10 +12,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway.services import payment_runs, reconciliations, report_cache
+from gateway.services import report_cache
 from gateway.services.browse import MAX_PAGE, Page
 from gateway.services.errors import BadRequest, Conflict, NotFound
-from gateway.services.reconciliations import ReconciliationFailed, stable_key
+from gateway.services.reconciliation import payments
+from gateway.services.reconciliation import runs as run_service
+from gateway.services.reconciliation.indicators import stable_key
+from gateway.services.reconciliation.runs import ReconciliationFailed
 from gateway.web import forms, recon_common
 from gateway.web.auth import SignedIn
 from gateway.web.forms import FormInvalid
@@ -27,7 +30,7 @@ SECTION = Section(key="runs", title="对账报告", path="/runs", order=30)
 PAGE_SIZE = 50
 DOWNLOADS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON"}
 TRIGGER = "web"
-KINDS = {"": "全部", recon_common.KIND: "指标对账", payment_runs.KIND: "支付对账"}
+KINDS = {"": "全部", recon_common.KIND: "指标对账", payments.NAME: "支付对账"}
 
 
 def routes(ctx: WebContext) -> list[BaseRoute]:
@@ -55,7 +58,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         number = parse_page(request.query_params.get("page"))
         if number > MAX_PAGE:
             raise BadRequest(f"页码应在 1 到 {MAX_PAGE} 之间")
-        found = reconciliations.list_runs(
+        found = run_service.list_runs(
             ctx.gateway,
             kind=kind or None,
             upper=None if pair is None else pair.upper,
@@ -76,7 +79,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             pair=pair,
             kind=kind,
             kinds=KINDS,
-            payment_kind=payment_runs.KIND,
+            payment_kind=payments.NAME,
             pairs=recon_common.known_pairs(ctx.gateway),
             query={k: v for k, v in (("pair", pair.key if pair else ""), ("kind", kind)) if v},
             form_errors=dict(form_errors or {}),
@@ -87,10 +90,10 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         person = ctx.require(request)
         run_id = path_id(request, "run_id")
         try:
-            summary, body = reconciliations.get_run(ctx.gateway, run_id)
+            summary, body = run_service.get_run(ctx.gateway, run_id)
         except NotFound:
             raise NotFound(f"对账 #{run_id} 不存在") from None
-        if summary.kind == payment_runs.KIND:  # 支付对账: division / bank / day (pages_payment_run.py)
+        if summary.kind == payments.NAME:  # 支付对账: division / bank / day (pages_payment_run.py)
             return render_payment_run(ctx, request, person, summary, body, DOWNLOADS)
         found: list[dict[str, Any]] = []
         in_transit: list[dict[str, Any]] = []
@@ -140,7 +143,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
     async def run_now(request: Request) -> Response:
         person, form = await ctx.action_form(request)
         try:
-            if form.get("kind", "") == payment_runs.KIND:
+            if form.get("kind", "") == payments.NAME:
                 return await run_payments_now(request, person.actor, form)
             return await run_pair_now(request, person.actor, form)
         except FormInvalid as exc:
@@ -156,7 +159,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             raise FormInvalid({"pair": forms.message("choose", field="对账对")})
         try:
             done = await run_in_threadpool(
-                lambda: reconciliations.run_now(
+                lambda: run_service.run_now(
                     ctx.gateway,
                     kind=recon_common.KIND,
                     upper=pair.upper,
@@ -179,9 +182,9 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         assert day is not None
         try:
             done = await run_in_threadpool(
-                lambda: reconciliations.run_now(
+                lambda: run_service.run_now(
                     ctx.gateway,
-                    kind=payment_runs.KIND,
+                    kind=payments.NAME,
                     adm_div_code=adm_div_code,
                     day=day.isoformat(),
                     pay_bank_code=bank,

@@ -14,7 +14,7 @@ from gateway.bootstrap import Gateway
 from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, BreakType
 from gateway.reconcile.payments.report import PAYMENT_BREAK_TYPES as PAYMENT_TYPES
 from gateway.services.errors import BadRequest
-from gateway.services.reconciliations import pair_scope
+from gateway.services.reconciliation.indicators import pair_scope
 from gateway.web import display
 from gateway.web.labels import label
 from schemas.money import MAX_AMOUNT, MoneyFormatError, format_money, to_fen

@@ -27,9 +27,9 @@ from gateway.reconcile.payments.duckdb_engine import reconcile_payment_columns
 from gateway.reconcile.payments.report import PaymentReport
 from gateway.reconcile.report.json import payment_report_dict
 from gateway.services import breaks as break_service
-from gateway.services import payment_runs
 from gateway.services.errors import BadRequest
-from gateway.services.reconciliations import dashboard_summary, get_run, list_runs, report_file, run_now
+from gateway.services.reconciliation import payments as payment_runs
+from gateway.services.reconciliation.runs import dashboard_summary, get_run, list_runs, report_file, run_now
 from gateway.store.payment_lines import PaymentLine
 from gateway.store.tables import messages, payment_lines
 from tests.gateway.conftest import Harness

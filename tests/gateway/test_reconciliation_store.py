@@ -28,15 +28,10 @@ from gateway.reconcile.indicators.ledger_columns import (
 )
 from gateway.reconcile.report.json import report_dict
 from gateway.services import breaks as break_service
-from gateway.services import reconciliations as reconciliation_service
 from gateway.services.errors import BadRequest, Conflict
-from gateway.services.reconciliations import (
-    PairScope,
-    ReconciliationFailed,
-    _only_pair,
-    reconcile_pair_from_store,
-    run_now,
-)
+from gateway.services.reconciliation import runs as reconciliation_service
+from gateway.services.reconciliation.indicators import PairScope, _only_pair, reconcile_pair_from_store
+from gateway.services.reconciliation.runs import ReconciliationFailed, run_now
 from gateway.store.ledger import NewIndicator
 from gateway.store.tables import ledger_indicators
 from schemas.money import to_fen

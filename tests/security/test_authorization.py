@@ -25,7 +25,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from gateway.services.reconciliations import get_run, run_now
+from gateway.services.reconciliation.runs import get_run, run_now
 from schemas.statements import QuotaReconciliationStatement
 from tests.adapters.payments_samples import QUOTA_CHECK_3510
 from tests.conftest import free_port, wait_until_up

@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from gateway.bootstrap import Gateway
-from gateway.services import reconciliations
+from gateway.services.reconciliation import runs as reconciliations
 from tests.gateway.conftest import Clock
 from tests.gateway.indicator_flows import booking, document
 from tests.web.seed import CITY, PROVINCE, send

@@ -13,8 +13,9 @@ from gateway import audit
 from gateway.delivery.relay import Relay
 from gateway.delivery.transport import MockTransport
 from gateway.model import MessageStatus, OutboxStatus
-from gateway.services import breaks, browse, reconciliations
+from gateway.services import breaks, browse
 from gateway.services.breaks import BreakFilters
+from gateway.services.reconciliation import runs as reconciliations
 from gateway.web import labels, recon_common
 from tests.gateway.payment_flows import ADM
 from tests.web.conftest import Site, csrf_of

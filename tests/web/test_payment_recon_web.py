@@ -7,8 +7,9 @@ import re
 from datetime import UTC, date, datetime
 
 from gateway import audit
-from gateway.services import breaks, reconciliations
+from gateway.services import breaks
 from gateway.services.breaks import BreakFilters
+from gateway.services.reconciliation import runs as reconciliations
 from tests.gateway.payment_flows import ADM
 from tests.web.conftest import Site, csrf_of
 

@@ -17,8 +17,9 @@ from openpyxl import load_workbook
 from gateway import audit
 from gateway.model import AuditEntry
 from gateway.reconcile.report.cells import csv_text
-from gateway.services import breaks, reconciliations
+from gateway.services import breaks
 from gateway.services.breaks import BreakFilters, BreakView
+from gateway.services.reconciliation import runs as reconciliations
 from gateway.web.recon_common import trend_chart
 from tests.web.conftest import Site, csrf_of
 from tests.web.recon_seed import ACTOR, PAIR_KEY, Recon, seed_recon

@@ -1,11 +1,12 @@
-"""Payment reconciliation (国库集中支付三方对账) from the store: one division and day, optionally one agency
-bank.
+"""The payment kind (国库集中支付三方对账) from the store: one division and day, optionally one agency bank.
 
 A run selects the scope's lines from ``payment_lines`` (written at intake, :mod:`gateway.store.payment_lines`)
 with a few SQL queries into plain column lists and feeds them to the SAME DuckDB engine the file CLI uses
 (:func:`gateway.reconcile.payments.duckdb_engine.reconcile_payment_columns`). The run, its JSON report, the
-persistent breaks (opened, seen again, reopened, auto-closed) and one audit entry are committed together,
-exactly as for indicator runs (:mod:`gateway.services.reconciliations`).
+persistent breaks (opened, seen again, reopened, auto-closed) and one audit entry are committed together by
+:mod:`gateway.services.reconciliation.runs`, exactly as for indicator runs. The calls into
+``gateway.reconcile`` are :func:`reconcile_scope_from_store` (compute) and ``payment_report_from_dict`` of
+:mod:`gateway.reconcile.report.json` (a stored report back to the engine's type).
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
 
-from gateway.bootstrap import Gateway
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
 from gateway.reconcile.breaks import BreakType
-from gateway.reconcile.errors import ReconcileError
 from gateway.reconcile.indicators.report import STATUS_AGREE, STATUS_DISAGREE
 from gateway.reconcile.payments.duckdb_engine import reconcile_payment_columns
 from gateway.reconcile.payments.report import (
@@ -28,16 +29,27 @@ from gateway.reconcile.payments.report import (
     PaymentBreak,
     PaymentReport,
 )
-from gateway.reconcile.report.json import payment_break_dict, payment_report_dict
+from gateway.reconcile.report.formats import render_report
+from gateway.reconcile.report.json import payment_break_dict, payment_report_dict, payment_report_from_dict
 from gateway.services.errors import BadRequest
+from gateway.services.reconciliation.kinds import (
+    MAX_HOURS,
+    Computed,
+    checked_as_of,
+    parse_request,
+    timestamp_input,
+)
 from gateway.store.breaks import FoundBreak
-from schemas.money import format_money, to_fen
+from schemas.money import format_money, parse_sum, to_fen
 from signing import sm3_hex
 
-KIND = "payments"
+if TYPE_CHECKING:
+    from gateway.bootstrap import Gateway
+
+NAME: Final = "payments"
+TAKES = "adm_div_code and day"
 _ADM = re.compile(r"^[0-9]{6}$")
 _DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-MAX_HOURS = 24 * 366
 TOTAL_COUNTS = (
     "voucher_count",
     "receipt_count",
@@ -60,7 +72,7 @@ class PaymentScope:
 
     @property
     def key(self) -> str:
-        return f"{KIND}|{self.adm_div_code}|{self.pay_bank_code or '*'}|{self.day.isoformat()}"
+        return f"{NAME}|{self.adm_div_code}|{self.pay_bank_code or '*'}|{self.day.isoformat()}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -87,22 +99,58 @@ def parse_day(value: date | str) -> date:
     return day
 
 
-def payment_scope(adm_div_code: str, day: date | str, pay_bank_code: str | None = None) -> PaymentScope:
-    """Validate and build a scope (BadRequest naming the field)."""
+def _division_problem(adm_div_code: Any) -> str | None:
     if not isinstance(adm_div_code, str) or not _ADM.match(adm_div_code):
-        raise BadRequest(f"adm_div_code must be a 6-digit AdmDivCode, got {str(adm_div_code)[:20]!r}")
+        return f"adm_div_code must be a 6-digit AdmDivCode, got {str(adm_div_code)[:20]!r}"
+    return None
+
+
+def _bank_problem(pay_bank_code: Any) -> str | None:
     if pay_bank_code is not None:
         if not isinstance(pay_bank_code, str) or not pay_bank_code.strip():
-            raise BadRequest("pay_bank_code must be a non-empty string when given")
+            return "pay_bank_code must be a non-empty string when given"
         if len(pay_bank_code) > 200 or "|" in pay_bank_code:
-            raise BadRequest("pay_bank_code must be at most 200 characters and contain no '|'")
+            return "pay_bank_code must be at most 200 characters and contain no '|'"
+    return None
+
+
+def payment_scope(adm_div_code: str, day: date | str, pay_bank_code: str | None = None) -> PaymentScope:
+    """Validate and build a scope (BadRequest naming the field)."""
+    problem = _division_problem(adm_div_code) or _bank_problem(pay_bank_code)
+    if problem is not None:
+        raise BadRequest(problem)
     return PaymentScope(adm_div_code, parse_day(day), pay_bank_code)
 
 
-def check_hours(name: str, hours: int) -> timedelta:
-    if isinstance(hours, bool) or not isinstance(hours, int) or not 0 <= hours <= MAX_HOURS:
-        raise BadRequest(f"{name} must be an integer between 0 and {MAX_HOURS}")
-    return timedelta(hours=hours)
+def day_input(value: Any) -> date:
+    """A request's ``day`` (a date, or ``YYYY-MM-DD``) for the request models (ValueError otherwise)."""
+    try:
+        return parse_day(value)
+    except BadRequest as exc:
+        raise ValueError(str(exc)) from None
+
+
+class PaymentRunRequest(BaseModel):
+    """``POST /v1/reconciliations`` for one division and day (optionally one agency bank)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    kind: Literal["payments"] = NAME
+    adm_div_code: str
+    day: Annotated[date, BeforeValidator(day_input)]
+    pay_bank_code: str | None = None
+    as_of: Annotated[datetime | None, BeforeValidator(timestamp_input)] = None
+    unpaid_hours: Annotated[int, Field(ge=0, le=MAX_HOURS)] = 24
+    uncleared_hours: Annotated[int, Field(ge=0, le=MAX_HOURS)] = 24
+
+    _as_of = field_validator("as_of")(checked_as_of)
+
+    @model_validator(mode="after")
+    def _scope(self) -> PaymentRunRequest:
+        problem = _division_problem(self.adm_div_code) or _bank_problem(self.pay_bank_code)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
 
 
 def reconcile_scope_from_store(
@@ -112,7 +160,7 @@ def reconcile_scope_from_store(
     unpaid_window: timedelta = timedelta(hours=24),
     uncleared_window: timedelta = timedelta(hours=24),
 ) -> PaymentReport:
-    """The payment report of one scope computed from the store (no bookkeeping; see :func:`run`)."""
+    """The payment report of one scope computed from the store (no bookkeeping)."""
     with gw.database.unit_of_work() as uow:
         inputs = uow.payments.scope_inputs(scope.adm_div_code, scope.day, scope.pay_bank_code)
     return reconcile_payment_columns(
@@ -136,7 +184,7 @@ _COUNTERPART = {
 
 def break_key(scope: PaymentScope, engine_key: str) -> str:
     """The stored break key (see :func:`found_break`)."""
-    text = f"{KIND}|{engine_key}" if scope.pay_bank_code is None else f"{KIND}|{scope.key}|{engine_key}"
+    text = f"{NAME}|{engine_key}" if scope.pay_bank_code is None else f"{NAME}|{scope.key}|{engine_key}"
     return sm3_hex(text.encode())
 
 
@@ -209,7 +257,7 @@ def report_digest(body: Mapping[str, Any]) -> str:
 
 def audit_detail(scope: PaymentScope, summary: Mapping[str, Any], body: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "kind": KIND,
+        "kind": NAME,
         "scope": scope.key,
         "status": summary["status"],
         "breaks": summary["breaks"],
@@ -217,24 +265,72 @@ def audit_detail(scope: PaymentScope, summary: Mapping[str, Any], body: Mapping[
     }
 
 
-def run_payments(
-    gw: Gateway,
-    scope: PaymentScope,
-    *,
-    actor: str,
-    as_of: datetime | None,
-    trigger: str,
-    unpaid_window: timedelta,
-    uncleared_window: timedelta,
-) -> tuple[int, PaymentReport | None, str | None]:
-    """Start a run row and compute the report: (run id, report, None) or (run id, None, error)."""
-    started = gw.clock()
-    moment = as_of or started
-    with gw.database.unit_of_work() as uow:
-        run_id = uow.runs.start(KIND, scope.key, scope.as_dict(), moment, started, trigger, actor)
-        uow.commit()
-    try:
-        report = reconcile_scope_from_store(gw, scope, moment, unpaid_window, uncleared_window)
-    except (ReconcileError, ValueError) as exc:
-        return run_id, None, str(exc)
-    return run_id, report, None
+def _amount(value: Any) -> Decimal:
+    return Decimal("0.00") if value is None else parse_sum(value)
+
+
+class Payments:
+    """The :class:`gateway.services.reconciliation.kinds.Kind` of payment scopes."""
+
+    name = NAME
+    label_zh = "支付对账"
+    request_model = PaymentRunRequest
+    break_types = tuple(t.value for t in PAYMENT_BREAK_TYPES)
+    total_keys = TOTAL_COUNTS + TOTAL_AMOUNTS
+
+    def request(self, body: Mapping[str, Any]) -> PaymentRunRequest:
+        parsed: PaymentRunRequest = parse_request(self, body, takes=TAKES)
+        return parsed
+
+    def scope(self, request: PaymentRunRequest) -> PaymentScope:
+        return PaymentScope(request.adm_div_code, request.day, request.pay_bank_code)
+
+    def scope_filter(self, values: Mapping[str, Any]) -> str | None:
+        adm_div_code, day, bank = (values.get(n) for n in ("adm_div_code", "day", "pay_bank_code"))
+        if adm_div_code is None and day is None and bank is None:
+            return None
+        if adm_div_code is None or day is None:
+            raise BadRequest("a payments filter needs adm_div_code and day together")
+        return payment_scope(adm_div_code, day, bank).key
+
+    def compute(
+        self, gw: Gateway, request: PaymentRunRequest, scope: PaymentScope, as_of: datetime
+    ) -> Computed:
+        report = reconcile_scope_from_store(
+            gw,
+            scope,
+            as_of,
+            timedelta(hours=request.unpaid_hours),
+            timedelta(hours=request.uncleared_hours),
+        )
+        summary = summary_of(scope, report)
+        body = report_body(report)
+        return Computed(
+            found=[found_break(scope, b) for b in report.breaks],
+            summary=summary,
+            body=body,
+            audit_detail=audit_detail(scope, summary, body),
+            as_of=report.as_of,
+        )
+
+    def render(self, body: Mapping[str, Any], summary: Mapping[str, Any], fmt: str) -> bytes:
+        return render_report(payment_report_from_dict(body), fmt)
+
+    def status_text(self, summary: Mapping[str, Any]) -> tuple[str | None, str | None]:
+        status = summary.get("status")
+        transit = int(summary.get("in_transit") or 0)
+        if status != STATUS_AGREE or transit == 0:
+            return status, status
+        gap = (
+            _amount(summary.get("voucher_amount"))
+            - _amount(summary.get("refund_amount"))
+            - _amount(summary.get("cleared_amount"))
+        )
+        return status, f"{STATUS_AGREE}（在途 {transit} 笔 / 金额 {format_money(gap)}）"
+
+    def dashboard_order(self, keys: list[str]) -> list[str]:
+        """The newest days first (a payment scope is one day)."""
+        return sorted(keys, key=lambda k: (k.rsplit("|", 1)[-1], k), reverse=True)
+
+
+KIND = Payments()
