@@ -126,33 +126,38 @@ def _signed(config_dir: Path, sender: str, bodies: Iterator[bytes], content_type
     return out
 
 
+def indicator_body(run: str, index: int, tag: str = "BN") -> bytes:
+    """One one-row 指标 document (下达, 浙江省 → 温州市) whose BGT_ID is unique per (tag, run, index)."""
+    row = {
+        "BGT_ID": f"3300002026{tag}{run}{index:08d}",
+        "MOF_DIV_CODE": PROVINCE,
+        "REC_DIV_CODE": CITY,
+        "FISCAL_YEAR": "2026",
+        "COR_BGT_DOC_NO": "浙财农〔2026〕12号",
+        "SUP_BGT_DOC_NO": "财农〔2025〕128号",
+        "BGT_DOC_TITLE": "关于下达2026年农业相关转移支付资金的通知",
+        "DOC_DATE": "2026-01-20",
+        "BGT_DEC": "耕地地力保护补贴",
+        "PRO_CODE": "330000260000000012345",
+        "FUND_TYPE_CODE": "111",
+        "TP_FUNC_CODE": "2130122",
+        "GOV_BGT_ECO_CODE": "51301",
+        "SOURCE_TYPE_CODE": "12212",
+        "BUDGET_LEVEL_CODE": "2",
+        "DISTRI_TYPE_CODE": "1",
+        "IS_DIR": "1",
+        "IS_TRACK": "1",
+        "AMOUNT": str(Decimal(1_000_000 + index) / 100),
+        "IS_DELETED": "2",
+    }
+    return json.dumps({"BA_BGT_INFO": [row]}, ensure_ascii=False).encode("utf-8")
+
+
 def _indicators(count: int) -> Iterator[bytes]:
     """``count`` one-row 指标 documents (下达, 浙江省 → 温州市), each with its own BGT_ID."""
     run = uuid.uuid4().hex[:6].upper()
     for index in range(count):
-        row = {
-            "BGT_ID": f"3300002026BN{run}{index:08d}",
-            "MOF_DIV_CODE": PROVINCE,
-            "REC_DIV_CODE": CITY,
-            "FISCAL_YEAR": "2026",
-            "COR_BGT_DOC_NO": "浙财农〔2026〕12号",
-            "SUP_BGT_DOC_NO": "财农〔2025〕128号",
-            "BGT_DOC_TITLE": "关于下达2026年农业相关转移支付资金的通知",
-            "DOC_DATE": "2026-01-20",
-            "BGT_DEC": "耕地地力保护补贴",
-            "PRO_CODE": "330000260000000012345",
-            "FUND_TYPE_CODE": "111",
-            "TP_FUNC_CODE": "2130122",
-            "GOV_BGT_ECO_CODE": "51301",
-            "SOURCE_TYPE_CODE": "12212",
-            "BUDGET_LEVEL_CODE": "2",
-            "DISTRI_TYPE_CODE": "1",
-            "IS_DIR": "1",
-            "IS_TRACK": "1",
-            "AMOUNT": str(Decimal(1_000_000 + index) / 100),
-            "IS_DELETED": "2",
-        }
-        yield json.dumps({"BA_BGT_INFO": [row]}, ensure_ascii=False).encode("utf-8")
+        yield indicator_body(run, index)
 
 
 def _envelopes(count: int) -> Iterator[bytes]:

@@ -13,7 +13,6 @@ commit is counted with SQLAlchemy's engine events; the figures are per message. 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -23,7 +22,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +30,8 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PROVINCE, CITY = "330000000", "330300000"
+from bench.ingest import PROVINCE, indicator_body  # noqa: E402  (after the path is set)
+from bench.load import postgres_schema  # noqa: E402
 
 
 class Counter:
@@ -58,32 +57,6 @@ class Counter:
             return self.statements, self.commits
 
 
-def _indicator(run: str, index: int) -> bytes:
-    row = {
-        "BGT_ID": f"3300002026ST{run}{index:08d}",
-        "MOF_DIV_CODE": PROVINCE,
-        "REC_DIV_CODE": CITY,
-        "FISCAL_YEAR": "2026",
-        "COR_BGT_DOC_NO": "浙财农〔2026〕12号",
-        "SUP_BGT_DOC_NO": "财农〔2025〕128号",
-        "BGT_DOC_TITLE": "关于下达2026年农业相关转移支付资金的通知",
-        "DOC_DATE": "2026-01-20",
-        "BGT_DEC": "耕地地力保护补贴",
-        "PRO_CODE": "330000260000000012345",
-        "FUND_TYPE_CODE": "111",
-        "TP_FUNC_CODE": "2130122",
-        "GOV_BGT_ECO_CODE": "51301",
-        "SOURCE_TYPE_CODE": "12212",
-        "BUDGET_LEVEL_CODE": "2",
-        "DISTRI_TYPE_CODE": "1",
-        "IS_DIR": "1",
-        "IS_TRACK": "1",
-        "AMOUNT": str(Decimal(1_000_000 + index) / 100),
-        "IS_DELETED": "2",
-    }
-    return json.dumps({"BA_BGT_INFO": [row]}, ensure_ascii=False).encode("utf-8")
-
-
 def _submissions(config_dir: Path, count: int, *, forged: bool) -> list[Any]:
     from gateway.services.authentication import SignedRequest
     from gateway.wire_signature import rfc3339, signing_string
@@ -93,7 +66,7 @@ def _submissions(config_dir: Path, count: int, *, forged: bool) -> list[Any]:
     run = uuid.uuid4().hex[:6].upper()
     out = []
     for index in range(count):
-        body = _indicator(run, index)
+        body = indicator_body(run, index, tag="ST")
         message_id = f"st-{run}-{index:06d}"
         timestamp = rfc3339(datetime.now(UTC))
         text = signing_string("POST", "/v1/messages", PROVINCE, message_id, timestamp, body)
@@ -176,23 +149,6 @@ def _call(receive: Callable[..., Any], gw: Any, sub: Any, forged: bool) -> None:
         raise SystemExit(f"unexpected answer {answer.status} for {sub.message_id}")
 
 
-@contextmanager
-def _postgres_schema(base: str) -> Iterator[str]:
-    from sqlalchemy.engine import make_url
-
-    schema = f"bench_st_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=64, help="messages per phase (per thread)")
@@ -207,7 +163,7 @@ def main() -> None:
         sqlite_url = f"sqlite:///{Path(tmp) / 'gw.db'}"
         out = [run_database("sqlite", sqlite_url, config_dir, args.messages, args.threads)]
         if args.database_url:
-            with _postgres_schema(args.database_url) as url:
+            with postgres_schema(args.database_url) as url:
                 out.append(run_database("postgresql", url, config_dir, args.messages, args.threads))
     for result in out:
         print(result.pop("database"))

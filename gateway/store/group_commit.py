@@ -40,7 +40,7 @@ MAX_BATCH = 64
 """At most this many writes per transaction."""
 
 MAX_WAIT_SECONDS = 0.0
-"""How long a writer waits for more writes once it holds one. None: while a batch commits the next one
+"""How long a writer waits for more writes once it holds one. Zero: while a batch commits the next one
 queues up by itself, and a lone request is not made to wait (a wait shows in its latency, not its CPU)."""
 
 
