@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from gateway.reconcile.breaks import BreakType
-from gateway.store.breaks import BreakRow
-from gateway.store.counterparts import CounterpartRepository, LedgerRecord, PaymentRecord
+from gateway.rows import BreakRow, LedgerRecord, PaymentRecord
+from gateway.store.counterparts import CounterpartRepository
 from schemas.money import format_fen
 
 CLOSE = "close"

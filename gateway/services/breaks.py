@@ -13,8 +13,9 @@ from typing import Any
 from gateway import audit
 from gateway.bootstrap import Gateway
 from gateway.reconcile.breaks import BreakType
+from gateway.rows import BreakEvent, BreakQuery, BreakRow
 from gateway.services.errors import BadRequest, Conflict, NotFound
-from gateway.store.breaks import SORTS, BreakEvent, BreakQuery, BreakRow
+from gateway.store.breaks import SORTS
 from schemas.money import format_fen
 
 STATUSES = ("open", "explained", "resolved", "closed")

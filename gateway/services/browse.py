@@ -13,18 +13,10 @@ from typing import Any, Generic, TypeVar
 
 from gateway.bootstrap import Gateway
 from gateway.model import AuditEntry
+from gateway.rows import DeliveryRow, MessageCriteria, MessageDetail, MessageRow, Original, ReceiverCounts
 from gateway.services import status, trace
 from gateway.services.errors import BadRequest, NotFound
-from gateway.store.browse import (
-    QUEUE_STATES,
-    Browse,
-    MessageCriteria,
-    MessageDetail,
-    MessageRow,
-    Original,
-    ReceiverCounts,
-)
-from gateway.store.outbox_listing import DeliveryRow
+from gateway.store.browse import QUEUE_STATES, Browse
 
 __all__ = [
     "PAGE_SIZE",

@@ -25,9 +25,10 @@ from datetime import datetime
 from typing import Any
 
 from adapters.base import Record
+from gateway.rows import Candidate, NewSpend, Spend
 from gateway.services.control_rules import CODES, NO_RULES, DivisionRules, RuleSet, rule_set
 from gateway.services.errors import ServiceError
-from gateway.store.indicator_spending import Candidate, IndicatorSpending, NewSpend, Spend
+from gateway.store.indicator_spending import IndicatorSpending
 from gateway.store.unit_of_work import UnitOfWork
 from schemas.money import format_fen, to_fen
 from schemas.payments import PaymentReceipt, PaymentVoucher, RefundNotice

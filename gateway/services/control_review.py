@@ -22,11 +22,11 @@ from gateway import audit
 from gateway.bootstrap import Gateway
 from gateway.delivery import profiles
 from gateway.model import MessageStatus, NewOutboxItem
+from gateway.payment_lines import lines_of
+from gateway.rows import Spend
 from gateway.services import control
 from gateway.services.control_rules import CODES, parse
 from gateway.services.errors import BadRequest, Conflict, NotFound
-from gateway.store.indicator_spending import Spend
-from gateway.store.payment_lines import lines_of
 from gateway.store.unit_of_work import UnitOfWork
 from schemas.payments import PaymentVoucher
 from signing import sm3_hex

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.bootstrap import Gateway
+from gateway.rows import IndicatorRow
 from gateway.services.errors import BadRequest
 from gateway.services.reconciliations import pair_scope
-from gateway.store.ledger import IndicatorRow
 from schemas.money import format_fen
 from signing import sm3_hex
 

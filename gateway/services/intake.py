@@ -28,6 +28,7 @@ from gateway.delivery import profiles
 from gateway.errors import DuplicateConflict, MessageExists, ValueNotStorable
 from gateway.model import MessageStatus, NewMessage, NewOutboxItem, NewRecord
 from gateway.parties import Party, PartyKind
+from gateway.payment_lines import lines_of
 from gateway.routing import (
     VOUCHER_BANK_RULE,
     Route,
@@ -42,7 +43,6 @@ from gateway.services.authentication import SignedRequest, authenticate
 from gateway.services.control_rules import NO_RULES
 from gateway.services.errors import PayloadTooLarge, ServiceError
 from gateway.services.text import scrubbed
-from gateway.store.payment_lines import lines_of
 from schemas.errors import Problem, SchemaError
 from signing import sm3_hex
 

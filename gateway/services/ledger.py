@@ -29,7 +29,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 
 from adapters.base import Record
-from gateway.store.ledger import IndicatorRow, LedgerRepository, Line, NewEntry, NewIndicator
+from gateway.rows import IndicatorRow, Line, NewEntry, NewIndicator
+from gateway.store.ledger import LedgerRepository
 from gateway.store.unit_of_work import UnitOfWork
 from schemas.errors import Problem, ValidationFailed
 from schemas.indicators import IndicatorEvent, IndicatorReceipt, ReceiptStatus, TransferIndicator

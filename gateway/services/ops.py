@@ -10,8 +10,9 @@ from typing import Any
 
 from gateway import audit
 from gateway.bootstrap import Gateway
+from gateway.rows import STATES
 from gateway.services.errors import BadRequest, NotFound
-from gateway.store.outbox_listing import STATES, OutboxListing
+from gateway.store.outbox_listing import OutboxListing
 from gateway.store.unit_of_work import UnitOfWork
 
 MAX_ID = 2**63 - 1

@@ -37,10 +37,10 @@ from gateway.reconcile.indicators_duckdb import reconcile_indicator_files
 from gateway.reconcile.payments_report import PAYMENT_BREAK_TYPES
 from gateway.reconcile.report_formats import render_report
 from gateway.reconcile.report_json import break_dict, pair_dict, report_dict
+from gateway.rows import RunRow
 from gateway.services import break_closing, payment_runs
 from gateway.services.errors import BadRequest, NotFound
 from gateway.store.breaks import FoundBreak
-from gateway.store.reconciliations import RunRow
 from gateway.store.unit_of_work import UnitOfWork
 from schemas.money import format_money, parse_sum, to_fen
 from signing import sm3_hex

@@ -27,12 +27,13 @@ from typing import Any
 
 from adapters.preserve import extensions_of
 from gateway.bootstrap import Gateway
+from gateway.code_warnings import warnings_from
 from gateway.errors import UnknownParty
 from gateway.parties import PartyRegistry
+from gateway.rows import ChainRecord, Delivery
 from gateway.services.code_checks import as_json
 from gateway.services.errors import BadRequest
-from gateway.store.code_warnings import warnings_from
-from gateway.store.trace_queries import ChainRecord, Delivery, TraceQueries
+from gateway.store.trace_queries import TraceQueries
 from schemas.money import MoneyFormatError, format_money, parse_sum
 
 TRACE_KEYS = ("bgt_id", "voucher_no")

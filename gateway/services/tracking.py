@@ -55,9 +55,9 @@ from gateway.bootstrap import Gateway
 from gateway.config import Person
 from gateway.errors import UnknownParty
 from gateway.parties import Party, PartyKind, PartyRegistry
+from gateway.rows import IndicatorRow, Spending, Unlinked, VoucherLine
 from gateway.services.errors import BadRequest, NotFound, TrackingForbidden
-from gateway.store.ledger import IndicatorRow
-from gateway.store.tracking import Spending, TrackingQueries, Unlinked, VoucherLine
+from gateway.store.tracking import TrackingQueries
 from schemas.money import format_fen
 
 MAX_DEPTH = 6

@@ -14,44 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
+from gateway.rows import BreakEvent, BreakQuery, BreakRow
 from gateway.store.tables import break_events, recon_breaks
-
-
-@dataclass(frozen=True)
-class BreakRow:
-    id: int
-    key: str
-    kind: str
-    type: str
-    scope_key: str
-    scope: Mapping[str, Any]
-    ident: str
-    status: str
-    first_seen: datetime
-    last_seen: datetime
-    first_run_id: int
-    last_run_id: int
-    closed_at: datetime | None
-    amount_fen: int | None
-    upper_amount_fen: int | None
-    lower_amount_fen: int | None
-    difference_fen: int | None
-    fields: Sequence[Mapping[str, Any]]
-    detail: Mapping[str, Any]
-    status_at: datetime | None
-    status_by: str | None
-    status_comment: str | None
-    seen_as_of: datetime | None
-    """The latest as-of of the runs that found it (``None`` only for rows older than migration 0007)."""
-
-
-@dataclass(frozen=True)
-class BreakEvent:
-    at: datetime
-    actor: str
-    action: str
-    comment: str | None
-    run_id: int | None
 
 
 @dataclass(frozen=True)
@@ -67,24 +31,6 @@ class FoundBreak:
     difference_fen: int | None
     fields: Sequence[Mapping[str, Any]]
     detail: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class BreakQuery:
-    """Filters for :meth:`BreakRepository.search`; ``None`` means no filter."""
-
-    kind: str | None = None
-    scope_key: str | None = None
-    scope_prefix: str | None = None
-    types: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    min_amount_fen: int | None = None
-    max_amount_fen: int | None = None
-    first_seen_before: datetime | None = None
-    first_seen_after: datetime | None = None
-    sort: str = "-last_seen"
-    limit: int = 50
-    offset: int = 0
 
 
 SORTS: dict[str, Any] = {

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from gateway import audit
+from gateway.payment_lines import PaymentLine
 from gateway.reconcile.payments_columns import PaymentInputs
 from gateway.reconcile.payments_duckdb import reconcile_payment_columns
 from gateway.reconcile.payments_report import PaymentReport
@@ -30,7 +31,6 @@ from gateway.services import breaks as break_service
 from gateway.services import payment_runs
 from gateway.services.errors import BadRequest
 from gateway.services.reconciliations import dashboard_summary, get_run, list_runs, report_file, run_now
-from gateway.store.payment_lines import PaymentLine
 from gateway.store.tables import messages, payment_lines
 from tests.gateway.conftest import Harness
 from tests.gateway.payment_flows import (

@@ -27,6 +27,7 @@ from gateway.reconcile.ledger_columns import (
     parse_doc_date,
 )
 from gateway.reconcile.report_json import report_dict
+from gateway.rows import NewIndicator
 from gateway.services import breaks as break_service
 from gateway.services import reconciliations as reconciliation_service
 from gateway.services.errors import BadRequest, Conflict
@@ -37,7 +38,6 @@ from gateway.services.reconciliations import (
     reconcile_pair_from_store,
     run_now,
 )
-from gateway.store.ledger import NewIndicator
 from gateway.store.tables import ledger_indicators
 from schemas.money import to_fen
 from tests.gateway.conftest import Harness

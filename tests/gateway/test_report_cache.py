@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from gateway.rows import NewIndicator
 from gateway.services import reconciliations, report_cache
 from gateway.services.errors import BadRequest, NotFound
 from gateway.services.reconciliations import ReconciliationFailed, run_now
-from gateway.store.ledger import NewIndicator
 from tests.gateway.conftest import Harness
 from tests.gateway.reconcile.test_engines_agree import EVERY_TYPE_LOWER, EVERY_TYPE_UPPER
 from tests.gateway.test_reconciliation_store import CITY, PROVINCE, _load, to_store
