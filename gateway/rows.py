@@ -53,6 +53,10 @@ class BreakEvent:
     run_id: int | None
 
 
+BREAK_SORTS = ("amount", "first_seen", "last_seen", "type", "status")
+"""What :class:`BreakQuery` may sort by."""
+
+
 @dataclass(frozen=True)
 class BreakQuery:
     """Filters for :meth:`BreakRepository.search`; ``None`` means no filter."""
@@ -67,6 +71,7 @@ class BreakQuery:
     first_seen_before: datetime | None = None
     first_seen_after: datetime | None = None
     sort: str = "-last_seen"
+    """One of :data:`BREAK_SORTS`, prefix ``-`` for descending."""
     limit: int = 50
     offset: int = 0
 

@@ -24,7 +24,6 @@ from adapters.preserve import extensions_text
 from gateway import audit
 from gateway.audit_contents import record_digests
 from gateway.bootstrap import Gateway
-from gateway.delivery import profiles
 from gateway.errors import DuplicateConflict, MessageExists, ValueNotStorable
 from gateway.model import MessageStatus, NewMessage, NewOutboxItem, NewRecord
 from gateway.parties import Party, PartyKind
@@ -38,7 +37,7 @@ from gateway.routing import (
     route,
     voucher_references,
 )
-from gateway.services import code_checks, control, ledger
+from gateway.services import code_checks, control, ledger, profiles
 from gateway.services.authentication import SignedRequest, authenticate
 from gateway.services.control_rules import NO_RULES
 from gateway.services.errors import PayloadTooLarge, ServiceError
@@ -365,7 +364,7 @@ def _record(record: Record, document: Document, warnings: tuple[Problem, ...] = 
 def _render_for_receivers(
     gw: Gateway, raw: bytes, document: Document, routes: list[list[Route]], origin: profiles.Origin
 ) -> dict[str, tuple[str, bytes]]:
-    """Receiver → (wire format, bytes), per the receiver's wire profile (:mod:`gateway.delivery.profiles`)."""
+    """Receiver → (wire format, bytes), per the receiver's wire profile (:mod:`gateway.services.profiles`)."""
     by_receiver: dict[str, list[Record]] = {}
     for record, record_routes in zip(document.records, routes, strict=True):
         for r in record_routes:

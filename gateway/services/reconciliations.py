@@ -40,6 +40,7 @@ from gateway.reconcile.report_json import break_dict, pair_dict, report_dict
 from gateway.rows import RunRow
 from gateway.services import break_closing, payment_runs
 from gateway.services.errors import BadRequest, NotFound
+from gateway.services.ports import ServiceContext
 from gateway.store.breaks import FoundBreak
 from gateway.store.unit_of_work import UnitOfWork
 from schemas.money import format_money, parse_sum, to_fen
@@ -536,7 +537,7 @@ def list_runs(
     return RunPage([_summary(r) for r in rows], total, limit, offset)
 
 
-def get_run(gw: Gateway, run_id: int) -> tuple[RunSummary, Mapping[str, Any] | None]:
+def get_run(gw: ServiceContext, run_id: int) -> tuple[RunSummary, Mapping[str, Any] | None]:
     """A run and its JSON report (``None`` while running or when it failed)."""
     with gw.database.unit_of_work() as uow:
         row = uow.runs.get(run_id)
@@ -545,7 +546,7 @@ def get_run(gw: Gateway, run_id: int) -> tuple[RunSummary, Mapping[str, Any] | N
         return _summary(row), uow.runs.report(run_id)
 
 
-def report_file(gw: Gateway, run_id: int, fmt: str) -> tuple[bytes, str, str]:
+def report_file(gw: ServiceContext, run_id: int, fmt: str) -> tuple[bytes, str, str]:
     """(content, media type, file name) of a run's report in ``json | csv | xlsx | html``."""
     if fmt not in MEDIA_TYPES:
         raise BadRequest(f"format must be one of {', '.join(MEDIA_TYPES)}")

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
-from gateway.rows import BreakEvent, BreakQuery, BreakRow
+from gateway.rows import BREAK_SORTS, BreakEvent, BreakQuery, BreakRow
 from gateway.store.tables import break_events, recon_breaks
 
 
@@ -34,13 +34,9 @@ class FoundBreak:
 
 
 SORTS: dict[str, Any] = {
-    "amount": recon_breaks.c.amount_fen,
-    "first_seen": recon_breaks.c.first_seen,
-    "last_seen": recon_breaks.c.last_seen,
-    "type": recon_breaks.c.type,
-    "status": recon_breaks.c.status,
+    name: recon_breaks.c["amount_fen" if name == "amount" else name] for name in BREAK_SORTS
 }
-"""Sort names (prefix ``-`` for descending)."""
+""":data:`gateway.rows.BREAK_SORTS` → the column (prefix ``-`` for descending)."""
 
 _COLUMNS = tuple(recon_breaks.c[name] for name in BreakRow.__dataclass_fields__)
 

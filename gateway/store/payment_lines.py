@@ -30,7 +30,7 @@ into the store so a run needs no per-row resolution:
 * quota, per (division, statement VoucherNo): the latest 3510 counts; a 5510 (the 回执 repeating the
   balances) counts only while no 3510 of that statement is stored.
 
-A CFX 3143 / 3144 arrives already normalised into the 2301 / 2302 回单 (``gateway.delivery.profiles``); a
+A CFX 3143 / 3144 arrives already normalised into the 2301 / 2302 回单 (``gateway.services.profiles``); a
 refused one has ``XPayAmt`` 0.00. 3501 / 3502 凭证对账 statements are not read from the store (their role —
 bank or PBOC side — depends on who sent them; the file CLI takes them as an explicit input).
 """

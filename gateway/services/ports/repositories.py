@@ -7,7 +7,7 @@ rows they take and return are the plain dataclasses of :mod:`gateway.rows` and :
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -170,6 +170,7 @@ class Runs(Protocol):
     """:class:`gateway.store.reconciliations.RunRepository`."""
 
     def get(self, run_id: int) -> RunRow | None: ...
+    def report(self, run_id: int) -> Mapping[str, Any] | None: ...
     def claim_firing(self, job_id: str, fire_time: datetime, node: str, at: datetime) -> int | None: ...
     def finish_firing(self, firing_id: int, at: datetime, outcome: str, run_id: int | None) -> None: ...
 
