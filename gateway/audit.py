@@ -19,18 +19,24 @@ from __future__ import annotations
 import enum
 import hmac
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from gateway.audit_contents import ContentCheck, ContentStore
 from gateway.errors import AuditChainBroken
 from gateway.model import AuditEntry
 from signing import sm3_hex
 
-if TYPE_CHECKING:
-    from gateway.store.unit_of_work import UnitOfWork
+
+class DeferringUnitOfWork(Protocol):
+    """What :func:`append_at_commit` needs of a unit of work (``gateway.store.unit_of_work.UnitOfWork``)."""
+
+    @property
+    def audit(self) -> AuditStore: ...
+    def deferred(self, key: str, make: Callable[[], _AtCommit]) -> _AtCommit: ...
+
 
 GENESIS = "0" * 64
 
@@ -103,7 +109,7 @@ def append(
 
 
 def append_at_commit(
-    uow: UnitOfWork,
+    uow: DeferringUnitOfWork,
     *,
     actor: str,
     action: str,

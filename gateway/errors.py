@@ -12,6 +12,8 @@ Exceptions raised by gateway/ (the application layer: configuration, store, audi
     + ValueNotStorable            - the database refused a value of the input (a number beyond BIGINT, text
                                     PostgreSQL cannot hold): a safety net behind the input checks
   + AuditChainBroken(problems)    - the SM3 hash chain of the audit log does not verify; lists every break
+  + ServiceError(detail)          - a use case refused the request: the tree is in gateway/services/errors.py
+  + DeliveryError                 - a push failed: gateway/delivery/errors.py
 
 HTTP mapping lives in one table in :mod:`gateway.api.errors`; these classes carry no status codes.
 """

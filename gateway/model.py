@@ -160,3 +160,12 @@ class RoutedVoucher:
     """The id of the bank party the voucher was routed to (its ``routes`` row)."""
     pay_bank_code: str
     """The voucher's ``PayBankCode`` as its reconciliation line holds it (``""`` when absent)."""
+
+
+class Discard(Exception):
+    """Raised by a group-commit write (:mod:`gateway.store.group_commit`, ADR 0009) whose work must be rolled
+    back but which answers ``result`` all the same (the answer to a repeated submission)."""
+
+    def __init__(self, result: object) -> None:
+        super().__init__("discarded")
+        self.result = result

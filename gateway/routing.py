@@ -41,7 +41,7 @@ result in; a voucher the gateway never routed is :class:`VoucherUnknown` (``422 
 routed to another bank is ``403 forbidden``. The document's own bank fields (``PayBankCode`` /
 ``PayBankNo``) naming another bank are refused first, without the look-up result.
 
-What bytes each receiver gets is its wire profile's business (:mod:`gateway.delivery.profiles`): a 2301/2302
+What bytes each receiver gets is its wire profile's business (:mod:`gateway.services.profiles`): a 2301/2302
 for a PBOC on ``cfx`` goes out as a TIPS 2201/2202, and the PBOC's CFX 3143/3144 arrives here already turned
 into the ``clearing_receipt`` of the stored request.
 """

@@ -70,3 +70,38 @@ def test_fastapi_is_imported_only_under_gateway_api() -> None:
         if "fastapi" in _imported_roots(p) and "api" not in p.relative_to(ROOT).parts
     ]
     assert offenders == []
+
+
+SERVICE_FORBIDDEN = {"gateway.store", "gateway.bootstrap", "sqlalchemy", "fastapi", "starlette", "httpx"}
+SERVICE_ALLOWED = {
+    # The intake transaction runs inside the group committer (gateway.store.group_commit: Discard, and the
+    # SQLAlchemy unit of work's savepoints); ADR 0009.
+}
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def test_services_import_neither_the_store_nor_the_composition_root() -> None:
+    files = sorted((ROOT / "gateway" / "services").rglob("*.py"))
+    assert len(files) > 10
+    offenders = []
+    for path in files:
+        if path.name in SERVICE_ALLOWED and path.parent.name == "services":
+            continue
+        bad = {
+            m
+            for m in _imported_modules(path)
+            if any(m == f or m.startswith(f + ".") for f in SERVICE_FORBIDDEN)
+        }
+        if bad:
+            offenders.append(f"{path.relative_to(ROOT)} imports {sorted(bad)}")
+    assert offenders == []

@@ -29,22 +29,18 @@ from gateway.api import (
 from gateway.api.inputs import storable_parameters
 from gateway.api.keys import router as keys_router
 from gateway.api.limits import install as install_limits
-from gateway.bootstrap import Gateway
+from gateway.bootstrap import Gateway, build_relay, build_transport
 from gateway.logging_setup import RequestContext
 from gateway.services import people
 
 
 def _relay_lifespan(gateway: Gateway) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    from gateway.delivery.relay import Relay
-    from gateway.delivery.transport import HTTPTransport
-
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
-        transport = HTTPTransport()
-        thread = threading.Thread(
-            target=Relay(gateway, transport).run_forever, args=(stop,), name="fiscalgw-relay", daemon=True
-        )
+        transport = build_transport()
+        relay = build_relay(gateway, transport)
+        thread = threading.Thread(target=relay.run_forever, args=(stop,), name="fiscalgw-relay", daemon=True)
         thread.start()
         try:
             yield

@@ -133,7 +133,7 @@ def error_body(exc: Exception) -> tuple[int, dict[str, Any]]:
         if klass in ERROR_TABLE:
             status, code = ERROR_TABLE[klass]
             if isinstance(exc, ControlRefused):
-                code = exc.code
+                code = exc.rule_code
             return status, {"error": code, "detail": error_detail(exc)}
     raise KeyError(type(exc).__name__)
 

@@ -10,7 +10,6 @@ from typing import Any
 from gateway.cli._common import EXIT_FAILED, EXIT_OK, CLIError, read_file
 from gateway.cli._config import add_config_argument, settings_from
 from gateway.errors import GatewayError
-from gateway.services.errors import ServiceError
 from schemas.money import format_fen
 
 
@@ -81,7 +80,7 @@ def _action(args: argparse.Namespace) -> int:
         else:
             control_review.refuse(gw, args.spend_id, actor, args.reason)
             print(f"voucher {args.spend_id} refused (退回)")
-    except (ServiceError, GatewayError) as exc:
+    except GatewayError as exc:  # the use-case errors (ServiceError) included
         raise CLIError(str(exc), EXIT_FAILED) from None
     finally:
         gw.close()

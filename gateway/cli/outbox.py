@@ -10,7 +10,6 @@ from typing import Any
 from gateway.cli._common import EXIT_FAILED, EXIT_OK, CLIError
 from gateway.cli._config import add_config_argument, settings_from
 from gateway.errors import GatewayError
-from gateway.services.errors import ServiceError
 
 
 def register(subparsers: Any) -> None:
@@ -74,7 +73,7 @@ def _action(args: argparse.Namespace) -> int:
             assert since is not None
             count = ops.replay_since(gw, since, actor=actor, receiver=args.receiver)
             print(f"{count} deliveries queued again")
-    except (ServiceError, GatewayError) as exc:
+    except GatewayError as exc:  # the use-case errors (ServiceError) included
         raise CLIError(str(exc), EXIT_FAILED) from None
     finally:
         gw.close()

@@ -6,13 +6,17 @@ import argparse
 import os
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gateway.cli._common import EXIT_FAILED, EXIT_OK, CLIError
 from gateway.cli._config import add_config_argument, config_path, settings_from
 from gateway.config import CONFIG_FILE_NAME, DEFAULT_CONFIG_DIR
 from gateway.errors import GatewayError
 from gateway.logging_setup import FORMATS, configure
+
+if TYPE_CHECKING:
+    from gateway.bootstrap import Gateway
+    from gateway.scheduler import ReconciliationScheduler
 
 
 def register(subparsers: Any) -> None:
@@ -133,12 +137,12 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _start_scheduler(gateway: Any) -> Any:
+def _start_scheduler(gateway: Gateway) -> ReconciliationScheduler:
     """Start the ``[[reconciliation.pairs]]`` scheduler (one node runs each firing; ADR 0005)."""
-    from gateway.services.scheduler import ReconciliationScheduler
+    from gateway.bootstrap import build_scheduler
 
     try:
-        scheduler = ReconciliationScheduler(gateway)
+        scheduler = build_scheduler(gateway)
     except GatewayError as exc:
         raise CLIError(str(exc)) from None
     scheduler.start()
@@ -149,9 +153,7 @@ def _relay(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from gateway.bootstrap import build_gateway
-    from gateway.delivery.relay import Relay
-    from gateway.delivery.transport import HTTPTransport
+    from gateway.bootstrap import build_gateway, build_relay, build_transport
 
     configure(args.log_format)
     settings = settings_from(args.config)
@@ -163,9 +165,9 @@ def _relay(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda _signum, _frame: stop.set())
-    transport = HTTPTransport()
+    transport = build_transport()
     try:
-        Relay(gateway, transport).run_forever(stop, interval=args.interval, batch=args.batch)
+        build_relay(gateway, transport).run_forever(stop, interval=args.interval, batch=args.batch)
     finally:
         transport.close()
         gateway.close()

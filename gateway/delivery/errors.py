@@ -1,15 +1,18 @@
 """
 Exceptions raised by gateway/delivery/.
 
-* DeliveryError             - base class
-  + DeliveryFailed(detail)  - one push attempt failed (network error, timeout or a non-2xx answer);
-                              the relay retries with backoff and dead-letters after the configured attempts
+* GatewayError (gateway/errors.py)
+  + DeliveryError           - base class
+    + DeliveryFailed(detail)  - one push attempt failed (network error, timeout or a non-2xx answer);
+                                the relay retries with backoff and dead-letters after the configured attempts
 """
 
 from __future__ import annotations
 
+from gateway.errors import GatewayError
 
-class DeliveryError(Exception):
+
+class DeliveryError(GatewayError):
     """Base class for every error raised by gateway/delivery/."""
 
 

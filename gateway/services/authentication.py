@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from gateway.bootstrap import Gateway
 from gateway.keyring import PartyKeys
 from gateway.services.errors import (
     BadRequest,
@@ -23,6 +22,7 @@ from gateway.services.errors import (
     StaleTimestamp,
     UnknownSender,
 )
+from gateway.services.ports import ServiceContext
 from gateway.wire_signature import SigningStringError, parse_rfc3339, signing_string
 from signing.errors import CertificateError, InvalidSignature
 
@@ -75,7 +75,7 @@ def _check_timestamp(text: str, now: datetime, window: int) -> datetime:
     return stamp
 
 
-def authenticate(gw: Gateway, request: SignedRequest, now: datetime) -> Caller:
+def authenticate(gw: ServiceContext, request: SignedRequest, now: datetime) -> Caller:
     sender = _require(request.sender, "X-Sender")
     message_id = _require(request.message_id, "X-Message-Id")
     timestamp = _require(request.timestamp, "X-Timestamp")
@@ -111,7 +111,7 @@ def authenticate(gw: Gateway, request: SignedRequest, now: datetime) -> Caller:
     return Caller(keys, message_id, timestamp, signature, signed_at)
 
 
-def authenticate_once(gw: Gateway, request: SignedRequest, now: datetime) -> Caller:
+def authenticate_once(gw: ServiceContext, request: SignedRequest, now: datetime) -> Caller:
     """:func:`authenticate`, then spend ``X-Message-Id`` as a nonce: a second request of the same sender with
     the same id inside the timestamp window is :class:`ReplayedRequest` (409), whatever else it carries.
     Used nonces are kept while their timestamp could still pass the window, then pruned."""

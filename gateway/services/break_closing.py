@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from gateway.reconcile.breaks import BreakType
-from gateway.store.breaks import BreakRow
-from gateway.store.counterparts import CounterpartRepository, LedgerRecord, PaymentRecord
+from gateway.rows import BreakRow, LedgerRecord, PaymentRecord
+from gateway.services.ports import Counterparts
 from schemas.money import format_fen
 
 CLOSE = "close"
@@ -49,7 +49,7 @@ def _message(record: LedgerRecord | PaymentRecord) -> str:
 
 
 def judge(
-    repo: CounterpartRepository,
+    repo: Counterparts,
     kind: str,
     vanished: Sequence[BreakRow],
     *,
@@ -97,7 +97,7 @@ def _label(kind: str) -> str:
 # ---- indicators ----------------------------------------------------------------------------------------
 
 
-def _judge_indicators(repo: CounterpartRepository, rows: Sequence[BreakRow]) -> dict[int, Verdict]:
+def _judge_indicators(repo: Counterparts, rows: Sequence[BreakRow]) -> dict[int, Verdict]:
     out: dict[int, Verdict] = {}
     for row in rows:
         d = row.detail
@@ -161,7 +161,7 @@ def _indicator_verdict(kind: str, lowers: list[LedgerRecord], uppers: list[Ledge
 # ---- payments ------------------------------------------------------------------------------------------
 
 
-def _judge_payments(repo: CounterpartRepository, rows: Sequence[BreakRow]) -> dict[int, Verdict]:
+def _judge_payments(repo: Counterparts, rows: Sequence[BreakRow]) -> dict[int, Verdict]:
     by_adm: dict[str, list[BreakRow]] = defaultdict(list)
     for row in rows:
         by_adm[str(row.detail.get("adm_div_code"))].append(row)

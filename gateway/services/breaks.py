@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gateway import audit
-from gateway.bootstrap import Gateway
 from gateway.reconcile.breaks import BreakType
+from gateway.rows import BREAK_SORTS, BreakEvent, BreakQuery, BreakRow
 from gateway.services.errors import BadRequest, Conflict, NotFound
-from gateway.store.breaks import SORTS, BreakEvent, BreakQuery, BreakRow
+from gateway.services.ports import ServiceContext
 from schemas.money import format_fen
 
 STATUSES = ("open", "explained", "resolved", "closed")
@@ -170,8 +170,10 @@ def _sort(sort: str) -> str:
     """``age`` sorts youngest first (``-age``: oldest first); other names sort by that column."""
     aliases = {"age": "-first_seen", "-age": "first_seen"}
     resolved = aliases.get(sort, sort)
-    if resolved.lstrip("-") not in SORTS:
-        raise BadRequest(f"sort must be one of {', '.join(sorted([*SORTS, 'age']))} (prefix - to reverse)")
+    if resolved.lstrip("-") not in BREAK_SORTS:
+        raise BadRequest(
+            f"sort must be one of {', '.join(sorted([*BREAK_SORTS, 'age']))} (prefix - to reverse)"
+        )
     return resolved
 
 
@@ -192,7 +194,7 @@ def _scope_filter(f: BreakFilters) -> tuple[str | None, str | None]:
     return None, None
 
 
-def list_breaks(gw: Gateway, filters: BreakFilters) -> BreakPage:
+def list_breaks(gw: ServiceContext, filters: BreakFilters) -> BreakPage:
     """One page of breaks matching ``filters``."""
     if not 1 <= filters.limit <= 500 or filters.offset < 0:
         raise BadRequest("limit must be 1…500 and offset ≥ 0")
@@ -227,7 +229,7 @@ def list_breaks(gw: Gateway, filters: BreakFilters) -> BreakPage:
     return BreakPage([_view(r, now) for r in rows], total, filters.limit, filters.offset)
 
 
-def get_break(gw: Gateway, key: str) -> BreakView:
+def get_break(gw: ServiceContext, key: str) -> BreakView:
     """A break with its full history (NotFound if no such key)."""
     with gw.database.unit_of_work() as uow:
         row = uow.breaks.get(key)
@@ -246,7 +248,7 @@ def _comment(comment: str | None) -> str:
 
 
 def _transition(
-    gw: Gateway, key: str, *, to: str, allowed_from: tuple[str, ...], comment: str | None, actor: str
+    gw: ServiceContext, key: str, *, to: str, allowed_from: tuple[str, ...], comment: str | None, actor: str
 ) -> BreakView:
     text = _comment(comment)
     now = gw.clock()
@@ -273,14 +275,14 @@ def _transition(
     return view
 
 
-def explain_break(gw: Gateway, key: str, *, comment: str | None, actor: str) -> BreakView:
+def explain_break(gw: ServiceContext, key: str, *, comment: str | None, actor: str) -> BreakView:
     """open → explained (or amend an explanation)."""
     return _transition(
         gw, key, to="explained", allowed_from=("open", "explained"), comment=comment, actor=actor
     )
 
 
-def resolve_break(gw: Gateway, key: str, *, comment: str | None, actor: str) -> BreakView:
+def resolve_break(gw: ServiceContext, key: str, *, comment: str | None, actor: str) -> BreakView:
     """open / explained → resolved, with why."""
     return _transition(
         gw, key, to="resolved", allowed_from=("open", "explained"), comment=comment, actor=actor

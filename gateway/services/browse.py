@@ -11,20 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from gateway.bootstrap import Gateway
 from gateway.model import AuditEntry
-from gateway.services import status, trace
-from gateway.services.errors import BadRequest, NotFound
-from gateway.store.browse import (
-    QUEUE_STATES,
-    Browse,
+from gateway.rows import (
+    STATES,
+    DeliveryRow,
     MessageCriteria,
     MessageDetail,
     MessageRow,
     Original,
     ReceiverCounts,
 )
-from gateway.store.outbox_listing import DeliveryRow
+from gateway.services import status, trace
+from gateway.services.errors import BadRequest, NotFound
+from gateway.services.ports import MessageBrowser, ServiceContext
 
 __all__ = [
     "PAGE_SIZE",
@@ -39,6 +38,9 @@ __all__ = [
     "QueueView",
     "ReceiverCounts",
 ]
+
+QUEUE_STATES = STATES
+"""The delivery states the queue page pages through."""
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
@@ -82,8 +84,8 @@ class QueueView:
     recent_actions: list[AuditEntry]
 
 
-def _browse(gw: Gateway) -> Browse:
-    return Browse(gw.database.engine)
+def _browse(gw: ServiceContext) -> MessageBrowser:
+    return gw.database.message_browser()
 
 
 def _check_page(page: int) -> int:
@@ -92,20 +94,20 @@ def _check_page(page: int) -> int:
     return page
 
 
-def search_messages(gw: Gateway, criteria: MessageCriteria, page: int = 1) -> Page[MessageRow]:
+def search_messages(gw: ServiceContext, criteria: MessageCriteria, page: int = 1) -> Page[MessageRow]:
     number = _check_page(page)
     items, more = _browse(gw).search(criteria, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     return Page(items, number, more)
 
 
-def find_message(gw: Gateway, sender: str, message_id: str) -> int:
+def find_message(gw: ServiceContext, sender: str, message_id: str) -> int:
     pk = _browse(gw).find_pk(sender, message_id)
     if pk is None:
         raise NotFound(f"未找到 {sender} 发送的报文 {message_id}")
     return pk
 
 
-def message_view(gw: Gateway, pk: int) -> MessageView:
+def message_view(gw: ServiceContext, pk: int) -> MessageView:
     browse = _browse(gw)
     detail = browse.message(pk)
     if detail is None:
@@ -126,14 +128,14 @@ def message_view(gw: Gateway, pk: int) -> MessageView:
     )
 
 
-def original(gw: Gateway, pk: int) -> Original:
+def original(gw: ServiceContext, pk: int) -> Original:
     found = _browse(gw).original(pk)
     if found is None:
         raise NotFound(f"未找到报文 #{pk}")
     return found
 
 
-def queue_view(gw: Gateway, state: str, receiver: str | None = None, page: int = 1) -> QueueView:
+def queue_view(gw: ServiceContext, state: str, receiver: str | None = None, page: int = 1) -> QueueView:
     if state not in QUEUE_STATES:
         raise BadRequest(f"投递状态应为 {'、'.join(QUEUE_STATES)} 之一")
     number = _check_page(page)
@@ -148,7 +150,7 @@ def queue_view(gw: Gateway, state: str, receiver: str | None = None, page: int =
     )
 
 
-def delivery(gw: Gateway, outbox_id: int) -> DeliveryRow:
+def delivery(gw: ServiceContext, outbox_id: int) -> DeliveryRow:
     found = _browse(gw).delivery(outbox_id)
     if found is None:
         raise NotFound(f"未找到投递 #{outbox_id}")

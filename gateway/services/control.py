@@ -3,8 +3,9 @@ checked against the paying division's rules, inside the intake transaction.
 
 available = the indicator's live net amount (issued + adjustments − recalled: the ledger row, ADR 0005)
 − what its vouchers have paid − what they have in flight (:mod:`gateway.store.indicator_spending`). The
-balance check is the conditional UPDATE of :meth:`IndicatorSpending.reserve`, so two concurrent vouchers
-against the last balance cannot both pass.
+balance check is the conditional UPDATE of the spends port's ``reserve``
+(:meth:`gateway.store.indicator_spending.IndicatorSpending.reserve`), so two concurrent vouchers against the
+last balance cannot both pass.
 
 Finding the indicator: the rows on the paying division's ``own`` / ``received`` ledger whose
 ``COR_BGT_DOC_NO`` is the voucher's ``FileNoCode`` (the 5201 / 8202 field set carries no BGT_ID). None →
@@ -25,10 +26,10 @@ from datetime import datetime
 from typing import Any
 
 from adapters.base import Record
+from gateway.rows import Candidate, NewSpend, Spend
 from gateway.services.control_rules import CODES, NO_RULES, DivisionRules, RuleSet, rule_set
 from gateway.services.errors import ServiceError
-from gateway.store.indicator_spending import Candidate, IndicatorSpending, NewSpend, Spend
-from gateway.store.unit_of_work import UnitOfWork
+from gateway.services.ports import Spends, UnitOfWork
 from schemas.money import format_fen, to_fen
 from schemas.payments import PaymentReceipt, PaymentVoucher, RefundNotice
 
@@ -72,12 +73,13 @@ class Verdict:
 
 
 class ControlRefused(ServiceError):
-    """422: a voucher of the document failed a control rule whose action is ``refuse``. ``code`` is the
-    first failed voucher's first code (``indicator_exhausted``, …); the detail lists every voucher."""
+    """A voucher of the document failed a control rule whose action is ``refuse``. ``rule_code`` is the
+    first failed voucher's first code (``indicator_exhausted``, …; the API answers with it as the error
+    code); the detail lists every voucher."""
 
     def __init__(self, verdicts: Sequence[Verdict], version: int | None) -> None:
         failed = [v for v in verdicts if v.action == "refuse"]
-        self.code = failed[0].codes[0]
+        self.rule_code = failed[0].codes[0]
         self.verdicts = tuple(verdicts)
         self.version = version
         summary = ", ".join(f"{v.voucher.voucher_no}: {'/'.join(v.codes)}" for v in failed)
@@ -150,7 +152,7 @@ def decide(
 
 
 def check(
-    spending: IndicatorSpending,
+    spending: Spends,
     division: DivisionRules,
     position: int,
     voucher: PaymentVoucher,
@@ -186,7 +188,7 @@ class _Item:
 class _Forced:
     """Unconditional additions (control off, no balance rule), one UPDATE per run of one indicator."""
 
-    spending: IndicatorSpending
+    spending: Spends
     indicator_id: int | None = None
     fen: int = 0
 
@@ -203,7 +205,7 @@ class _Forced:
 
 
 def _verdict(
-    spending: IndicatorSpending, item: _Item, used: dict[int, int], forced: _Forced, *, reviewed: bool = False
+    spending: Spends, item: _Item, used: dict[int, int], forced: _Forced, *, reviewed: bool = False
 ) -> Verdict:
     voucher, division, indicator = item.voucher, item.division, item.indicator
     amount = to_fen(voucher.pay_amt)

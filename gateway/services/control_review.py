@@ -19,15 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway import audit
-from gateway.bootstrap import Gateway
-from gateway.delivery import profiles
 from gateway.model import MessageStatus, NewOutboxItem
-from gateway.services import control
+from gateway.payment_lines import lines_of
+from gateway.rows import Spend
+from gateway.services import control, profiles
 from gateway.services.control_rules import CODES, parse
 from gateway.services.errors import BadRequest, Conflict, NotFound
-from gateway.store.indicator_spending import Spend
-from gateway.store.payment_lines import lines_of
-from gateway.store.unit_of_work import UnitOfWork
+from gateway.services.ports import ServiceContext, UnitOfWork
 from schemas.payments import PaymentVoucher
 from signing import sm3_hex
 
@@ -39,7 +37,7 @@ class Loaded:
     divisions: int
 
 
-def load_rules(gw: Gateway, text: str, actor: str) -> Loaded:
+def load_rules(gw: ServiceContext, text: str, actor: str) -> Loaded:
     """Store the rule file as a new version (raises ``control_rules_invalid`` naming the first problem)."""
     rules = parse(text)
     digest = sm3_hex(text.encode("utf-8"))
@@ -58,7 +56,7 @@ def load_rules(gw: Gateway, text: str, actor: str) -> Loaded:
     return Loaded(version, digest, len(rules["divisions"]))
 
 
-def held(gw: Gateway, limit: int = 200) -> list[Spend]:
+def held(gw: ServiceContext, limit: int = 200) -> list[Spend]:
     with gw.database.read_unit_of_work() as uow:
         return uow.spending.held(limit)
 
@@ -81,7 +79,7 @@ def _held_spend(uow: UnitOfWork, spend_id: int) -> Spend:
     return spend
 
 
-def release(gw: Gateway, spend_id: int, actor: str, comment: str = "") -> dict[str, Any]:
+def release(gw: ServiceContext, spend_id: int, actor: str, comment: str = "") -> dict[str, Any]:
     """放行: check again as reviewed, reserve, route. Returns the voucher's new view."""
     text = _comment(comment, required=False)
     now = gw.clock()
@@ -154,7 +152,7 @@ def release(gw: Gateway, spend_id: int, actor: str, comment: str = "") -> dict[s
     return detail
 
 
-def refuse(gw: Gateway, spend_id: int, actor: str, comment: str) -> dict[str, Any]:
+def refuse(gw: ServiceContext, spend_id: int, actor: str, comment: str) -> dict[str, Any]:
     """退回: the held voucher is never routed (a reason is required)."""
     text = _comment(comment, required=True)
     now = gw.clock()

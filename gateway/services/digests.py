@@ -16,10 +16,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.bootstrap import Gateway
+from gateway.rows import IndicatorRow
 from gateway.services.errors import BadRequest
+from gateway.services.ports import ServiceContext
 from gateway.services.reconciliation.indicators import pair_scope
-from gateway.store.ledger import IndicatorRow
 from schemas.money import format_fen
 from signing import sm3_hex
 
@@ -128,7 +128,7 @@ def _keyed(rows: Iterable[IndicatorRow]) -> Iterable[tuple[str, dict[str, Any]]]
         yield row_key(row), row_fields(row)
 
 
-def pair_digests(gw: Gateway, upper: str, lower: str, fiscal_year: int, buckets: int) -> PairDigests:
+def pair_digests(gw: ServiceContext, upper: str, lower: str, fiscal_year: int, buckets: int) -> PairDigests:
     """Digests of every bucket (empty buckets included) of the pair's ledger rows in this gateway's store."""
     scope = pair_scope(upper, lower, fiscal_year)
     _check(buckets)
@@ -144,7 +144,7 @@ def pair_digests(gw: Gateway, upper: str, lower: str, fiscal_year: int, buckets:
 
 
 def bucket_rows(
-    gw: Gateway, upper: str, lower: str, fiscal_year: int, buckets: int, wanted: Iterable[int]
+    gw: ServiceContext, upper: str, lower: str, fiscal_year: int, buckets: int, wanted: Iterable[int]
 ) -> list[dict[str, Any]]:
     """The canonical rows of the ``wanted`` buckets (each with its ``bucket``), in key order."""
     scope = pair_scope(upper, lower, fiscal_year)

@@ -1,48 +1,53 @@
 """
-Exceptions raised by the use cases in gateway/services/. Each carries the stable ``code`` the HTTP layer
-sends as ``{"error": code, "detail": …}`` (the status comes from the one table in gateway/api/errors.py).
+Exceptions raised by the use cases in gateway/services/: the :class:`ServiceError` branch of the one
+:class:`gateway.errors.GatewayError` tree. The classes say what went wrong; the stable wire code and the HTTP
+status of each live in ONE table, :data:`gateway.api.errors.ERROR_TABLE` (the web pages and the CLI map the
+same classes to their own answers).
 
-* ServiceError(code)            - base class
-  + BadRequest                  - ``bad_request``: a required header is missing or malformed
-    + InvalidText               - ``invalid_text``: a string of the request (query, path, JSON body, form)
-                                  holds U+0000 or a lone surrogate, which no text column can store
-    + DuplicateKey              - ``duplicate_key``: a JSON request body repeats a key in one object
-    + InvalidTimestamp          - ``invalid_timestamp``: ``X-Timestamp`` is not an RFC 3339 date-time
-  + UnknownSender               - ``unknown_sender``: ``X-Sender`` is not a registered party
-  + CertificateInvalid          - ``certificate_invalid``: the sender's certificate is expired, not yet
-                                  valid or does not chain to a trust root
-  + SignatureRejected           - ``invalid_signature``: ``X-Signature`` does not verify (reason withheld)
-  + StaleTimestamp              - ``stale_timestamp``: ``X-Timestamp`` outside the configured window
-  + ReplayedRequest             - ``replayed_request``: a signed inbox / status / trace request whose
-                                  ``X-Message-Id`` (its nonce) the sender already used inside the window
-  + PayloadTooLarge             - ``payload_too_large``: the body is over the configured limit
-  + Forbidden                   - ``forbidden``: the sender does not own what a record asserts
-    + TrackingForbidden         - ``tracking_forbidden``: a 资金追踪 request names a division outside the
-                                  caller's scope (its own divisions; a person's ``tracking_divisions``)
-  + Unroutable                  - ``unroutable``: no registered receiver for a record
-  + VoucherUnknown              - ``voucher_unknown``: a bank's 回单 / refund / clearing request names a
-                                  payment voucher the gateway never routed
-  + NotFound                    - ``not_found``: no such message / inbox item visible to the caller
-  + Unauthenticated             - ``unauthenticated``: a person's bearer token is missing or unknown
-  + Conflict                    - ``conflict``: the action does not fit the object's current state
-                                  (e.g. resolving a closed break)
-  + UnsupportedMediaType        - ``unsupported_media_type``: the Content-Type is not a wire document type
-  + BodyReadTimeout             - ``request_timeout``: the body did not arrive within the read deadline
+* GatewayError (gateway/errors.py)
+  + ServiceError(detail)        - base class of the use-case errors
+    + BadRequest                - a required header or parameter is missing or malformed
+      + InvalidText             - a string of the request (query, path, JSON body, form) holds U+0000 or a
+                                  lone surrogate, which no text column can store
+      + DuplicateKey            - a JSON request body repeats a key in one object
+      + InvalidTimestamp        - ``X-Timestamp`` is not an RFC 3339 date-time
+    + UnknownSender             - ``X-Sender`` is not a registered party
+    + CertificateInvalid        - the sender's certificate is expired, not yet valid or does not chain to a
+                                  trust root
+    + SignatureRejected         - ``X-Signature`` does not verify (reason withheld)
+    + StaleTimestamp            - ``X-Timestamp`` outside the configured window
+    + ReplayedRequest           - a signed inbox / status / trace request whose ``X-Message-Id`` (its nonce)
+                                  the sender already used inside the window
+    + PayloadTooLarge           - the body is over the configured limit
+    + Forbidden                 - the sender does not own what a record asserts
+      + TrackingForbidden       - a 资金追踪 request names a division outside the caller's scope (its own
+                                  divisions; a person's ``tracking_divisions``)
+    + Unroutable                - no registered receiver for a record
+    + VoucherUnknown            - a bank's 回单 / refund / clearing request names a payment voucher the
+                                  gateway never routed
+    + NotFound                  - no such message / inbox item / run / break visible to the caller
+    + Unauthenticated           - a person's bearer token is missing or unknown
+    + Conflict                  - the action does not fit the object's current state (e.g. resolving a
+                                  closed break)
+    + UnsupportedMediaType      - the Content-Type is not a wire document type
+    + BodyReadTimeout           - the body did not arrive within the read deadline
+    + ControlRefused            - (gateway/services/control.py, ADR 0008) a voucher failed a 控制 rule whose
+                                  action is ``refuse``; ``rule_code`` names the first failed rule
+                                  (``indicator_exhausted``, …), the detail every voucher
+    + RuleFileInvalid           - (gateway/services/control_rules.py) a control-rule file that cannot be used
+                                  (a BadRequest)
 
-Adapter, schema and store errors (``malformed_document``, ``schema_validation_failed``,
-``unsupported_format``, ``duplicate_conflict``) keep their own classes; the same table maps them. So do the
-控制 errors (ADR 0008): :class:`gateway.services.control.ControlRefused` — 422 with the specific code
-(``indicator_exhausted``, ``indicator_unknown``, ``indicator_recalled``, ``indicator_year_mismatch``,
-``indicator_ambiguous``, ``func_subject_mismatch``, ``project_mismatch``, ``sangong_mismatch``,
-``revenue_fund_mismatch``, ``large_payment``) and a per-voucher detail — and
-:class:`gateway.services.control_rules.RuleFileInvalid` (``control_rules_invalid``, a BadRequest).
+Adapter, schema and store errors keep their own classes (:mod:`adapters.errors`, :mod:`schemas.errors`,
+:mod:`gateway.errors`); the same table maps them.
 """
 
 from __future__ import annotations
 
+from gateway.errors import GatewayError
 
-class ServiceError(Exception):
-    code = "service_error"
+
+class ServiceError(GatewayError):
+    """Base class of the use-case errors; ``detail`` is the text the caller may be shown."""
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -50,76 +55,76 @@ class ServiceError(Exception):
 
 
 class BadRequest(ServiceError):
-    code = "bad_request"
+    """The request is malformed or names something that cannot be asked for."""
 
 
 class InvalidText(BadRequest):
-    code = "invalid_text"
+    """A string of the request holds U+0000 or a lone surrogate."""
 
 
 class DuplicateKey(BadRequest):
-    code = "duplicate_key"
+    """A JSON object of the request body repeats a key."""
 
 
 class InvalidTimestamp(BadRequest):
-    code = "invalid_timestamp"
+    """``X-Timestamp`` is not an RFC 3339 date-time."""
 
 
 class ReplayedRequest(ServiceError):
-    code = "replayed_request"
+    """The sender already used this nonce (``X-Message-Id``) inside the timestamp window."""
 
 
 class UnknownSender(ServiceError):
-    code = "unknown_sender"
+    """``X-Sender`` is not a registered party."""
 
 
 class CertificateInvalid(ServiceError):
-    code = "certificate_invalid"
+    """The sender's certificate is not valid now or does not chain to a trust root."""
 
 
 class SignatureRejected(ServiceError):
-    code = "invalid_signature"
+    """The request signature does not verify (the reason goes to the log only)."""
 
 
 class StaleTimestamp(ServiceError):
-    code = "stale_timestamp"
+    """``X-Timestamp`` is outside the configured window."""
 
 
 class PayloadTooLarge(ServiceError):
-    code = "payload_too_large"
+    """The body is over the configured limit."""
 
 
 class Forbidden(ServiceError):
-    code = "forbidden"
+    """The caller may not do or see this."""
 
 
 class TrackingForbidden(Forbidden):
-    code = "tracking_forbidden"
+    """A 资金追踪 request names a division outside the caller's scope."""
 
 
 class Unroutable(ServiceError):
-    code = "unroutable"
+    """No registered receiver for a record."""
 
 
 class VoucherUnknown(ServiceError):
-    code = "voucher_unknown"
+    """A 回单 / refund / clearing request names a payment voucher the gateway never routed."""
 
 
 class NotFound(ServiceError):
-    code = "not_found"
+    """Nothing of that id visible to the caller."""
 
 
 class Unauthenticated(ServiceError):
-    code = "unauthenticated"
+    """A person's bearer token is missing or unknown."""
 
 
 class UnsupportedMediaType(ServiceError):
-    code = "unsupported_media_type"
+    """The Content-Type is not a wire document type."""
 
 
 class BodyReadTimeout(ServiceError):
-    code = "request_timeout"
+    """The request body did not arrive within the read deadline."""
 
 
 class Conflict(ServiceError):
-    code = "conflict"
+    """The action does not fit the object's current state."""

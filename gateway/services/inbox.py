@@ -8,15 +8,15 @@ from datetime import timedelta
 from typing import Any
 
 from gateway import audit
-from gateway.bootstrap import Gateway
 from gateway.model import MessageStatus
 from gateway.services.errors import BadRequest, NotFound
+from gateway.services.ports import ServiceContext
 
 MAX_BATCH = 100
 MAX_ID = 2**63 - 1
 
 
-def pull(gw: Gateway, party_id: str, limit: int = MAX_BATCH) -> list[dict[str, Any]]:
+def pull(gw: ServiceContext, party_id: str, limit: int = MAX_BATCH) -> list[dict[str, Any]]:
     """Up to ``limit`` visible items for ``party_id``, each hidden until settled or the timeout passes."""
     if not 1 <= limit <= MAX_BATCH:
         raise BadRequest(f"limit must be between 1 and {MAX_BATCH}")
@@ -36,7 +36,9 @@ def pull(gw: Gateway, party_id: str, limit: int = MAX_BATCH) -> list[dict[str, A
     ]
 
 
-def settle(gw: Gateway, party_id: str, item_id: int, *, reject_reason: str | None = None) -> dict[str, Any]:
+def settle(
+    gw: ServiceContext, party_id: str, item_id: int, *, reject_reason: str | None = None
+) -> dict[str, Any]:
     """签收 (``reject_reason`` None) or 退回 one of ``party_id``'s items; NotFound if not its open item."""
     if reject_reason is not None and not reject_reason.strip():
         raise BadRequest("a rejection (退回) needs a non-empty reason")

@@ -24,11 +24,10 @@ from adapters.limits import Limits
 from adapters.preserve import extensions_text
 from gateway import audit
 from gateway.audit_contents import record_digests
-from gateway.bootstrap import Gateway
-from gateway.delivery import profiles
 from gateway.errors import DuplicateConflict, MessageExists, ValueNotStorable
-from gateway.model import MessageStatus, NewMessage, NewOutboxItem, NewRecord
+from gateway.model import Discard, MessageStatus, NewMessage, NewOutboxItem, NewRecord
 from gateway.parties import Party, PartyKind
+from gateway.payment_lines import lines_of
 from gateway.routing import (
     VOUCHER_BANK_RULE,
     Route,
@@ -38,14 +37,12 @@ from gateway.routing import (
     route,
     voucher_references,
 )
-from gateway.services import code_checks, control, ledger
+from gateway.services import code_checks, control, ledger, profiles
 from gateway.services.authentication import SignedRequest, authenticate
 from gateway.services.control_rules import NO_RULES
 from gateway.services.errors import PayloadTooLarge, ServiceError
+from gateway.services.ports import ServiceContext, UnitOfWork
 from gateway.services.text import scrubbed
-from gateway.store.group_commit import Discard
-from gateway.store.payment_lines import lines_of
-from gateway.store.unit_of_work import UnitOfWork
 from schemas.errors import Problem, SchemaError
 from signing import sm3_hex
 
@@ -62,7 +59,7 @@ class Answer:
     replayed: bool = False
 
 
-def receive(gw: Gateway, sub: Submission) -> Answer:
+def receive(gw: ServiceContext, sub: Submission) -> Answer:
     """Accept or reject one submission. Rejections raise (and are audited); see module docstring."""
     now = gw.clock()
     try:
@@ -72,7 +69,7 @@ def receive(gw: Gateway, sub: Submission) -> Answer:
         raise
 
 
-def _receive(gw: Gateway, sub: Submission, now: datetime) -> Answer:
+def _receive(gw: ServiceContext, sub: Submission, now: datetime) -> Answer:
     limit = gw.settings.ingest.max_body_bytes
     if len(sub.body) > limit:
         raise PayloadTooLarge(f"body is {len(sub.body)} bytes; the limit is {limit}")
@@ -275,7 +272,7 @@ def _audited_warnings(warnings: code_checks.CodeWarnings) -> dict[str, Any]:
     return {"code_warnings": {"count": len(every), "first": shown}}
 
 
-def _routed_vouchers(gw: Gateway, sender: Party, document: Document) -> RoutedVouchers:
+def _routed_vouchers(gw: ServiceContext, sender: Party, document: Document) -> RoutedVouchers:
     """The stored vouchers a bank's 回单 / refund / clearing request names, with the bank each was routed
     to — one read before the write transaction, and none unless the sender is a bank (any other sender of
     those types is refused by its kind)."""
@@ -289,7 +286,7 @@ def _routed_vouchers(gw: Gateway, sender: Party, document: Document) -> RoutedVo
 
 
 def _voucher_bank(sender: Party, record: Record, vouchers: RoutedVouchers) -> str | None:
-    """A 回单's bound voucher's PayBankCode (see :func:`gateway.store.payment_lines.lines_of`)."""
+    """A 回单's bound voucher's PayBankCode (see :func:`gateway.payment_lines.lines_of`)."""
     if message_type(record.message) != "payment_receipt":
         return None
     (key,) = voucher_references(record.message)
@@ -371,9 +368,9 @@ def _record(record: Record, document: Document, warnings: tuple[Problem, ...] = 
 
 
 def _render_for_receivers(
-    gw: Gateway, raw: bytes, document: Document, routes: list[list[Route]], origin: profiles.Origin
+    gw: ServiceContext, raw: bytes, document: Document, routes: list[list[Route]], origin: profiles.Origin
 ) -> dict[str, tuple[str, bytes]]:
-    """Receiver → (wire format, bytes), per the receiver's wire profile (:mod:`gateway.delivery.profiles`)."""
+    """Receiver → (wire format, bytes), per the receiver's wire profile (:mod:`gateway.services.profiles`)."""
     by_receiver: dict[str, list[Record]] = {}
     for record, record_routes in zip(document.records, routes, strict=True):
         for r in record_routes:
@@ -384,7 +381,7 @@ def _render_for_receivers(
     }
 
 
-def _audit_rejection(gw: Gateway, sub: Submission, now: datetime, exc: Exception) -> None:
+def _audit_rejection(gw: ServiceContext, sub: Submission, now: datetime, exc: Exception) -> None:
     sender = scrubbed((sub.sender or "-")[:32])  # what was refused may hold text no column can store
     detail = {"reason": type(exc).__name__, "detail": scrubbed(str(exc)[:300]), "size": len(sub.body)}
     subject = f"{sender}/{scrubbed((sub.message_id or '-')[:128])}"

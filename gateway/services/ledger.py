@@ -29,8 +29,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 
 from adapters.base import Record
-from gateway.store.ledger import IndicatorRow, LedgerRepository, Line, NewEntry, NewIndicator
-from gateway.store.unit_of_work import UnitOfWork
+from gateway.rows import IndicatorRow, Line, NewEntry, NewIndicator
+from gateway.services.ports import Ledger, UnitOfWork
 from schemas.errors import Problem, ValidationFailed
 from schemas.indicators import IndicatorEvent, IndicatorReceipt, ReceiptStatus, TransferIndicator
 from schemas.money import MoneyFormatError, check_fen, format_fen, to_fen
@@ -63,7 +63,7 @@ def _aware(local: datetime | None, fallback: datetime) -> datetime:
 
 @dataclass
 class _Poster:
-    repo: LedgerRepository
+    repo: Ledger
     message_pk: int | None
     at: datetime
     posted: int = 0
@@ -243,7 +243,7 @@ class LedgerCheck:
         return out
 
 
-def check_ledger(repo: LedgerRepository) -> LedgerCheck:
+def check_ledger(repo: Ledger) -> LedgerCheck:
     """Check the ledger: entries balance, row amounts equal their principal balances, no double posts."""
     return LedgerCheck(
         tuple(repo.unbalanced_entries()),

@@ -9,10 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from gateway import audit
-from gateway.bootstrap import Gateway
+from gateway.rows import STATES
 from gateway.services.errors import BadRequest, NotFound
-from gateway.store.outbox_listing import STATES, OutboxListing
-from gateway.store.unit_of_work import UnitOfWork
+from gateway.services.ports import ServiceContext, UnitOfWork
 
 MAX_ID = 2**63 - 1
 """Ids are BIGINT: a larger number names no row (and must not reach the database driver)."""
@@ -28,7 +27,7 @@ def cancel_reason(reason: str | None) -> str | None:
     return text or None
 
 
-def retry(gw: Gateway, outbox_id: int, *, actor: str) -> None:
+def retry(gw: ServiceContext, outbox_id: int, *, actor: str) -> None:
     if not 1 <= outbox_id <= MAX_ID:
         raise NotFound(f"outbox row {outbox_id} does not exist")
     now = gw.clock()
@@ -39,7 +38,7 @@ def retry(gw: Gateway, outbox_id: int, *, actor: str) -> None:
         uow.commit()
 
 
-def cancel(gw: Gateway, outbox_id: int, *, actor: str, reason: str | None = None) -> None:
+def cancel(gw: ServiceContext, outbox_id: int, *, actor: str, reason: str | None = None) -> None:
     """Stop a pending or dead delivery; ``reason`` (why, optional here — the pages require it) is audited."""
     why = cancel_reason(reason)
     if not 1 <= outbox_id <= MAX_ID:
@@ -67,13 +66,13 @@ def _not_actionable(uow: UnitOfWork, outbox_id: int, wanted: str) -> NotFound:
     return NotFound(f"outbox row {outbox_id} is {item.status.value}, {wanted}")
 
 
-def replay_count(gw: Gateway, since: datetime, *, receiver: str | None = None) -> int:
+def replay_count(gw: ServiceContext, since: datetime, *, receiver: str | None = None) -> int:
     """How many deliveries :func:`replay_since` would queue again now (read-only, for the confirmation)."""
     with gw.database.read_unit_of_work() as uow:
         return uow.outbox.replayable(since, receiver)
 
 
-def replay_since(gw: Gateway, since: datetime, *, actor: str, receiver: str | None = None) -> int:
+def replay_since(gw: ServiceContext, since: datetime, *, actor: str, receiver: str | None = None) -> int:
     """Queue again every push delivered since ``since`` (optionally to one receiver); returns the count."""
     now = gw.clock()
     with gw.database.unit_of_work() as uow:
@@ -96,7 +95,7 @@ _PARTY_ID = re.compile(r"^[0-9A-Za-z]{1,32}$")
 
 
 def outbox_listing(
-    gw: Gateway,
+    gw: ServiceContext,
     *,
     states: Sequence[str] = DEFAULT_STATES,
     receiver: str | None = None,
@@ -117,7 +116,7 @@ def outbox_listing(
     for name, party in (("receiver", receiver), ("sender", sender)):
         if party is not None and not _PARTY_ID.match(party):
             raise BadRequest(f"{name} must be a party id (1-32 letters or digits)")
-    listing = OutboxListing(gw.database.engine)
+    listing = gw.database.delivery_listing()
     rows, more = listing.rows(wanted, receiver=receiver, sender=sender, before_id=before_id, limit=limit)
     items = [
         {

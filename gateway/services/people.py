@@ -6,13 +6,13 @@ from __future__ import annotations
 import hmac
 from typing import Literal
 
-from gateway.bootstrap import Gateway
 from gateway.config import Person
 from gateway.services.errors import Forbidden, Unauthenticated
+from gateway.services.ports import ServiceContext
 from signing import sm3_hex
 
 
-def person_for(gw: Gateway, authorization: str | None, *, need: Literal["viewer", "ops"]) -> Person:
+def person_for(gw: ServiceContext, authorization: str | None, *, need: Literal["viewer", "ops"]) -> Person:
     """The person presenting ``Authorization: Bearer <token>``, if their role allows ``need``."""
     if authorization is None or not authorization.startswith("Bearer "):
         raise Unauthenticated("an Authorization: Bearer <token> header is required")

@@ -5,7 +5,7 @@ finish`), and never changes afterwards, so its CSV / XLSX / JSON rendering can b
 of a run with ~1,600 breaks costs ~0.2 s of openpyxl, serving it again costs one primary-key read. Each
 lookup still reads the run's row (without its report) and keys on its id, status and finish time, so a file
 is only ever reused for the very run row it was rendered from. Kept per store (the gateway's
-:class:`~gateway.store.database.Database`).
+:class:`~gateway.services.ports.Store`).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-from gateway.bootstrap import Gateway
+from gateway.services.ports import ServiceContext, Store
 from gateway.services.reconciliation import runs
-from gateway.store.database import Database
+from gateway.services.reconciliation.kinds import ReconciliationContext
 
 MAX_BYTES = 32 * 1024 * 1024
 """The most bytes kept per store; a single larger file is served but not kept."""
@@ -34,11 +34,11 @@ class _Files:
     size: int = 0
 
 
-_BY_STORE: weakref.WeakKeyDictionary[Database, _Files] = weakref.WeakKeyDictionary()
+_BY_STORE: weakref.WeakKeyDictionary[Store, _Files] = weakref.WeakKeyDictionary()
 _GUARD = threading.Lock()
 
 
-def _files(gw: Gateway) -> _Files:
+def _files(gw: ServiceContext) -> _Files:
     with _GUARD:
         found = _BY_STORE.get(gw.database)
         if found is None:
@@ -46,7 +46,7 @@ def _files(gw: Gateway) -> _Files:
         return found
 
 
-def report_file(gw: Gateway, run_id: int, fmt: str) -> tuple[bytes, str, str]:
+def report_file(gw: ReconciliationContext, run_id: int, fmt: str) -> tuple[bytes, str, str]:
     """As :func:`gateway.services.reconciliation.runs.report_file` (same content, media type and file name,
     same errors), reusing an earlier rendering of the same finished run."""
     with gw.database.unit_of_work() as uow:

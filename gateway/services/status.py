@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.bootstrap import Gateway
 from gateway.services.errors import NotFound
+from gateway.services.ports import ServiceContext
 
 
-def lifecycle(gw: Gateway, caller: str | None, sender: str, message_id: str) -> dict[str, Any]:
+def lifecycle(gw: ServiceContext, caller: str | None, sender: str, message_id: str) -> dict[str, Any]:
     """``caller`` is the asking party, or ``None`` for a person (ops / viewer), who may read any message."""
     with gw.database.unit_of_work() as uow:
         message = uow.messages.find(sender, message_id)

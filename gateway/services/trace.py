@@ -26,13 +26,13 @@ from decimal import Decimal
 from typing import Any
 
 from adapters.preserve import extensions_of
-from gateway.bootstrap import Gateway
+from gateway.code_warnings import warnings_from
 from gateway.errors import UnknownParty
 from gateway.parties import PartyRegistry
+from gateway.rows import ChainRecord, Delivery
 from gateway.services.code_checks import as_json
 from gateway.services.errors import BadRequest
-from gateway.store.code_warnings import warnings_from
-from gateway.store.trace_queries import ChainRecord, Delivery, TraceQueries
+from gateway.services.ports import ServiceContext, TraceReader
 from schemas.money import MoneyFormatError, format_money, parse_sum
 
 TRACE_KEYS = ("bgt_id", "voucher_no")
@@ -150,7 +150,7 @@ def _division_of(registry: PartyRegistry, hit: ChainRecord) -> str | None:
 
 
 def _collect(
-    q: TraceQueries, registry: PartyRegistry, key: str, value: str
+    q: TraceReader, registry: PartyRegistry, key: str, value: str
 ) -> list[tuple[ChainRecord, dict[str, Any]]]:
     """Every record of the chain with its canonical JSON, de-duplicated, oldest message first."""
     found: dict[tuple[int, int], tuple[ChainRecord, dict[str, Any]]] = {}
@@ -203,13 +203,13 @@ def _collect(
     )
 
 
-def trace(gw: Gateway, caller: str | None, key: str, value: str) -> dict[str, Any]:
+def trace(gw: ServiceContext, caller: str | None, key: str, value: str) -> dict[str, Any]:
     """``caller`` is the asking party, or ``None`` for a person (ops / viewer), who sees the whole chain."""
     if key not in TRACE_KEYS:
         raise BadRequest(f"trace by one of {', '.join(TRACE_KEYS)}")
     if not value or len(value) > _VALUE_LIMIT or not value.isprintable():
         raise BadRequest(f"{key} must be 1-{_VALUE_LIMIT} printable characters")
-    q = TraceQueries(gw.database.engine)
+    q = gw.database.trace_reader()
     items = _collect(q, gw.registry, key, value)
     pks = sorted({hit.message_pk for hit, _ in items})
     routed = q.receivers(pks)

@@ -51,13 +51,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from gateway.bootstrap import Gateway
 from gateway.config import Person
 from gateway.errors import UnknownParty
 from gateway.parties import Party, PartyKind, PartyRegistry
+from gateway.rows import IndicatorRow, Spending, Unlinked, VoucherLine
 from gateway.services.errors import BadRequest, NotFound, TrackingForbidden
-from gateway.store.ledger import IndicatorRow
-from gateway.store.tracking import Spending, TrackingQueries, Unlinked, VoucherLine
+from gateway.services.ports import ServiceContext, Tracking
 from schemas.money import format_fen
 
 MAX_DEPTH = 6
@@ -161,7 +160,7 @@ class Forest:
         return out
 
 
-def _expand(q: TrackingQueries, roots: Sequence[IndicatorRow]) -> Forest:
+def _expand(q: Tracking, roots: Sequence[IndicatorRow]) -> Forest:
     """Level by level: one candidates query per level for the whole frontier, matched exactly here."""
     nodes: dict[int, Node] = {}
     order: list[int] = []
@@ -218,7 +217,7 @@ def _expand(q: TrackingQueries, roots: Sequence[IndicatorRow]) -> Forest:
     return forest
 
 
-def _measure(q: TrackingQueries, forest: Forest, *, with_vouchers: bool) -> None:
+def _measure(q: Tracking, forest: Forest, *, with_vouchers: bool) -> None:
     nodes = forest.nodes
     for indicator_id, kinds in q.amounts_by_kind(nodes.keys()).items():
         nodes[indicator_id].kinds = kinds
@@ -446,7 +445,7 @@ def _division(value: str | None) -> str | None:
 
 
 def list_indicators(
-    gw: Gateway,
+    gw: ServiceContext,
     scope: Scope,
     *,
     division: str | None = None,
@@ -500,7 +499,7 @@ def list_indicators(
 
 
 def indicator_tree(
-    gw: Gateway,
+    gw: ServiceContext,
     scope: Scope,
     bgt_id: str,
     *,

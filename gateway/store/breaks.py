@@ -8,93 +8,18 @@ inserts and updates, never one query per break.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
+from gateway.rows import BREAK_SORTS, BreakEvent, BreakQuery, BreakRow, FoundBreak
 from gateway.store.tables import break_events, recon_breaks
 
-
-@dataclass(frozen=True)
-class BreakRow:
-    id: int
-    key: str
-    kind: str
-    type: str
-    scope_key: str
-    scope: Mapping[str, Any]
-    ident: str
-    status: str
-    first_seen: datetime
-    last_seen: datetime
-    first_run_id: int
-    last_run_id: int
-    closed_at: datetime | None
-    amount_fen: int | None
-    upper_amount_fen: int | None
-    lower_amount_fen: int | None
-    difference_fen: int | None
-    fields: Sequence[Mapping[str, Any]]
-    detail: Mapping[str, Any]
-    status_at: datetime | None
-    status_by: str | None
-    status_comment: str | None
-    seen_as_of: datetime | None
-    """The latest as-of of the runs that found it (``None`` only for rows older than migration 0007)."""
-
-
-@dataclass(frozen=True)
-class BreakEvent:
-    at: datetime
-    actor: str
-    action: str
-    comment: str | None
-    run_id: int | None
-
-
-@dataclass(frozen=True)
-class FoundBreak:
-    """One break a run found, ready to store."""
-
-    key: str
-    type: str
-    ident: str
-    amount_fen: int | None
-    upper_amount_fen: int | None
-    lower_amount_fen: int | None
-    difference_fen: int | None
-    fields: Sequence[Mapping[str, Any]]
-    detail: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class BreakQuery:
-    """Filters for :meth:`BreakRepository.search`; ``None`` means no filter."""
-
-    kind: str | None = None
-    scope_key: str | None = None
-    scope_prefix: str | None = None
-    types: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    min_amount_fen: int | None = None
-    max_amount_fen: int | None = None
-    first_seen_before: datetime | None = None
-    first_seen_after: datetime | None = None
-    sort: str = "-last_seen"
-    limit: int = 50
-    offset: int = 0
-
-
 SORTS: dict[str, Any] = {
-    "amount": recon_breaks.c.amount_fen,
-    "first_seen": recon_breaks.c.first_seen,
-    "last_seen": recon_breaks.c.last_seen,
-    "type": recon_breaks.c.type,
-    "status": recon_breaks.c.status,
+    name: recon_breaks.c["amount_fen" if name == "amount" else name] for name in BREAK_SORTS
 }
-"""Sort names (prefix ``-`` for descending)."""
+""":data:`gateway.rows.BREAK_SORTS` → the column (prefix ``-`` for descending)."""
 
 _COLUMNS = tuple(recon_breaks.c[name] for name in BreakRow.__dataclass_fields__)
 

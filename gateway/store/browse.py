@@ -8,83 +8,27 @@ are not yet delivered (the ``(status, next_attempt_at)`` index). Nothing here wr
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine, func, select, union_all
 
+from gateway.code_warnings import warnings_from
 from gateway.model import AuditEntry, MessageStatus
-from gateway.store.code_warnings import warnings_from
-from gateway.store.outbox_listing import (
+from gateway.rows import (
     STATES,
-    DeliveryQuery,
     DeliveryRow,
-    list_deliveries,
-    undelivered_counts,
+    MessageCriteria,
+    MessageDetail,
+    MessageRow,
+    Original,
+    ReceiverCounts,
 )
+from gateway.store.outbox_listing import DeliveryQuery, list_deliveries, undelivered_counts
 from gateway.store.tables import audit_log, messages, records, routes, trace_keys
-from schemas.errors import Problem
 
 QUEUE_STATES = STATES
 """Delivery states as the queue page shows them (the ops API's, :mod:`gateway.store.outbox_listing`)."""
-
-
-@dataclass(frozen=True)
-class MessageCriteria:
-    """Search filters; ``None`` means "any". ``received_to`` is exclusive."""
-
-    message_id: str | None = None
-    bgt_id: str | None = None
-    voucher_no: str | None = None
-    party: str | None = None
-    """Sender or receiver."""
-    msg_type: str | None = None
-    received_from: datetime | None = None
-    received_to: datetime | None = None
-
-
-@dataclass(frozen=True)
-class MessageRow:
-    pk: int
-    sender: str
-    message_id: str
-    received_at: datetime
-    format: str
-    msg_type: str
-    status: MessageStatus
-    receivers: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class MessageDetail:
-    row: MessageRow
-    body_sm3: str
-    body_size: int
-    headers: dict[str, str]
-    records: tuple[tuple[int, str, str | None, str | None, str], ...]
-    """(position, type, bgt_id, voucher_no, result) per record."""
-    code_warnings: Mapping[int, tuple[Problem, ...]] = field(default_factory=dict)
-    """Record position → its 代码校验警告 (only records that have any)."""
-
-
-@dataclass(frozen=True)
-class Original:
-    sender: str
-    message_id: str
-    format: str
-    body: bytes
-
-
-@dataclass(frozen=True)
-class ReceiverCounts:
-    receiver: str
-    channel: str
-    pending: int = 0
-    retrying: int = 0
-    dead: int = 0
-    cancelled: int = 0
 
 
 def _party_ids(c: MessageCriteria, top: int) -> Any:

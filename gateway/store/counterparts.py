@@ -6,37 +6,11 @@ it) closed it. A few set-based reads per run, over the vanished breaks only."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
+from gateway.rows import LedgerRecord, PaymentRecord
 from gateway.store.tables import ledger_indicators, messages, payment_lines
-
-
-@dataclass(frozen=True)
-class LedgerRecord:
-    """One live ledger row and the message that opened it (``None`` for a seeded row)."""
-
-    bgt_id: str
-    ori_bgt_id: str | None
-    cor_bgt_doc_no: str | None
-    sup_bgt_doc_no: str | None
-    amount_fen: int
-    message_id: str | None
-
-
-@dataclass(frozen=True)
-class PaymentRecord:
-    """One active payment line and the message that carried it."""
-
-    role: str
-    vt_code: str
-    voucher_no: str
-    clearing_no: str | None
-    original_voucher_no: str | None
-    amount_fen: int | None
-    x_pay_amt_fen: int | None
-    message_id: str
 
 
 def _chunks(values: Iterable[str], size: int = 500) -> Iterable[list[str]]:

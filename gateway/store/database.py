@@ -1,14 +1,23 @@
-"""The one object the rest of the gateway holds to reach the database."""
+"""The one object the rest of the gateway holds to reach the database: the SQLAlchemy implementation of the
+:class:`gateway.services.ports.Store` port (units of work, the read-only query objects, the job lock), plus
+the schema operations the CLI and the server start-up call."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from gateway.errors import StoreError
 from gateway.store import schema
+from gateway.store.browse import Browse
 from gateway.store.engine import READ_ONLY, make_engine
 from gateway.store.group_commit import GroupCommitter
+from gateway.store.outbox_listing import OutboxListing
+from gateway.store.reconciliations import job_lock
+from gateway.store.trace_queries import TraceQueries
 from gateway.store.unit_of_work import UnitOfWork
 
 GROUP_COMMIT_WRITERS = {"sqlite": 1, "postgresql": 2}
@@ -42,6 +51,21 @@ class Database:
         it neither waits for nor delays the writers; on PostgreSQL each statement runs in autocommit. It
         gives no multi-statement snapshot and must never write: use :meth:`unit_of_work` for that."""
         return UnitOfWork(self._reader)
+
+    def trace_reader(self) -> TraceQueries:
+        return TraceQueries(self.engine)
+
+    def message_browser(self) -> Browse:
+        return Browse(self.engine)
+
+    def delivery_listing(self) -> OutboxListing:
+        return OutboxListing(self.engine)
+
+    @contextmanager
+    def job_lock(self, name: str) -> Iterator[bool]:
+        """See :func:`gateway.store.reconciliations.job_lock` (a PostgreSQL advisory lock; SQLite: True)."""
+        with job_lock(self.engine, name) as acquired:
+            yield acquired
 
     def ping(self) -> None:
         """Raise :class:`StoreError` unless the database answers."""

@@ -32,6 +32,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
+from gateway.model import Discard
 from gateway.store.unit_of_work import UnitOfWork, translated
 
 T = TypeVar("T")
@@ -42,14 +43,6 @@ MAX_BATCH = 64
 MAX_WAIT_SECONDS = 0.0
 """How long a writer waits for more writes once it holds one. Zero: while a batch commits the next one
 queues up by itself, and a lone request is not made to wait (a wait shows in its latency, not its CPU)."""
-
-
-class Discard(Exception):
-    """Raised by a write whose work must be rolled back but which answers ``result`` all the same."""
-
-    def __init__(self, result: object) -> None:
-        super().__init__("discarded")
-        self.result = result
 
 
 @dataclass

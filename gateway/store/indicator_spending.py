@@ -30,11 +30,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, case, func, insert, select, update
 
+from gateway.rows import Candidate, NewSpend, Spend
 from gateway.store.tables import indicator_spends, ledger_indicators
 
 LIVE_STATES = ("in_flight", "held", "paid")
@@ -42,71 +42,6 @@ LIVE_STATES = ("in_flight", "held", "paid")
 
 SPENDING_SIDES = ("own", "received")
 """The ledger sides a division pays from (an ``issued`` row is money handed down to another level)."""
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """An indicator a voucher may spend, with what the control rules read."""
-
-    id: int
-    fiscal_year: int
-    bgt_id: str
-    side: str
-    cor_bgt_doc_no: str | None
-    pro_code: str | None
-    fund_type_code: str | None
-    tp_func_code: str | None
-    gov_bgt_eco_code: str | None
-    amount_fen: int
-    spent_fen: int
-    is_deleted: bool
-
-    @property
-    def available_fen(self) -> int:
-        return self.amount_fen - self.spent_fen
-
-
-@dataclass(frozen=True)
-class NewSpend:
-    message_pk: int
-    position: int
-    adm_div_code: str
-    vt_code: str
-    voucher_no: str
-    fiscal_year: int
-    file_no_code: str | None
-    indicator_id: int | None
-    amount_fen: int
-    in_flight_fen: int
-    state: str
-    codes: str
-    rule_version: int | None
-    decided_at: datetime
-
-
-@dataclass(frozen=True)
-class Spend:
-    """One ``indicator_spends`` row."""
-
-    id: int
-    message_pk: int
-    position: int
-    adm_div_code: str
-    vt_code: str
-    voucher_no: str
-    fiscal_year: int
-    file_no_code: str | None
-    indicator_id: int | None
-    amount_fen: int
-    in_flight_fen: int
-    paid_fen: int
-    state: str
-    codes: str
-    rule_version: int | None
-    decided_at: datetime
-    reviewed_by: str | None
-    reviewed_at: datetime | None
-    review_comment: str | None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from sqlalchemy import (
 )
 
 from gateway.reconcile.indicators.snapshot_columns import FIELD_SEPARATOR, SnapshotColumns
+from gateway.rows import IndicatorRow, NewEntry, NewIndicator
 from gateway.store.tables import ledger_entries, ledger_indicators, ledger_postings
 from schemas.indicator_columns import LEDGER_SNAPSHOT_COLUMNS
 
@@ -41,79 +41,6 @@ EXPORT_COLUMNS: tuple[str, ...] = tuple(c for c in LEDGER_SNAPSHOT_COLUMNS if c 
 """The BA_BGT_INFO snapshot header a store export writes (the columns the reconciliation engine reads)."""
 
 _CHINA = timedelta(hours=8)
-
-
-@dataclass(frozen=True)
-class IndicatorRow:
-    """One indicator on one level's ledger (``side``: issued | received | own)."""
-
-    id: int
-    division: str
-    side: str
-    counterparty: str | None
-    fiscal_year: int
-    bgt_id: str
-    ori_bgt_id: str | None
-    cor_bgt_doc_no: str | None
-    sup_bgt_doc_no: str | None
-    bgt_doc_title: str | None
-    doc_date: str | None
-    pro_code: str | None
-    fund_type_code: str | None
-    tp_func_code: str | None
-    gov_bgt_eco_code: str | None
-    distri_type_code: str | None
-    is_track: str | None
-    amount_fen: int
-    is_deleted: bool
-    create_time: datetime | None
-    origin: str
-
-
-@dataclass(frozen=True)
-class NewIndicator:
-    division: str
-    side: str
-    counterparty: str | None
-    fiscal_year: int
-    bgt_id: str
-    ori_bgt_id: str | None
-    cor_bgt_doc_no: str | None
-    sup_bgt_doc_no: str | None
-    bgt_doc_title: str | None
-    doc_date: str | None
-    pro_code: str | None
-    fund_type_code: str | None
-    tp_func_code: str | None
-    gov_bgt_eco_code: str | None
-    distri_type_code: str | None
-    is_track: str | None
-    amount_fen: int
-    create_time: datetime | None
-    origin: str = "booking"
-    is_deleted: bool = False
-    message_pk: int | None = None
-
-
-@dataclass(frozen=True)
-class Line:
-    account: str
-    dr_cr: str  # "D" | "C"
-    amount_fen: int
-
-
-@dataclass(frozen=True)
-class NewEntry:
-    """One journal entry: its lines must balance (Σ D = Σ C); the caller builds them."""
-
-    message_pk: int | None
-    position: int
-    indicator_id: int
-    kind: str
-    posted_at: datetime
-    division: str
-    fiscal_year: int
-    lines: tuple[Line, ...]
 
 
 _ROW_COLUMNS = (

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Insert, Row, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from gateway.code_warnings import warnings_from, warnings_text
 from gateway.errors import MessageExists
 from gateway.model import (
     LifecycleEvent,
@@ -19,7 +20,6 @@ from gateway.model import (
     StoredOriginal,
     TraceHit,
 )
-from gateway.store.code_warnings import warnings_from, warnings_text
 from gateway.store.tables import lifecycle_events, messages, records, routes, trace_keys
 
 _SUMMARY = (

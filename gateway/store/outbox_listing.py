@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, null, or_, select
 
 from gateway.model import OutboxStatus
+from gateway.rows import STATES, DeliveryRow
 from gateway.store.tables import inbox_items, messages, outbox
-
-STATES = ("pending", "retrying", "dead", "cancelled", "sent")
-"""``retrying`` is a pending push that has failed at least once; ``pending`` has not been tried yet."""
 
 UNDELIVERED = STATES[:4]
 """The states :func:`undelivered_counts` counts."""
@@ -34,32 +31,6 @@ Order = Literal["newest", "oldest", "activity"]
 """``newest``: id descending (keyset with ``before_id``); ``oldest``: id ascending; ``activity``: newest
 ``next_attempt_at`` first, in the order of the ``(status, next_attempt_at)`` index (no sort even for the
 ~all "sent" rows)."""
-
-
-@dataclass(frozen=True)
-class DeliveryRow:
-    """One outbox row as ops see it; the inbox fields are ``None`` unless the query joined them (and for a
-    push delivery, which has no inbox item)."""
-
-    id: int
-    message_pk: int
-    receiver: str
-    channel: str
-    format: str
-    original_sender: str
-    original_message_id: str
-    msg_type: str
-    state: str
-    """One of :data:`STATES`."""
-    attempts: int
-    next_attempt_at: datetime
-    last_error: str | None
-    created_at: datetime
-    sent_at: datetime | None
-    dead_at: datetime | None
-    acked_at: datetime | None = None
-    rejected_at: datetime | None = None
-    reject_reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -8,32 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from gateway.rows import RunRow
 from gateway.store.tables import recon_runs, scheduler_firings
 from signing import sm3_hex
-
-
-@dataclass(frozen=True)
-class RunRow:
-    id: int
-    kind: str
-    scope_key: str
-    scope: Mapping[str, Any]
-    as_of: datetime
-    started_at: datetime
-    finished_at: datetime | None
-    status: str
-    trigger: str
-    actor: str
-    summary: Mapping[str, Any] | None
-    error: str | None
-
 
 _COLUMNS = (
     recon_runs.c.id,

@@ -5,52 +5,15 @@ the keys asked for (and :data:`MAX_HITS`)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Engine, and_, select
 
 from gateway.model import LifecycleEvent, MessageStatus
+from gateway.rows import ChainRecord, Delivery
 from gateway.store.tables import inbox_items, lifecycle_events, messages, outbox, records, routes, trace_keys
 
 MAX_HITS = 2000
 """At most this many records per look-up: a trace is for people and parties, not a ledger export."""
-
-
-@dataclass(frozen=True)
-class ChainRecord:
-    message_pk: int
-    sender: str
-    message_id: str
-    format: str
-    received_at: datetime
-    status: MessageStatus
-    position: int
-    msg_type: str
-    canonical: str
-    key: str
-    value: str
-    """The business key this record was found by."""
-    extensions: str | None = None
-    """The record's stored extensions (JSON), if any."""
-    code_warnings: str | None = None
-    """The record's 代码校验警告 as stored (JSON text), or None."""
-
-
-@dataclass(frozen=True)
-class Delivery:
-    receiver: str
-    channel: str
-    state: str
-    """pending | retrying | sent | dead | cancelled; a pull item settled by the receiver is acknowledged /
-    rejected."""
-    attempts: int
-    created_at: datetime
-    sent_at: datetime | None
-    dead_at: datetime | None
-    acked_at: datetime | None
-    rejected_at: datetime | None
-    reject_reason: str | None
 
 
 class TraceQueries:

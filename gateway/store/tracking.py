@@ -22,14 +22,13 @@ Links (the 一体化 data standard, DOMAIN.md §1):
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, case, func, select
 
+from gateway.rows import IndicatorRow, Spending, Unlinked, VoucherLine
 from gateway.store.indicator_spending import LIVE_STATES
-from gateway.store.ledger import ROW_COLUMNS, IndicatorRow, indicator_row
+from gateway.store.ledger import ROW_COLUMNS, indicator_row
 from gateway.store.tables import (
     indicator_spends,
     ledger_entries,
@@ -59,66 +58,6 @@ def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
             batch = []
     if batch:
         yield batch
-
-
-@dataclass
-class Spending:
-    """The spending of one indicator, in fen: the vouchers 控制 linked to it (``indicator_spends`` in a live
-    state — in flight, held, paid — so each voucher counts once, on the indicator 控制 reserved it on)."""
-
-    vouchers: int = 0
-    voucher_fen: int = 0
-    """Σ PayAmt of its vouchers."""
-    paid_fen: int = 0
-    """已支付: Σ ``paid_fen`` — what the bank's 回单 paid (XPayAmt), less 2252 refunds (控制's 已支付)."""
-    in_flight_fen: int = 0
-    """在途: Σ ``in_flight_fen`` — accepted and routed, no 回单 yet."""
-    held_fen: int = 0
-    """待审核: Σ PayAmt of the vouchers held for ops review (not routed, nothing reserved)."""
-    refund_fen: int = 0
-    """Σ 2252 PayAmt (negative or zero)."""
-    receipt_fen: int = 0
-    """Σ XPayAmt of the 回单."""
-    cleared_fen: int = 0
-    """Σ of the active clearing 回单 lines (2301 added, 2302 subtracted)."""
-
-
-@dataclass(frozen=True)
-class VoucherLine:
-    """One voucher 控制 recorded (linked or not) with its chain's amounts."""
-
-    indicator_id: int | None
-    adm_div_code: str
-    file_no_code: str | None
-    st_year: int
-    voucher_no: str
-    vt_code: str
-    state: str
-    """in_flight (在途) | held (待审核) | paid (已支付)."""
-    codes: str
-    """The control codes it failed (comma-separated; why it is held or unlinked)."""
-    vou_date: date | None
-    """VouDate of its payment line (``None``: held, not in the payment chain yet)."""
-    pay_bank_code: str | None
-    amount_fen: int
-    paid_fen: int
-    in_flight_fen: int
-    receipt_fen: int | None
-    """Σ XPayAmt of its 回单 (``None``: no 回单 yet)."""
-    x_pay_date: date | None
-    refund_fen: int
-    cleared_fen: int | None
-    """Σ of its clearing 回单 lines (``None``: not cleared)."""
-
-
-@dataclass
-class Unlinked:
-    """Per AdmDivCode: the live vouchers 控制 recorded without an indicator (unknown 文号, ambiguous, …)."""
-
-    counts: dict[str, tuple[int, int]]
-    """AdmDivCode → (how many, Σ PayAmt in fen)."""
-    lines: list[VoucherLine]
-    """The first of them (oldest first), at most the limit asked."""
 
 
 class TrackingQueries:

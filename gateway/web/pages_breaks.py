@@ -21,7 +21,6 @@ from gateway.services import breaks
 from gateway.services.breaks import MAX_COMMENT, BreakFilters, BreakView
 from gateway.services.browse import MAX_PAGE, Page
 from gateway.services.errors import BadRequest, Conflict, NotFound
-from gateway.store.browse import Browse
 from gateway.web import display, forms, recon_common
 from gateway.web.auth import SignedIn
 from gateway.web.forms import FormInvalid
@@ -216,7 +215,7 @@ def with_difference(view: BreakView) -> BreakView:
 
 def audit_of(ctx: WebContext, subject: str | None, limit: int) -> list[AuditEntry]:
     """Recent break actions from the audit log (optionally of one break)."""
-    entries = Browse(ctx.gateway.database.engine).recent_audit(
+    entries = ctx.gateway.database.message_browser().recent_audit(
         recon_common.BREAK_AUDIT, limit if subject is None else 500
     )
     if subject is not None:

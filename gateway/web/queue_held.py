@@ -12,10 +12,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from gateway.rows import Spend
 from gateway.services import control_review
 from gateway.services.control_rules import CODES
 from gateway.services.errors import BadRequest, NotFound
-from gateway.store.indicator_spending import Spend
 from gateway.web import forms
 from gateway.web.auth import SignedIn
 from gateway.web.site import WebContext, path_id

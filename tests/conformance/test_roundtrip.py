@@ -199,7 +199,7 @@ def test_mof_xml_with_comments_unknown_columns_and_short_amounts_round_trips() -
 
 
 def test_part_of_an_envelope_renders_in_the_source_shape() -> None:
-    """What a receiver of one body of a two-body envelope gets (gateway.delivery.profiles.render_for)."""
+    """What a receiver of one body of a two-body envelope gets (gateway.services.profiles.render_for)."""
     raw = (GOLDEN / "evoucher/5201.xml").read_bytes()
     adapter = REGISTRY.get("evoucher")
     document = adapter.parse(raw)

@@ -13,8 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gateway.model import MessageStatus, NewMessage
-from gateway.store.indicator_spending import NewSpend
-from gateway.store.ledger import NewIndicator
+from gateway.rows import NewIndicator, NewSpend
 from gateway.store.unit_of_work import UnitOfWork
 from schemas.money import to_fen
 

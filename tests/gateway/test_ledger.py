@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from gateway.rows import IndicatorRow
 from gateway.services.ledger import check_ledger
-from gateway.store.ledger import IndicatorRow
 from gateway.store.tables import ledger_entries, ledger_indicators, ledger_postings
 from tests.gateway.conftest import Harness
 from tests.gateway.indicator_flows import (

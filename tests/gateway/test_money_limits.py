@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from openpyxl import load_workbook
 
-from gateway.store.ledger import NewIndicator
+from gateway.rows import NewIndicator
 from schemas.money import MAX_AMOUNT, MAX_FEN, format_fen
 from tests.gateway.conftest import Harness
 from tests.gateway.indicator_flows import CITY, PROVINCE, booking, change, document, issue, send

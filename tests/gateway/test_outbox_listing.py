@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from gateway.rows import STATES, DeliveryRow
 from gateway.services import inbox
 from gateway.store.browse import Browse
-from gateway.store.outbox_listing import STATES, DeliveryRow, OutboxListing
+from gateway.store.outbox_listing import OutboxListing
 from tests.gateway.conftest import Harness
 from tests.gateway.test_ops_outbox import COUNTY, queue, submit
 

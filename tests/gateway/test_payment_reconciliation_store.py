@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from gateway import audit
+from gateway.payment_lines import PaymentLine
 from gateway.reconcile.payments.columns import PaymentInputs
 from gateway.reconcile.payments.duckdb_engine import reconcile_payment_columns
 from gateway.reconcile.payments.report import PaymentReport
@@ -30,7 +31,6 @@ from gateway.services import breaks as break_service
 from gateway.services.errors import BadRequest
 from gateway.services.reconciliation import payments as payment_runs
 from gateway.services.reconciliation.runs import dashboard_summary, get_run, list_runs, report_file, run_now
-from gateway.store.payment_lines import PaymentLine
 from gateway.store.tables import messages, payment_lines
 from tests.gateway.conftest import Harness
 from tests.gateway.payment_flows import (

@@ -13,7 +13,7 @@ import pytest
 from gateway.bootstrap import Gateway, build_gateway
 from gateway.config import DatabaseSection, PaymentReconciliation, ReconciliationSection, load_settings
 from gateway.errors import ConfigError
-from gateway.services.scheduler import ReconciliationScheduler
+from gateway.scheduler import ReconciliationScheduler
 from tests.gateway.conftest import Clock, Harness
 from tests.gateway.payment_flows import ADM, COUNTY, send, voucher
 

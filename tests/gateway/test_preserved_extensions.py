@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 
 from adapters.preserve import extensions, extensions_of
 from adapters.registry import default_registry
-from gateway.delivery.profiles import Origin, render_for
 from gateway.delivery.relay import Relay
 from gateway.delivery.transport import MockTransport, Push
 from gateway.parties import Party, PartyKind
+from gateway.services.profiles import Origin, render_for
 from tests.conformance.wire_build import CRLF, real_5201_inner, real_envelope
 from tests.gateway.conftest import Harness
 from tests.gateway.test_trace_chain import V1, person_trace, send

@@ -27,12 +27,12 @@ from gateway.reconcile.indicators.ledger_columns import (
     parse_doc_date,
 )
 from gateway.reconcile.report.json import report_dict
+from gateway.rows import NewIndicator
 from gateway.services import breaks as break_service
 from gateway.services.errors import BadRequest, Conflict
 from gateway.services.reconciliation import runs as reconciliation_service
 from gateway.services.reconciliation.indicators import PairScope, _only_pair, reconcile_pair_from_store
 from gateway.services.reconciliation.runs import ReconciliationFailed, run_now
-from gateway.store.ledger import NewIndicator
 from gateway.store.tables import ledger_indicators
 from schemas.money import to_fen
 from tests.gateway.conftest import Harness

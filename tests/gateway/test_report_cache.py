@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from gateway.rows import NewIndicator
 from gateway.services import report_cache
 from gateway.services.errors import BadRequest, NotFound
 from gateway.services.reconciliation import runs as reconciliations
 from gateway.services.reconciliation.runs import ReconciliationFailed, run_now
-from gateway.store.ledger import NewIndicator
 from tests.gateway.conftest import Harness
 from tests.gateway.reconcile.test_engines_agree import EVERY_TYPE_LOWER, EVERY_TYPE_UPPER
 from tests.gateway.test_reconciliation_store import CITY, PROVINCE, _load, to_store

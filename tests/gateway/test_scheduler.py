@@ -14,8 +14,8 @@ from apscheduler.triggers.cron import CronTrigger
 from gateway.bootstrap import Gateway, build_gateway
 from gateway.config import DatabaseSection, ReconciliationPair, ReconciliationSection, load_settings
 from gateway.errors import ConfigError
+from gateway.scheduler import ReconciliationScheduler, scheduled_time
 from gateway.services.reconciliation import runs as reconciliations
-from gateway.services.scheduler import ReconciliationScheduler, scheduled_time
 from gateway.store.reconciliations import job_lock
 from tests.gateway.conftest import Harness
 from tests.gateway.indicator_flows import CITY, PROVINCE, document, issue, send

@@ -13,8 +13,9 @@ from fastapi.testclient import TestClient
 from adapters.registry import default_registry
 from gateway import audit
 from gateway.model import AuditEntry
+from gateway.rows import MessageCriteria
 from gateway.services import browse
-from gateway.store.browse import Browse, MessageCriteria
+from gateway.store.browse import Browse
 from tests.adapters.payments_samples import evoucher_document
 from tests.web.conftest import Site, csrf_of
 from tests.web.seed import BANK, CITY, COUNTY, PBC, PROVINCE, VOUCHER_NO, send

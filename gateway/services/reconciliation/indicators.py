@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
@@ -31,8 +31,10 @@ from gateway.reconcile.indicators.report import (
 )
 from gateway.reconcile.report.formats import render_report
 from gateway.reconcile.report.json import break_dict, indicator_report_from_dict, pair_dict, report_dict
+from gateway.rows import FoundBreak
 from gateway.services import break_closing
 from gateway.services.errors import BadRequest
+from gateway.services.ports import ServiceContext
 from gateway.services.reconciliation.kinds import (
     MAX_HOURS,
     Computed,
@@ -40,12 +42,8 @@ from gateway.services.reconciliation.kinds import (
     parse_request,
     timestamp_input,
 )
-from gateway.store.breaks import FoundBreak
 from schemas.money import format_money, parse_sum, to_fen
 from signing import sm3_hex
-
-if TYPE_CHECKING:
-    from gateway.bootstrap import Gateway
 
 NAME: Final = "indicators"
 _CODE9 = re.compile(r"^[0-9]{9}$")
@@ -162,7 +160,7 @@ def _only_pair(report: IndicatorReport, scope: PairScope) -> IndicatorReport:
 
 
 def reconcile_pair_from_store(
-    gw: Gateway, scope: PairScope, as_of: datetime, in_transit_window: timedelta = timedelta(hours=48)
+    gw: ServiceContext, scope: PairScope, as_of: datetime, in_transit_window: timedelta = timedelta(hours=48)
 ) -> IndicatorReport:
     """The indicator report of one pair, computed from the store (no bookkeeping)."""
     with gw.database.unit_of_work() as uow:
@@ -205,7 +203,7 @@ class Indicators:
         return pair_scope(values["upper"], values["lower"], int(values["fiscal_year"])).key
 
     def compute(
-        self, gw: Gateway, request: IndicatorRunRequest, scope: PairScope, as_of: datetime
+        self, gw: ServiceContext, request: IndicatorRunRequest, scope: PairScope, as_of: datetime
     ) -> Computed:
         report = reconcile_pair_from_store(gw, scope, as_of, request.in_transit_window)
         pair = report.pairs[0]

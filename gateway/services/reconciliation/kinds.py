@@ -16,15 +16,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from gateway.rows import FoundBreak
 from gateway.services.errors import BadRequest
-from gateway.store.breaks import FoundBreak
-
-if TYPE_CHECKING:
-    from gateway.bootstrap import Gateway
+from gateway.services.ports import ServiceContext
 
 
 class Scope(Protocol):
@@ -96,7 +94,7 @@ class Kind(Protocol[RequestT, ScopeT]):
         ``None`` when it names none of this kind's scope fields; BadRequest when it names them partly."""
         ...
 
-    def compute(self, gw: Gateway, request: RequestT, scope: ScopeT, as_of: datetime) -> Computed:
+    def compute(self, gw: ServiceContext, request: RequestT, scope: ScopeT, as_of: datetime) -> Computed:
         """Read the scope from the store and reconcile it (no bookkeeping). Raises
         :class:`gateway.reconcile.errors.ReconcileError` (or ValueError) when the engine cannot finish."""
         ...
@@ -117,6 +115,14 @@ class Kind(Protocol[RequestT, ScopeT]):
 
 AnyKind = Kind[Any, Any]
 KindTable = Mapping[str, AnyKind]
+
+
+class ReconciliationContext(ServiceContext, Protocol):
+    """What the run bookkeeping uses: the service context plus the kind table of the composition root
+    (:class:`gateway.bootstrap.Gateway` satisfies it)."""
+
+    @property
+    def reconciliation_kinds(self) -> KindTable: ...
 
 
 MAX_HOURS = 24 * 366

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
@@ -31,7 +31,9 @@ from gateway.reconcile.payments.report import (
 )
 from gateway.reconcile.report.formats import render_report
 from gateway.reconcile.report.json import payment_break_dict, payment_report_dict, payment_report_from_dict
+from gateway.rows import FoundBreak
 from gateway.services.errors import BadRequest
+from gateway.services.ports import ServiceContext
 from gateway.services.reconciliation.kinds import (
     MAX_HOURS,
     Computed,
@@ -39,12 +41,8 @@ from gateway.services.reconciliation.kinds import (
     parse_request,
     timestamp_input,
 )
-from gateway.store.breaks import FoundBreak
 from schemas.money import format_money, parse_sum, to_fen
 from signing import sm3_hex
-
-if TYPE_CHECKING:
-    from gateway.bootstrap import Gateway
 
 NAME: Final = "payments"
 TAKES = "adm_div_code and day"
@@ -154,7 +152,7 @@ class PaymentRunRequest(BaseModel):
 
 
 def reconcile_scope_from_store(
-    gw: Gateway,
+    gw: ServiceContext,
     scope: PaymentScope,
     as_of: datetime,
     unpaid_window: timedelta = timedelta(hours=24),
@@ -294,7 +292,7 @@ class Payments:
         return payment_scope(adm_div_code, day, bank).key
 
     def compute(
-        self, gw: Gateway, request: PaymentRunRequest, scope: PaymentScope, as_of: datetime
+        self, gw: ServiceContext, request: PaymentRunRequest, scope: PaymentScope, as_of: datetime
     ) -> Computed:
         report = reconcile_scope_from_store(
             gw,

@@ -14,19 +14,15 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from gateway import audit
 from gateway.reconcile.errors import ReconcileError
+from gateway.rows import FoundBreak, RunRow
 from gateway.services import break_closing
 from gateway.services.errors import BadRequest, NotFound
-from gateway.services.reconciliation.kinds import AnyKind, Scope
-from gateway.store.breaks import FoundBreak
-from gateway.store.reconciliations import RunRow
-from gateway.store.unit_of_work import UnitOfWork
-
-if TYPE_CHECKING:
-    from gateway.bootstrap import Gateway
+from gateway.services.ports import UnitOfWork
+from gateway.services.reconciliation.kinds import AnyKind, ReconciliationContext, Scope
 
 AGE_BUCKETS: tuple[tuple[str, timedelta | None], ...] = (
     ("0-1d", timedelta(days=1)),
@@ -123,7 +119,7 @@ class PairDashboard:
         }
 
 
-def kind_of(gw: Gateway, name: str | None) -> AnyKind:
+def kind_of(gw: ReconciliationContext, name: str | None) -> AnyKind:
     """The strategy of kind ``name`` (BadRequest naming the kinds there are)."""
     kinds = gw.reconciliation_kinds
     if not isinstance(name, str) or name not in kinds:
@@ -148,7 +144,7 @@ def _summary(row: RunRow) -> RunSummary:
 
 
 def run_now(
-    gw: Gateway,
+    gw: ReconciliationContext,
     *,
     kind: str,
     actor: str,
@@ -161,7 +157,9 @@ def run_now(
     return run(gw, request, actor=actor, trigger=trigger)
 
 
-def run_body(gw: Gateway, body: Mapping[str, Any], *, actor: str, trigger: str = "api") -> RunSummary:
+def run_body(
+    gw: ReconciliationContext, body: Mapping[str, Any], *, actor: str, trigger: str = "api"
+) -> RunSummary:
     """Run the request ``body`` of ``POST /v1/reconciliations`` (``kind`` plus the kind's fields)."""
     strategy = kind_of(gw, body.get("kind"))
     return run(
@@ -169,7 +167,7 @@ def run_body(gw: Gateway, body: Mapping[str, Any], *, actor: str, trigger: str =
     )
 
 
-def run(gw: Gateway, request: Any, *, actor: str, trigger: str = "api") -> RunSummary:
+def run(gw: ReconciliationContext, request: Any, *, actor: str, trigger: str = "api") -> RunSummary:
     """Run one validated request (a kind's :attr:`Kind.request_model`) now and persist it; returns the
     finished run, or raises :class:`ReconciliationFailed` after recording the run as failed."""
     strategy = kind_of(gw, request.kind)
@@ -200,7 +198,7 @@ def run(gw: Gateway, request: Any, *, actor: str, trigger: str = "api") -> RunSu
 
 
 def _record(
-    gw: Gateway,
+    gw: ReconciliationContext,
     kind: str,
     scope: Scope,
     run_id: int,
@@ -233,7 +231,7 @@ def _record(
     return _summary(row)
 
 
-def _fail(gw: Gateway, run_id: int, actor: str, scope: Scope, error: str) -> None:
+def _fail(gw: ReconciliationContext, run_id: int, actor: str, scope: Scope, error: str) -> None:
     with gw.database.unit_of_work() as uow:
         uow.runs.finish(run_id, gw.clock(), status="failed", error=error[:2000])
         audit.append(
@@ -311,7 +309,7 @@ def apply_breaks(
 
 
 def list_runs(
-    gw: Gateway,
+    gw: ReconciliationContext,
     *,
     kind: str | None = None,
     status: str | None = None,
@@ -341,7 +339,7 @@ def list_runs(
     return RunPage([_summary(r) for r in rows], total, limit, offset)
 
 
-def get_run(gw: Gateway, run_id: int) -> tuple[RunSummary, Mapping[str, Any] | None]:
+def get_run(gw: ReconciliationContext, run_id: int) -> tuple[RunSummary, Mapping[str, Any] | None]:
     """A run and its JSON report (``None`` while running or when it failed)."""
     with gw.database.unit_of_work() as uow:
         row = uow.runs.get(run_id)
@@ -350,7 +348,7 @@ def get_run(gw: Gateway, run_id: int) -> tuple[RunSummary, Mapping[str, Any] | N
         return _summary(row), uow.runs.report(run_id)
 
 
-def report_file(gw: Gateway, run_id: int, fmt: str) -> tuple[bytes, str, str]:
+def report_file(gw: ReconciliationContext, run_id: int, fmt: str) -> tuple[bytes, str, str]:
     """(content, media type, file name) of a run's report in ``json | csv | xlsx | html``."""
     if fmt not in MEDIA_TYPES:
         raise BadRequest(f"format must be one of {', '.join(MEDIA_TYPES)}")
@@ -368,7 +366,9 @@ def _age_bucket(age: timedelta) -> str:
     return AGE_BUCKETS[-1][0]  # pragma: no cover - the last bucket has no limit
 
 
-def status_text(gw: Gateway, kind: str, summary: Mapping[str, Any]) -> tuple[str | None, str | None]:
+def status_text(
+    gw: ReconciliationContext, kind: str, summary: Mapping[str, Any]
+) -> tuple[str | None, str | None]:
     """(status, what to show) of a run summary. A run without breaks is 一致 only when both sides' totals
     agree; when in-transit items (indicators: issued inside the window; payments: awaiting 回单 or clearing)
     explain the difference it is 一致（在途 N 笔 / 金额 X）; a difference nothing explains is 不一致."""
@@ -376,7 +376,7 @@ def status_text(gw: Gateway, kind: str, summary: Mapping[str, Any]) -> tuple[str
 
 
 def dashboard_summary(
-    gw: Gateway, *, kind: str = "indicators", runs: int = 30, scopes: int | None = None
+    gw: ReconciliationContext, *, kind: str = "indicators", runs: int = 30, scopes: int | None = None
 ) -> list[PairDashboard]:
     """Per scope (indicators: per pair; payments: per division / bank / day): last run, its status and
     totals, open breaks by type and age bucket, and the trend of breaks found over the last ``runs`` runs.

@@ -15,8 +15,9 @@ from sqlalchemy.exc import OperationalError
 
 from gateway import audit
 from gateway.errors import MessageExists, StoreError, ValueNotStorable
-from gateway.store.group_commit import Discard, GroupCommitter
-from gateway.store.ledger import NewIndicator
+from gateway.model import Discard
+from gateway.rows import NewIndicator
+from gateway.store.group_commit import GroupCommitter
 from gateway.store.tables import audit_log, messages
 from gateway.store.unit_of_work import UnitOfWork
 from tests.gateway.store.factories import T0, new_message

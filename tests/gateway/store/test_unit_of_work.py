@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from gateway.errors import ValueNotStorable
-from gateway.store.ledger import NewIndicator
+from gateway.rows import NewIndicator
 from gateway.store.unit_of_work import UnitOfWork
 from tests.gateway.store.factories import T0
 

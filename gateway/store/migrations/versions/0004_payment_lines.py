@@ -99,12 +99,8 @@ def upgrade() -> None:
 
 
 def _backfill(connection: sa.Connection) -> None:
-    from gateway.store.payment_lines import (
-        PAYMENT_MESSAGE_TYPES,
-        PaymentLine,
-        PaymentLineRepository,
-        lines_of,
-    )
+    from gateway.payment_lines import PAYMENT_MESSAGE_TYPES, PaymentLine, lines_of
+    from gateway.store.payment_lines import PaymentLineRepository
     from schemas.messages import parse_canonical
 
     records = sa.table(

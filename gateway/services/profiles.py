@@ -33,8 +33,7 @@ from adapters.registry import AdapterRegistry
 from adapters.translate import RECEIPT_MSG_NO, clearing_requests_to_cfx, pboc_receipt_to_clearing_receipt
 from gateway.parties import Party
 from gateway.services.errors import Unroutable
-from gateway.store.database import Database
-from gateway.store.unit_of_work import UnitOfWork
+from gateway.services.ports import Store, UnitOfWork
 from schemas.clearing import ClearingRequest, PbocClearingReceipt
 from schemas.messages import parse_canonical
 from signing import sm3_hex
@@ -146,12 +145,12 @@ def _stored_request(uow: UnitOfWork, voucher_no: str, vt_code: str) -> ClearingR
 _REQUEST_OF_RECEIPT = {receipt: request for request, receipt in RECEIPT_MSG_NO.items()}
 
 
-def normalise(database: Database, document: Document) -> Document:
+def normalise(store: Store, document: Document) -> Document:
     """``document`` with every CFX clearing return replaced by the e-voucher receipt of its request (reads
     the store only when there is one)."""
     if not any(isinstance(r.message, PbocClearingReceipt) for r in document.records):
         return document
-    with database.unit_of_work() as uow:
+    with store.unit_of_work() as uow:
         return _normalised(uow, document)
 
 

@@ -30,7 +30,6 @@ from gateway.bootstrap import Gateway
 from gateway.config import PaymentReconciliation, ReconciliationPair
 from gateway.errors import ConfigError
 from gateway.services.reconciliation import runs
-from gateway.store.reconciliations import job_lock
 
 log = logging.getLogger("fiscalgw.scheduler")
 
@@ -164,7 +163,7 @@ class ReconciliationScheduler:
             self.tally.lost += 1
             return "lost"
         outcome, run_id = "busy", None
-        with job_lock(self._gw.database.engine, job_id) as acquired:
+        with self._gw.database.job_lock(job_id) as acquired:
             if acquired:
                 try:
                     run_id = action()
