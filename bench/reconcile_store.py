@@ -163,6 +163,12 @@ def main() -> int:
                         loaded += uow.ledger.add_many(batch, AS_OF)
                         uow.commit()
             load_seconds = round(time.perf_counter() - start, 1)
+            if database.dialect == "postgresql":
+                # A bulk load leaves the planner without statistics until autovacuum catches up; with none,
+                # PostgreSQL nests the pair's BGT_ID semi-join as a loop (10+ minutes at 1 M rows, seen
+                # 2026-12-04). Intake grows the table gradually, so autovacuum's ANALYZE keeps up there.
+                with database.engine.begin() as connection:
+                    connection.execute(sa.text("ANALYZE ledger_indicators"))
             scope = PairScope(UPPER, LOWER, YEAR)
             gw: Any = _Gateway(database)
             pair_upper, pair_lower = directory / "pair_upper.csv", directory / "pair_lower.csv"
