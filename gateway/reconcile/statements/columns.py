@@ -108,7 +108,8 @@ class StatementInputs:
         header line (0) or with a line given twice, an unknown VtCode."""
         for part in (self.statements, self.details, self.vouchers, self.receipts, self.clearing, self.quota):
             part.check_lengths()
-        heads = list(zip(self.statements.adm_div_code, self.statements.vt_code, self.statements.statement_no))
+        h = self.statements
+        heads = list(zip(h.adm_div_code, h.vt_code, h.statement_no, strict=True))
         twice = [k for k, n in Counter(heads).items() if n > 1]
         if twice:
             raise ValueError(f"statement given twice: {'|'.join(twice[0])}")
@@ -118,10 +119,11 @@ class StatementInputs:
         if bad_vt:
             raise ValueError(f"unexpected VtCode {sorted(bad_vt)[0]!r}")
         known = set(heads)
-        for key in zip(self.details.adm_div_code, self.details.vt_code, self.details.statement_no):
+        d = self.details
+        for key in zip(d.adm_div_code, d.vt_code, d.statement_no, strict=True):
             if key not in known:
                 raise ValueError(f"detail of an unknown statement {'|'.join(key)}")
-        lines = list(zip(self.quota.adm_div_code, self.quota.statement_no, self.quota.line))
+        lines = list(zip(self.quota.adm_div_code, self.quota.statement_no, self.quota.line, strict=True))
         if len(set(lines)) != len(lines):
             raise ValueError("a quota statement line is given twice")
         headers = {(a, s) for a, s, n in lines if n == 0}

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from gateway.reconcile.statements.columns import StatementInputs
 from gateway.reconcile.statements.report import FoundRow, StatementReport, SummaryRow, assemble_report
@@ -76,7 +76,7 @@ def reconcile_statements_reference(inputs: StatementInputs, *, as_of: datetime) 
     inputs.check()
     vouchers = set(inputs.vouchers.rows())
     clearing_docs = {(a, "C" + vt, c) for a, vt, c, _n, _d, _b, _x in inputs.clearing.rows()}
-    facts: list[tuple[str, str, str, str, object, int]] = []  # (source, adm, ident, bank, day, amount)
+    facts: list[tuple[str, str, str, str, date, int]] = []  # (source, adm, ident, bank, day, amount)
     for a, n, b, d, x in inputs.receipts.rows():
         if (a, n) in vouchers:
             facts.append(("R", a, n, b, d, x))
@@ -96,7 +96,7 @@ def reconcile_statements_reference(inputs: StatementInputs, *, as_of: datetime) 
     details: dict[tuple[str, str, str], list[tuple[str, int, str]]] = defaultdict(list)
     for a, vt, s, n, x, p in inputs.details.rows():
         details[(a, vt, s)].append((n, x, p))
-    groups: dict[tuple[str, str, str, str, object], list[str]] = defaultdict(list)
+    groups: dict[tuple[str, str, str, str, date], list[str]] = defaultdict(list)
     for a, vt, s, day, bank, etype, all_num, all_amt in heads:
         own = details[(a, vt, s)]
         count, total = len(own), sum(x for _n, x, _p in own)
@@ -151,7 +151,7 @@ def reconcile_statements_reference(inputs: StatementInputs, *, as_of: datetime) 
                 common = (a, vt, gbank, day, first, f"{source}:{ident}", ident)
                 found.append(("STATEMENT_OMITTED", *common, None, amount, -amount, None, None, None, None))
 
-    cleared: dict[tuple[str, object], int] = {}
+    cleared: dict[tuple[str, date], int] = {}
     for a, vt, _c, _n, d, _b, x in inputs.clearing.rows():
         cleared[(a, d)] = cleared.get((a, d), 0) + (x if vt == "2301" else -abs(x))
     quota_lines: dict[tuple[str, str], int] = defaultdict(int)

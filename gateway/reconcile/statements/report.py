@@ -191,11 +191,11 @@ def assemble_report(as_of: datetime, summaries: list[SummaryRow], found: list[Fo
                     etype,
                     declared_count,
                     _yuan(declared_fen),
-                    line_count,
+                    lines,
                     from_fen(line_fen),
                     counts.get((adm, vt, no), empty_statement_counts()),
                 )
-                for adm, vt, no, day, bank, etype, declared_count, declared_fen, line_count, line_fen in summaries
+                for adm, vt, no, day, bank, etype, declared_count, declared_fen, lines, line_fen in summaries
             ),
             key=StatementSummary.sort_key,
         )
