@@ -102,6 +102,8 @@ FROM grp g JOIN facts f
   ON f.src = g.src AND f.adm = g.adm AND f.day = g.day
  AND (g.gbank = '' OR f.bank = '' OR f.bank = g.gbank)
 GROUP BY ALL;
+CREATE TEMP TABLE held_any AS
+SELECT src, adm, day, ident, sum(amount) AS amount FROM facts GROUP BY ALL;
 CREATE TEMP TABLE own AS
 SELECT s.adm, s.vt, s.no, s.day, s.bank, s.etype, s.all_num, s.all_amt, s.gbank,
        count(d.voucher_no) AS n, coalesce(sum(d.amt), 0) AS total
@@ -120,8 +122,7 @@ SELECT CASE WHEN k.ident IS NULL THEN 'STATEMENT_UNKNOWN' ELSE 'STATEMENT_AMOUNT
        l.nos, l.states, NULL, NULL, NULL, NULL, NULL, NULL
 FROM listed l
 LEFT JOIN known k ON k.src = l.src AND k.adm = l.adm AND k.ident = l.ident
-LEFT JOIN held h ON h.adm = l.adm AND h.vt = l.vt AND h.src = l.src AND h.gbank = l.gbank
-                AND h.day = l.day AND h.ident = l.ident
+LEFT JOIN held_any h ON h.src = l.src AND h.adm = l.adm AND h.day = l.day AND h.ident = l.ident
 WHERE k.ident IS NULL OR l.amount <> coalesce(h.amount, 0)
 UNION ALL
 SELECT 'STATEMENT_OMITTED', h.adm, h.vt, h.gbank, h.day, g.first_no, h.src || ':' || h.ident, h.ident,

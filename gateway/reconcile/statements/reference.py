@@ -16,15 +16,17 @@ same report, which a property test checks. All amounts are integer fen.
 
 Only held facts of known vouchers count (a 回单 for a voucher finance never sent is the payment kind's
 break). A *group* is (AdmDivCode, VtCode, source, bank, CheckDate) with bank = the 3502's ``PayBankCode``
-(a 3501 covers the whole division: bank ``""``); a held fact belongs to a group when its bank is the
-group's, or either is ``""``. Per group, ``listed`` = the details' ``Amt`` summed per VoucherNo over its
-statements, ``held`` = the facts summed per ident:
+(a 3501 covers the whole division: bank ``""``). Per group, ``listed`` = the details' ``Amt`` summed per
+VoucherNo over its statements; ``held`` = the facts of that source, division and day summed per ident,
+whatever their bank (the number names the voucher or document); ``covered`` = the same over the facts of
+the group's bank only (a fact's bank is the group's, or either is ``""``: banks spell their codes
+differently — a 2301 carries the 12-digit 行号 — so a fact of another spelling is never called omitted):
 
 1. ``STATEMENT_UNKNOWN``: a listed VoucherNo we do not know; difference = the listed amount.
 2. ``STATEMENT_AMOUNT_MISMATCH``: a known listed VoucherNo whose listed amount ≠ held (0 when nothing is
    held that day; held amount then ``None``); difference = listed − held.
-3. ``STATEMENT_OMITTED``: a held ident with a non-zero amount that no statement of the group lists;
-   difference = −held. Its statement is the group's first (smallest number).
+3. ``STATEMENT_OMITTED``: a covered ident with a non-zero amount that no statement of the group lists;
+   difference = −covered. Its statement is the group's first (smallest number).
 4. ``STATEMENT_TOTALS``: per statement, ``AllNum`` ≠ its number of details or ``AllAmt`` ≠ their sum;
    statement amount = AllAmt, held = the details' sum.
 5. ``QUOTA_IDENTITY``: a 3510 / 5510 line (header 0 or detail) with PreDateMoney + ClearAmt − CurReckMoney
@@ -132,9 +134,12 @@ def reconcile_statements_reference(inputs: StatementInputs, *, as_of: datetime) 
                 item.statements.add(s)
                 item.states.add(p)
         held: dict[str, int] = {}
+        covered: dict[str, int] = {}
         for f_source, f_adm, ident, f_bank, f_day, amount in facts:
-            if f_source == source and f_adm == a and f_day == day and covers(gbank, f_bank):
+            if f_source == source and f_adm == a and f_day == day:
                 held[ident] = held.get(ident, 0) + amount
+                if covers(gbank, f_bank):
+                    covered[ident] = covered.get(ident, 0) + amount
         for n, item in listed.items():
             nos = sorted(item.statements)
             common = (a, vt, gbank, day, nos[0], f"{source}:{n}", n)
@@ -146,7 +151,7 @@ def reconcile_statements_reference(inputs: StatementInputs, *, as_of: datetime) 
                 diff = item.amount - (h or 0)
                 found.append(("STATEMENT_AMOUNT_MISMATCH", *common, item.amount, h, diff, *tail))
         first = min(numbers)
-        for ident, amount in held.items():
+        for ident, amount in covered.items():
             if ident not in listed and amount != 0:
                 common = (a, vt, gbank, day, first, f"{source}:{ident}", ident)
                 found.append(("STATEMENT_OMITTED", *common, None, amount, -amount, None, None, None, None))

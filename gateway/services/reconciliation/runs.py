@@ -343,7 +343,7 @@ def list_runs(
         if not keys:
             raise BadRequest(f"no {kind or 'reconciliation'} scope has the field(s) {', '.join(named)}")
         if kind is None and len(keys) > 1:
-            raise BadRequest("filter by a pair or by a payments scope, not both")
+            raise BadRequest("the filter names scopes of several kinds: give kind as well")
         scope_key = keys[0]
     with gw.database.unit_of_work() as uow:
         rows, total = uow.runs.search(
