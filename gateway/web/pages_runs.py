@@ -30,7 +30,7 @@ SECTION = Section(key="runs", title="对账报告", path="/runs", order=30)
 PAGE_SIZE = 50
 DOWNLOADS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON"}
 TRIGGER = "web"
-KINDS = {"": "全部", recon_common.KIND: "指标对账", payments.NAME: "支付对账"}
+KINDS = {"": "全部", **recon_common.KINDS}
 
 
 def routes(ctx: WebContext) -> list[BaseRoute]:
@@ -52,7 +52,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         pair = recon_common.parse_pair(request.query_params.get("pair", "")[:64])
         kind = request.query_params.get("kind", "")[:16]
         if kind not in KINDS:
-            raise BadRequest("类别应为 指标对账 或 支付对账")
+            raise BadRequest(f"类别应为 {' / '.join(recon_common.KINDS.values())} 之一")
         if pair is not None:
             kind = recon_common.KIND  # a pair is an indicator scope
         number = parse_page(request.query_params.get("page"))

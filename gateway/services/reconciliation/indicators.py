@@ -249,6 +249,9 @@ class Indicators:
             return status, f"{STATUS_AGREE}（在途 {transit} 笔 / 金额 {format_money(gap)}）"
         return STATUS_DISAGREE, STATUS_DISAGREE
 
+    def scope_text(self, scope: Mapping[str, Any]) -> str:
+        return f"上级 {scope.get('upper')} · 下级 {scope.get('lower')} · {scope.get('fiscal_year')} 年度"
+
     def recheck(self, repo: Counterparts, vanished: Sequence[BreakRow]) -> dict[int, Verdict]:
         return break_closing.judge_indicators(repo, vanished)
 

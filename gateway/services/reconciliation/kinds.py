@@ -113,6 +113,11 @@ class Kind(Protocol[RequestT, ScopeT]):
         """The dashboard's order of this kind's scope keys."""
         ...
 
+    def scope_text(self, scope: Mapping[str, Any]) -> str:
+        """A stored scope (:meth:`Scope.as_dict`) in 简体中文, for the pages that list runs and breaks of
+        any kind."""
+        ...
+
     def recheck(self, repo: Counterparts, vanished: Sequence[BreakRow]) -> dict[int, Verdict]:
         """A verdict per break of this kind a run no longer finds (:func:`gateway.services.break_closing.
         judge` applies the rules every kind shares first): close it only when the store shows its

@@ -328,6 +328,11 @@ class Payments:
         )
         return status, f"{STATUS_AGREE}（在途 {transit} 笔 / 金额 {format_money(gap)}）"
 
+    def scope_text(self, scope: Mapping[str, Any]) -> str:
+        bank = scope.get("pay_bank_code")
+        banks = f"代理银行 {bank}" if bank else "全部代理银行"
+        return f"区划 {scope.get('adm_div_code')} · {banks} · 凭证日期 {scope.get('day')}"
+
     def recheck(self, repo: Counterparts, vanished: Sequence[BreakRow]) -> dict[int, Verdict]:
         return break_closing.judge_payments(repo, vanished)
 

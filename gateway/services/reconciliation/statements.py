@@ -290,6 +290,11 @@ class Statements:
             return status, f"{STATUS_AGREE}（本范围内没有对账单）"
         return status, status
 
+    def scope_text(self, scope: Mapping[str, Any]) -> str:
+        vt_code = scope.get("vt_code")
+        which = f"{vt_code} 对账单" if vt_code else "3501 / 3502 / 3510 对账单"
+        return f"区划 {scope.get('adm_div_code')} · {which} · 对账日期 {scope.get('day')}"
+
     def recheck(self, repo: Counterparts, vanished: Sequence[BreakRow]) -> dict[int, Verdict]:
         return recheck(repo, vanished)
 
