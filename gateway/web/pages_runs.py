@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 from gateway.services import report_cache
 from gateway.services.browse import MAX_PAGE, Page
 from gateway.services.errors import BadRequest, Conflict, NotFound
-from gateway.services.reconciliation import payments
+from gateway.services.reconciliation import payments, statements
 from gateway.services.reconciliation import runs as run_service
 from gateway.services.reconciliation.indicators import stable_key
 from gateway.services.reconciliation.runs import ReconciliationFailed
@@ -23,6 +23,7 @@ from gateway.web import forms, recon_common
 from gateway.web.auth import SignedIn
 from gateway.web.forms import FormInvalid
 from gateway.web.pages_payment_run import render_payment_run
+from gateway.web.pages_statement_run import render_statement_run
 from gateway.web.sections import Section
 from gateway.web.site import WebContext, parse_page, path_id
 
@@ -31,6 +32,11 @@ PAGE_SIZE = 50
 DOWNLOADS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON"}
 TRIGGER = "web"
 KINDS = {"": "全部", **recon_common.KINDS}
+RUN_PAGES = {
+    payments.NAME: render_payment_run,  # 支付对账: division / bank / day
+    statements.NAME: render_statement_run,  # 凭证对账: division / VtCode / day
+}
+"""The run page of each kind whose report is not an indicator report."""
 
 
 def routes(ctx: WebContext) -> list[BaseRoute]:
@@ -93,8 +99,9 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             summary, body = run_service.get_run(ctx.gateway, run_id)
         except NotFound:
             raise NotFound(f"对账 #{run_id} 不存在") from None
-        if summary.kind == payments.NAME:  # 支付对账: division / bank / day (pages_payment_run.py)
-            return render_payment_run(ctx, request, person, summary, body, DOWNLOADS)
+        page = RUN_PAGES.get(summary.kind)  # a kind with a page of its own; indicators below
+        if page is not None:
+            return page(ctx, request, person, summary, body, DOWNLOADS)
         found: list[dict[str, Any]] = []
         in_transit: list[dict[str, Any]] = []
         if body is not None:

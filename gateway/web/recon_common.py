@@ -261,6 +261,7 @@ def install(env: jinja2.Environment) -> None:
         "types": BREAK_TYPES,
         "payment_types": PAYMENT_BREAK_TYPES,
         "kinds": KINDS,
+        "kind_types": KIND_BREAK_TYPES,
         "statuses": BREAK_STATUSES,
         "ages": AGES,
         "sorts": SORTS,

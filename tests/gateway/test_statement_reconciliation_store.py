@@ -394,3 +394,39 @@ def test_migration_0012_backfills_what_intake_writes(harness: Harness) -> None:
         assert "statement_lines" not in sa.inspect(connection).get_table_names()
     upgrade(engine)
     assert snapshot() == written
+
+
+def test_the_ops_pages_list_and_show_statement_runs_and_breaks(harness: Harness) -> None:
+    from fastapi.testclient import TestClient
+
+    from tests.gateway.test_reconciliation_api import tokens
+    from tests.web.conftest import sign_in
+
+    seed(harness)
+    done = run_now(
+        harness.gateway, kind="statements", actor="ops:test", adm_div_code=ADM, day=DAY, as_of=AS_OF
+    )
+    client = TestClient(harness.client.app)
+    sign_in(client, tokens(harness)["viewer"])
+    listing = client.get("/ui/runs", params={"kind": "statements"})
+    assert listing.status_code == 200, listing.text
+    row = listing.text[listing.text.index(f'data-run="{done.id}"') :]
+    assert "凭证对账" in row and "区划 330324 · 3501 / 3502 / 3510 对账单 · 对账日期 2026-03-17" in row
+    page = client.get(f"/ui/runs/{done.id}")
+    assert page.status_code == 200, page.text
+    table = page.text[page.text.index('id="run-breaks"') :]
+    assert '<tr data-type="STATEMENT_OMITTED">' in table and "对账单遗漏凭证" in table and V3 in table
+    assert 'data-statement="3303243501260317001"' in page.text  # the golden 3501, 一致
+    (omitted,) = break_service.list_breaks(
+        harness.gateway, break_service.BreakFilters(kind="statements", types=("STATEMENT_OMITTED",))
+    ).items
+    assert f"/breaks/{omitted.key}" in table
+    detail = client.get(f"/ui/breaks/{omitted.key}")
+    assert detail.status_code == 200, detail.text
+    assert (
+        "对账单与我方记录对照" in detail.text and "500.00" in detail.text and "凭证对账 · 区划" in detail.text
+    )
+    filtered = client.get("/ui/breaks", params={"kind": "statements", "type": "STATEMENT_UNKNOWN"})
+    assert filtered.status_code == 200 and "对账单凭证我方无记录" in filtered.text
+    download = client.get(f"/ui/runs/{done.id}/report.csv")
+    assert download.status_code == 200 and V3 in download.content.decode("utf-8-sig")
