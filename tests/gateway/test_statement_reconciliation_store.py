@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import io
+import json
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -21,6 +22,8 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from gateway.payment_lines import PaymentLine
@@ -430,3 +433,204 @@ def test_the_ops_pages_list_and_show_statement_runs_and_breaks(harness: Harness)
     assert filtered.status_code == 200 and "对账单凭证我方无记录" in filtered.text
     download = client.get(f"/ui/runs/{done.id}/report.csv")
     assert download.status_code == 200 and V3 in download.content.decode("utf-8-sig")
+
+
+# ---- the store path on random data ---------------------------------------------------------------------
+
+R_DAYS = (date(2026, 3, 16), DAY, date(2026, 3, 18))
+R_NUMBERS = ("V0", "V1", "V2", "V3", "C0", "C1")
+
+
+@st.composite
+def stored_lines(draw: st.DrawFn) -> tuple[list[StatementLine], list[PaymentLine], list[tuple[int, date]]]:
+    """Statements (some sent twice under one number: the later counts) and payment lines over three days:
+    vouchers, 回单 paid on or after their VouDate, 2301 / 2302 documents, 3510 statements of one day or a
+    longer period."""
+    fen = st.sampled_from([0, 1, 40_00, 60_00, 100_00])
+    statements: list[StatementLine] = []
+    position = 0
+    for _ in range(draw(st.integers(0, 5))):
+        position += 1
+        vt = draw(st.sampled_from(["3501", "3502"]))
+        details = draw(st.lists(st.tuples(st.sampled_from(R_NUMBERS), fen), max_size=4))
+        statements += _statement(
+            position,
+            vt,
+            draw(st.sampled_from(["S1", "S2"])),
+            draw(st.sampled_from(["102", ""])),
+            draw(st.sampled_from(["", "5201", "2301", "2301", "2302"])),
+            details,
+            day=draw(st.sampled_from(R_DAYS)),
+        )
+    payments: list[PaymentLine] = []
+    quota_periods: list[tuple[int, date]] = []
+
+    def line(role: str, vt: str, no: str, day: date, **kw: Any) -> None:
+        nonlocal position
+        position += 1
+        bank = kw.pop("bank", draw(st.sampled_from(["102", ""])))
+        digest = f"{position:064x}"
+        payments.append(
+            PaymentLine(kw.pop("at", position), kw.pop("line", 0), role, vt, ADM, bank, no, day, digest, **kw)
+        )
+
+    for number in ("V0", "V1", "V2", "V3"):
+        if draw(st.booleans()):
+            line("voucher", "5201", number, draw(st.sampled_from(R_DAYS)), amount_fen=100_00)
+        for _ in range(draw(st.integers(0, 2))):
+            own = draw(st.sampled_from(R_DAYS))
+            paid_on = draw(st.sampled_from([None, own, R_DAYS[-1]]))
+            paid = draw(fen)
+            line("receipt", "5201", number, own, is_receipt=True, x_pay_amt_fen=paid, x_pay_date=paid_on)
+    for clearing_no in ("C0", "C1"):
+        if draw(st.booleans()):
+            vt, day, at = draw(st.sampled_from(["2301", "2302"])), draw(st.sampled_from(R_DAYS)), position + 1
+            # (a document of another day that a statement of DAY lists is known, and held 0 that day)
+            for k, number in enumerate(
+                draw(st.lists(st.sampled_from(("V0", "V1", "V9")), min_size=1, max_size=3)), 1
+            ):
+                line(
+                    "clearing", vt, number, day, at=at, line=k, clearing_no=clearing_no, amount_fen=draw(fen)
+                )
+    for number in ("Q1", "Q2"):
+        if draw(st.booleans()):
+            end, at = draw(st.sampled_from(R_DAYS)), position + 1
+            quota_periods.append((at, draw(st.sampled_from([end, date(2026, 3, 1)]))))
+            for k in range(draw(st.integers(1, 2)) + 1):
+                pre, clr, reck = draw(fen), draw(fen), draw(fen)
+                cur = pre + clr - reck + draw(st.sampled_from([0, 0, 1]))
+                line(
+                    "quota",
+                    "3510",
+                    number,
+                    end,
+                    at=at,
+                    line=k,
+                    pre_date_money_fen=pre,
+                    clear_amt_fen=clr,
+                    cur_reck_money_fen=reck,
+                    cur_date_money_fen=cur,
+                )
+    return statements, payments, quota_periods
+
+
+def _scope_of_lines(
+    statements: list[StatementLine],
+    payments: list[PaymentLine],
+    periods: dict[int, date],
+    vt_code: str | None,
+) -> StatementInputs:
+    """What the scope (ADM, DAY, vt_code) must read, selected in plain Python from the lines."""
+    got = StatementInputs()
+    latest: dict[tuple[str, str], int] = {}
+    for s in statements:
+        latest[(s.vt_code, s.statement_no)] = s.position
+    voucher_types = [v for v in ("3501", "3502") if vt_code in (None, v)]
+    chosen = [
+        s
+        for s in statements
+        if latest[(s.vt_code, s.statement_no)] == s.position
+        and s.check_date == DAY
+        and s.vt_code in voucher_types
+    ]
+    documents: set[str] = set()
+    for s in chosen:
+        if s.line == 0:
+            got.statements.append(
+                ADM,
+                s.vt_code,
+                s.statement_no,
+                s.check_date,
+                s.bank,
+                s.e_voucher_type,
+                s.all_num,
+                s.amount_fen,
+            )
+        else:
+            got.details.append(ADM, s.vt_code, s.statement_no, s.voucher_no, s.amount_fen, s.pro_state or "")
+            if s.e_voucher_type in ("2301", "2302"):
+                documents.add(str(s.voucher_no))
+    named = set(got.details.voucher_no)
+    for p in payments:
+        if voucher_types and p.role == "receipt" and (p.x_pay_date or p.vou_date) == DAY:
+            got.receipts.append(ADM, p.voucher_no, p.pay_bank_code, DAY, p.x_pay_amt_fen)
+        if p.role == "clearing" and (p.vou_date == DAY or p.clearing_no in documents):
+            got.clearing.append(
+                ADM, p.vt_code, p.clearing_no, p.voucher_no, p.vou_date, p.pay_bank_code, p.amount_fen
+            )
+        if vt_code in (None, "3510") and p.role == "quota" and p.vou_date == DAY:
+            got.quota.append(
+                ADM,
+                p.vt_code,
+                p.voucher_no,
+                p.line,
+                periods[p.position],
+                p.vou_date,
+                p.pay_bank_code,
+                p.pre_date_money_fen,
+                p.clear_amt_fen,
+                p.cur_reck_money_fen,
+                p.cur_date_money_fen,
+            )
+    named |= set(got.receipts.voucher_no) | set(got.clearing.voucher_no)
+    for number in sorted({p.voucher_no for p in payments if p.role == "voucher"} & named):
+        got.vouchers.append(ADM, number)
+    return got
+
+
+ANOTHER_DAYS_DOCUMENT = (  # a 3502 of DAY lists 2301 C0, which is dated the day before: known, held 0
+    _statement(1, "3502", "S1", "102", "2301", [("C0", 40_00)]),
+    [
+        PaymentLine(
+            2,
+            1,
+            "clearing",
+            "2301",
+            ADM,
+            "102",
+            "V0",
+            R_DAYS[0],
+            "c".ljust(64, "0"),
+            clearing_no="C0",
+            amount_fen=1,
+        )
+    ],
+    [],
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=stored_lines(), vt_code=st.sampled_from([None, "3501", "3502", "3510"]))
+@example(drawn=ANOTHER_DAYS_DOCUMENT, vt_code=None)
+def test_store_scope_equals_the_engine_on_random_lines(
+    harness: Harness,
+    drawn: tuple[list[StatementLine], list[PaymentLine], list[tuple[int, date]]],
+    vt_code: str | None,
+) -> None:
+    statements, payments, periods = drawn
+    with harness.gateway.database.unit_of_work() as uow:
+        conn = uow.statements._c
+        _seed_message(conn)
+        for at, begin in periods:
+            canonical = json.dumps({"begin_date": begin.isoformat()})
+            conn.execute(
+                sa.insert(records),
+                [
+                    {
+                        "message_pk": 1,
+                        "position": at,
+                        "msg_type": "quota_reconciliation_statement",
+                        "canonical": canonical,
+                        "result": "accepted",
+                    }
+                ],
+            )
+        uow.statements.add(1, statements)
+        uow.payments.add(1, payments)
+        uow.commit()
+    scope = statement_runs.statement_scope(ADM, DAY, vt_code)
+    from_store = statement_runs.reconcile_scope_from_store(harness.gateway, scope, AS_OF)
+    expected = reconcile_statements_reference(
+        _scope_of_lines(statements, payments, dict(periods), vt_code), as_of=AS_OF
+    )
+    assert from_store == expected
