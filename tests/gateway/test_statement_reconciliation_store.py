@@ -433,6 +433,11 @@ def test_the_ops_pages_list_and_show_statement_runs_and_breaks(harness: Harness)
     assert filtered.status_code == 200 and "对账单凭证我方无记录" in filtered.text
     download = client.get(f"/ui/runs/{done.id}/report.csv")
     assert download.status_code == 200 and V3 in download.content.decode("utf-8-sig")
+    board = client.get("/ui/dashboard")
+    assert board.status_code == 200, board.text
+    section = board.text[board.text.index('id="kind-statements"') :]
+    assert "凭证对账" in board.text and "对账日期 2026-03-17" in section and "不一致" in section
+    assert "对账单遗漏凭证 <strong>1</strong>" in section
 
 
 # ---- the store path on random data ---------------------------------------------------------------------
