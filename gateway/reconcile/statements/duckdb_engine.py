@@ -1,6 +1,7 @@
-"""The columnar statement engine: the inputs go to DuckDB as list parameters (unnested there, not inserted
-row by row) and the rules of :mod:`gateway.reconcile.statements.reference` are SQL set operations; only
-statement summaries and breaks come back. A property test holds the two engines to identical reports.
+"""The columnar statement engine: the inputs go to DuckDB as one joined string per column (split, cast and
+unnested there, not inserted row by row) and the rules of :mod:`gateway.reconcile.statements.reference`
+are SQL set operations; only statement summaries and breaks come back. A property test holds the two
+engines to identical reports.
 
 Entry point: :func:`reconcile_statement_columns` (plain column lists with integer fen, as the store reads
 them: :meth:`gateway.store.statement_lines.StatementLineRepository.scope_inputs`).
@@ -92,8 +93,7 @@ SELECT 'R' AS src, adm, voucher_no AS ident FROM vouchers
 UNION ALL SELECT 'V', adm, voucher_no FROM vouchers
 UNION ALL SELECT DISTINCT 'C' || vt, adm, clearing_no FROM c_raw;
 CREATE TEMP TABLE listed AS
-SELECT s.adm, s.vt, s.src, s.gbank, s.day, d.voucher_no AS ident, sum(d.amt) AS amount,
-       list(DISTINCT s.no ORDER BY s.no) AS nos, list(DISTINCT d.pro_state ORDER BY d.pro_state) AS states
+SELECT s.adm, s.vt, s.src, s.gbank, s.day, d.voucher_no AS ident, sum(d.amt) AS amount
 FROM stmt s JOIN d_raw d ON d.adm = s.adm AND d.vt = s.vt AND d.no = s.no
 GROUP BY ALL;
 CREATE TEMP TABLE held AS
@@ -114,16 +114,32 @@ SELECT adm, day, sum(CASE WHEN vt = '2301' THEN amount ELSE -abs(amount) END) AS
 FROM c_raw GROUP BY ALL;
 """
 
-_FOUND_SQL = """
-SELECT CASE WHEN k.ident IS NULL THEN 'STATEMENT_UNKNOWN' ELSE 'STATEMENT_AMOUNT_MISMATCH' END,
-       l.adm, l.vt, l.gbank, l.day, l.nos[1], l.src || ':' || l.ident, l.ident, l.amount,
-       CASE WHEN k.ident IS NULL THEN NULL ELSE h.amount END,
-       l.amount - CASE WHEN k.ident IS NULL THEN 0 ELSE coalesce(h.amount, 0) END,
-       l.nos, l.states, NULL, NULL, NULL, NULL, NULL, NULL
+_FLAGGED_SQL = """
+CREATE TEMP TABLE flagged AS
+SELECT l.*, k.ident IS NULL AS unknown, h.amount AS held
 FROM listed l
 LEFT JOIN known k ON k.src = l.src AND k.adm = l.adm AND k.ident = l.ident
 LEFT JOIN held_any h ON h.src = l.src AND h.adm = l.adm AND h.day = l.day AND h.ident = l.ident
-WHERE k.ident IS NULL OR l.amount <> coalesce(h.amount, 0)
+WHERE k.ident IS NULL OR l.amount <> coalesce(h.amount, 0);
+CREATE TEMP TABLE flagged_lists AS
+SELECT f.adm, f.vt, f.src, f.gbank, f.day, f.ident,
+       list(DISTINCT s.no ORDER BY s.no) AS nos, list(DISTINCT d.pro_state ORDER BY d.pro_state) AS states
+FROM flagged f
+JOIN stmt s ON s.adm = f.adm AND s.vt = f.vt AND s.src = f.src AND s.gbank = f.gbank AND s.day = f.day
+JOIN d_raw d ON d.adm = s.adm AND d.vt = s.vt AND d.no = s.no AND d.voucher_no = f.ident
+GROUP BY ALL;
+"""
+"""The listed vouchers that break, and only for them the statements listing them and their ProState."""
+
+_FOUND_SQL = """
+SELECT CASE WHEN f.unknown THEN 'STATEMENT_UNKNOWN' ELSE 'STATEMENT_AMOUNT_MISMATCH' END,
+       f.adm, f.vt, f.gbank, f.day, x.nos[1], f.src || ':' || f.ident, f.ident, f.amount,
+       CASE WHEN f.unknown THEN NULL ELSE f.held END,
+       f.amount - CASE WHEN f.unknown THEN 0 ELSE coalesce(f.held, 0) END,
+       x.nos, x.states, NULL, NULL, NULL, NULL, NULL, NULL
+FROM flagged f
+JOIN flagged_lists x ON x.adm = f.adm AND x.vt = f.vt AND x.src = f.src AND x.gbank = f.gbank
+                    AND x.day = f.day AND x.ident = f.ident
 UNION ALL
 SELECT 'STATEMENT_OMITTED', h.adm, h.vt, h.gbank, h.day, g.first_no, h.src || ':' || h.ident, h.ident,
        NULL, h.amount, -h.amount, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
@@ -202,7 +218,24 @@ def _summary(row: tuple[Any, ...]) -> SummaryRow:
     )
 
 
+_SEP = "\x1f"
+"""Joins a column's values into one string parameter (ASCII unit separator)."""
+
+
+def _packed(values: list[Any], sql_type: str) -> str | None:
+    """A column as one ``\x1f``-joined string (one parameter conversion instead of one per value), or
+    ``None`` when a text value itself holds the separator (the column then goes as a list)."""
+    if sql_type == "VARCHAR":
+        text = _SEP.join(values)
+        return text if text.count(_SEP) == len(values) - 1 else None
+    if sql_type == "DATE":
+        return _SEP.join(map(date.isoformat, values))
+    return _SEP.join(map(str, values))
+
+
 def _load(con: duckdb.DuckDBPyConnection, inputs: StatementInputs) -> None:
+    """Create the raw tables and fill them: each column goes to DuckDB as one joined string, split and cast
+    there (no per-value Python work), or as a typed list when its text holds the separator."""
     parts = (
         ("s_raw", inputs.statements.columns()),
         ("d_raw", inputs.details.columns()),
@@ -216,8 +249,17 @@ def _load(con: duckdb.DuckDBPyConnection, inputs: StatementInputs) -> None:
         con.execute(f"CREATE TABLE {table} ({', '.join(f'{n} {t}' for n, t in spec)})")
         if not columns[0]:
             continue
-        values = ", ".join(f"unnest(CAST(? AS {t}[]))" for _n, t in spec)
-        con.execute(f"INSERT INTO {table} SELECT {values}", columns)
+        values: list[str] = []
+        params: list[Any] = []
+        for (_name, sql_type), column in zip(spec, columns, strict=True):
+            packed = _packed(column, sql_type)
+            if packed is None:
+                values.append(f"unnest(CAST(? AS {sql_type}[]))")
+                params.append(column)
+            else:
+                values.append(f"CAST(unnest(string_split(?, chr(31))) AS {sql_type})")
+                params.append(packed)
+        con.execute(f"INSERT INTO {table} SELECT {', '.join(values)}", params)
 
 
 def reconcile_statement_columns(
@@ -231,6 +273,7 @@ def reconcile_statement_columns(
         try:
             _load(con, inputs)
             con.execute(_CLASSIFY_SQL)
+            con.execute(_FLAGGED_SQL)
             found = [_found(tuple(r)) for r in con.execute(_FOUND_SQL).fetchall()]
             summaries = [_summary(tuple(r)) for r in con.execute(_SUMMARY_SQL).fetchall()]
         except duckdb.Error as exc:  # out of memory, disk full …: not the inputs' fault
