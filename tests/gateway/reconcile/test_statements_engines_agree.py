@@ -139,3 +139,12 @@ def test_every_break_type_is_found_and_the_engines_agree() -> None:
 @given(inputs())
 def test_engines_agree_on_random_inputs(drawn: StatementInputs) -> None:
     _same(drawn)
+
+
+def test_a_value_holding_the_column_separator_goes_as_a_list() -> None:
+    got = every_type()
+    got.details.append("330324", "3502", "S1", "V\x1f9", 1, "")  # the engine joins columns with \x1f
+    got.statements.all_num[0] += 1
+    report = reconcile_statement_columns(got, as_of=AS_OF)
+    assert "V\x1f9" in {b.voucher_no for b in report.breaks}
+    assert report == reconcile_statements_reference(got, as_of=AS_OF)
