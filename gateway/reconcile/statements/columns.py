@@ -18,14 +18,34 @@ an absent code).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
 from datetime import date
-
-from gateway.reconcile.payments.columns import _Columns
+from typing import Any
 
 VOUCHER_STATEMENT_TYPES = ("3501", "3502")
 QUOTA_STATEMENT_TYPES = ("3510", "5510")
 CLEARING_TYPES = ("2301", "2302")
+
+
+@dataclass
+class _Columns:
+    """Equal-length column lists; ``append`` adds one row, ``rows`` zips them (reference engine only)."""
+
+    def append(self, *values: Any) -> None:
+        for spec, value in zip(fields(self), values, strict=True):
+            getattr(self, spec.name).append(value)
+
+    def columns(self) -> list[list[Any]]:
+        return [getattr(self, spec.name) for spec in fields(self)]
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        return zip(*self.columns(), strict=True)
+
+    def check_lengths(self) -> None:
+        lengths = {spec.name: len(getattr(self, spec.name)) for spec in fields(self)}
+        if len(set(lengths.values())) > 1:
+            raise ValueError(f"{type(self).__name__}: columns of different lengths {lengths}")
 
 
 @dataclass
