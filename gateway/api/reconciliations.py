@@ -8,8 +8,8 @@
   indicators`` / ``payments`` plus ``run``; ``?format=csv|xlsx|html`` downloads that format instead.
 * ``GET /v1/reconciliations?kind&upper&lower&fiscal_year&adm_div_code&day&pay_bank_code&vt_code&status&limit
   &offset`` (viewer) — runs, newest first (``vt_code``: a statements scope, ``*`` = all its VtCodes).
-* ``GET /v1/reconciliations/dashboard?kind=indicators|payments`` (viewer) — per pair (payments: per
-  division / bank / day): last run, totals, open breaks, trend.
+* ``GET /v1/reconciliations/dashboard?kind=indicators|payments|statements`` (viewer) — per pair (payments:
+  per division / bank / day; statements: per division / VtCode / day): last run, totals, open breaks, trend.
 * ``GET /v1/reconciliations/digests?upper&lower&fiscal_year&buckets=N`` (viewer) — SM3 digests of the
   pair's ledger in N key-range buckets; ``/digests/rows?…&bucket=i`` (repeatable) — those buckets' rows.
 """
