@@ -14,7 +14,7 @@ from gateway.config import Settings
 from gateway.keyring import Keyring, load_keyring
 from gateway.parties import PartyRegistry
 from gateway.services.ports import ServiceContext, Store
-from gateway.services.reconciliation import indicators, payments
+from gateway.services.reconciliation import indicators, payments, statements
 from gateway.services.reconciliation.kinds import AnyKind, KindTable
 from gateway.store.database import Database
 
@@ -46,7 +46,7 @@ class Gateway:
 
 def reconciliation_kinds() -> dict[str, AnyKind]:
     """The reconciliation kinds this gateway runs, by name (``POST /v1/reconciliations {"kind": …}``)."""
-    kinds: tuple[AnyKind, ...] = (indicators.KIND, payments.KIND)
+    kinds: tuple[AnyKind, ...] = (indicators.KIND, payments.KIND, statements.KIND)
     return {kind.name: kind for kind in kinds}
 
 

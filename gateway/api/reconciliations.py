@@ -2,14 +2,14 @@
 
 * ``POST /v1/reconciliations`` (ops) — body ``{"kind": "indicators", "upper", "lower", "fiscal_year",
   "as_of"?, "in_transit_hours"?}`` or ``{"kind": "payments", "adm_div_code", "day", "pay_bank_code"?,
-  "as_of"?, "unpaid_hours"?, "uncleared_hours"?}``: runs one now from the store; answers 201 with the run
-  and its summary.
+  "as_of"?, "unpaid_hours"?, "uncleared_hours"?}`` or ``{"kind": "statements", "adm_div_code", "day",
+  "vt_code"?, "as_of"?}``: runs one now from the store; answers 201 with the run and its summary.
 * ``GET /v1/reconciliations/{id}`` (viewer) — the report in the JSON shape of ``fiscalgw reconcile
   indicators`` / ``payments`` plus ``run``; ``?format=csv|xlsx|html`` downloads that format instead.
-* ``GET /v1/reconciliations?kind&upper&lower&fiscal_year&adm_div_code&day&pay_bank_code&status&limit&offset``
-  (viewer) — runs, newest first.
-* ``GET /v1/reconciliations/dashboard?kind=indicators|payments`` (viewer) — per pair (payments: per
-  division / bank / day): last run, totals, open breaks, trend.
+* ``GET /v1/reconciliations?kind&upper&lower&fiscal_year&adm_div_code&day&pay_bank_code&vt_code&status&limit
+  &offset`` (viewer) — runs, newest first (``vt_code``: a statements scope, ``*`` = all its VtCodes).
+* ``GET /v1/reconciliations/dashboard?kind=indicators|payments|statements`` (viewer) — per pair (payments:
+  per division / bank / day; statements: per division / VtCode / day): last run, totals, open breaks, trend.
 * ``GET /v1/reconciliations/digests?upper&lower&fiscal_year&buckets=N`` (viewer) — SM3 digests of the
   pair's ledger in N key-range buckets; ``/digests/rows?…&bucket=i`` (repeatable) — those buckets' rows.
 """
@@ -80,6 +80,7 @@ async def list_runs(
     adm_div_code: str | None = None,
     day: str | None = None,
     pay_bank_code: str | None = None,
+    vt_code: str | None = None,
     status: str | None = None,
     limit: str | None = None,
     offset: str | None = None,
@@ -95,6 +96,7 @@ async def list_runs(
             adm_div_code=adm_div_code,
             day=day,
             pay_bank_code=pay_bank_code,
+            vt_code=vt_code,
             status=status,
             limit=int_or("limit", limit, 50),
             offset=int_or("offset", offset, 0),

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 
 class BreakType(enum.StrEnum):
-    """Indicator and payment break types; the values are the wire names."""
+    """Indicator, payment and statement break types; the values are the wire names."""
 
     MISSING_IN_LOWER = "MISSING_IN_LOWER"
     MISSING_IN_UPPER = "MISSING_IN_UPPER"
@@ -33,6 +33,11 @@ class BreakType(enum.StrEnum):
     DOUBLE_CLEARED = "DOUBLE_CLEARED"
     REFUND_UNMATCHED = "REFUND_UNMATCHED"
     QUOTA_IDENTITY = "QUOTA_IDENTITY"
+    STATEMENT_UNKNOWN = "STATEMENT_UNKNOWN"
+    STATEMENT_AMOUNT_MISMATCH = "STATEMENT_AMOUNT_MISMATCH"
+    STATEMENT_OMITTED = "STATEMENT_OMITTED"
+    STATEMENT_TOTALS = "STATEMENT_TOTALS"
+    QUOTA_CLEARED_MISMATCH = "QUOTA_CLEARED_MISMATCH"
 
     @property
     def label_zh(self) -> str:
@@ -54,6 +59,11 @@ BREAK_LABELS_ZH: dict[BreakType, str] = {
     BreakType.DOUBLE_CLEARED: "重复清算",
     BreakType.REFUND_UNMATCHED: "退款无对应支付",
     BreakType.QUOTA_IDENTITY: "额度余额不平",
+    BreakType.STATEMENT_UNKNOWN: "对账单凭证我方无记录",
+    BreakType.STATEMENT_AMOUNT_MISMATCH: "对账单金额不一致",
+    BreakType.STATEMENT_OMITTED: "对账单遗漏凭证",
+    BreakType.STATEMENT_TOTALS: "对账单合计不符",
+    BreakType.QUOTA_CLEARED_MISMATCH: "已清算额度与清算不符",
 }
 
 INDICATOR_BREAK_TYPES: tuple[BreakType, ...] = (

@@ -16,7 +16,7 @@ message that carried it; otherwise it stays open and the run counts it:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,17 +48,23 @@ def _message(record: LedgerRecord | PaymentRecord) -> str:
     return f"（报文 {record.message_id}）" if record.message_id else ""
 
 
+Recheck = Callable[[Counterparts, Sequence[BreakRow]], dict[int, Verdict]]
+"""A kind's look in the store for the counterparts of its vanished breaks (``Kind.recheck``):
+:func:`judge_indicators`, :func:`judge_payments`, the statement kind's own."""
+
+
 def judge(
     repo: Counterparts,
-    kind: str,
+    recheck: Recheck,
     vanished: Sequence[BreakRow],
     *,
     as_of: datetime,
     found_entities: Mapping[str, str],
     in_transit_entities: Iterable[str] = (),
 ) -> dict[int, Verdict]:
-    """A verdict per vanished break id. ``found_entities`` maps the entity of every break this run found to
-    its type; ``in_transit_entities`` are the entities the run lists as in transit."""
+    """A verdict per vanished break id. ``recheck`` is the kind's look for counterparts (of the breaks the
+    general rules leave); ``found_entities`` maps the entity of every break this run found to its type;
+    ``in_transit_entities`` are the entities the run lists as in transit."""
     transit = set(in_transit_entities)
     out: dict[int, Verdict] = {}
     pending: list[BreakRow] = []
@@ -80,10 +86,7 @@ def judge(
             )
             continue
         pending.append(row)
-    if kind == "payments":
-        out.update(_judge_payments(repo, pending))
-    else:
-        out.update(_judge_indicators(repo, pending))
+    out.update(recheck(repo, pending))
     return out
 
 
@@ -97,7 +100,7 @@ def _label(kind: str) -> str:
 # ---- indicators ----------------------------------------------------------------------------------------
 
 
-def _judge_indicators(repo: Counterparts, rows: Sequence[BreakRow]) -> dict[int, Verdict]:
+def judge_indicators(repo: Counterparts, rows: Sequence[BreakRow]) -> dict[int, Verdict]:
     out: dict[int, Verdict] = {}
     for row in rows:
         d = row.detail
@@ -161,7 +164,7 @@ def _indicator_verdict(kind: str, lowers: list[LedgerRecord], uppers: list[Ledge
 # ---- payments ------------------------------------------------------------------------------------------
 
 
-def _judge_payments(repo: Counterparts, rows: Sequence[BreakRow]) -> dict[int, Verdict]:
+def judge_payments(repo: Counterparts, rows: Sequence[BreakRow]) -> dict[int, Verdict]:
     by_adm: dict[str, list[BreakRow]] = defaultdict(list)
     for row in rows:
         by_adm[str(row.detail.get("adm_div_code"))].append(row)

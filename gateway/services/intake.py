@@ -43,6 +43,7 @@ from gateway.services.control_rules import NO_RULES
 from gateway.services.errors import PayloadTooLarge, ServiceError
 from gateway.services.ports import ServiceContext, UnitOfWork
 from gateway.services.text import scrubbed
+from gateway.statement_lines import statement_lines_of
 from schemas.errors import Problem, SchemaError
 from signing import sm3_hex
 
@@ -111,6 +112,11 @@ def _receive(gw: ServiceContext, sub: Submission, now: datetime) -> Answer:
             record.position, record.message, stored.canonical, _voucher_bank(keys.party, record, vouchers)
         )
     ]
+    statement = [  # 凭证对账 statement lines (gateway/store/statement_lines.py)
+        line
+        for record, stored in zip(document.records, new_records, strict=True)
+        for line in statement_lines_of(record.position, record.message, stored.canonical)
+    ]
     decisions = [
         (record.position, r.receiver, r.rule)
         for record, record_routes in zip(document.records, routes, strict=True)
@@ -148,6 +154,7 @@ def _receive(gw: ServiceContext, sub: Submission, now: datetime) -> Answer:
             )
         ledger.post_records(uow, pk, document.records, now)  # 预算指标核算 (ADR 0005)
         uow.payments.add(pk, lines)
+        uow.statements.add(pk, statement)
         control.record(uow, pk, verdicts, rules.version, now)
         control.settle_answers(uow, document.records)
         for v in verdicts:

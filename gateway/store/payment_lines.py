@@ -31,8 +31,9 @@ into the store so a run needs no per-row resolution:
   balances) counts only while no 3510 of that statement is stored.
 
 A CFX 3143 / 3144 arrives already normalised into the 2301 / 2302 回单 (``gateway.services.profiles``); a
-refused one has ``XPayAmt`` 0.00. 3501 / 3502 凭证对账 statements are not read from the store (their role —
-bank or PBOC side — depends on who sent them; the file CLI takes them as an explicit input).
+refused one has ``XPayAmt`` 0.00. 3501 / 3502 凭证对账 statements are not payment lines: the payment kind
+does not read them (the file CLI takes them as an explicit input); they are ``statement_lines``, read by the
+statement kind (:mod:`gateway.store.statement_lines`), which reads the quota lines here too.
 """
 
 from __future__ import annotations

@@ -374,6 +374,32 @@ payment_lines = Table(
 )
 
 
+# ---- 凭证对账: 3501 / 3502 statements as lines (store/statement_lines.py, migration 0012) ------------------
+
+statement_lines = Table(
+    "statement_lines",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("message_pk", BigId, ForeignKey("messages.id"), nullable=False),
+    Column("position", Integer, nullable=False, comment="record position in the message"),
+    Column("line", Integer, nullable=False, comment="0 = the header; 1… = the details"),
+    Column("vt_code", String(4), nullable=False, comment="3501 | 3502"),
+    Column("adm_div_code", String(6), nullable=False),
+    Column("statement_no", String(200), nullable=False, comment="the statement's VoucherNo"),
+    Column("check_date", Date, nullable=False, comment="CheckDate"),
+    Column("bank", String(200), nullable=False, comment="3502 PayBankCode / 3501 ClearBankCode; '' absent"),
+    Column("e_voucher_type", String(8), nullable=False, comment="EVoucherType; '' when absent"),
+    Column("voucher_no", String(200), nullable=True, comment="details: the voucher the line names"),
+    Column("amount_fen", BigInteger, nullable=True, comment="header: AllAmt; details: Amt"),
+    Column("all_num", Integer, nullable=True, comment="header: AllNum"),
+    Column("pro_state", String(200), nullable=True, comment="details: ProState (kept, not interpreted)"),
+    Column("record_sm3", String(64), nullable=False, comment="hex SM3 of the record's canonical JSON"),
+    Column("active", Boolean, nullable=False, comment="the latest statement of its number counts"),
+    Index(None, "adm_div_code", "vt_code", "check_date"),
+    Index(None, "adm_div_code", "vt_code", "statement_no"),
+)
+
+
 # ---- people's web sessions (gateway/web/auth.py; migration 0006) ------------------------------------
 
 web_sessions = Table(

@@ -32,6 +32,7 @@ from gateway.store.outbox import OutboxRepository
 from gateway.store.payment_lines import PaymentLineRepository
 from gateway.store.reconciliations import RunRepository
 from gateway.store.request_nonces import RequestNonceRepository
+from gateway.store.statement_lines import StatementLineRepository
 from gateway.store.tracking import TrackingQueries
 from gateway.store.web_sessions import WebSessionRepository
 
@@ -59,6 +60,7 @@ class UnitOfWork:
     breaks: BreakRepository
     counterparts: CounterpartRepository
     payments: PaymentLineRepository
+    statements: StatementLineRepository
     nonces: RequestNonceRepository
     sessions: WebSessionRepository
     spending: IndicatorSpending
@@ -89,6 +91,7 @@ class UnitOfWork:
         self.breaks = BreakRepository(self._connection)
         self.counterparts = CounterpartRepository(self._connection)
         self.payments = PaymentLineRepository(self._connection)
+        self.statements = StatementLineRepository(self._connection)
         self.nonces = RequestNonceRepository(self._connection)
         self.sessions = WebSessionRepository(self._connection)
         self.spending = IndicatorSpending(self._connection)

@@ -99,7 +99,7 @@ def trace_query(b: BreakView) -> dict[str, str] | None:
     """The 报文追踪 search of a break's chain: its payment voucher, or its indicator (the upper ``BGT_ID``,
     else the lower's own); ``None`` for a break about neither (a quota-balance identity)."""
     detail = b.detail
-    if b.kind == "payments":
+    if b.kind in ("payments", "statements"):
         key, value = "voucher_no", detail.get("voucher_no")
     else:
         key, value = "bgt_id", detail.get("bgt_id") or detail.get("lower_bgt_id")

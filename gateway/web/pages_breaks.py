@@ -17,6 +17,8 @@ from starlette.routing import BaseRoute, Route
 
 from gateway.model import AuditEntry
 from gateway.parties import PartyRegistry
+from gateway.reconcile.report.statements import STATEMENT_FIELD_LABELS_ZH
+from gateway.reconcile.statements.report import SOURCE_LABELS_ZH
 from gateway.services import breaks
 from gateway.services.breaks import MAX_COMMENT, BreakFilters, BreakView
 from gateway.services.browse import MAX_PAGE, Page
@@ -81,11 +83,11 @@ def filters_from(values: dict[str, str], page_text: str | None) -> BreakFilters:
     kind = "indicators" if pair is not None else "payments" if scope is not None else values["kind"] or None
     if values["kind"] and kind != values["kind"]:
         raise refuse("kind", "所选类别与对账对 / 支付对账范围不符")
-    allowed = {
-        "indicators": recon_common.BREAK_TYPES,
-        "payments": recon_common.PAYMENT_BREAK_TYPES,
-        None: {**recon_common.BREAK_TYPES, **recon_common.PAYMENT_BREAK_TYPES},
-    }[kind]
+    allowed = (
+        recon_common.KIND_BREAK_TYPES[kind]
+        if kind is not None
+        else {t: n for types in recon_common.KIND_BREAK_TYPES.values() for t, n in types.items()}
+    )
     if values["type"] and values["type"] not in allowed:
         raise refuse("type", f"未知的差异类型 {values['type']}")
     if values["status"] and values["status"] not in recon_common.BREAK_STATUSES:
@@ -125,6 +127,8 @@ def sides(view: BreakView, registry: PartyRegistry) -> list[SideRow]:
     """Upper and lower side by side: identity, amount, then every field the engine found different."""
     if view.kind == "payments":
         return payment_sides(view, registry)
+    if view.kind == "statements":
+        return statement_sides(view, registry)
     d: dict[str, Any] = dict(view.detail)
 
     def text(value: Any) -> str:
@@ -204,6 +208,35 @@ def payment_sides(view: BreakView, registry: PartyRegistry) -> list[SideRow]:
             rows.append(SideRow(label, "", display.money(item.get("value")), True, amount=True))
         else:
             rows.append(SideRow(label, "", text(item.get("value")), True))
+    return rows
+
+
+def statement_sides(view: BreakView, registry: PartyRegistry) -> list[SideRow]:
+    """A statement break: what the 3501 / 3502 / 3510 says (left) against what the gateway holds (right),
+    then the break's details (the statements listing it, ProState, the control totals or balances)."""
+    d: dict[str, Any] = dict(view.detail)
+    statement, held = d.get("statement_amount"), d.get("held_amount")
+    division = display.division_label(registry, d.get("adm_div_code"))
+    rows = [
+        SideRow(
+            "区划 · 凭证类型 · 对账日期",
+            f"{division} · {d.get('vt_code')} · {d.get('day')}",
+            "",
+            False,
+        ),
+        SideRow("对账单号 · 凭证号", f"{d.get('statement_no')} · {d.get('voucher_no')}", "", False),
+        SideRow("金额 (元)", display.money(statement), display.money(held), statement != held, amount=True),
+    ]
+    for item in d.get("fields", []):
+        name = str(item.get("field"))
+        label = STATEMENT_FIELD_LABELS_ZH.get(name, name)
+        value = str(item.get("value"))
+        if name == "SOURCE":
+            rows.append(SideRow(label, "", SOURCE_LABELS_ZH.get(value, value), False))
+        elif name in recon_common.PAYMENT_AMOUNT_FIELDS:
+            rows.append(SideRow(label, display.money(value), "", True, amount=True))
+        else:
+            rows.append(SideRow(label, value, "", name in ("ALL_NUM", "DETAIL_NUM")))
     return rows
 
 

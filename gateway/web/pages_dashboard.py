@@ -78,6 +78,17 @@ class PaymentRow:
         return 0 if self.board is None else sum(self.board.open_by_type.values())
 
 
+TOTAL_LABELS = {
+    "statements": "对账单",
+    "voucher_statements": "凭证对账单",
+    "quota_statements": "清算额度对账单",
+    "detail_count": "明细笔数",
+    "detail_amount": "明细金额",
+    "declared_amount": "申报金额",
+}
+"""Chinese names of the run-summary totals a kind without its own section shows."""
+
+
 def payment_rows(ctx: WebContext) -> list[PaymentRow]:
     gw = ctx.gateway
     entries = {(e.adm_div_code, e.pay_bank_code): e for e in gw.settings.reconciliation.payments}
@@ -107,6 +118,41 @@ def payment_rows(ctx: WebContext) -> list[PaymentRow]:
     return out
 
 
+@dataclass(frozen=True)
+class KindSection:
+    """A kind the dashboard has no section of its own for (the statement kind): its latest scopes."""
+
+    name: str
+    label: str
+    boards: list[PairDashboard]
+    total_keys: tuple[str, ...]
+
+    @property
+    def inconsistent(self) -> int:
+        return sum(1 for b in self.boards if b.status == "不一致")
+
+    @property
+    def open_total(self) -> int:
+        return sum(sum(b.open_by_type.values()) for b in self.boards)
+
+
+OWN_SECTIONS = ("indicators", "payments")
+"""The kinds with sections of their own above (pairs with their configured schedules, payment scopes)."""
+
+
+def other_kinds(ctx: WebContext) -> list[KindSection]:
+    return [
+        KindSection(
+            name,
+            kind.label_zh,
+            runs.dashboard_summary(ctx.gateway, kind=name, runs=TREND_RUNS, scopes=PAYMENT_ROWS),
+            tuple(kind.total_keys),
+        )
+        for name, kind in ctx.gateway.reconciliation_kinds.items()
+        if name not in OWN_SECTIONS
+    ]
+
+
 def routes(ctx: WebContext) -> list[BaseRoute]:
     recon_common.install(ctx.env)
 
@@ -129,6 +175,8 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
                 1 for r in payments if r.board is not None and r.board.status == "不一致"
             ),
             payments_open=sum(r.open_total for r in payments),
+            other_kinds=other_kinds(ctx),
+            total_labels=TOTAL_LABELS,
         )
 
     return [Route("/dashboard", dashboard, methods=["GET"], name="dashboard")]

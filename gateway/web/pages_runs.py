@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 from gateway.services import report_cache
 from gateway.services.browse import MAX_PAGE, Page
 from gateway.services.errors import BadRequest, Conflict, NotFound
-from gateway.services.reconciliation import payments
+from gateway.services.reconciliation import payments, statements
 from gateway.services.reconciliation import runs as run_service
 from gateway.services.reconciliation.indicators import stable_key
 from gateway.services.reconciliation.runs import ReconciliationFailed
@@ -23,6 +23,7 @@ from gateway.web import forms, recon_common
 from gateway.web.auth import SignedIn
 from gateway.web.forms import FormInvalid
 from gateway.web.pages_payment_run import render_payment_run
+from gateway.web.pages_statement_run import render_statement_run
 from gateway.web.sections import Section
 from gateway.web.site import WebContext, parse_page, path_id
 
@@ -30,7 +31,12 @@ SECTION = Section(key="runs", title="对账报告", path="/runs", order=30)
 PAGE_SIZE = 50
 DOWNLOADS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON"}
 TRIGGER = "web"
-KINDS = {"": "全部", recon_common.KIND: "指标对账", payments.NAME: "支付对账"}
+KINDS = {"": "全部", **recon_common.KINDS}
+RUN_PAGES = {
+    payments.NAME: render_payment_run,  # 支付对账: division / bank / day
+    statements.NAME: render_statement_run,  # 凭证对账: division / VtCode / day
+}
+"""The run page of each kind whose report is not an indicator report."""
 
 
 def routes(ctx: WebContext) -> list[BaseRoute]:
@@ -52,7 +58,7 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
         pair = recon_common.parse_pair(request.query_params.get("pair", "")[:64])
         kind = request.query_params.get("kind", "")[:16]
         if kind not in KINDS:
-            raise BadRequest("类别应为 指标对账 或 支付对账")
+            raise BadRequest(f"类别应为 {' / '.join(recon_common.KINDS.values())} 之一")
         if pair is not None:
             kind = recon_common.KIND  # a pair is an indicator scope
         number = parse_page(request.query_params.get("page"))
@@ -93,8 +99,9 @@ def routes(ctx: WebContext) -> list[BaseRoute]:
             summary, body = run_service.get_run(ctx.gateway, run_id)
         except NotFound:
             raise NotFound(f"对账 #{run_id} 不存在") from None
-        if summary.kind == payments.NAME:  # 支付对账: division / bank / day (pages_payment_run.py)
-            return render_payment_run(ctx, request, person, summary, body, DOWNLOADS)
+        page = RUN_PAGES.get(summary.kind)  # a kind with a page of its own; indicators below
+        if page is not None:
+            return page(ctx, request, person, summary, body, DOWNLOADS)
         found: list[dict[str, Any]] = []
         in_transit: list[dict[str, Any]] = []
         if body is not None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import jinja2
 
-from gateway.bootstrap import Gateway
+from gateway.bootstrap import Gateway, reconciliation_kinds
 from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES, BreakType
 from gateway.reconcile.payments.report import PAYMENT_BREAK_TYPES as PAYMENT_TYPES
 from gateway.services.errors import BadRequest
@@ -32,8 +32,15 @@ ALL_BREAK_TYPES: dict[str, str] = {t.value: t.label_zh for t in BreakType}
 PAYMENT_BREAK_TYPES: dict[str, str] = {t.value: t.label_zh for t in PAYMENT_TYPES}
 """The payment break types (国库集中支付三方对账)."""
 
-KINDS: dict[str, str] = {"indicators": "指标对账", "payments": "支付对账"}
-"""Break and run kinds with their Chinese names (the 类别 filter)."""
+_KIND_TABLE = reconciliation_kinds()
+
+KINDS: dict[str, str] = {k.name: k.label_zh for k in _KIND_TABLE.values()}
+"""Break and run kinds with their Chinese names (the 类别 filter), from the composition root's table."""
+
+KIND_BREAK_TYPES: dict[str, dict[str, str]] = {
+    k.name: {t: BreakType(t).label_zh for t in k.break_types} for k in _KIND_TABLE.values()
+}
+"""The break types each kind persists, with their Chinese names."""
 
 _PAYMENT_SCOPE = re.compile(r"^payments\|[0-9]{6}\|[^|]{1,200}\|[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -234,6 +241,12 @@ def trend_chart(trend: list[tuple[int, Any, int]]) -> TrendChart | None:
     return TrendChart(CHART_WIDTH, CHART_HEIGHT, points, dots, peak, CHART_PAD + inner_h)
 
 
+def scope_text(kind: str, scope: Any) -> str:
+    """A run's or break's scope in 简体中文, as its kind says it (``""`` for a kind this gateway lacks)."""
+    strategy = _KIND_TABLE.get(kind)
+    return "" if strategy is None else strategy.scope_text(scope or {})
+
+
 def install(env: jinja2.Environment) -> None:
     """Add the reconciliation labels to the shared template environment (idempotent)."""
     env.filters["break_type"] = lambda code: label(ALL_BREAK_TYPES, code)
@@ -242,10 +255,13 @@ def install(env: jinja2.Environment) -> None:
     env.filters["trigger_label"] = lambda code: label(TRIGGERS, code)
     env.filters["event_label"] = lambda code: label(EVENTS, code)
     env.filters["recon_action"] = lambda code: label(AUDIT_ACTIONS, code)
+    env.globals["kind_label"] = lambda name: label(KINDS, name)
+    env.globals["scope_text"] = scope_text
     env.globals["recon"] = {
         "types": BREAK_TYPES,
         "payment_types": PAYMENT_BREAK_TYPES,
         "kinds": KINDS,
+        "kind_types": KIND_BREAK_TYPES,
         "statuses": BREAK_STATUSES,
         "ages": AGES,
         "sorts": SORTS,

@@ -105,7 +105,7 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox(self._state)
         self.audit = FakeAudit(self._state)
         self.nonces = FakeNonces(self._state)
-        for name in ("messages", "ledger", "runs", "breaks", "counterparts", "payments"):
+        for name in ("messages", "ledger", "runs", "breaks", "counterparts", "payments", "statements"):
             setattr(self, name, NotFaked(name))
         for name in ("spending", "control_rules", "tracking"):
             setattr(self, name, NotFaked(name))

@@ -17,6 +17,7 @@ from gateway.services.ports.repositories import (
     PaymentLines,
     Runs,
     Spends,
+    StatementLines,
     TraceReader,
     Tracking,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "Runs",
     "ServiceContext",
     "Spends",
+    "StatementLines",
     "Store",
     "TraceReader",
     "Tracking",

@@ -26,6 +26,7 @@ from gateway.model import (
 from gateway.payment_lines import PaymentLine
 from gateway.reconcile.indicators.snapshot_columns import SnapshotColumns
 from gateway.reconcile.payments.columns import PaymentInputs
+from gateway.reconcile.statements.columns import StatementInputs
 from gateway.rows import (
     BreakEvent,
     BreakQuery,
@@ -52,6 +53,7 @@ from gateway.rows import (
     Unlinked,
     VoucherLine,
 )
+from gateway.statement_lines import StatementLine
 
 
 class Nonces(Protocol):
@@ -175,6 +177,13 @@ class PaymentLines(Protocol):
     def scope_inputs(
         self, adm_div_code: str, day: date, pay_bank_code: str | None = None
     ) -> PaymentInputs: ...
+
+
+class StatementLines(Protocol):
+    """:class:`gateway.store.statement_lines.StatementLineRepository`."""
+
+    def add(self, message_pk: int, lines: Sequence[StatementLine]) -> int: ...
+    def scope_inputs(self, adm_div_code: str, day: date, vt_code: str | None = None) -> StatementInputs: ...
 
 
 class Ledger(Protocol):

@@ -32,6 +32,7 @@ from gateway.services.ports.repositories import (
     PaymentLines,
     Runs,
     Spends,
+    StatementLines,
     TraceReader,
     Tracking,
 )
@@ -70,6 +71,8 @@ class UnitOfWork(Protocol):
     def counterparts(self) -> Counterparts: ...
     @property
     def payments(self) -> PaymentLines: ...
+    @property
+    def statements(self) -> StatementLines: ...
     @property
     def nonces(self) -> Nonces: ...
     @property

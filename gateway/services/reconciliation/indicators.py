@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -31,10 +31,11 @@ from gateway.reconcile.indicators.report import (
 )
 from gateway.reconcile.report.formats import render_report
 from gateway.reconcile.report.json import break_dict, indicator_report_from_dict, pair_dict, report_dict
-from gateway.rows import FoundBreak
+from gateway.rows import BreakRow, FoundBreak
 from gateway.services import break_closing
+from gateway.services.break_closing import Verdict
 from gateway.services.errors import BadRequest
-from gateway.services.ports import ServiceContext
+from gateway.services.ports import Counterparts, ServiceContext
 from gateway.services.reconciliation.kinds import (
     MAX_HOURS,
     Computed,
@@ -247,6 +248,12 @@ class Indicators:
         if transit and (explained is None or _amount(explained) == gap):
             return status, f"{STATUS_AGREE}（在途 {transit} 笔 / 金额 {format_money(gap)}）"
         return STATUS_DISAGREE, STATUS_DISAGREE
+
+    def scope_text(self, scope: Mapping[str, Any]) -> str:
+        return f"上级 {scope.get('upper')} · 下级 {scope.get('lower')} · {scope.get('fiscal_year')} 年度"
+
+    def recheck(self, repo: Counterparts, vanished: Sequence[BreakRow]) -> dict[int, Verdict]:
+        return break_closing.judge_indicators(repo, vanished)
 
     def dashboard_order(self, keys: list[str]) -> list[str]:
         return keys

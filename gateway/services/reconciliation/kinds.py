@@ -13,16 +13,17 @@ Adding a kind is one strategy module here (plus its engine under ``gateway/recon
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from gateway.rows import FoundBreak
+from gateway.rows import BreakRow, FoundBreak
+from gateway.services.break_closing import Verdict
 from gateway.services.errors import BadRequest
-from gateway.services.ports import ServiceContext
+from gateway.services.ports import Counterparts, ServiceContext
 
 
 class Scope(Protocol):
@@ -110,6 +111,17 @@ class Kind(Protocol[RequestT, ScopeT]):
 
     def dashboard_order(self, keys: list[str]) -> list[str]:
         """The dashboard's order of this kind's scope keys."""
+        ...
+
+    def scope_text(self, scope: Mapping[str, Any]) -> str:
+        """A stored scope (:meth:`Scope.as_dict`) in 简体中文, for the pages that list runs and breaks of
+        any kind."""
+        ...
+
+    def recheck(self, repo: Counterparts, vanished: Sequence[BreakRow]) -> dict[int, Verdict]:
+        """A verdict per break of this kind a run no longer finds (:func:`gateway.services.break_closing.
+        judge` applies the rules every kind shares first): close it only when the store shows its
+        counterpart, naming the record."""
         ...
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -31,9 +31,11 @@ from gateway.reconcile.payments.report import (
 )
 from gateway.reconcile.report.formats import render_report
 from gateway.reconcile.report.json import payment_break_dict, payment_report_dict, payment_report_from_dict
-from gateway.rows import FoundBreak
+from gateway.rows import BreakRow, FoundBreak
+from gateway.services import break_closing
+from gateway.services.break_closing import Verdict
 from gateway.services.errors import BadRequest
-from gateway.services.ports import ServiceContext
+from gateway.services.ports import Counterparts, ServiceContext
 from gateway.services.reconciliation.kinds import (
     MAX_HOURS,
     Computed,
@@ -325,6 +327,14 @@ class Payments:
             - _amount(summary.get("cleared_amount"))
         )
         return status, f"{STATUS_AGREE}（在途 {transit} 笔 / 金额 {format_money(gap)}）"
+
+    def scope_text(self, scope: Mapping[str, Any]) -> str:
+        bank = scope.get("pay_bank_code")
+        banks = f"代理银行 {bank}" if bank else "全部代理银行"
+        return f"区划 {scope.get('adm_div_code')} · {banks} · 凭证日期 {scope.get('day')}"
+
+    def recheck(self, repo: Counterparts, vanished: Sequence[BreakRow]) -> dict[int, Verdict]:
+        return break_closing.judge_payments(repo, vanished)
 
     def dashboard_order(self, keys: list[str]) -> list[str]:
         """The newest days first (a payment scope is one day)."""

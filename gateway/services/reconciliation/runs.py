@@ -215,7 +215,17 @@ def _record(
     summary (plus the opened / reopened / closed / carried counts) and the report, append the audit entry."""
     with gw.database.unit_of_work() as uow:
         uow.runs.lock_scope(kind, scope.key)
-        counts = apply_breaks(uow, kind, scope, found, run_id, gw.clock(), as_of=as_of, in_transit=in_transit)
+        counts = apply_breaks(
+            uow,
+            kind,
+            scope,
+            found,
+            run_id,
+            gw.clock(),
+            as_of=as_of,
+            in_transit=in_transit,
+            recheck=kind_of(gw, kind).recheck,
+        )
         uow.runs.finish(run_id, gw.clock(), status="succeeded", summary={**summary, **counts}, report=body)
         audit.append(
             uow.audit,
@@ -259,11 +269,14 @@ def apply_breaks(
     *,
     as_of: datetime,
     in_transit: frozenset[str] = frozenset(),
+    recheck: break_closing.Recheck,
 ) -> dict[str, int]:
     """Carry breaks across runs: new → open; found again → same row; closed and found → reopened. A break
     not found any more closes only when the store shows its counterpart (the reason names the record,
     :mod:`gateway.services.break_closing`); a run with an earlier as-of than the run that found it, or one
-    that finds it back inside its in-transit window, leaves it open. IN_TRANSIT items are not breaks."""
+    that finds it back inside its in-transit window, leaves it open. IN_TRANSIT items are not breaks.
+    ``recheck``: the kind's look for counterparts (:attr:`gateway.services.reconciliation.kinds.Kind.
+    recheck`)."""
     found = {f.key: f for f in breaks}
     existing = uow.breaks.in_scope(kind, scope.key)
     new = [f for k, f in found.items() if k not in existing]
@@ -272,7 +285,7 @@ def apply_breaks(
     vanished = [pk for k, (pk, status, _) in existing.items() if k not in found and status != "closed"]
     verdicts = break_closing.judge(
         uow.counterparts,
-        kind,
+        recheck,
         uow.breaks.by_ids(vanished),
         as_of=as_of,
         found_entities={break_closing.entity(f.ident): f.type for f in breaks},
@@ -330,7 +343,7 @@ def list_runs(
         if not keys:
             raise BadRequest(f"no {kind or 'reconciliation'} scope has the field(s) {', '.join(named)}")
         if kind is None and len(keys) > 1:
-            raise BadRequest("filter by a pair or by a payments scope, not both")
+            raise BadRequest("the filter names scopes of several kinds: give kind as well")
         scope_key = keys[0]
     with gw.database.unit_of_work() as uow:
         rows, total = uow.runs.search(
