@@ -397,10 +397,19 @@ def _breaks(rows: Iterable[tuple[Any, ...]]) -> list[Break]:
 
 @contextmanager
 def _session(
-    settings: EngineSettings, progress: Progress
+    settings: EngineSettings, progress: Progress, input_bytes: int = 0
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, _Loader]]:
-    with session(settings, "fiscalgw-reconcile-") as (con, workdir):
+    with session(settings, "fiscalgw-reconcile-", input_bytes) as (con, workdir):
         yield con, _Loader(con, workdir, progress)
+
+
+def _file_bytes(*paths: Path) -> int:
+    return sum(path.stat().st_size for path in paths if path.is_file())
+
+
+def _columns_bytes(*snapshots: SnapshotColumns) -> int:
+    """About the size of the snapshots as CSV text (the packed text's length; else 16 bytes a cell)."""
+    return sum(len(s.text) if s.text is not None else 16 * s.count * len(s.names) for s in snapshots)
 
 
 def reconcile_indicator_files(
@@ -419,7 +428,8 @@ def reconcile_indicator_files(
     say: Progress = progress or silent
     cutoff = in_transit_cutoff(as_of, in_transit_window)
     check_columns(upper_path, lower_path)
-    with _session(settings or EngineSettings(), say) as (con, loader):
+    size = _file_bytes(upper_path, lower_path)
+    with _session(settings or EngineSettings(), say, size) as (con, loader):
         loader.load(upper_path, Side.UPPER, "upper_raw")
         loader.load(lower_path, Side.LOWER, "lower_raw")
         say("matching")
@@ -442,7 +452,7 @@ def reconcile_indicator_columns(
     """:func:`reconcile_indicator_files` over snapshots held in memory (the store's export): no file."""
     say: Progress = progress or silent
     cutoff = in_transit_cutoff(as_of, in_transit_window)
-    with _session(settings or EngineSettings(), say) as (con, loader):
+    with _session(settings or EngineSettings(), say, _columns_bytes(upper, lower)) as (con, loader):
         loader.load_columns(upper, Side.UPPER, "upper_raw", "upper snapshot")
         loader.load_columns(lower, Side.LOWER, "lower_raw", "lower snapshot")
         say("matching")
@@ -469,7 +479,8 @@ def check_columns(upper_path: Path, lower_path: Path) -> None:
 
 def load_only(upper_path: Path, lower_path: Path, settings: EngineSettings | None = None) -> tuple[int, int]:
     """Read and validate both snapshots without reconciling (the read path alone); returns row counts."""
-    with _session(settings or EngineSettings(), silent) as (con, loader):
+    size = _file_bytes(upper_path, lower_path)
+    with _session(settings or EngineSettings(), silent, size) as (con, loader):
         loader.load(upper_path, Side.UPPER, "upper_raw")
         loader.load(lower_path, Side.LOWER, "lower_raw")
         counts = con.execute("SELECT (SELECT count(*) FROM upper_raw), (SELECT count(*) FROM lower_raw)")
@@ -486,7 +497,7 @@ def validate_indicator_file(path: Path, side: Side, settings: EngineSettings | N
     missing = [c for c in REQUIRED_COLUMNS[side] if c not in header]
     if missing:
         raise MissingColumnsError(str(path), missing, COLUMN_NAMES_ZH)
-    with _session(settings or EngineSettings(), silent) as (con, loader):
+    with _session(settings or EngineSettings(), silent, _file_bytes(path)) as (con, loader):
         loader.load(path, side, "raw")
         row = con.execute("SELECT count(*) FROM raw").fetchone()
         assert row is not None

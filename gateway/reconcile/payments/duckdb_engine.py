@@ -366,9 +366,9 @@ _FOUND_SQL = "SELECT * FROM found"
 
 @contextmanager
 def _session(
-    settings: EngineSettings, progress: Progress
+    settings: EngineSettings, progress: Progress, input_bytes: int = 0
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, _Loader]]:
-    with session(settings, "fiscalgw-payments-") as (con, workdir):
+    with session(settings, "fiscalgw-payments-", input_bytes) as (con, workdir):
         con.execute(_TABLES_SQL)
         yield con, _Loader(con, workdir, progress)
 
@@ -408,7 +408,8 @@ def reconcile_payment_files(
     china_cutoff(as_of, unpaid_window)  # refuses a naive as_of before any work
     kinds = [file_kind(path) for path, _role in files]
     check_payment_columns([f for f, kind in zip(files, kinds, strict=True) if kind not in _DOCUMENT_KINDS])
-    with _session(settings or EngineSettings(), say) as (con, loader):
+    size = sum(path.stat().st_size for path, _role in files if path.is_file())
+    with _session(settings or EngineSettings(), say, size) as (con, loader):
         documents: list[tuple[Path, Role]] = []
         for (path, role), kind in zip(files, kinds, strict=True):
             if kind in _DOCUMENT_KINDS:
