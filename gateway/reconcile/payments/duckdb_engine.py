@@ -247,10 +247,6 @@ def _classify_sql(unpaid_cutoff: datetime, uncleared_cutoff: datetime) -> str:
         SELECT x.*, coalesce(v.voucher_no IS NOT NULL AND (x.bank = '' OR v.bank = '' OR x.bank = v.bank),
                              false) AS paid_voucher
         FROM r_raw x LEFT JOIN v ON v.adm = x.adm AND v.voucher_no = x.voucher_no;
-    CREATE OR REPLACE TEMP TABLE r AS
-        SELECT adm, voucher_no, min(bank) AS bank, min(day) AS day, sum(paid) AS paid,
-               max(coalesce(pay_day, day)) AS last, count(*) AS n
-        FROM r_matched WHERE paid_voucher GROUP BY adm, voucher_no;
     CREATE OR REPLACE TEMP TABLE r_stray AS
         SELECT adm, voucher_no, bank, min(day) AS day, sum(paid) AS paid, count(*) AS n
         FROM r_matched WHERE NOT paid_voucher GROUP BY adm, voucher_no, bank;
@@ -258,6 +254,9 @@ def _classify_sql(unpaid_cutoff: datetime, uncleared_cutoff: datetime) -> str:
         SELECT adm, refund_no, original_no, min(bank) AS bank, min(day) AS day, -sum(amount) AS amount,
                count(*) AS n
         FROM f_raw GROUP BY adm, refund_no, original_no;
+    CREATE OR REPLACE TEMP TABLE r AS
+        SELECT adm, voucher_no, sum(paid) AS paid, max(coalesce(pay_day, day)) AS last, count(*) AS n
+        FROM r_matched WHERE paid_voucher GROUP BY adm, voucher_no;
     CREATE OR REPLACE TEMP TABLE fv AS
         SELECT adm, original_no AS voucher_no, -sum(amount) AS amount, max(day) AS last
         FROM f_raw GROUP BY adm, original_no;
@@ -271,17 +270,27 @@ def _classify_sql(unpaid_cutoff: datetime, uncleared_cutoff: datetime) -> str:
         FROM c_raw x SEMI JOIN (SELECT adm, voucher_no FROM c WHERE applies > 1) d
              ON d.adm = x.adm AND d.voucher_no = x.voucher_no
         WHERE x.vt = '2301' GROUP BY x.adm, x.voucher_no;
-    CREATE OR REPLACE TEMP TABLE chain AS
-        SELECT v.adm, v.voucher_no, v.bank, v.day, v.amount, r.paid, fv.amount AS refund, c.cleared,
-               coalesce(c.applies, 0) AS applies,
-               coalesce(r.paid, 0) - coalesce(fv.amount, 0) - coalesce(c.cleared, 0) AS outstanding,
-               CAST(v.day AS TIMESTAMP) + INTERVAL 1 DAY <= {_ts(unpaid_cutoff)} AS unpaid_due,
-               CAST(greatest(r.last, coalesce(fv.last, r.last)) AS TIMESTAMP) + INTERVAL 1 DAY
-                   <= {_ts(uncleared_cutoff)} AS clear_due
+    -- Every voucher number finance sent or the clearing names, once: the voucher and what paid, refunded
+    -- and cleared it (a clearing-only number is CLEARED_UNKNOWN). Later steps read this, not the sides.
+    CREATE OR REPLACE TEMP TABLE k AS
+        SELECT coalesce(v.adm, c.adm) AS adm, coalesce(v.voucher_no, c.voucher_no) AS voucher_no,
+               v.voucher_no IS NOT NULL AS has_v, v.bank, v.day, v.amount,
+               r.paid, r.n AS r_n, r.last AS r_last, fv.amount AS refund, fv.last AS f_last,
+               c.cleared, coalesce(c.applies, 0) AS applies, coalesce(c.n, 0) AS c_n,
+               c.bank AS c_bank, c.day AS c_day
         FROM v
         LEFT JOIN r ON r.adm = v.adm AND r.voucher_no = v.voucher_no
         LEFT JOIN fv ON fv.adm = v.adm AND fv.voucher_no = v.voucher_no
-        LEFT JOIN c ON c.adm = v.adm AND c.voucher_no = v.voucher_no;
+        FULL OUTER JOIN c ON c.adm = v.adm AND c.voucher_no = v.voucher_no;
+    CREATE OR REPLACE TEMP VIEW chain AS
+        SELECT adm, voucher_no, bank, day, amount, paid, refund, cleared, applies, r_n, c_n,
+               coalesce(paid, 0) - coalesce(refund, 0) - coalesce(cleared, 0) AS outstanding,
+               CAST(day AS TIMESTAMP) + INTERVAL 1 DAY <= {_ts(unpaid_cutoff)} AS unpaid_due,
+               CAST(greatest(r_last, coalesce(f_last, r_last)) AS TIMESTAMP) + INTERVAL 1 DAY
+                   <= {_ts(uncleared_cutoff)} AS clear_due
+        FROM k WHERE has_v;
+    CREATE OR REPLACE TEMP VIEW c_unknown AS
+        SELECT adm, voucher_no, c_bank AS bank, c_day AS day, cleared, c_n AS n FROM k WHERE NOT has_v;
     CREATE OR REPLACE TEMP TABLE found AS
         SELECT 'UNPAID' AS type, adm, bank, day, 'voucher:' || voucher_no AS ident, voucher_no,
                amount AS va, paid AS pa, refund AS fa, cleared AS ca, amount AS diff,
@@ -305,20 +314,17 @@ def _classify_sql(unpaid_cutoff: datetime, uncleared_cutoff: datetime) -> str:
                NULL, s.paid, NULL, NULL, -s.paid, NULL, NULL, NULL
         FROM r_stray s
         UNION ALL
-        SELECT 'CLEARED_UNKNOWN', c.adm, c.bank, c.day, 'voucher:' || c.voucher_no, c.voucher_no,
-               NULL, NULL, NULL, c.cleared, -c.cleared, NULL, NULL, NULL
-        FROM c ANTI JOIN v ON v.adm = c.adm AND v.voucher_no = c.voucher_no
+        SELECT 'CLEARED_UNKNOWN', adm, bank, day, 'voucher:' || voucher_no, voucher_no,
+               NULL, NULL, NULL, cleared, -cleared, NULL, NULL, NULL
+        FROM c_unknown
         UNION ALL
         SELECT 'REFUND_UNMATCHED', f.adm,
-               CASE WHEN v.voucher_no IS NULL THEN f.bank ELSE v.bank END,
-               CASE WHEN v.voucher_no IS NULL THEN f.day ELSE v.day END,
+               CASE WHEN k.has_v THEN k.bank ELSE f.bank END,
+               CASE WHEN k.has_v THEN k.day ELSE f.day END,
                'refund:' || f.refund_no || '|' || f.original_no, f.original_no,
-               v.amount, NULL, f.amount, c.cleared, NULL, NULL, f.refund_no, NULL
-        FROM f
-        LEFT JOIN v ON v.adm = f.adm AND v.voucher_no = f.original_no
-        LEFT JOIN r ON r.adm = f.adm AND r.voucher_no = f.original_no
-        LEFT JOIN c ON c.adm = f.adm AND c.voucher_no = f.original_no
-        WHERE v.voucher_no IS NULL OR r.voucher_no IS NULL
+               k.amount, NULL, f.amount, k.cleared, NULL, NULL, f.refund_no, NULL
+        FROM f LEFT JOIN k ON k.adm = f.adm AND k.voucher_no = f.original_no
+        WHERE NOT coalesce(k.has_v, false) OR k.r_n IS NULL
         UNION ALL
         SELECT 'QUOTA_IDENTITY', adm, bank, day, 'quota:' || statement_no || '#' || CAST(k AS VARCHAR),
                statement_no, NULL, NULL, NULL, NULL, pre + clr - reck - cur, NULL, NULL,
@@ -330,15 +336,12 @@ def _classify_sql(unpaid_cutoff: datetime, uncleared_cutoff: datetime) -> str:
 
 _GROUPS_SQL = """
     WITH parts AS (
-        SELECT adm, bank, day, 1 AS nv, amount AS av, 0 AS nr, 0 AS ar, 0 AS nf, 0 AS af, 0 AS nc,
-               0 AS ac, 0 AS nq,
+        SELECT adm, bank, day, 1 AS nv, amount AS av, coalesce(r_n, 0) AS nr, coalesce(paid, 0) AS ar,
+               0 AS nf, 0 AS af, c_n AS nc, coalesce(cleared, 0) AS ac, 0 AS nq,
                CASE WHEN paid IS NULL AND NOT unpaid_due THEN 1 ELSE 0 END AS wp,
                CASE WHEN applies <= 1 AND paid IS NOT NULL AND outstanding <> 0 AND NOT clear_due
                     THEN 1 ELSE 0 END AS wc
         FROM chain
-        UNION ALL
-        SELECT r.adm, v.bank, v.day, 0, 0, r.n, r.paid, 0, 0, 0, 0, 0, 0, 0
-        FROM r JOIN v ON v.adm = r.adm AND v.voucher_no = r.voucher_no
         UNION ALL
         SELECT adm, bank, day, 0, 0, n, paid, 0, 0, 0, 0, 0, 0, 0 FROM r_stray
         UNION ALL
@@ -347,10 +350,7 @@ _GROUPS_SQL = """
                0, 0, 0, 0, f.n, f.amount, 0, 0, 0, 0, 0
         FROM f LEFT JOIN v ON v.adm = f.adm AND v.voucher_no = f.original_no
         UNION ALL
-        SELECT c.adm, CASE WHEN v.voucher_no IS NULL THEN c.bank ELSE v.bank END,
-               CASE WHEN v.voucher_no IS NULL THEN c.day ELSE v.day END,
-               0, 0, 0, 0, 0, 0, c.n, c.cleared, 0, 0, 0
-        FROM c LEFT JOIN v ON v.adm = c.adm AND v.voucher_no = c.voucher_no
+        SELECT adm, bank, day, 0, 0, 0, 0, 0, 0, n, cleared, 0, 0, 0 FROM c_unknown
         UNION ALL
         SELECT adm, bank, day, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0 FROM q_raw
     )
