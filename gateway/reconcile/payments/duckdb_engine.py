@@ -63,23 +63,23 @@ from gateway.reconcile.payments.report import (
 from gateway.reconcile.snapshot_files import snapshot_header
 
 _TABLES_SQL = """
-CREATE TABLE v_raw (rid BIGINT, adm VARCHAR, voucher_no VARCHAR, day DATE, bank VARCHAR, amount HUGEINT);
-CREATE TABLE r_raw (rid BIGINT, adm VARCHAR, voucher_no VARCHAR, day DATE, bank VARCHAR, paid HUGEINT,
+CREATE TABLE v_cols (rid BIGINT, adm VARCHAR, voucher_no VARCHAR, day DATE, bank VARCHAR, amount HUGEINT);
+CREATE TABLE r_cols (rid BIGINT, adm VARCHAR, voucher_no VARCHAR, day DATE, bank VARCHAR, paid HUGEINT,
                     pay_day DATE);
-CREATE TABLE f_raw (rid BIGINT, adm VARCHAR, refund_no VARCHAR, original_no VARCHAR, day DATE,
+CREATE TABLE f_cols (rid BIGINT, adm VARCHAR, refund_no VARCHAR, original_no VARCHAR, day DATE,
                     bank VARCHAR, amount HUGEINT);
-CREATE TABLE c_raw (rid BIGINT, adm VARCHAR, vt VARCHAR, clearing_no VARCHAR, voucher_no VARCHAR, day DATE,
+CREATE TABLE c_cols (rid BIGINT, adm VARCHAR, vt VARCHAR, clearing_no VARCHAR, voucher_no VARCHAR, day DATE,
                     bank VARCHAR, amount HUGEINT);
-CREATE TABLE q_raw (rid BIGINT, adm VARCHAR, statement_no VARCHAR, day DATE, bank VARCHAR, pre HUGEINT,
+CREATE TABLE q_cols (rid BIGINT, adm VARCHAR, statement_no VARCHAR, day DATE, bank VARCHAR, pre HUGEINT,
                     clr HUGEINT, reck HUGEINT, cur HUGEINT);
 """
 
 _UNNEST_TYPES: dict[str, tuple[str, ...]] = {
-    "v_raw": ("VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT"),
-    "r_raw": ("VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT", "DATE"),
-    "f_raw": ("VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT"),
-    "c_raw": ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT"),
-    "q_raw": ("VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT", "HUGEINT", "HUGEINT", "HUGEINT"),
+    "v_cols": ("VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT"),
+    "r_cols": ("VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT", "DATE"),
+    "f_cols": ("VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT"),
+    "c_cols": ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT"),
+    "q_cols": ("VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT", "HUGEINT", "HUGEINT", "HUGEINT"),
 }
 
 
@@ -152,29 +152,29 @@ def _typed_sql(role: Role, source: str, present: set[str]) -> str:
     """
 
 
-_INSERT_SQL: dict[Role, tuple[str, ...]] = {
-    Role.VOUCHERS: (
-        "INSERT INTO v_raw SELECT rowid + {offset}, adm, voucher_no, day, bank, amount FROM staged",
-    ),
-    Role.RECEIPTS: (
-        "INSERT INTO r_raw SELECT rowid + {offset}, adm, voucher_no, day, bank, paid, pay_day "
-        "FROM staged WHERE kind = 'R'",
-        "INSERT INTO f_raw SELECT rowid + {offset}, adm, voucher_no, original_no, day, bank, amount "
-        "FROM staged WHERE kind = 'F'",
-    ),
-    Role.CLEARING: (
-        "INSERT INTO c_raw SELECT rowid + {offset}, adm, vt, clearing_no, voucher_no, day, bank, amount "
-        "FROM staged",
-    ),
-    Role.QUOTA: (
-        "INSERT INTO q_raw SELECT rowid + {offset}, adm, statement_no, day, bank, pre, clr, reck, cur "
-        "FROM staged",
-    ),
+_KEPT: dict[Role, str] = {
+    Role.VOUCHERS: "adm, voucher_no, day, bank, amount",
+    Role.RECEIPTS: "adm, voucher_no, day, bank, kind, paid, pay_day, original_no, amount",
+    Role.CLEARING: "adm, vt, clearing_no, voucher_no, day, bank, amount",
+    Role.QUOTA: "adm, statement_no, day, bank, pre, clr, reck, cur",
 }
+"""The typed columns a loaded file keeps (and its ``bad`` flag until checked)."""
+
+_PARTS: dict[str, tuple[Role, str, str]] = {
+    "v_raw": (Role.VOUCHERS, "adm, voucher_no, day, bank, amount", "true"),
+    "r_raw": (Role.RECEIPTS, "adm, voucher_no, day, bank, paid, pay_day", "kind = 'R'"),
+    "f_raw": (Role.RECEIPTS, "adm, voucher_no AS refund_no, original_no, day, bank, amount", "kind = 'F'"),
+    "c_raw": (Role.CLEARING, "adm, vt, clearing_no, voucher_no, day, bank, amount", "true"),
+    "q_raw": (Role.QUOTA, "adm, statement_no, day, bank, pre, clr, reck, cur", "true"),
+}
+"""Each input table the classification reads: the role of the files it comes from, their columns, and
+which of their rows (a receipts file holds both 回单 and 2252 refunds)."""
 
 
 class _Loader:
-    """Loads each input into the ``*_raw`` tables; ``rid`` numbers rows across files in input order."""
+    """Loads each file into a table of its own and in-memory columns into the ``*_cols`` tables;
+    :meth:`finish` then names the classification's inputs ``*_raw``: views over those tables (no copy).
+    ``rid`` numbers rows across inputs in input order."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, workdir: Path, progress: Progress) -> None:
         self._con = con
@@ -182,6 +182,7 @@ class _Loader:
         self._progress = progress
         self._next_rid = 0
         self._count = 0
+        self._files: list[tuple[Role, str, int]] = []
 
     def load_file(self, path: Path, role: Role) -> None:
         self._progress(f"reading {role} {path}")
@@ -192,28 +193,38 @@ class _Loader:
         if missing:
             raise MissingColumnsError(str(path), missing, PAYMENT_COLUMN_NAMES_ZH)
         present = {c for c in snapshot.header if c}
+        table = f"file_{self._count}"
 
         def create(read_csv: str) -> None:
-            self._con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {_typed_sql(role, read_csv, present)}")
+            typed = _typed_sql(role, read_csv, present)
+            self._con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {_KEPT[role]}, bad FROM ({typed})")
 
         def locate() -> None:
             _locate(path, role)
 
         snapshot = read_snapshot(snapshot, create, locate, self._workdir, name, self._progress)
-        count = check_loaded(self._con, "staged", snapshot, locate)
-        for statement in _INSERT_SQL[role]:
-            self._con.execute(statement.format(offset=self._next_rid))
+        count = check_loaded(self._con, table, snapshot, locate)
+        self._files.append((role, table, self._next_rid))
         self._next_rid += count
-        self._con.execute("DROP TABLE staged")
+
+    def finish(self) -> None:
+        """The ``*_raw`` views the classification reads: the in-memory columns and every file, in order."""
+        for view, (role, columns, rows) in _PARTS.items():
+            parts = [f"SELECT * FROM {view.replace('_raw', '_cols')}"] + [
+                f"SELECT rowid + {offset} AS rid, {columns} FROM {table} WHERE {rows}"
+                for file_role, table, offset in self._files
+                if file_role is role
+            ]
+            self._con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS " + " UNION ALL ".join(parts))
 
     def load_columns(self, inputs: PaymentInputs) -> None:
-        """Unnest in-memory column lists into the raw tables (no per-row Python work)."""
+        """Unnest in-memory column lists into the ``*_cols`` tables (no per-row Python work)."""
         parts = (
-            ("v_raw", inputs.vouchers.columns()),
-            ("r_raw", inputs.receipts.columns()),
-            ("f_raw", inputs.refunds.columns()),
-            ("c_raw", inputs.clearing.columns()),
-            ("q_raw", inputs.quota.columns()),
+            ("v_cols", inputs.vouchers.columns()),
+            ("r_cols", inputs.receipts.columns()),
+            ("f_cols", inputs.refunds.columns()),
+            ("c_cols", inputs.clearing.columns()),
+            ("q_cols", inputs.quota.columns()),
         )
         for table, columns in parts:
             n = len(columns[0])
@@ -419,6 +430,7 @@ def reconcile_payment_files(
         if documents:
             say(f"reading {len(documents)} e-voucher / CFX document(s)")
             loader.load_columns(load_documents(documents))
+        loader.finish()
         return _classify(con, as_of, unpaid_window, uncleared_window, say)
 
 
@@ -449,6 +461,7 @@ def validate_payment_file(path: Path, role: Role, settings: EngineSettings | Non
             loader.load_columns(load_documents([(path, role)]))
         else:
             loader.load_file(path, role)
+        loader.finish()
         tables = ("v_raw", "r_raw", "f_raw", "c_raw", "q_raw")
         counts = con.execute("SELECT " + " + ".join(f"(SELECT count(*) FROM {t})" for t in tables)).fetchone()
         assert counts is not None
@@ -473,4 +486,5 @@ def reconcile_payment_columns(
     china_cutoff(as_of, unpaid_window)
     with _session(settings or EngineSettings(), say) as (con, loader):
         loader.load_columns(inputs)
+        loader.finish()
         return _classify(con, as_of, unpaid_window, uncleared_window, say)
