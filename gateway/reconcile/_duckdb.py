@@ -1,20 +1,26 @@
 """What the two DuckDB engines share: the session, SQL quoting, and the snapshot loader's error handling.
 
-:func:`session` opens an in-memory DuckDB bounded by :class:`EngineSettings` (it spills to a temporary
-directory removed afterwards). :func:`read_snapshot` turns one CSV / XLSX snapshot into a table through an
-engine's own typed SELECT: XLSX is first written out as CSV, a file DuckDB refuses as non-UTF-8 is read
-again transcoded from GBK, and a file DuckDB refuses for any other reason is re-read by the engine's
-reference loader (``locate``), which names the exact line and column.
+:func:`session` opens a DuckDB bounded by :class:`EngineSettings` (it spills to a temporary directory removed
+afterwards). Small inputs are held in memory as they are; inputs too large for that
+(:func:`tables_on_disk`) go to a database file in the same temporary directory, where DuckDB stores the
+loaded tables compressed (dictionary, FSST, bit packing) as it writes them, so they take a fraction of the
+memory limit instead of spilling uncompressed.
+
+:func:`read_snapshot` turns one CSV / XLSX snapshot into a table through an engine's own typed SELECT: XLSX
+is first written out as CSV, a file DuckDB refuses as non-UTF-8 is read again transcoded from GBK, and a
+file DuckDB refuses for any other reason is re-read by the engine's reference loader (``locate``), which
+names the exact line and column.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 import duckdb
 
@@ -32,12 +38,53 @@ from gateway.reconcile.snapshot_files import (
 Progress = Callable[[str], None]
 
 
+Storage = Literal["auto", "memory", "disk"]
+
+
 @dataclass(frozen=True)
 class EngineSettings:
-    """DuckDB resources: ``memory_limit`` bounds its buffer pool (it spills to ``temp_directory``)."""
+    """DuckDB resources: ``memory_limit`` bounds its buffer pool (it spills to ``temp_directory``);
+    ``storage`` where the loaded tables live: ``memory``, ``disk`` (a compressed database file in the scratch
+    directory) or ``auto`` (disk once the input is large for the memory limit, :func:`tables_on_disk`)."""
 
     memory_limit: str = "3GB"
     threads: int | None = None
+    storage: Storage = "auto"
+
+
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+}
+_SIZE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*")
+
+DISK_SHARE = 0.4
+"""Input bytes (CSV text) above this share of the memory limit are loaded into a database file: the typed
+tables take about 1.1 times their CSV, and the joins need the rest of the limit."""
+
+
+def size_bytes(text: str) -> int | None:
+    """A DuckDB size setting (``3GB``, ``512MiB`` …) in bytes; ``None`` if it is not one."""
+    match = _SIZE.fullmatch(text)
+    if match is None or match.group(2).lower() not in _UNITS:
+        return None
+    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+def tables_on_disk(settings: EngineSettings, input_bytes: int) -> bool:
+    """Whether a session for ``input_bytes`` of input keeps its tables in a database file."""
+    if settings.storage != "auto":
+        return settings.storage == "disk"
+    limit = size_bytes(settings.memory_limit)
+    return limit is not None and input_bytes > DISK_SHARE * limit
 
 
 def silent(_message: str) -> None:
@@ -65,13 +112,17 @@ def first_line(exc: Exception) -> str:
 
 
 @contextmanager
-def session(settings: EngineSettings, prefix: str) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
-    """An in-memory connection and its scratch directory (spill files, XLSX / GBK conversions)."""
+def session(
+    settings: EngineSettings, prefix: str, input_bytes: int = 0
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
+    """A connection and its scratch directory (spill files, XLSX / GBK conversions, the database file of a
+    large input)."""
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         config: dict[str, Any] = {"memory_limit": settings.memory_limit, "temp_directory": tmp}
         if settings.threads is not None:
             config["threads"] = settings.threads
-        con = duckdb.connect(":memory:", config=config)
+        database = str(Path(tmp) / "tables.duckdb") if tables_on_disk(settings, input_bytes) else ":memory:"
+        con = duckdb.connect(database, config=config)
         # DuckDB's own progress bar writes to stdout, where the CLI may be writing the report.
         con.execute("SET enable_progress_bar = false")
         try:

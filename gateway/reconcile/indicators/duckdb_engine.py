@@ -90,14 +90,20 @@ def _typed_select(side: Side, source: str, present: set[str]) -> str:
         ]
     )
     non_empty = "coalesce(" + ", ".join(quote(c) for c in sorted(present)) + ") IS NOT NULL"
+    # Only the columns classification reads on this side: the upper ledger's SUP_BGT_DOC_NO and
+    # ORI_BGT_ID, the lower ledger's REC_DIV_CODE, COR_BGT_DOC_NO and CREATE_TIME are validated, not kept.
+    if side is Side.UPPER:
+        own = f"{cols['REC_DIV_CODE']} AS rec, {cols['COR_BGT_DOC_NO']} AS cor,"
+        tail = "_create_time_v AS create_time,"
+    else:
+        own = f"{cols['SUP_BGT_DOC_NO']} AS sup,"
+        tail = f"{cols['ORI_BGT_ID']} AS ori,"
     return f"""
         SELECT
             {cols["BGT_ID"]} AS bgt_id,
             {cols["MOF_DIV_CODE"]} AS mof,
-            {cols["REC_DIV_CODE"]} AS rec,
+            {own}
             _fy_v AS fy,
-            {cols["COR_BGT_DOC_NO"]} AS cor,
-            {cols["SUP_BGT_DOC_NO"]} AS sup,
             {cols["BGT_DOC_TITLE"]} AS title,
             _doc_date_v AS doc_date,
             {cols["PRO_CODE"]} AS pro,
@@ -107,9 +113,8 @@ def _typed_select(side: Side, source: str, present: set[str]) -> str:
             {cols["DISTRI_TYPE_CODE"]} AS distri,
             {cols["IS_TRACK"]} AS track,
             _amount_v AS amount,
-            {cols["ORI_BGT_ID"]} AS ori,
+            {tail}
             coalesce({deleted} = '1', false) AS deleted,
-            _create_time_v AS create_time,
             {bad} AS bad
         FROM (
             SELECT *, {doc_date} AS _doc_date_v, {create_time} AS _create_time_v,
@@ -225,21 +230,56 @@ def _classify_sql(cutoff: datetime) -> str:
     CREATE OR REPLACE TEMP VIEW u AS
         SELECT rowid AS rid, mof AS upper, rec AS lower, * EXCLUDE (mof, rec, bad, deleted)
         FROM upper_raw WHERE NOT deleted;
-    CREATE OR REPLACE TEMP TABLE l AS
-        WITH by_id AS (SELECT lower, fy, bgt_id, min(upper) AS upper FROM u GROUP BY ALL)
-        SELECT r.rowid AS rid, i.upper AS upper, r.mof AS lower,
-               r.* EXCLUDE (mof, rec, bad, deleted, cor, create_time)
-        FROM lower_raw r
-        LEFT JOIN by_id i ON i.lower = r.mof AND i.fy = r.fy AND i.bgt_id = r.ori
-        WHERE NOT r.deleted;
+    CREATE OR REPLACE TEMP VIEW lv AS
+        SELECT rowid AS rid, mof AS lower, * EXCLUDE (mof, bad, deleted)
+        FROM lower_raw WHERE NOT deleted;
+    -- One aggregate over both sides finds every key seen more than once: an upper (year, BGT_ID) (upper
+    -- duplicates, or one id issued to a lower by several uppers) and a lower (lower, year, ORI_BGT_ID).
+    CREATE OR REPLACE TEMP TABLE repeated AS
+        SELECT side, lower, fy, id FROM (
+            SELECT 'U' AS side, '' AS lower, fy, bgt_id AS id FROM u
+            UNION ALL
+            SELECT 'L', lower, fy, ori FROM lv WHERE ori IS NOT NULL)
+        GROUP BY side, lower, fy, id HAVING count(*) > 1;
+    -- The upper rows of a repeated (year, BGT_ID): duplicate or not, and whether each is the id target of
+    -- its (lower, year, BGT_ID) — the lowest upper code, the one a lower row naming the id belongs to.
+    CREATE OR REPLACE TEMP TABLE u_rep AS
+        SELECT rid, upper, lower, fy, bgt_id, cor, amount,
+               count(*) OVER (PARTITION BY upper, fy, bgt_id) > 1 AS dup,
+               row_number() OVER (PARTITION BY lower, fy, bgt_id ORDER BY upper, rid) = 1 AS target
+        FROM u SEMI JOIN (SELECT fy, id FROM repeated WHERE side = 'U') r ON r.fy = u.fy AND r.id = u.bgt_id;
+    CREATE OR REPLACE TEMP TABLE upper_dup AS
+        SELECT upper, fy, bgt_id, min(lower) AS lower, min(cor) AS doc, sum(amount) AS amount
+        FROM u_rep WHERE dup GROUP BY upper, fy, bgt_id;
+    -- Every lower row once, with its attribution by id and its id match, in one join: the narrow
+    -- attribution / match table (no copy of the lower ledger), attributes compared inside the join.
+    CREATE OR REPLACE TEMP TABLE j AS
+        SELECT lrid, urid, upper, lower, fy, amount, matched, flagged, ldup,
+               CASE WHEN NOT matched THEN bgt_id END AS bgt_id,
+               CASE WHEN NOT matched THEN sup END AS sup,
+               CASE WHEN NOT matched THEN tp END AS tp,
+               CASE WHEN NOT matched THEN fund END AS fund,
+               CASE WHEN ldup THEN ori END AS ori
+        FROM (
+            SELECT l.rid AS lrid, l.lower, l.fy, l.amount, l.bgt_id, l.sup, l.tp, l.fund, l.ori,
+                   u.upper, d.id IS NOT NULL AS ldup,
+                   u.rid IS NOT NULL AND d.id IS NULL AND NOT coalesce(r.dup, false) AS matched,
+                   CASE WHEN matched THEN u.rid END AS urid,
+                   matched AND (u.amount <> l.amount OR {_attributes_differ_sql()}) AS flagged
+            FROM lv l
+            LEFT JOIN (SELECT lower, fy, id FROM repeated WHERE side = 'L') d
+                   ON d.lower = l.lower AND d.fy = l.fy AND d.id = l.ori
+            LEFT JOIN (u LEFT JOIN u_rep r USING (rid)) ON coalesce(r.target, true)
+                   AND u.lower = l.lower AND u.fy = l.fy AND u.bgt_id = l.ori
+        );
     CREATE OR REPLACE TEMP TABLE l_other_upper AS
-        WITH pending AS (SELECT rid, lower, fy, sup FROM l WHERE upper IS NULL),
+        WITH pending AS (SELECT lrid, lower, fy, sup FROM j WHERE upper IS NULL),
              by_doc AS (
                 SELECT lower, fy, cor, min(upper) AS upper FROM u
                 WHERE cor IS NOT NULL AND (lower, fy, cor) IN (SELECT lower, fy, sup FROM pending)
                 GROUP BY ALL),
              by_lower AS (SELECT lower, min(upper) AS upper FROM u GROUP BY ALL)
-        SELECT p.rid, coalesce(d.upper, a.upper,
+        SELECT p.lrid, coalesce(d.upper, a.upper,
                    CASE WHEN p.lower = '100000000' THEN ''
                         WHEN p.lower LIKE '%0000000' THEN '100000000'
                         WHEN p.lower LIKE '%00000' THEN left(p.lower, 2) || '0000000'
@@ -248,32 +288,23 @@ def _classify_sql(cutoff: datetime) -> str:
         FROM pending p
         LEFT JOIN by_doc d ON d.lower = p.lower AND d.fy = p.fy AND d.cor = p.sup
         LEFT JOIN by_lower a ON a.lower = p.lower;
-    UPDATE l SET upper = o.upper FROM l_other_upper o WHERE l.rid = o.rid;
-    CREATE OR REPLACE TEMP TABLE upper_dup AS
-        SELECT upper, fy, bgt_id, min(lower) AS lower, min(cor) AS doc, sum(amount) AS amount
-        FROM u GROUP BY upper, fy, bgt_id HAVING count(*) > 1;
+    UPDATE j SET upper = o.upper FROM l_other_upper o WHERE j.lrid = o.lrid;
     CREATE OR REPLACE TEMP TABLE lower_dup AS
         SELECT lower, fy, ori, min(upper) AS upper, min(sup) AS doc, sum(amount) AS amount
-        FROM l WHERE ori IS NOT NULL GROUP BY lower, fy, ori HAVING count(*) > 1;
-    CREATE OR REPLACE TEMP VIEW u1 AS
-        SELECT * FROM u ANTI JOIN upper_dup d USING (upper, fy, bgt_id);
-    CREATE OR REPLACE TEMP VIEW l1 AS
-        SELECT * FROM l ANTI JOIN lower_dup d USING (lower, fy, ori);
-    CREATE OR REPLACE TEMP TABLE id_match AS
-        SELECT u.rid AS urid, l.rid AS lrid, (u.amount <> l.amount OR {_attributes_differ_sql()}) AS flagged
-        FROM u1 u JOIN l1 l ON u.upper = l.upper AND u.lower = l.lower AND u.fy = l.fy AND u.bgt_id = l.ori;
+        FROM j WHERE ldup GROUP BY lower, fy, ori;
     CREATE OR REPLACE TEMP TABLE id_breaks AS
         SELECT u.upper, u.lower, u.fy, u.bgt_id, l.bgt_id AS lower_bgt_id, u.cor AS doc,
                u.amount AS ua, l.amount AS la, {_attribute_list_sql()} AS fields
-        FROM (SELECT urid, lrid FROM id_match WHERE flagged) m
-        JOIN u ON u.rid = m.urid JOIN l ON l.rid = m.lrid;
+        FROM (SELECT urid, lrid FROM j WHERE flagged) m
+        JOIN u ON u.rid = m.urid JOIN lv l ON l.rid = m.lrid;
     CREATE OR REPLACE TEMP TABLE u2 AS
-        -- only the columns document grouping and the one-sided breaks read (less to hold or spill)
+        -- the upper rows neither duplicated nor matched by id: only the columns later steps read
         SELECT rid, upper, lower, fy, bgt_id, cor, tp, fund, amount, create_time
-        FROM u1 ANTI JOIN (SELECT urid AS rid FROM id_match) m USING (rid);
-    CREATE OR REPLACE TEMP TABLE l2 AS
-        SELECT rid, upper, lower, fy, bgt_id, sup, tp, fund, amount
-        FROM l1 ANTI JOIN (SELECT lrid AS rid FROM id_match) m USING (rid);
+        FROM u ANTI JOIN (SELECT urid AS rid FROM j WHERE matched) m USING (rid)
+        ANTI JOIN (SELECT rid FROM u_rep WHERE dup) d USING (rid);
+    CREATE OR REPLACE TEMP VIEW l2 AS
+        SELECT lrid AS rid, upper, lower, fy, bgt_id, sup, tp, fund, amount
+        FROM j WHERE NOT matched AND NOT ldup;
     CREATE OR REPLACE TEMP TABLE ug AS
         SELECT upper, lower, fy, cor AS doc, coalesce(tp, '') AS tp, coalesce(fund, '') AS fund,
                sum(amount) AS amount, count(*) AS n, min(bgt_id) AS one_id
@@ -324,7 +355,7 @@ def _classify_sql(cutoff: datetime) -> str:
 
 _PAIRS_SQL = """
     WITH up AS (SELECT upper, lower, fy, count(*) AS n, sum(amount) AS amount FROM u GROUP BY ALL),
-         lo AS (SELECT upper, lower, fy, count(*) AS n, sum(amount) AS amount FROM l GROUP BY ALL)
+         lo AS (SELECT upper, lower, fy, count(*) AS n, sum(amount) AS amount FROM j GROUP BY ALL)
     SELECT upper, lower, fy, coalesce(up.n, 0), coalesce(lo.n, 0),
            coalesce(up.amount, 0)::DECIMAL(38, 2), coalesce(lo.amount, 0)::DECIMAL(38, 2)
     FROM up FULL OUTER JOIN lo USING (upper, lower, fy)
@@ -366,10 +397,19 @@ def _breaks(rows: Iterable[tuple[Any, ...]]) -> list[Break]:
 
 @contextmanager
 def _session(
-    settings: EngineSettings, progress: Progress
+    settings: EngineSettings, progress: Progress, input_bytes: int = 0
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, _Loader]]:
-    with session(settings, "fiscalgw-reconcile-") as (con, workdir):
+    with session(settings, "fiscalgw-reconcile-", input_bytes) as (con, workdir):
         yield con, _Loader(con, workdir, progress)
+
+
+def _file_bytes(*paths: Path) -> int:
+    return sum(path.stat().st_size for path in paths if path.is_file())
+
+
+def _columns_bytes(*snapshots: SnapshotColumns) -> int:
+    """About the size of the snapshots as CSV text (the packed text's length; else 16 bytes a cell)."""
+    return sum(len(s.text) if s.text is not None else 16 * s.count * len(s.names) for s in snapshots)
 
 
 def reconcile_indicator_files(
@@ -388,7 +428,8 @@ def reconcile_indicator_files(
     say: Progress = progress or silent
     cutoff = in_transit_cutoff(as_of, in_transit_window)
     check_columns(upper_path, lower_path)
-    with _session(settings or EngineSettings(), say) as (con, loader):
+    size = _file_bytes(upper_path, lower_path)
+    with _session(settings or EngineSettings(), say, size) as (con, loader):
         loader.load(upper_path, Side.UPPER, "upper_raw")
         loader.load(lower_path, Side.LOWER, "lower_raw")
         say("matching")
@@ -411,7 +452,7 @@ def reconcile_indicator_columns(
     """:func:`reconcile_indicator_files` over snapshots held in memory (the store's export): no file."""
     say: Progress = progress or silent
     cutoff = in_transit_cutoff(as_of, in_transit_window)
-    with _session(settings or EngineSettings(), say) as (con, loader):
+    with _session(settings or EngineSettings(), say, _columns_bytes(upper, lower)) as (con, loader):
         loader.load_columns(upper, Side.UPPER, "upper_raw", "upper snapshot")
         loader.load_columns(lower, Side.LOWER, "lower_raw", "lower snapshot")
         say("matching")
@@ -438,7 +479,8 @@ def check_columns(upper_path: Path, lower_path: Path) -> None:
 
 def load_only(upper_path: Path, lower_path: Path, settings: EngineSettings | None = None) -> tuple[int, int]:
     """Read and validate both snapshots without reconciling (the read path alone); returns row counts."""
-    with _session(settings or EngineSettings(), silent) as (con, loader):
+    size = _file_bytes(upper_path, lower_path)
+    with _session(settings or EngineSettings(), silent, size) as (con, loader):
         loader.load(upper_path, Side.UPPER, "upper_raw")
         loader.load(lower_path, Side.LOWER, "lower_raw")
         counts = con.execute("SELECT (SELECT count(*) FROM upper_raw), (SELECT count(*) FROM lower_raw)")
@@ -455,7 +497,7 @@ def validate_indicator_file(path: Path, side: Side, settings: EngineSettings | N
     missing = [c for c in REQUIRED_COLUMNS[side] if c not in header]
     if missing:
         raise MissingColumnsError(str(path), missing, COLUMN_NAMES_ZH)
-    with _session(settings or EngineSettings(), silent) as (con, loader):
+    with _session(settings or EngineSettings(), silent, _file_bytes(path)) as (con, loader):
         loader.load(path, side, "raw")
         row = con.execute("SELECT count(*) FROM raw").fetchone()
         assert row is not None

@@ -63,23 +63,23 @@ from gateway.reconcile.payments.report import (
 from gateway.reconcile.snapshot_files import snapshot_header
 
 _TABLES_SQL = """
-CREATE TABLE v_raw (rid BIGINT, adm VARCHAR, voucher_no VARCHAR, day DATE, bank VARCHAR, amount HUGEINT);
-CREATE TABLE r_raw (rid BIGINT, adm VARCHAR, voucher_no VARCHAR, day DATE, bank VARCHAR, paid HUGEINT,
+CREATE TABLE v_cols (rid BIGINT, adm VARCHAR, voucher_no VARCHAR, day DATE, bank VARCHAR, amount HUGEINT);
+CREATE TABLE r_cols (rid BIGINT, adm VARCHAR, voucher_no VARCHAR, day DATE, bank VARCHAR, paid HUGEINT,
                     pay_day DATE);
-CREATE TABLE f_raw (rid BIGINT, adm VARCHAR, refund_no VARCHAR, original_no VARCHAR, day DATE,
+CREATE TABLE f_cols (rid BIGINT, adm VARCHAR, refund_no VARCHAR, original_no VARCHAR, day DATE,
                     bank VARCHAR, amount HUGEINT);
-CREATE TABLE c_raw (rid BIGINT, adm VARCHAR, vt VARCHAR, clearing_no VARCHAR, voucher_no VARCHAR, day DATE,
+CREATE TABLE c_cols (rid BIGINT, adm VARCHAR, vt VARCHAR, clearing_no VARCHAR, voucher_no VARCHAR, day DATE,
                     bank VARCHAR, amount HUGEINT);
-CREATE TABLE q_raw (rid BIGINT, adm VARCHAR, statement_no VARCHAR, day DATE, bank VARCHAR, pre HUGEINT,
+CREATE TABLE q_cols (rid BIGINT, adm VARCHAR, statement_no VARCHAR, day DATE, bank VARCHAR, pre HUGEINT,
                     clr HUGEINT, reck HUGEINT, cur HUGEINT);
 """
 
 _UNNEST_TYPES: dict[str, tuple[str, ...]] = {
-    "v_raw": ("VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT"),
-    "r_raw": ("VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT", "DATE"),
-    "f_raw": ("VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT"),
-    "c_raw": ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT"),
-    "q_raw": ("VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT", "HUGEINT", "HUGEINT", "HUGEINT"),
+    "v_cols": ("VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT"),
+    "r_cols": ("VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT", "DATE"),
+    "f_cols": ("VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT"),
+    "c_cols": ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT"),
+    "q_cols": ("VARCHAR", "VARCHAR", "DATE", "VARCHAR", "HUGEINT", "HUGEINT", "HUGEINT", "HUGEINT"),
 }
 
 
@@ -152,29 +152,29 @@ def _typed_sql(role: Role, source: str, present: set[str]) -> str:
     """
 
 
-_INSERT_SQL: dict[Role, tuple[str, ...]] = {
-    Role.VOUCHERS: (
-        "INSERT INTO v_raw SELECT rowid + {offset}, adm, voucher_no, day, bank, amount FROM staged",
-    ),
-    Role.RECEIPTS: (
-        "INSERT INTO r_raw SELECT rowid + {offset}, adm, voucher_no, day, bank, paid, pay_day "
-        "FROM staged WHERE kind = 'R'",
-        "INSERT INTO f_raw SELECT rowid + {offset}, adm, voucher_no, original_no, day, bank, amount "
-        "FROM staged WHERE kind = 'F'",
-    ),
-    Role.CLEARING: (
-        "INSERT INTO c_raw SELECT rowid + {offset}, adm, vt, clearing_no, voucher_no, day, bank, amount "
-        "FROM staged",
-    ),
-    Role.QUOTA: (
-        "INSERT INTO q_raw SELECT rowid + {offset}, adm, statement_no, day, bank, pre, clr, reck, cur "
-        "FROM staged",
-    ),
+_KEPT: dict[Role, str] = {
+    Role.VOUCHERS: "adm, voucher_no, day, bank, amount",
+    Role.RECEIPTS: "adm, voucher_no, day, bank, kind, paid, pay_day, original_no, amount",
+    Role.CLEARING: "adm, vt, clearing_no, voucher_no, day, bank, amount",
+    Role.QUOTA: "adm, statement_no, day, bank, pre, clr, reck, cur",
 }
+"""The typed columns a loaded file keeps (and its ``bad`` flag until checked)."""
+
+_PARTS: dict[str, tuple[Role, str, str]] = {
+    "v_raw": (Role.VOUCHERS, "adm, voucher_no, day, bank, amount", "true"),
+    "r_raw": (Role.RECEIPTS, "adm, voucher_no, day, bank, paid, pay_day", "kind = 'R'"),
+    "f_raw": (Role.RECEIPTS, "adm, voucher_no AS refund_no, original_no, day, bank, amount", "kind = 'F'"),
+    "c_raw": (Role.CLEARING, "adm, vt, clearing_no, voucher_no, day, bank, amount", "true"),
+    "q_raw": (Role.QUOTA, "adm, statement_no, day, bank, pre, clr, reck, cur", "true"),
+}
+"""Each input table the classification reads: the role of the files it comes from, their columns, and
+which of their rows (a receipts file holds both 回单 and 2252 refunds)."""
 
 
 class _Loader:
-    """Loads each input into the ``*_raw`` tables; ``rid`` numbers rows across files in input order."""
+    """Loads each file into a table of its own and in-memory columns into the ``*_cols`` tables;
+    :meth:`finish` then names the classification's inputs ``*_raw``: views over those tables (no copy).
+    ``rid`` numbers rows across inputs in input order."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, workdir: Path, progress: Progress) -> None:
         self._con = con
@@ -182,6 +182,7 @@ class _Loader:
         self._progress = progress
         self._next_rid = 0
         self._count = 0
+        self._files: list[tuple[Role, str, int]] = []
 
     def load_file(self, path: Path, role: Role) -> None:
         self._progress(f"reading {role} {path}")
@@ -192,28 +193,38 @@ class _Loader:
         if missing:
             raise MissingColumnsError(str(path), missing, PAYMENT_COLUMN_NAMES_ZH)
         present = {c for c in snapshot.header if c}
+        table = f"file_{self._count}"
 
         def create(read_csv: str) -> None:
-            self._con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {_typed_sql(role, read_csv, present)}")
+            typed = _typed_sql(role, read_csv, present)
+            self._con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {_KEPT[role]}, bad FROM ({typed})")
 
         def locate() -> None:
             _locate(path, role)
 
         snapshot = read_snapshot(snapshot, create, locate, self._workdir, name, self._progress)
-        count = check_loaded(self._con, "staged", snapshot, locate)
-        for statement in _INSERT_SQL[role]:
-            self._con.execute(statement.format(offset=self._next_rid))
+        count = check_loaded(self._con, table, snapshot, locate)
+        self._files.append((role, table, self._next_rid))
         self._next_rid += count
-        self._con.execute("DROP TABLE staged")
+
+    def finish(self) -> None:
+        """The ``*_raw`` views the classification reads: the in-memory columns and every file, in order."""
+        for view, (role, columns, rows) in _PARTS.items():
+            parts = [f"SELECT * FROM {view.replace('_raw', '_cols')}"] + [
+                f"SELECT rowid + {offset} AS rid, {columns} FROM {table} WHERE {rows}"
+                for file_role, table, offset in self._files
+                if file_role is role
+            ]
+            self._con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS " + " UNION ALL ".join(parts))
 
     def load_columns(self, inputs: PaymentInputs) -> None:
-        """Unnest in-memory column lists into the raw tables (no per-row Python work)."""
+        """Unnest in-memory column lists into the ``*_cols`` tables (no per-row Python work)."""
         parts = (
-            ("v_raw", inputs.vouchers.columns()),
-            ("r_raw", inputs.receipts.columns()),
-            ("f_raw", inputs.refunds.columns()),
-            ("c_raw", inputs.clearing.columns()),
-            ("q_raw", inputs.quota.columns()),
+            ("v_cols", inputs.vouchers.columns()),
+            ("r_cols", inputs.receipts.columns()),
+            ("f_cols", inputs.refunds.columns()),
+            ("c_cols", inputs.clearing.columns()),
+            ("q_cols", inputs.quota.columns()),
         )
         for table, columns in parts:
             n = len(columns[0])
@@ -247,10 +258,6 @@ def _classify_sql(unpaid_cutoff: datetime, uncleared_cutoff: datetime) -> str:
         SELECT x.*, coalesce(v.voucher_no IS NOT NULL AND (x.bank = '' OR v.bank = '' OR x.bank = v.bank),
                              false) AS paid_voucher
         FROM r_raw x LEFT JOIN v ON v.adm = x.adm AND v.voucher_no = x.voucher_no;
-    CREATE OR REPLACE TEMP TABLE r AS
-        SELECT adm, voucher_no, min(bank) AS bank, min(day) AS day, sum(paid) AS paid,
-               max(coalesce(pay_day, day)) AS last, count(*) AS n
-        FROM r_matched WHERE paid_voucher GROUP BY adm, voucher_no;
     CREATE OR REPLACE TEMP TABLE r_stray AS
         SELECT adm, voucher_no, bank, min(day) AS day, sum(paid) AS paid, count(*) AS n
         FROM r_matched WHERE NOT paid_voucher GROUP BY adm, voucher_no, bank;
@@ -258,6 +265,9 @@ def _classify_sql(unpaid_cutoff: datetime, uncleared_cutoff: datetime) -> str:
         SELECT adm, refund_no, original_no, min(bank) AS bank, min(day) AS day, -sum(amount) AS amount,
                count(*) AS n
         FROM f_raw GROUP BY adm, refund_no, original_no;
+    CREATE OR REPLACE TEMP TABLE r AS
+        SELECT adm, voucher_no, sum(paid) AS paid, max(coalesce(pay_day, day)) AS last, count(*) AS n
+        FROM r_matched WHERE paid_voucher GROUP BY adm, voucher_no;
     CREATE OR REPLACE TEMP TABLE fv AS
         SELECT adm, original_no AS voucher_no, -sum(amount) AS amount, max(day) AS last
         FROM f_raw GROUP BY adm, original_no;
@@ -271,17 +281,27 @@ def _classify_sql(unpaid_cutoff: datetime, uncleared_cutoff: datetime) -> str:
         FROM c_raw x SEMI JOIN (SELECT adm, voucher_no FROM c WHERE applies > 1) d
              ON d.adm = x.adm AND d.voucher_no = x.voucher_no
         WHERE x.vt = '2301' GROUP BY x.adm, x.voucher_no;
-    CREATE OR REPLACE TEMP TABLE chain AS
-        SELECT v.adm, v.voucher_no, v.bank, v.day, v.amount, r.paid, fv.amount AS refund, c.cleared,
-               coalesce(c.applies, 0) AS applies,
-               coalesce(r.paid, 0) - coalesce(fv.amount, 0) - coalesce(c.cleared, 0) AS outstanding,
-               CAST(v.day AS TIMESTAMP) + INTERVAL 1 DAY <= {_ts(unpaid_cutoff)} AS unpaid_due,
-               CAST(greatest(r.last, coalesce(fv.last, r.last)) AS TIMESTAMP) + INTERVAL 1 DAY
-                   <= {_ts(uncleared_cutoff)} AS clear_due
+    -- Every voucher number finance sent or the clearing names, once: the voucher and what paid, refunded
+    -- and cleared it (a clearing-only number is CLEARED_UNKNOWN). Later steps read this, not the sides.
+    CREATE OR REPLACE TEMP TABLE k AS
+        SELECT coalesce(v.adm, c.adm) AS adm, coalesce(v.voucher_no, c.voucher_no) AS voucher_no,
+               v.voucher_no IS NOT NULL AS has_v, v.bank, v.day, v.amount,
+               r.paid, r.n AS r_n, r.last AS r_last, fv.amount AS refund, fv.last AS f_last,
+               c.cleared, coalesce(c.applies, 0) AS applies, coalesce(c.n, 0) AS c_n,
+               c.bank AS c_bank, c.day AS c_day
         FROM v
         LEFT JOIN r ON r.adm = v.adm AND r.voucher_no = v.voucher_no
         LEFT JOIN fv ON fv.adm = v.adm AND fv.voucher_no = v.voucher_no
-        LEFT JOIN c ON c.adm = v.adm AND c.voucher_no = v.voucher_no;
+        FULL OUTER JOIN c ON c.adm = v.adm AND c.voucher_no = v.voucher_no;
+    CREATE OR REPLACE TEMP VIEW chain AS
+        SELECT adm, voucher_no, bank, day, amount, paid, refund, cleared, applies, r_n, c_n,
+               coalesce(paid, 0) - coalesce(refund, 0) - coalesce(cleared, 0) AS outstanding,
+               CAST(day AS TIMESTAMP) + INTERVAL 1 DAY <= {_ts(unpaid_cutoff)} AS unpaid_due,
+               CAST(greatest(r_last, coalesce(f_last, r_last)) AS TIMESTAMP) + INTERVAL 1 DAY
+                   <= {_ts(uncleared_cutoff)} AS clear_due
+        FROM k WHERE has_v;
+    CREATE OR REPLACE TEMP VIEW c_unknown AS
+        SELECT adm, voucher_no, c_bank AS bank, c_day AS day, cleared, c_n AS n FROM k WHERE NOT has_v;
     CREATE OR REPLACE TEMP TABLE found AS
         SELECT 'UNPAID' AS type, adm, bank, day, 'voucher:' || voucher_no AS ident, voucher_no,
                amount AS va, paid AS pa, refund AS fa, cleared AS ca, amount AS diff,
@@ -305,20 +325,17 @@ def _classify_sql(unpaid_cutoff: datetime, uncleared_cutoff: datetime) -> str:
                NULL, s.paid, NULL, NULL, -s.paid, NULL, NULL, NULL
         FROM r_stray s
         UNION ALL
-        SELECT 'CLEARED_UNKNOWN', c.adm, c.bank, c.day, 'voucher:' || c.voucher_no, c.voucher_no,
-               NULL, NULL, NULL, c.cleared, -c.cleared, NULL, NULL, NULL
-        FROM c ANTI JOIN v ON v.adm = c.adm AND v.voucher_no = c.voucher_no
+        SELECT 'CLEARED_UNKNOWN', adm, bank, day, 'voucher:' || voucher_no, voucher_no,
+               NULL, NULL, NULL, cleared, -cleared, NULL, NULL, NULL
+        FROM c_unknown
         UNION ALL
         SELECT 'REFUND_UNMATCHED', f.adm,
-               CASE WHEN v.voucher_no IS NULL THEN f.bank ELSE v.bank END,
-               CASE WHEN v.voucher_no IS NULL THEN f.day ELSE v.day END,
+               CASE WHEN k.has_v THEN k.bank ELSE f.bank END,
+               CASE WHEN k.has_v THEN k.day ELSE f.day END,
                'refund:' || f.refund_no || '|' || f.original_no, f.original_no,
-               v.amount, NULL, f.amount, c.cleared, NULL, NULL, f.refund_no, NULL
-        FROM f
-        LEFT JOIN v ON v.adm = f.adm AND v.voucher_no = f.original_no
-        LEFT JOIN r ON r.adm = f.adm AND r.voucher_no = f.original_no
-        LEFT JOIN c ON c.adm = f.adm AND c.voucher_no = f.original_no
-        WHERE v.voucher_no IS NULL OR r.voucher_no IS NULL
+               k.amount, NULL, f.amount, k.cleared, NULL, NULL, f.refund_no, NULL
+        FROM f LEFT JOIN k ON k.adm = f.adm AND k.voucher_no = f.original_no
+        WHERE NOT coalesce(k.has_v, false) OR k.r_n IS NULL
         UNION ALL
         SELECT 'QUOTA_IDENTITY', adm, bank, day, 'quota:' || statement_no || '#' || CAST(k AS VARCHAR),
                statement_no, NULL, NULL, NULL, NULL, pre + clr - reck - cur, NULL, NULL,
@@ -330,15 +347,12 @@ def _classify_sql(unpaid_cutoff: datetime, uncleared_cutoff: datetime) -> str:
 
 _GROUPS_SQL = """
     WITH parts AS (
-        SELECT adm, bank, day, 1 AS nv, amount AS av, 0 AS nr, 0 AS ar, 0 AS nf, 0 AS af, 0 AS nc,
-               0 AS ac, 0 AS nq,
+        SELECT adm, bank, day, 1 AS nv, amount AS av, coalesce(r_n, 0) AS nr, coalesce(paid, 0) AS ar,
+               0 AS nf, 0 AS af, c_n AS nc, coalesce(cleared, 0) AS ac, 0 AS nq,
                CASE WHEN paid IS NULL AND NOT unpaid_due THEN 1 ELSE 0 END AS wp,
                CASE WHEN applies <= 1 AND paid IS NOT NULL AND outstanding <> 0 AND NOT clear_due
                     THEN 1 ELSE 0 END AS wc
         FROM chain
-        UNION ALL
-        SELECT r.adm, v.bank, v.day, 0, 0, r.n, r.paid, 0, 0, 0, 0, 0, 0, 0
-        FROM r JOIN v ON v.adm = r.adm AND v.voucher_no = r.voucher_no
         UNION ALL
         SELECT adm, bank, day, 0, 0, n, paid, 0, 0, 0, 0, 0, 0, 0 FROM r_stray
         UNION ALL
@@ -347,10 +361,7 @@ _GROUPS_SQL = """
                0, 0, 0, 0, f.n, f.amount, 0, 0, 0, 0, 0
         FROM f LEFT JOIN v ON v.adm = f.adm AND v.voucher_no = f.original_no
         UNION ALL
-        SELECT c.adm, CASE WHEN v.voucher_no IS NULL THEN c.bank ELSE v.bank END,
-               CASE WHEN v.voucher_no IS NULL THEN c.day ELSE v.day END,
-               0, 0, 0, 0, 0, 0, c.n, c.cleared, 0, 0, 0
-        FROM c LEFT JOIN v ON v.adm = c.adm AND v.voucher_no = c.voucher_no
+        SELECT adm, bank, day, 0, 0, 0, 0, 0, 0, n, cleared, 0, 0, 0 FROM c_unknown
         UNION ALL
         SELECT adm, bank, day, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0 FROM q_raw
     )
@@ -366,9 +377,9 @@ _FOUND_SQL = "SELECT * FROM found"
 
 @contextmanager
 def _session(
-    settings: EngineSettings, progress: Progress
+    settings: EngineSettings, progress: Progress, input_bytes: int = 0
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, _Loader]]:
-    with session(settings, "fiscalgw-payments-") as (con, workdir):
+    with session(settings, "fiscalgw-payments-", input_bytes) as (con, workdir):
         con.execute(_TABLES_SQL)
         yield con, _Loader(con, workdir, progress)
 
@@ -408,7 +419,8 @@ def reconcile_payment_files(
     china_cutoff(as_of, unpaid_window)  # refuses a naive as_of before any work
     kinds = [file_kind(path) for path, _role in files]
     check_payment_columns([f for f, kind in zip(files, kinds, strict=True) if kind not in _DOCUMENT_KINDS])
-    with _session(settings or EngineSettings(), say) as (con, loader):
+    size = sum(path.stat().st_size for path, _role in files if path.is_file())
+    with _session(settings or EngineSettings(), say, size) as (con, loader):
         documents: list[tuple[Path, Role]] = []
         for (path, role), kind in zip(files, kinds, strict=True):
             if kind in _DOCUMENT_KINDS:
@@ -418,6 +430,7 @@ def reconcile_payment_files(
         if documents:
             say(f"reading {len(documents)} e-voucher / CFX document(s)")
             loader.load_columns(load_documents(documents))
+        loader.finish()
         return _classify(con, as_of, unpaid_window, uncleared_window, say)
 
 
@@ -448,6 +461,7 @@ def validate_payment_file(path: Path, role: Role, settings: EngineSettings | Non
             loader.load_columns(load_documents([(path, role)]))
         else:
             loader.load_file(path, role)
+        loader.finish()
         tables = ("v_raw", "r_raw", "f_raw", "c_raw", "q_raw")
         counts = con.execute("SELECT " + " + ".join(f"(SELECT count(*) FROM {t})" for t in tables)).fetchone()
         assert counts is not None
@@ -472,4 +486,5 @@ def reconcile_payment_columns(
     china_cutoff(as_of, unpaid_window)
     with _session(settings or EngineSettings(), say) as (con, loader):
         loader.load_columns(inputs)
+        loader.finish()
         return _classify(con, as_of, unpaid_window, uncleared_window, say)

@@ -16,6 +16,7 @@ from tempfile import TemporaryDirectory
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from gateway.reconcile._duckdb import DISK_SHARE, EngineSettings, size_bytes, tables_on_disk
 from gateway.reconcile.breaks import INDICATOR_BREAK_TYPES
 from gateway.reconcile.indicators.duckdb_engine import reconcile_indicator_files
 from gateway.reconcile.indicators.reference import reconcile_files_reference
@@ -157,3 +158,31 @@ def test_the_explicit_example_holds_every_break_type(tmp_path: Path) -> None:
     lower_path = write_csv(tmp_path / "l.csv", LOWER_HEADER, EVERY_TYPE_LOWER)
     report = reconcile_indicator_files(upper_path, lower_path, as_of=AS_OF)
     assert {b.type for b in (*report.breaks, *report.in_transit)} == set(INDICATOR_BREAK_TYPES)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(upper=st.lists(upper_rows(), max_size=14), lower=st.lists(lower_rows(), max_size=14))
+@example(upper=EVERY_TYPE_UPPER, lower=EVERY_TYPE_LOWER)
+def test_tables_in_a_database_file_give_the_same_report(upper: list[Row], lower: list[Row]) -> None:
+    """A large input is loaded into a database file (compressed) instead of memory: same report."""
+    with TemporaryDirectory() as tmp:
+        upper_path = write_csv(Path(tmp) / "u.csv", UPPER_HEADER, upper)
+        lower_path = write_csv(Path(tmp) / "l.csv", LOWER_HEADER, lower)
+        reports = [
+            reconcile_indicator_files(
+                upper_path, lower_path, as_of=AS_OF, settings=EngineSettings(storage=storage)
+            )
+            for storage in ("memory", "disk")
+        ]
+    assert reports[0] == reports[1]
+
+
+def test_storage_follows_the_input_size_against_the_memory_limit() -> None:
+    assert size_bytes("3GB") == 3 * 10**9
+    assert size_bytes("512 MiB") == 512 * 2**20
+    assert size_bytes("lots") is None
+    limit = EngineSettings(memory_limit="1GB")
+    assert not tables_on_disk(limit, int(DISK_SHARE * 10**9))
+    assert tables_on_disk(limit, int(DISK_SHARE * 10**9) + 1)
+    assert not tables_on_disk(EngineSettings(memory_limit="1GB", storage="memory"), 10**12)
+    assert tables_on_disk(EngineSettings(storage="disk"), 0)

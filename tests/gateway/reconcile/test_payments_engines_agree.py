@@ -17,6 +17,7 @@ from tempfile import TemporaryDirectory
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from gateway.reconcile._duckdb import EngineSettings
 from gateway.reconcile.payments.duckdb_engine import reconcile_payment_columns, reconcile_payment_files
 from gateway.reconcile.payments.files import load_inputs
 from gateway.reconcile.payments.reference import reconcile_payment_files_reference
@@ -144,3 +145,26 @@ def test_the_explicit_example_holds_every_break_type(tmp_path: Path) -> None:
     report = reconcile_payment_files(write_chain(tmp_path, *EVERY_TYPE), as_of=AS_OF)
     assert {b.type for b in report.breaks} == set(PAYMENT_BREAK_TYPES)
     assert len({b.key for b in report.breaks}) == len(report.breaks)
+
+
+@example(chain=EVERY_TYPE)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    chain=st.tuples(
+        st.lists(voucher_rows(), min_size=1, max_size=10),
+        st.lists(receipt_rows(), max_size=10),
+        st.lists(clearing_rows(), max_size=10),
+        st.lists(quota_rows(), max_size=4),
+    )
+)
+def test_tables_in_a_database_file_give_the_same_report(
+    chain: tuple[list[Row], list[Row], list[Row], list[Row]],
+) -> None:
+    """A large input is loaded into a database file (compressed) instead of memory: same report."""
+    with TemporaryDirectory() as tmp:
+        files = write_chain(Path(tmp), *chain)
+        reports = [
+            reconcile_payment_files(files, as_of=AS_OF, settings=EngineSettings(storage=storage))
+            for storage in ("memory", "disk")
+        ]
+    assert reports[0] == reports[1]
