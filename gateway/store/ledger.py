@@ -19,6 +19,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -66,6 +67,23 @@ _ROW_COLUMNS = (
     ledger_indicators.c.create_time,
     ledger_indicators.c.origin,
 )
+
+
+# Statements built once, values bound per call (a statement with ``.values(...)`` inlined is coerced and
+# keyed for the compiled cache again on every execution, which cost more than the SQL).
+_OPEN = insert(ledger_indicators).returning(ledger_indicators.c.id)
+_ENTRY = insert(ledger_entries).returning(ledger_entries.c.id)
+_POSTINGS = insert(ledger_postings)
+_SET_AMOUNT = {
+    deleted: update(ledger_indicators)
+    .where(ledger_indicators.c.id == bindparam("s_id"))
+    .values(
+        amount_fen=bindparam("s_amount_fen"),
+        updated_at=bindparam("s_updated_at"),
+        **({"is_deleted": True} if deleted else {}),
+    )
+    for deleted in (False, True)
+}
 
 
 def _row(r: Any) -> IndicatorRow:
@@ -133,17 +151,11 @@ class LedgerRepository:
     def open(self, new: NewIndicator, at: datetime) -> int:
         values = dict(new.__dict__)
         values["updated_at"] = at
-        pk = self._c.execute(
-            insert(ledger_indicators).values(values).returning(ledger_indicators.c.id)
-        ).scalar_one()
-        return int(pk)
+        return int(self._c.execute(_OPEN, values).scalar_one())
 
     def set_amount(self, indicator_id: int, amount_fen: int, at: datetime, *, deleted: bool = False) -> None:
-        values: dict[str, Any] = {"amount_fen": amount_fen, "updated_at": at}
-        if deleted:
-            values["is_deleted"] = True
         self._c.execute(
-            update(ledger_indicators).where(ledger_indicators.c.id == indicator_id).values(values)
+            _SET_AMOUNT[deleted], {"s_id": indicator_id, "s_amount_fen": amount_fen, "s_updated_at": at}
         )
 
     def get(self, indicator_id: int) -> IndicatorRow | None:
@@ -184,18 +196,17 @@ class LedgerRepository:
 
     def post(self, entry: NewEntry) -> int:
         entry_id = self._c.execute(
-            insert(ledger_entries)
-            .values(
-                message_pk=entry.message_pk,
-                position=entry.position,
-                indicator_id=entry.indicator_id,
-                kind=entry.kind,
-                posted_at=entry.posted_at,
-            )
-            .returning(ledger_entries.c.id)
+            _ENTRY,
+            {
+                "message_pk": entry.message_pk,
+                "position": entry.position,
+                "indicator_id": entry.indicator_id,
+                "kind": entry.kind,
+                "posted_at": entry.posted_at,
+            },
         ).scalar_one()
         self._c.execute(
-            insert(ledger_postings),
+            _POSTINGS,
             [
                 {
                     "entry_id": entry_id,
