@@ -11,7 +11,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     BigInteger,
@@ -36,6 +36,9 @@ from gateway.reconcile.indicators.snapshot_columns import FIELD_SEPARATOR, Snaps
 from gateway.rows import IndicatorRow, NewEntry, NewIndicator
 from gateway.store.tables import ledger_entries, ledger_indicators, ledger_postings
 from schemas.indicator_columns import LEDGER_SNAPSHOT_COLUMNS
+
+if TYPE_CHECKING:
+    from gateway.store.unit_of_work import PendingInserts
 
 _NOT_STORED = frozenset({"BGT_DEC", "EXP_FUNC_CODE"})  # snapshot columns the ledger does not keep
 EXPORT_COLUMNS: tuple[str, ...] = tuple(c for c in LEDGER_SNAPSHOT_COLUMNS if c not in _NOT_STORED)
@@ -96,8 +99,9 @@ indicator_row = _row
 
 
 class LedgerRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, pending: PendingInserts | None = None) -> None:
         self._c = connection
+        self._pending = pending
 
     # ---- indicators -----------------------------------------------------------------------------------
 
@@ -195,31 +199,37 @@ class LedgerRepository:
     # ---- journal --------------------------------------------------------------------------------------
 
     def post(self, entry: NewEntry) -> int:
-        entry_id = self._c.execute(
-            _ENTRY,
-            {
-                "message_pk": entry.message_pk,
-                "position": entry.position,
-                "indicator_id": entry.indicator_id,
-                "kind": entry.kind,
-                "posted_at": entry.posted_at,
-            },
-        ).scalar_one()
-        self._c.execute(
-            _POSTINGS,
-            [
+        """Insert the entry (its id is returned) and its debit / credit lines. In a unit of work the lines
+        are written when it commits, with the other pending inserts of its group-commit batch (one
+        statement for all): nothing reads postings inside an intake transaction (ADR 0012)."""
+        entry_id = int(
+            self._c.execute(
+                _ENTRY,
                 {
-                    "entry_id": entry_id,
-                    "division": entry.division,
-                    "fiscal_year": entry.fiscal_year,
-                    "account": line.account,
-                    "dr_cr": line.dr_cr,
-                    "amount_fen": line.amount_fen,
-                }
-                for line in entry.lines
-            ],
+                    "message_pk": entry.message_pk,
+                    "position": entry.position,
+                    "indicator_id": entry.indicator_id,
+                    "kind": entry.kind,
+                    "posted_at": entry.posted_at,
+                },
+            ).scalar_one()
         )
-        return int(entry_id)
+        lines = [
+            {
+                "entry_id": entry_id,
+                "division": entry.division,
+                "fiscal_year": entry.fiscal_year,
+                "account": line.account,
+                "dr_cr": line.dr_cr,
+                "amount_fen": line.amount_fen,
+            }
+            for line in entry.lines
+        ]
+        if self._pending is None:
+            self._c.execute(_POSTINGS, lines)
+        else:
+            self._pending.add(_POSTINGS, lines)
+        return entry_id
 
     def entry_count(self, message_pk: int | None = None) -> int:
         query = select(func.count()).select_from(ledger_entries)

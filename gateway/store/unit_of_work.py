@@ -116,7 +116,7 @@ class UnitOfWork:
         self.messages = MessageRepository(self._connection, pending)
         self.outbox = OutboxRepository(self._connection, pending)
         self.audit = AuditLogRepository(self._connection)
-        self.ledger = LedgerRepository(self._connection)
+        self.ledger = LedgerRepository(self._connection, pending)
         self.runs = RunRepository(self._connection)
         self.breaks = BreakRepository(self._connection)
         self.counterparts = CounterpartRepository(self._connection)
