@@ -5,11 +5,12 @@
 
 The same set-up as ``bench/ingest.py`` (a fresh demo, database and push sink, ``fiscalgw serve`` as a
 subprocess with ``--workers`` uvicorn workers on PostgreSQL), then only the single-message phase, driven
-while ``py-spy record --subprocesses --gil`` samples the server and its workers (``pip install py-spy``):
-only the thread holding the GIL is sampled, so a thread waiting for PostgreSQL or a lock is not counted —
-the samples are where the Python CPU goes. It writes py-spy's raw (collapsed) stacks to ``--out`` and
-prints the rate, the server CPU per message, a few named shares (SQLAlchemy, the driver, the SM2
-signatures, the relay thread, logging, the ASGI stack) and the frames on the most samples (inclusive).
+while ``py-spy record --subprocesses`` samples the server and its workers (``pip install py-spy``). By
+default every busy thread is sampled, so a thread waiting on PostgreSQL's socket counts (wall-clock shares);
+with ``--gil`` only the thread holding the GIL is, so the samples are where the Python CPU goes. It
+writes py-spy's raw (collapsed) stacks to ``--out`` and prints the rate, the server CPU per message, a few
+named shares (SQLAlchemy, the driver, the SM2 signatures, the relay thread, logging, the ASGI stack)
+and the frames on the most samples (inclusive).
 """
 
 from __future__ import annotations
@@ -81,6 +82,9 @@ def main() -> None:
     parser.add_argument("--singles", type=int, default=3000)
     parser.add_argument("--out", default="prof.txt")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument(
+        "--gil", action="store_true", help="sample only the thread holding the GIL (CPU, not waits)"
+    )
     args = parser.parse_args()
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     workers = 1 if args.database == "sqlite" else args.workers
@@ -113,6 +117,8 @@ def main() -> None:
                     "--rate",
                     "200",
                 ]
+                if args.gil:
+                    record.append("--gil")
                 record += ["--duration", str(int(args.seconds) + 1), "--output", str(out), "--nonblocking"]
                 sampler = subprocess.Popen(record, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                 time.sleep(1.0)

@@ -129,8 +129,45 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def request_id_of(scope: Scope) -> str:
+    """The request's id: the caller's ``X-Request-Id`` when it is a sane token, else a fresh one."""
+    offered = _header(scope, b"x-request-id")
+    return offered if offered and _TOKEN.match(offered) else uuid.uuid4().hex
+
+
+def bind_request_id(request_id: str) -> contextvars.Token[str | None]:
+    """Expose ``request_id`` to every log record written until :func:`unbind_request_id`."""
+    return _request_id.set(request_id)
+
+
+def unbind_request_id(token: contextvars.Token[str | None]) -> None:
+    _request_id.reset(token)
+
+
+def log_access(scope: Scope, request_id: str, status: int, started: float) -> None:
+    """The request's one ``fiscalgw.access`` line (``started``: its :func:`time.perf_counter`)."""
+    latency = round((time.perf_counter() - started) * 1000, 2)
+    method, path = scope.get("method", ""), scope.get("path", "")
+    access_log.info(
+        "%s %s %d",
+        method,
+        path,
+        status,
+        extra={
+            "request_id": request_id,
+            "method": method,
+            "path": path,
+            "status": status,
+            "latency_ms": latency,
+            "sender": _header(scope, b"x-sender"),
+            "message_id": _header(scope, b"x-message-id"),
+        },
+    )
+
+
 class RequestContext:
-    """ASGI middleware: request id, ``X-Request-Id`` on the answer, one access line per request."""
+    """ASGI middleware: request id, ``X-Request-Id`` on the answer, one access line per request (the lean
+    ``POST /v1/messages`` path, :mod:`gateway.api.ingest`, does the same with the functions above)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -139,9 +176,8 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        offered = _header(scope, b"x-request-id")
-        request_id = offered if offered and _TOKEN.match(offered) else uuid.uuid4().hex
-        token = _request_id.set(request_id)
+        request_id = request_id_of(scope)
+        token = bind_request_id(request_id)
         started = time.perf_counter()
         status = 500
 
@@ -155,21 +191,5 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            latency = round((time.perf_counter() - started) * 1000, 2)
-            method, path = scope.get("method", ""), scope.get("path", "")
-            access_log.info(
-                "%s %s %d",
-                method,
-                path,
-                status,
-                extra={
-                    "request_id": request_id,
-                    "method": method,
-                    "path": path,
-                    "status": status,
-                    "latency_ms": latency,
-                    "sender": _header(scope, b"x-sender"),
-                    "message_id": _header(scope, b"x-message-id"),
-                },
-            )
-            _request_id.reset(token)
+            log_access(scope, request_id, status, started)
+            unbind_request_id(token)

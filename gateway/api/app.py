@@ -20,6 +20,7 @@ from gateway.api import (
     errors,
     health,
     inbox,
+    ingest,
     messages,
     metrics,
     ops,
@@ -67,10 +68,11 @@ def _openapi_behind_token(app: FastAPI, gateway: Gateway) -> None:
 
 
 def create_app(gateway: Gateway, *, run_relay: bool = False) -> FastAPI:
-    """The API over ``gateway``; ``run_relay`` also runs the push relay in a thread for the app's life."""
+    """The API over ``gateway``; ``run_relay`` also runs the push relay in a thread for the app's life.
+    ``POST /v1/messages`` is answered in front of the framework (:mod:`gateway.api.ingest`), the same way."""
     lifespan = _relay_lifespan(gateway) if run_relay else None
     docs_open = gateway.settings.docs_exposure == "open"
-    app = FastAPI(
+    app = ingest.GatewayAPI(
         title="fiscalgw",
         version=__version__,
         summary="预算管理一体化 data-exchange gateway",
@@ -84,6 +86,7 @@ def create_app(gateway: Gateway, *, run_relay: bool = False) -> FastAPI:
         _openapi_behind_token(app, gateway)
     app.state.gateway = gateway
     app.state.metrics = metrics.Metrics(gateway)
+    ingest.install(app, gateway, app.state.metrics)
     errors.install(app)
     install_limits(app, gateway.settings.ingest)
     app.add_middleware(RequestContext)  # request id + one structured access line per request (outermost)

@@ -7,6 +7,9 @@
 * a body that has not arrived completely within ``ingest.body_read_timeout_seconds`` (a client trickling
   bytes, slow-loris style) is answered ``408 request_timeout`` and the connection is closed.
 
+``POST /v1/messages`` itself is answered before this middleware, by :mod:`gateway.api.ingest`, which applies
+the same limits with the same answers.
+
 The errors go through the one table in :mod:`gateway.api.errors`; these answers are transport refusals
 and are not written to the audit log (nothing was authenticated yet).
 
@@ -48,7 +51,8 @@ def acceptable_media_type(value: str) -> bool:
     return media_type in WIRE_MEDIA_TYPES or media_type.endswith(("+json", "+xml"))
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def request_header(scope: Scope, name: bytes) -> str | None:
+    """The first header ``name`` (lower case) of the request, as Starlette's ``request.headers`` reads it."""
     for key, value in scope.get("headers", []):
         if key.lower() == name:
             return bytes(value).decode("latin-1")
@@ -68,7 +72,7 @@ class RequestLimits:
             await self.app(scope, receive, send)
             return
         if scope["method"] == "POST" and scope["path"] == INGEST_PATH:
-            content_type = _header(scope, b"content-type")
+            content_type = request_header(scope, b"content-type")
             if content_type is not None and not acceptable_media_type(content_type):
                 await _refuse(
                     send,
@@ -118,20 +122,21 @@ class RequestLimits:
         return limited_receive, closing_send
 
 
-async def _refuse(send: Send, exc: Exception) -> None:
+def refusal(exc: Exception) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """Status, headers and body of a transport refusal (the connection is closed after it)."""
     status, body = error_body(exc)
     payload = encode_body(body)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode("ascii")),
-                (b"connection", b"close"),
-            ],
-        }
-    )
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode("ascii")),
+        (b"connection", b"close"),
+    ]
+    return status, headers, payload
+
+
+async def _refuse(send: Send, exc: Exception) -> None:
+    status, headers, payload = refusal(exc)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
 
 

@@ -19,6 +19,10 @@ router = APIRouter(prefix="/v1", tags=["messages"])
 
 @router.post("/messages", status_code=202)
 async def post_message(request: Request, gw: GatewayDep) -> Response:
+    """The framework's route for ingest. A served app answers ``POST /v1/messages`` in front of the
+    framework (:mod:`gateway.api.ingest`, ADR 0012) with the same behaviour: change both together
+    (``tests/gateway/test_ingest_path.py`` compares them). It stays for the OpenAPI document and as that
+    reference."""
     limit = gw.settings.ingest.max_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:

@@ -40,15 +40,24 @@ def signed_json(
 ) -> Response:
     """A JSON answer signed with the gateway's key (the status code takes the method's place; the target
     is the request's path and query)."""
+    target = f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path
+    body, headers = signed_answer(gw, target, payload, status=status, message_id=message_id)
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+def signed_answer(
+    gw: Gateway, target: str, payload: Any, *, status: int, message_id: str
+) -> tuple[bytes, dict[str, str]]:
+    """The bytes and signature headers of :func:`signed_json`'s answer to a request for ``target``."""
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     headers = signed_headers(
         key=gw.keyring.gateway_key,
         profile=gw.keyring.gateway_profile,
         method=str(status),
-        path=f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path,
+        path=target,
         sender=gw.settings.gateway.id,
         message_id=message_id,
         at=gw.clock(),
         body=body,
     )
-    return Response(body, status_code=status, media_type="application/json", headers=headers)
+    return body, headers

@@ -2,6 +2,11 @@
 the outcomes. A pass claims a batch in one transaction, pushes its rows concurrently (``delivery.
 push_concurrency`` in flight) and records every outcome in one more transaction.
 
+Under load the relay runs pass after pass; a pass that found fewer rows than its batch waits
+:data:`SETTLE_SECONDS` before the next claim, so the next pass takes the rows accepted meanwhile together:
+two transactions per pass are shared by more pushes (ADR 0012). ``run_forever`` keeps one pool of push
+threads for its life instead of starting threads for every pass.
+
 At-least-once: a relay that dies mid-pass leaves its batch leased, and every row of it that was not yet
 recorded is pushed again after the lease (so a crash can repeat up to one batch of pushes); every push
 carries the original sender and message id so the receiver can de-duplicate.
@@ -26,6 +31,10 @@ from gateway.model import MessageStatus, OutboxItem
 from gateway.wire_signature import signed_headers
 
 log = logging.getLogger(__name__)
+
+SETTLE_SECONDS = 0.05
+"""After a pass that claimed fewer rows than its batch (but some), wait this long before the next claim:
+a push leaves at most this much later, and the claim and record transactions serve more rows each."""
 
 
 def _fields(item: OutboxItem, **more: object) -> dict[str, object]:
@@ -60,6 +69,7 @@ class Relay:
         self._transport = transport
         self._rng = rng or random.Random()
         self._concurrency = concurrency or gw.settings.delivery.push_concurrency
+        self._pool: ThreadPoolExecutor | None = None  # run_forever's push threads, kept between passes
 
     def _push(self, item: OutboxItem) -> Push:
         gw = self._gw
@@ -109,9 +119,12 @@ class Relay:
                     return outcomes, exc
             return outcomes, None
         unexpected: BaseException | None = None
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fiscalgw-push") as pool:
-            futures = [(item, pool.submit(self._attempt, item)) for item in items]
-        for item, future in futures:
+        if self._pool is not None:
+            futures = [(item, self._pool.submit(self._attempt, item)) for item in items]
+        else:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fiscalgw-push") as pool:
+                futures = [(item, pool.submit(self._attempt, item)) for item in items]
+        for item, future in futures:  # future.exception() waits for the push
             error = future.exception()
             if error is None:
                 outcomes.append((item, future.result()))
@@ -162,13 +175,30 @@ class Relay:
             raise unexpected
         return RelayReport(len(delivered), len(failed) - dead, dead)
 
-    def run_forever(self, stop: threading.Event, interval: float = 0.5, batch: int = 50) -> None:
-        """Loop until ``stop`` is set, claiming ``batch`` rows a pass; an idle pass sleeps ``interval`` s."""
-        while not stop.is_set():
-            try:
-                report = self.run_once(batch)
-            except Exception:  # the loop must outlive a database hiccup; the row stays leased, not lost
-                log.exception("relay pass failed; retrying in %.1f s", interval)
-                report = RelayReport()
-            if report == RelayReport():
-                stop.wait(interval)
+    def run_forever(
+        self,
+        stop: threading.Event,
+        interval: float = 0.5,
+        batch: int = 50,
+        settle: float = SETTLE_SECONDS,
+    ) -> None:
+        """Loop until ``stop`` is set, claiming ``batch`` rows a pass; an idle pass sleeps ``interval`` s, a
+        pass that claimed fewer than ``batch`` rows ``settle`` s."""
+        if self._concurrency > 1:
+            self._pool = ThreadPoolExecutor(max_workers=self._concurrency, thread_name_prefix="fiscalgw-push")
+        try:
+            while not stop.is_set():
+                try:
+                    report = self.run_once(batch)
+                except Exception:  # the loop must outlive a database hiccup; the row stays leased, not lost
+                    log.exception("relay pass failed; retrying in %.1f s", interval)
+                    report = RelayReport()
+                done = report.sent + report.retried + report.dead
+                if done == 0:
+                    stop.wait(interval)
+                elif done < batch and settle > 0:
+                    stop.wait(settle)
+        finally:
+            pool, self._pool = self._pool, None
+            if pool is not None:
+                pool.shutdown(wait=True)

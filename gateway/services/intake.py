@@ -144,12 +144,11 @@ def _receive(gw: ServiceContext, sub: Submission, now: datetime) -> Answer:
             pk = uow.messages.add(message)
         except MessageExists as exc:  # a concurrent twin committed first (or is in this batch)
             raise Discard(_repeat(sender, message_id, digest, exc.body_sm3, exc.response)) from None
-        uow.messages.add_events(pk, events)
-        uow.messages.add_records(pk, new_records)
-        uow.messages.add_routes(pk, decisions)
+        # Nothing in the transaction reads these rows: they are written at commit, for the whole batch.
+        uow.messages.add_details_at_commit(pk, events, new_records, decisions)
         for receiver, (wire_format, body) in rendered.items():
             party = gw.registry.get(receiver)
-            uow.outbox.add(
+            uow.outbox.add_at_commit(
                 NewOutboxItem(pk, receiver, party.channel, wire_format, body, sender, message_id, now)
             )
         ledger.post_records(uow, pk, document.records, now)  # 预算指标核算 (ADR 0005)

@@ -8,10 +8,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from gateway.model import AuditEntry
 from gateway.store.tables import audit_head, audit_log
+
+_LOCK_HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+_INSERT = insert(audit_log)
+_MOVE_HEAD = (
+    update(audit_head).where(audit_head.c.id == 1).values(seq=bindparam("h_seq"), hash=bindparam("h_hash"))
+)
 
 
 class AuditLogRepository:
@@ -20,9 +26,7 @@ class AuditLogRepository:
 
     def lock_head(self) -> tuple[int, str]:
         """(seq, hash) of the newest entry, locked until the transaction ends (serialises appenders)."""
-        row = self._c.execute(
-            select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
-        ).one()
+        row = self._c.execute(_LOCK_HEAD).one()
         return int(row.seq), str(row.hash)
 
     def head(self) -> tuple[int, str]:
@@ -50,25 +54,24 @@ class AuditLogRepository:
         multi-row ``INSERT`` and move the head to the last."""
         if not entries:
             return
-        self._c.execute(
-            insert(audit_log).values(
-                [
-                    {
-                        "seq": entry.seq,
-                        "at": entry.at,
-                        "actor": entry.actor,
-                        "action": entry.action,
-                        "subject": entry.subject,
-                        "detail": text,
-                        "prev_hash": entry.prev_hash,
-                        "hash": entry.hash,
-                    }
-                    for entry, text in entries
-                ]
-            )
+        self._c.execute(  # executemany of one statement built once: one round trip, no per-batch compile
+            _INSERT,
+            [
+                {
+                    "seq": entry.seq,
+                    "at": entry.at,
+                    "actor": entry.actor,
+                    "action": entry.action,
+                    "subject": entry.subject,
+                    "detail": text,
+                    "prev_hash": entry.prev_hash,
+                    "hash": entry.hash,
+                }
+                for entry, text in entries
+            ],
         )
         last = entries[-1][0]
-        self._c.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=last.seq, hash=last.hash))
+        self._c.execute(_MOVE_HEAD, {"h_seq": last.seq, "h_hash": last.hash})
 
     def entries(self, batch: int = 1000) -> Iterator[AuditEntry]:
         """Every entry in ``seq`` order, read in batches."""

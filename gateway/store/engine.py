@@ -13,6 +13,14 @@ which under a dozen request threads and the relay cost more than the writes. The
 and released when the connection goes back to the pool; the busy timeout still covers other processes (the
 CLI, a second process on the same file).
 
+On PostgreSQL a connection is pinged when it leaves the pool only if it sat there longer than
+:data:`POSTGRES_PING_IDLE_SECONDS` (a firewall or a server restart may have dropped it meanwhile). A busy
+pool's connections are not pinged: ``pool_pre_ping`` cost one ``SELECT 1`` round trip per checkout, the
+largest single item of an ingest's profile (ADR 0012). A connection that died while busy fails its first
+statement; SQLAlchemy recognises the disconnect and invalidates the whole pool (every older connection is
+replaced at its next checkout), and the group commit runs the writes of a failed batch again alone on fresh
+connections (ADR 0009) — ``tests/reliability/test_database_restart.py`` crashes PostgreSQL under load.
+
 A database file the gateway creates is created mode 0600 (owner only, like the keys), whatever the umask;
 SQLite gives its ``-wal`` and ``-shm`` files the mode of the database file. A file that already exists keeps
 its mode (the operator may have chosen it); a warning is logged when others can read it.
@@ -25,12 +33,13 @@ import os
 import sqlite3
 import stat
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -49,17 +58,28 @@ POSTGRES_POOL_SIZE = 10
 per request under load (SQLAlchemy's default is 5)."""
 
 
+POSTGRES_PING_IDLE_SECONDS = 10.0
+"""A pooled connection idle longer than this is pinged (``SELECT 1``) before it is handed out."""
+
+_IDLE_SINCE = "fiscalgw_idle_since"
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout and immediate transactions."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(
+        server = create_engine(
             url,
             echo=echo,
-            pool_pre_ping=True,
             pool_size=POSTGRES_POOL_SIZE,
             max_overflow=2 * POSTGRES_POOL_SIZE,
         )
+        # An executemany INSERT as one multi-row INSERT … VALUES (…), (…) (SQLAlchemy's "insertmanyvalues",
+        # which psycopg 3 gets only with RETURNING by default): one statement for the rows of a whole
+        # group-commit batch instead of psycopg's pipeline of one execution per row (ADR 0012).
+        server.dialect.use_insertmanyvalues_wo_returning = True
+        _ping_when_idle(server, POSTGRES_PING_IDLE_SECONDS)
+        return server
     memory = parsed.database in (None, "", ":memory:")
     if not memory and parsed.database is not None and "uri" not in parsed.query:
         _owner_only(Path(parsed.database))
@@ -71,6 +91,28 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     )
     _configure_sqlite(engine, wal=not memory)
     return engine
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Ping a connection at checkout when it has been idle in the pool for more than ``idle_seconds``; a
+    dead one raises :class:`DisconnectionError`, on which the pool drops it and hands out another (a fresh
+    connection is never pinged). The record's ``info`` is cleared when its connection is replaced."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is None or time.monotonic() - idle_since <= idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError(
+                f"pooled connection idle {time.monotonic() - idle_since:.0f} s is gone"
+            ) from exc
 
 
 def _owner_only(path: Path) -> None:

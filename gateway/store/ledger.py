@@ -11,7 +11,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     BigInteger,
@@ -19,6 +19,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -35,6 +36,9 @@ from gateway.reconcile.indicators.snapshot_columns import FIELD_SEPARATOR, Snaps
 from gateway.rows import IndicatorRow, NewEntry, NewIndicator
 from gateway.store.tables import ledger_entries, ledger_indicators, ledger_postings
 from schemas.indicator_columns import LEDGER_SNAPSHOT_COLUMNS
+
+if TYPE_CHECKING:
+    from gateway.store.unit_of_work import PendingInserts
 
 _NOT_STORED = frozenset({"BGT_DEC", "EXP_FUNC_CODE"})  # snapshot columns the ledger does not keep
 EXPORT_COLUMNS: tuple[str, ...] = tuple(c for c in LEDGER_SNAPSHOT_COLUMNS if c not in _NOT_STORED)
@@ -68,6 +72,23 @@ _ROW_COLUMNS = (
 )
 
 
+# Statements built once, values bound per call (a statement with ``.values(...)`` inlined is coerced and
+# keyed for the compiled cache again on every execution, which cost more than the SQL).
+_OPEN = insert(ledger_indicators).returning(ledger_indicators.c.id)
+_ENTRY = insert(ledger_entries).returning(ledger_entries.c.id)
+_POSTINGS = insert(ledger_postings)
+_SET_AMOUNT = {
+    deleted: update(ledger_indicators)
+    .where(ledger_indicators.c.id == bindparam("s_id"))
+    .values(
+        amount_fen=bindparam("s_amount_fen"),
+        updated_at=bindparam("s_updated_at"),
+        **({"is_deleted": True} if deleted else {}),
+    )
+    for deleted in (False, True)
+}
+
+
 def _row(r: Any) -> IndicatorRow:
     return IndicatorRow(*r)
 
@@ -78,8 +99,9 @@ indicator_row = _row
 
 
 class LedgerRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, pending: PendingInserts | None = None) -> None:
         self._c = connection
+        self._pending = pending
 
     # ---- indicators -----------------------------------------------------------------------------------
 
@@ -133,17 +155,11 @@ class LedgerRepository:
     def open(self, new: NewIndicator, at: datetime) -> int:
         values = dict(new.__dict__)
         values["updated_at"] = at
-        pk = self._c.execute(
-            insert(ledger_indicators).values(values).returning(ledger_indicators.c.id)
-        ).scalar_one()
-        return int(pk)
+        return int(self._c.execute(_OPEN, values).scalar_one())
 
     def set_amount(self, indicator_id: int, amount_fen: int, at: datetime, *, deleted: bool = False) -> None:
-        values: dict[str, Any] = {"amount_fen": amount_fen, "updated_at": at}
-        if deleted:
-            values["is_deleted"] = True
         self._c.execute(
-            update(ledger_indicators).where(ledger_indicators.c.id == indicator_id).values(values)
+            _SET_AMOUNT[deleted], {"s_id": indicator_id, "s_amount_fen": amount_fen, "s_updated_at": at}
         )
 
     def get(self, indicator_id: int) -> IndicatorRow | None:
@@ -183,32 +199,37 @@ class LedgerRepository:
     # ---- journal --------------------------------------------------------------------------------------
 
     def post(self, entry: NewEntry) -> int:
-        entry_id = self._c.execute(
-            insert(ledger_entries)
-            .values(
-                message_pk=entry.message_pk,
-                position=entry.position,
-                indicator_id=entry.indicator_id,
-                kind=entry.kind,
-                posted_at=entry.posted_at,
-            )
-            .returning(ledger_entries.c.id)
-        ).scalar_one()
-        self._c.execute(
-            insert(ledger_postings),
-            [
+        """Insert the entry (its id is returned) and its debit / credit lines. In a unit of work the lines
+        are written when it commits, with the other pending inserts of its group-commit batch (one
+        statement for all): nothing reads postings inside an intake transaction (ADR 0012)."""
+        entry_id = int(
+            self._c.execute(
+                _ENTRY,
                 {
-                    "entry_id": entry_id,
-                    "division": entry.division,
-                    "fiscal_year": entry.fiscal_year,
-                    "account": line.account,
-                    "dr_cr": line.dr_cr,
-                    "amount_fen": line.amount_fen,
-                }
-                for line in entry.lines
-            ],
+                    "message_pk": entry.message_pk,
+                    "position": entry.position,
+                    "indicator_id": entry.indicator_id,
+                    "kind": entry.kind,
+                    "posted_at": entry.posted_at,
+                },
+            ).scalar_one()
         )
-        return int(entry_id)
+        lines = [
+            {
+                "entry_id": entry_id,
+                "division": entry.division,
+                "fiscal_year": entry.fiscal_year,
+                "account": line.account,
+                "dr_cr": line.dr_cr,
+                "amount_fen": line.amount_fen,
+            }
+            for line in entry.lines
+        ]
+        if self._pending is None:
+            self._c.execute(_POSTINGS, lines)
+        else:
+            self._pending.add(_POSTINGS, lines)
+        return entry_id
 
     def entry_count(self, message_pk: int | None = None) -> int:
         query = select(func.count()).select_from(ledger_entries)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Insert, Row, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -21,6 +21,9 @@ from gateway.model import (
     TraceHit,
 )
 from gateway.store.tables import lifecycle_events, messages, records, routes, trace_keys
+
+if TYPE_CHECKING:
+    from gateway.store.unit_of_work import PendingInserts
 
 _SUMMARY = (
     messages.c.id,
@@ -76,9 +79,45 @@ def _stored(row: Row[*tuple[Any, ...]]) -> StoredMessage:
     )
 
 
+def _event_rows(
+    pk: int, events: Iterable[tuple[MessageStatus, datetime, str | None]]
+) -> list[dict[str, Any]]:
+    return [{"message_pk": pk, "status": s.value, "at": at, "detail": d} for s, at, d in events]
+
+
+def _record_rows(pk: int, new_records: Sequence[NewRecord]) -> list[dict[str, Any]]:
+    return [
+        {
+            "message_pk": pk,
+            "position": r.position,
+            "msg_type": r.msg_type,
+            "bgt_id": r.bgt_id,
+            "voucher_no": r.voucher_no,
+            "canonical": r.canonical,
+            "result": r.result,
+            "extensions": r.extensions,
+            "code_warnings": warnings_text(r.code_warnings),
+        }
+        for r in new_records
+    ]
+
+
+def _trace_rows(pk: int, new_records: Sequence[NewRecord]) -> list[dict[str, Any]]:
+    return [
+        {"message_pk": pk, "position": r.position, "key": key, "value": value}
+        for r in new_records
+        for key, value in sorted(set(r.trace))
+    ]
+
+
+def _route_rows(pk: int, decisions: Iterable[tuple[int | None, str, str]]) -> list[dict[str, Any]]:
+    return [{"message_pk": pk, "position": p, "receiver": r, "rule": rule} for p, r, rule in decisions]
+
+
 class MessageRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, pending: PendingInserts | None = None) -> None:
         self._c = connection
+        self._pending = pending
 
     def add(self, message: NewMessage) -> int:
         """Insert; raises :class:`MessageExists` (with the stored body digest and answer) if the
@@ -169,9 +208,30 @@ class MessageRepository:
 
     def add_events(self, pk: int, events: Iterable[tuple[MessageStatus, datetime, str | None]]) -> None:
         """Several lifecycle events of one message in one statement (executemany), in order."""
-        rows = [{"message_pk": pk, "status": s.value, "at": at, "detail": d} for s, at, d in events]
+        rows = _event_rows(pk, events)
         if rows:
             self._c.execute(_INSERT_EVENT, rows)
+
+    def add_details_at_commit(
+        self,
+        pk: int,
+        events: Iterable[tuple[MessageStatus, datetime, str | None]],
+        new_records: Sequence[NewRecord],
+        decisions: Iterable[tuple[int | None, str, str]],
+    ) -> None:
+        """:meth:`add_events`, :meth:`add_records` and :meth:`add_routes` of a new message, written when its
+        unit of work commits, together with those of the other messages of its batch (one executemany per
+        table); nothing in the transaction may read them before. Without a unit of work's pending inserts
+        (a repository on a bare connection) they are written at once."""
+        if self._pending is None:
+            self.add_events(pk, events)
+            self.add_records(pk, new_records)
+            self.add_routes(pk, decisions)
+            return
+        self._pending.add(_INSERT_EVENT, _event_rows(pk, events))
+        self._pending.add(_INSERT_RECORD, _record_rows(pk, new_records))
+        self._pending.add(_INSERT_TRACE_KEY, _trace_rows(pk, new_records))
+        self._pending.add(_INSERT_ROUTE, _route_rows(pk, decisions))
 
     def events(self, pk: int) -> list[LifecycleEvent]:
         rows = self._c.execute(
@@ -184,29 +244,8 @@ class MessageRepository:
     def add_records(self, pk: int, new_records: Sequence[NewRecord]) -> None:
         if not new_records:
             return
-        self._c.execute(
-            _INSERT_RECORD,
-            [
-                {
-                    "message_pk": pk,
-                    "position": r.position,
-                    "msg_type": r.msg_type,
-                    "bgt_id": r.bgt_id,
-                    "voucher_no": r.voucher_no,
-                    "canonical": r.canonical,
-                    "result": r.result,
-                    "extensions": r.extensions,
-                    "code_warnings": warnings_text(r.code_warnings),
-                }
-                for r in new_records
-            ],
-        )
-
-        keys = [
-            {"message_pk": pk, "position": r.position, "key": key, "value": value}
-            for r in new_records
-            for key, value in sorted(set(r.trace))
-        ]
+        self._c.execute(_INSERT_RECORD, _record_rows(pk, new_records))
+        keys = _trace_rows(pk, new_records)
         if keys:
             self._c.execute(_INSERT_TRACE_KEY, keys)
 
@@ -265,7 +304,7 @@ class MessageRepository:
 
     def add_routes(self, pk: int, decisions: Iterable[tuple[int | None, str, str]]) -> None:
         """Several routing decisions ``(position, receiver, rule)`` of one message in one executemany."""
-        rows = [{"message_pk": pk, "position": p, "receiver": r, "rule": rule} for p, r, rule in decisions]
+        rows = _route_rows(pk, decisions)
         if rows:
             self._c.execute(_INSERT_ROUTE, rows)
 

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row, func, insert, select, update
 
 from gateway.model import NewOutboxItem, OutboxItem, OutboxStatus
 from gateway.store.tables import inbox_items, outbox
+
+if TYPE_CHECKING:
+    from gateway.store.unit_of_work import PendingInserts
 
 
 def _item(row: Row[*tuple[Any, ...]]) -> OutboxItem:
@@ -38,33 +41,52 @@ def _item(row: Row[*tuple[Any, ...]]) -> OutboxItem:
     )
 
 
+_ADD = insert(outbox).returning(outbox.c.id)
+_INSERT = insert(outbox)
+_ADD_INBOX = insert(inbox_items)
+
+
+def _outbox_row(item: NewOutboxItem) -> dict[str, Any]:
+    return {
+        "message_pk": item.message_pk,
+        "receiver": item.receiver,
+        "channel": item.channel,
+        "format": item.format,
+        "body": item.body,
+        "original_sender": item.original_sender,
+        "original_message_id": item.original_message_id,
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": item.created_at,
+        "created_at": item.created_at,
+    }
+
+
 class OutboxRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, pending: PendingInserts | None = None) -> None:
         self._c = connection
+        self._pending = pending
+
+    def add_at_commit(self, item: NewOutboxItem) -> None:
+        """:meth:`add`, but a push row is written when the unit of work commits, with the other pending
+        inserts of its batch (nothing reads it before: the relay claims committed rows). A pull row is
+        written at once: its inbox row needs the outbox id."""
+        if self._pending is None or item.channel == "pull":
+            self.add(item)
+        else:
+            self._pending.add(_INSERT, (_outbox_row(item),))
 
     def add(self, item: NewOutboxItem) -> int:
-        pk = self._c.execute(
-            insert(outbox)
-            .values(
-                message_pk=item.message_pk,
-                receiver=item.receiver,
-                channel=item.channel,
-                format=item.format,
-                body=item.body,
-                original_sender=item.original_sender,
-                original_message_id=item.original_message_id,
-                status=OutboxStatus.PENDING.value,
-                attempts=0,
-                next_attempt_at=item.created_at,
-                created_at=item.created_at,
-            )
-            .returning(outbox.c.id)
-        ).scalar_one()
+        pk = self._c.execute(_ADD, _outbox_row(item)).scalar_one()
         if item.channel == "pull":
             self._c.execute(
-                insert(inbox_items).values(
-                    outbox_id=pk, receiver=item.receiver, visible_after=item.created_at, offered_count=0
-                )
+                _ADD_INBOX,
+                {
+                    "outbox_id": pk,
+                    "receiver": item.receiver,
+                    "visible_after": item.created_at,
+                    "offered_count": 0,
+                },
             )
         return int(pk)
 

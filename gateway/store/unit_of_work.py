@@ -12,12 +12,12 @@ alone (:meth:`UnitOfWork.savepoint`), deferred work included."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy import Connection, Engine, Insert, RootTransaction
 from sqlalchemy.exc import DataError, OperationalError
 
 from gateway.errors import StoreError, ValueNotStorable
@@ -47,6 +47,36 @@ class Deferred(Protocol):
 
 
 D = TypeVar("D", bound=Deferred)
+
+
+class PendingInserts:
+    """Rows of plain INSERTs nobody reads before the commit (the details of accepted messages: lifecycle
+    events, records, trace keys, routes, push outbox rows), kept until :meth:`UnitOfWork.commit`: then one
+    executemany per statement for the whole group-commit batch instead of one per message and table
+    (ADR 0012). Statements run in the order they were first used, which keeps rows after the rows they
+    reference. A constraint a row breaks therefore fails the commit, and the group commit runs the writes
+    of that batch again alone (ADR 0009)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+        self._rows: list[tuple[Insert, dict[str, Any]]] = []
+
+    def add(self, statement: Insert, rows: Iterable[dict[str, Any]]) -> None:
+        self._rows.extend((statement, row) for row in rows)
+
+    def mark(self) -> int:
+        return len(self._rows)
+
+    def rewind(self, mark: int) -> None:
+        del self._rows[mark:]
+
+    def flush(self) -> None:
+        by_statement: dict[Insert, list[dict[str, Any]]] = {}
+        for statement, row in self._rows:
+            by_statement.setdefault(statement, []).append(row)
+        self._rows.clear()
+        for statement, rows in by_statement.items():
+            self._c.execute(statement, rows)
 
 
 class UnitOfWork:
@@ -83,10 +113,12 @@ class UnitOfWork:
                 self._connection.close()
             self._connection = None
             raise _unavailable(exc) from exc
-        self.messages = MessageRepository(self._connection)
-        self.outbox = OutboxRepository(self._connection)
+        pending = PendingInserts(self._connection)
+        self._deferred["inserts"] = pending  # first: flushed before the work deferred after it
+        self.messages = MessageRepository(self._connection, pending)
+        self.outbox = OutboxRepository(self._connection, pending)
         self.audit = AuditLogRepository(self._connection)
-        self.ledger = LedgerRepository(self._connection)
+        self.ledger = LedgerRepository(self._connection, pending)
         self.runs = RunRepository(self._connection)
         self.breaks = BreakRepository(self._connection)
         self.counterparts = CounterpartRepository(self._connection)
