@@ -12,6 +12,13 @@ import sqlalchemy as sa
 
 from gateway.store import engine as engine_module
 from gateway.store.unit_of_work import UnitOfWork
+from tests.gateway.conftest import DATABASES
+
+# Like every PostgreSQL variant in the suite, these run where FISCALGW_TEST_DATABASE_URL is set (always in
+# CI: .ci/run sets it); the SQLite engine has no idle ping, which the last test checks.
+ON_POSTGRES = pytest.mark.parametrize(
+    "database_url", [d for d in DATABASES if d == "postgresql"], indirect=True
+)
 
 
 def _backend_pid(eng: sa.Engine) -> int:
@@ -38,11 +45,10 @@ def _age_the_pool(eng: sa.Engine, seconds: float) -> None:
         record.info[engine_module._IDLE_SINCE] = time.monotonic() - seconds
 
 
+@ON_POSTGRES
 def test_a_dead_idle_connection_is_replaced_at_checkout(
     engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("the idle ping is PostgreSQL's (SQLite has no server to lose)")
     first = _backend_pid(engine)
     admin = sa.create_engine(engine.url, poolclass=sa.pool.NullPool)
     try:
@@ -58,11 +64,26 @@ def test_a_dead_idle_connection_is_replaced_at_checkout(
     assert _backend_pid(engine) != first
 
 
+@ON_POSTGRES
 def test_a_recently_used_connection_is_not_pinged(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("the idle ping is PostgreSQL's (SQLite has no server to lose)")
     _backend_pid(engine)
     pings = _count_pings(engine, monkeypatch)
     with UnitOfWork(engine) as uow:
         assert uow.messages.count() == 0
     assert pings == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_sqlite_connections_are_never_pinged(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite has no server to lose: even a connection idle past the threshold is not pinged."""
+    _backend_free_use(engine)
+    _age_the_pool(engine, engine_module.POSTGRES_PING_IDLE_SECONDS + 1)
+    pings = _count_pings(engine, monkeypatch)
+    with UnitOfWork(engine) as uow:
+        assert uow.messages.count() == 0
+    assert pings == []
+
+
+def _backend_free_use(eng: sa.Engine) -> None:
+    with eng.connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
