@@ -41,9 +41,10 @@ from gateway.services.reconciliation.kinds import (
     Computed,
     checked_as_of,
     parse_request,
+    stored_break,
     timestamp_input,
 )
-from schemas.money import format_money, parse_sum, to_fen
+from schemas.money import format_money, parse_sum
 from signing import sm3_hex
 
 NAME: Final = "indicators"
@@ -117,27 +118,16 @@ def stable_key(kind: str, engine_key: str) -> str:
     return sm3_hex(f"{kind}|{engine_key}".encode())
 
 
-def _fen(value: Decimal | None) -> int | None:
-    return None if value is None else to_fen(value)
-
-
 def found_break(item: Break) -> FoundBreak:
     """An indicator break as stored: upper / lower amounts as the two sides, key :func:`stable_key`."""
-    diff = _fen(item.difference)
-    upper, lower = _fen(item.upper_amount), _fen(item.lower_amount)
-    magnitude = abs(diff) if diff is not None else abs(upper if upper is not None else (lower or 0))
-    detail = break_dict(item)
-    detail["type_zh"] = item.type.label_zh
-    return FoundBreak(
+    return stored_break(
         key=stable_key(NAME, item.key),
-        type=item.type.value,
         ident=item.key,
-        amount_fen=magnitude,
-        upper_amount_fen=upper,
-        lower_amount_fen=lower,
-        difference_fen=diff,
-        fields=detail["fields"],
-        detail=detail,
+        type_=item.type,
+        upper=item.upper_amount,
+        lower=item.lower_amount,
+        difference=item.difference,
+        detail=break_dict(item),
     )
 
 

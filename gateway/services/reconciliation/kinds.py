@@ -16,14 +16,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from gateway.reconcile.breaks import BreakType
 from gateway.rows import BreakRow, FoundBreak
 from gateway.services.break_closing import Verdict
 from gateway.services.errors import BadRequest
 from gateway.services.ports import Counterparts, ServiceContext
+from schemas.money import to_fen
 
 
 class Scope(Protocol):
@@ -188,3 +191,41 @@ def _first_problem(kind: AnyKind, exc: ValidationError, takes: str) -> str:
         return f"{_a(kind.name)} run needs {takes} ({where} is missing)"
     message = str(error["msg"]).removeprefix("Value error, ")
     return message if not where or message.startswith(where) else f"{where}: {message}"
+
+
+def fen(value: Decimal | None) -> int | None:
+    """An engine amount (yuan, ``Decimal``) as stored: integer fen, ``None`` kept."""
+    return None if value is None else to_fen(value)
+
+
+def stored_break(
+    *,
+    key: str,
+    ident: str,
+    type_: BreakType,
+    upper: Decimal | None,
+    lower: Decimal | None,
+    difference: Decimal | None,
+    detail: dict[str, Any],
+    sized_by: Sequence[Decimal | None] | None = None,
+) -> FoundBreak:
+    """One engine break as the bookkeeping stores it, for every kind: amounts in fen, ``detail`` (the
+    break's report JSON, which must hold ``fields``) with the ops label ``type_zh`` added. ``amount_fen``,
+    the size the break lists sort by, is ``|difference|``, else the first of ``sized_by`` that is not
+    ``None`` (default: upper, then lower), else 0."""
+    diff = fen(difference)
+    candidates = (upper, lower) if sized_by is None else sized_by
+    first = next((a for a in candidates if a is not None), None)
+    magnitude = abs(diff) if diff is not None else (abs(to_fen(first)) if first is not None else 0)
+    detail["type_zh"] = type_.label_zh
+    return FoundBreak(
+        key=key,
+        type=type_.value,
+        ident=ident,
+        amount_fen=magnitude,
+        upper_amount_fen=fen(upper),
+        lower_amount_fen=fen(lower),
+        difference_fen=diff,
+        fields=detail["fields"],
+        detail=detail,
+    )

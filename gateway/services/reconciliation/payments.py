@@ -41,9 +41,10 @@ from gateway.services.reconciliation.kinds import (
     Computed,
     checked_as_of,
     parse_request,
+    stored_break,
     timestamp_input,
 )
-from schemas.money import format_money, parse_sum, to_fen
+from schemas.money import format_money, parse_sum
 from signing import sm3_hex
 
 NAME: Final = "payments"
@@ -168,10 +169,6 @@ def reconcile_scope_from_store(
     )
 
 
-def _fen(value: Decimal | None) -> int | None:
-    return None if value is None else to_fen(value)
-
-
 _COUNTERPART = {
     BreakType.UNPAID: "paid_amount",
     BreakType.PAY_AMOUNT_MISMATCH: "paid_amount",
@@ -200,26 +197,17 @@ def found_break(scope: PaymentScope, item: PaymentBreak) -> FoundBreak:
     is about. Key: hex SM3 of ``payments|engine key`` (as for indicators; the engine key names type,
     division, bank, day and voucher) for a whole-division scope; a bank-narrowed scope adds its scope key
     (``payments|scope key|engine key``) so running both scopes of one day never shares a break row."""
-    diff = _fen(item.difference)
     counterpart = _COUNTERPART.get(item.type)
-    upper = _fen(item.voucher_amount)
-    lower = None if counterpart is None else _fen(getattr(item, counterpart))
-    present = [
-        a for a in (item.voucher_amount, item.refund_amount, item.paid_amount, item.cleared_amount) if a
-    ]
-    magnitude = abs(diff) if diff is not None else (abs(to_fen(present[0])) if present else 0)
-    detail = payment_break_dict(item)
-    detail["type_zh"] = item.type.label_zh
-    return FoundBreak(
+    amounts = (item.voucher_amount, item.refund_amount, item.paid_amount, item.cleared_amount)
+    return stored_break(
         key=break_key(scope, item.key),
-        type=item.type.value,
         ident=item.key,
-        amount_fen=magnitude,
-        upper_amount_fen=upper,
-        lower_amount_fen=lower,
-        difference_fen=diff,
-        fields=detail["fields"],
-        detail=detail,
+        type_=item.type,
+        upper=item.voucher_amount,
+        lower=None if counterpart is None else getattr(item, counterpart),
+        difference=item.difference,
+        detail=payment_break_dict(item),
+        sized_by=tuple(a for a in amounts if a),  # a zero amount does not size a break
     )
 
 

@@ -36,9 +36,15 @@ from gateway.services import break_closing
 from gateway.services.break_closing import Verdict
 from gateway.services.errors import BadRequest
 from gateway.services.ports import Counterparts, ServiceContext
-from gateway.services.reconciliation.kinds import Computed, checked_as_of, parse_request, timestamp_input
+from gateway.services.reconciliation.kinds import (
+    Computed,
+    checked_as_of,
+    parse_request,
+    stored_break,
+    timestamp_input,
+)
 from gateway.services.reconciliation.payments import day_input, parse_day
-from schemas.money import format_money, parse_sum, to_fen
+from schemas.money import format_money, parse_sum
 from signing import sm3_hex
 
 NAME: Final = "statements"
@@ -121,10 +127,6 @@ def reconcile_scope_from_store(gw: ServiceContext, scope: StatementScope, as_of:
     return reconcile_statement_columns(inputs, as_of=as_of)
 
 
-def _fen(value: Decimal | None) -> int | None:
-    return None if value is None else to_fen(value)
-
-
 def break_key(scope: StatementScope, engine_key: str) -> str:
     """The stored break key: hex SM3 of ``statements|engine key`` for a whole-division scope; a scope
     narrowed to one VtCode adds its scope key, so running both scopes of one day never shares a break."""
@@ -134,21 +136,14 @@ def break_key(scope: StatementScope, engine_key: str) -> str:
 
 def found_break(scope: StatementScope, item: StatementBreak) -> FoundBreak:
     """A statement break as stored; upper = what the statement says, lower = what the gateway holds."""
-    diff = _fen(item.difference)
-    present = [a for a in (item.statement_amount, item.held_amount) if a is not None]
-    magnitude = abs(diff) if diff is not None else (abs(to_fen(present[0])) if present else 0)
-    detail = statement_break_dict(item)
-    detail["type_zh"] = item.type.label_zh
-    return FoundBreak(
+    return stored_break(
         key=break_key(scope, item.key),
-        type=item.type.value,
         ident=item.key,
-        amount_fen=magnitude,
-        upper_amount_fen=_fen(item.statement_amount),
-        lower_amount_fen=_fen(item.held_amount),
-        difference_fen=diff,
-        fields=detail["fields"],
-        detail=detail,
+        type_=item.type,
+        upper=item.statement_amount,
+        lower=item.held_amount,
+        difference=item.difference,
+        detail=statement_break_dict(item),
     )
 
 
