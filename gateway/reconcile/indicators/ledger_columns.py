@@ -155,12 +155,15 @@ def create_time_sql(column: str) -> str:
     As :func:`doc_date_sql`: a 19-character cell is ``YYYY-MM-DD HH:MM:SS`` (or with ``T``) of a real
     instant exactly when DuckDB's ``TIMESTAMP`` cast prints back as the cell (``T`` read as a blank) — which
     also refuses ``24:00:00``, which the cast alone would read as the next midnight, and year 0;
-    ``YYYY-MM-DD`` likewise through ``DATE``; ``yyyyMMddHHmmss`` keeps ``strptime``, without year 0.
+    ``YYYY-MM-DD`` likewise through ``DATE``; ``yyyyMMddHHmmss`` keeps ``strptime``, without year 0. The
+    blank form is tried first: ``CASE`` evaluates a later branch only for the rows the earlier ones left, so
+    the common cell costs no ``replace``.
     """
     stamp = f"try_cast({column} AS TIMESTAMP)"
+    printed = f"strlen({column}) = 19 AND CAST({stamp} AS VARCHAR)"
     return (
-        f"CASE WHEN strlen({column}) = 19 AND CAST({stamp} AS VARCHAR) = replace({column}, 'T', ' ') "
-        f"THEN {stamp} "
+        f"CASE WHEN {printed} = {column} THEN {stamp} "
+        f"WHEN {printed} = replace({column}, 'T', ' ') THEN {stamp} "
         f"WHEN regexp_full_match({column}, '{COMPACT_TIME_PATTERN}') AND NOT starts_with({column}, '0000') "
         f"THEN try_strptime({column}, '%Y%m%d%H%M%S') "
         f"WHEN strlen({column}) = 10 AND CAST(try_cast({column} AS DATE) AS VARCHAR) = {column} "
