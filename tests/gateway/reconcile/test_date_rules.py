@@ -1,6 +1,7 @@
 """The DuckDB engine's DOC_DATE and CREATE_TIME conversions (``ledger_columns.doc_date_sql`` /
 ``create_time_sql``: casts checked by printing them back, no ``strptime`` for the ISO shapes) against the
-Python rules (``parse_doc_date`` / ``parse_create_time``) and against the ``strptime`` SQL they replaced.
+Python rules (``parse_doc_date`` / ``parse_create_time``) and against the ``strptime`` SQL they replaced; and
+the payment engine's ``day_sql`` against ``payments.columns.parse_day`` the same way.
 
 For every cell — each accepted shape, the near misses around them — the new SQL gives exactly the Python
 value, or NULL (the engine's ``bad`` flag) exactly where Python refuses; and exactly the old SQL's value,
@@ -32,6 +33,8 @@ from gateway.reconcile.indicators.ledger_columns import (
     parse_doc_date,
 )
 from gateway.reconcile.indicators.reference import reconcile_files_reference
+from gateway.reconcile.payments.columns import parse_day
+from gateway.reconcile.payments.duckdb_engine import day_sql
 
 from .ledgers import lower_row, upper_row, write_pair
 
@@ -178,6 +181,42 @@ def test_cast_conversions_give_the_python_rules_and_the_strptime_values(cells: l
         else:
             assert doc_new == doc_old, cell
             assert time_new == time_old, cell
+
+
+def _strptime_day(column: str) -> str:
+    """The payment engine's date conversion before the casts (commit ab788b2), verbatim."""
+    match = "coalesce(regexp_full_match({}, '{}'), false)".format
+    return (
+        f"CASE WHEN {match(column, COMPACT_DATE_PATTERN)} "
+        f"THEN CAST(try_strptime({column}, '%Y%m%d') AS DATE) "
+        f"WHEN {match(column, ISO_DATE_PATTERN)} THEN CAST(try_strptime({column}, '%Y-%m-%d') AS DATE) END"
+    )
+
+
+def _python_day(cell: str) -> date | None:
+    try:
+        return parse_day(cell)
+    except CellError:
+        return None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_cells(), min_size=1, max_size=30))
+@example(_EDGES)
+def test_payment_day_cast_gives_the_python_rule_and_the_strptime_value(cells: list[str]) -> None:
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TABLE t (i INTEGER, v VARCHAR)")
+        con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(cells)))
+        rows = con.execute(f"SELECT {day_sql('v')}, {_strptime_day('v')} FROM t ORDER BY i").fetchall()
+    finally:
+        con.close()
+    for cell, (new, old) in zip(cells, rows, strict=True):
+        assert new == _python_day(cell), cell
+        if _year_zero(cell):
+            assert new is None, cell
+        else:
+            assert new == old, cell
 
 
 def test_every_accepted_shape_is_accepted() -> None:
