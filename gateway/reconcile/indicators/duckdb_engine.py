@@ -41,15 +41,13 @@ from gateway.reconcile.indicators.ledger_columns import (
     ALL_COLUMNS,
     CODE9_PATTERN,
     COLUMN_NAMES_ZH,
-    COMPACT_DATE_PATTERN,
-    COMPACT_TIME_PATTERN,
     COMPARED_ATTRIBUTES,
-    DATE_WITH_TIME_PATTERN,
-    ISO_DATE_PATTERN,
     REQUIRED_COLUMNS,
     YEAR_PATTERN,
     Side,
     amount_sql,
+    create_time_sql,
+    doc_date_sql,
     in_transit_cutoff,
 )
 from gateway.reconcile.indicators.reference import check_record, iter_ledger
@@ -63,18 +61,7 @@ def _typed_select(side: Side, source: str, present: set[str]) -> str:
     cols = {c: (quote(c) if c in present else "CAST(NULL AS VARCHAR)") for c in ALL_COLUMNS}
     amount, year, deleted = cols["AMOUNT"], cols["FISCAL_YEAR"], cols["IS_DELETED"]
     doc, created = cols["DOC_DATE"], cols["CREATE_TIME"]
-    doc_date = (
-        f"CASE WHEN {full_match(doc, ISO_DATE_PATTERN)} OR {full_match(doc, DATE_WITH_TIME_PATTERN)} "
-        f"THEN strftime(try_strptime(left({doc}, 10), '%Y-%m-%d'), '%Y-%m-%d') "
-        f"WHEN {full_match(doc, COMPACT_DATE_PATTERN)} "
-        f"THEN strftime(try_strptime({doc}, '%Y%m%d'), '%Y-%m-%d') END"
-    )
-    create_time = (
-        f"CASE WHEN {full_match(created, DATE_WITH_TIME_PATTERN)} "
-        f"THEN try_strptime(replace({created}, 'T', ' '), '%Y-%m-%d %H:%M:%S') "
-        f"WHEN {full_match(created, COMPACT_TIME_PATTERN)} THEN try_strptime({created}, '%Y%m%d%H%M%S') "
-        f"WHEN {full_match(created, ISO_DATE_PATTERN)} THEN try_strptime({created}, '%Y-%m-%d') END"
-    )
+    doc_date, create_time = doc_date_sql(doc), create_time_sql(created)
     code_checks = [f"NOT coalesce({full_match(cols['MOF_DIV_CODE'], CODE9_PATTERN)}, false)"]
     if side is Side.UPPER:
         code_checks.append(f"NOT coalesce({full_match(cols['REC_DIV_CODE'], CODE9_PATTERN)}, false)")

@@ -127,6 +127,50 @@ def amount_sql(column: str) -> str:
     )
 
 
+def doc_date_sql(column: str) -> str:
+    """The SQL (DuckDB) twin of :func:`parse_doc_date`: the ISO ``YYYY-MM-DD`` text, NULL when the cell is
+    refused (or empty).
+
+    No ``strptime``: a 10-character cell is a valid ISO date exactly when DuckDB's ``DATE`` cast of it prints
+    back as the cell itself — the cast's canonical text is ``YYYY-MM-DD`` for the years 1–9999 and nothing
+    else (year 0 prints ``(BC)``, an invalid day does not cast), so the round trip is also the shape check. A
+    date with a time keeps its regex (the time is not validated, as in Python) and checks its first ten
+    characters the same way; ``yyyyMMdd`` keeps ``strptime``, without the year 0 Python refuses.
+    """
+    head = f"left({column}, 10)"
+    return (
+        f"CASE WHEN strlen({column}) = 10 AND CAST(try_cast({column} AS DATE) AS VARCHAR) = {column} "
+        f"THEN {column} "
+        f"WHEN regexp_full_match({column}, '{DATE_WITH_TIME_PATTERN}') "
+        f"AND CAST(try_cast({head} AS DATE) AS VARCHAR) = {head} THEN {head} "
+        f"WHEN regexp_full_match({column}, '{COMPACT_DATE_PATTERN}') AND NOT starts_with({column}, '0000') "
+        f"THEN strftime(try_strptime({column}, '%Y%m%d'), '%Y-%m-%d') END"
+    )
+
+
+def create_time_sql(column: str) -> str:
+    """The SQL (DuckDB) twin of :func:`parse_create_time`: a ``TIMESTAMP``, NULL when the cell is refused (or
+    empty).
+
+    As :func:`doc_date_sql`: a 19-character cell is ``YYYY-MM-DD HH:MM:SS`` (or with ``T``) of a real
+    instant exactly when DuckDB's ``TIMESTAMP`` cast prints back as the cell (``T`` read as a blank) — which
+    also refuses ``24:00:00``, which the cast alone would read as the next midnight, and year 0;
+    ``YYYY-MM-DD`` likewise through ``DATE``; ``yyyyMMddHHmmss`` keeps ``strptime``, without year 0. The
+    blank form is tried first: ``CASE`` evaluates a later branch only for the rows the earlier ones left, so
+    the common cell costs no ``replace``.
+    """
+    stamp = f"try_cast({column} AS TIMESTAMP)"
+    printed = f"strlen({column}) = 19 AND CAST({stamp} AS VARCHAR)"
+    return (
+        f"CASE WHEN {printed} = {column} THEN {stamp} "
+        f"WHEN {printed} = replace({column}, 'T', ' ') THEN {stamp} "
+        f"WHEN regexp_full_match({column}, '{COMPACT_TIME_PATTERN}') AND NOT starts_with({column}, '0000') "
+        f"THEN try_strptime({column}, '%Y%m%d%H%M%S') "
+        f"WHEN strlen({column}) = 10 AND CAST(try_cast({column} AS DATE) AS VARCHAR) = {column} "
+        f"THEN CAST({column} AS TIMESTAMP) END"
+    )
+
+
 def parse_deleted(value: str | None) -> bool:
     if value is None or value == "2":
         return False

@@ -43,7 +43,6 @@ from gateway.reconcile.indicators.ledger_columns import amount_sql
 from gateway.reconcile.payments.columns import (
     ADM_PATTERN,
     COMPACT_DATE_PATTERN,
-    ISO_DATE_PATTERN,
     PAYMENT_COLUMN_NAMES_ZH,
     REQUIRED_COLUMNS,
     PaymentInputs,
@@ -87,10 +86,18 @@ def _match(expr: str, pattern: str) -> str:
     return f"coalesce({full_match(expr, pattern)}, false)"
 
 
-def _day(expr: str) -> str:
+def day_sql(expr: str) -> str:
+    """The SQL twin of :func:`~gateway.reconcile.payments.columns.parse_day`: a ``DATE``, NULL when refused.
+
+    ``YYYY-MM-DD`` as the indicator engine reads DOC_DATE (``ledger_columns.doc_date_sql``): the ``DATE``
+    cast printed back must be the cell, which is the shape and the calendar check at once and refuses the
+    year 0 DuckDB would read as 1 BC and Python refuses; ``yyyyMMdd`` keeps ``strptime``, without year 0.
+    """
     return (
-        f"CASE WHEN {_match(expr, COMPACT_DATE_PATTERN)} THEN CAST(try_strptime({expr}, '%Y%m%d') AS DATE) "
-        f"WHEN {_match(expr, ISO_DATE_PATTERN)} THEN CAST(try_strptime({expr}, '%Y-%m-%d') AS DATE) END"
+        f"CASE WHEN {_match(expr, COMPACT_DATE_PATTERN)} AND NOT starts_with({expr}, '0000') "
+        f"THEN CAST(try_strptime({expr}, '%Y%m%d') AS DATE) "
+        f"WHEN strlen({expr}) = 10 AND CAST(try_cast({expr} AS DATE) AS VARCHAR) = {expr} "
+        f"THEN try_cast({expr} AS DATE) END"
     )
 
 
@@ -106,7 +113,7 @@ def _typed_sql(role: Role, source: str, present: set[str]) -> str:
     if role is Role.VOUCHERS:
         vt = col["VT_CODE"]
         select = f"""{col["ADM_DIV_CODE"]} AS adm, {col["VOUCHER_NO"]} AS voucher_no,
-            {_day(col["VOU_DATE"])} AS day, {bank} AS bank, {_fen(col["PAY_AMT"])} AS amount, {vt} AS vt"""
+            {day_sql(col["VOU_DATE"])} AS day, {bank} AS bank, {_fen(col["PAY_AMT"])} AS amount, {vt} AS vt"""
         bad = (
             f"{adm_bad} OR voucher_no IS NULL OR day IS NULL OR amount IS NULL OR amount < 0 "
             "OR coalesce(vt NOT IN ('5201', '8202'), false)"
@@ -115,9 +122,9 @@ def _typed_sql(role: Role, source: str, present: set[str]) -> str:
         vt = col["VT_CODE"]
         x_date = col["X_PAY_DATE"]
         select = f"""{col["ADM_DIV_CODE"]} AS adm, {col["VOUCHER_NO"]} AS voucher_no,
-            {_day(col["VOU_DATE"])} AS day, {bank} AS bank, {vt} AS vt,
+            {day_sql(col["VOU_DATE"])} AS day, {bank} AS bank, {vt} AS vt,
             CASE WHEN {vt} = '2252' THEN 'F' ELSE 'R' END AS kind,
-            {_fen(col["X_PAY_AMT"])} AS paid, {_day(x_date)} AS pay_day, {x_date} AS pay_day_text,
+            {_fen(col["X_PAY_AMT"])} AS paid, {day_sql(x_date)} AS pay_day, {x_date} AS pay_day_text,
             {col["ORIGINAL_VOUCHER_NO"]} AS original_no, {_fen(col["PAY_AMT"])} AS amount"""
         bad = (
             f"{adm_bad} OR voucher_no IS NULL OR day IS NULL "
@@ -128,7 +135,7 @@ def _typed_sql(role: Role, source: str, present: set[str]) -> str:
     elif role is Role.CLEARING:
         select = f"""{col["ADM_DIV_CODE"]} AS adm, {col["VT_CODE"]} AS vt,
             {col["CLEARING_NO"]} AS clearing_no, {col["VOUCHER_NO"]} AS voucher_no,
-            {_day(col["VOU_DATE"])} AS day, {bank} AS bank,
+            {day_sql(col["VOU_DATE"])} AS day, {bank} AS bank,
             {_fen(col["PAY_AMT"])} AS amount"""
         bad = (
             f"{adm_bad} OR NOT coalesce(vt IN ('2301', '2302'), false) OR clearing_no IS NULL "
@@ -136,7 +143,7 @@ def _typed_sql(role: Role, source: str, present: set[str]) -> str:
         )
     else:
         select = f"""{col["ADM_DIV_CODE"]} AS adm, {col["VOUCHER_NO"]} AS statement_no,
-            {_day(col["END_DATE"])} AS day, {bank} AS bank, {_fen(col["PRE_DATE_MONEY"])} AS pre,
+            {day_sql(col["END_DATE"])} AS day, {bank} AS bank, {_fen(col["PRE_DATE_MONEY"])} AS pre,
             {_fen(col["CLEAR_AMT"])} AS clr, {_fen(col["CUR_RECK_MONEY"])} AS reck,
             {_fen(col["CUR_DATE_MONEY"])} AS cur"""
         bad = (
