@@ -36,3 +36,16 @@ def test_audit_head_starts_at_genesis(engine: sa.Engine) -> None:
     with engine.connect() as connection:
         row = connection.execute(sa.text("SELECT seq, hash FROM audit_head")).one()
     assert (row.seq, row.hash) == (0, "0" * 64)
+
+
+def test_pair_index_covers_a_lowers_issuers(engine: sa.Engine) -> None:
+    """0013: the index the pair read's per-issuer ``min(id)`` walks without touching the rows."""
+    indexes = {i["name"]: i["column_names"] for i in sa.inspect(engine).get_indexes("ledger_indicators")}
+    assert indexes["ix_ledger_indicators_counterparty_side_is_deleted_division_id"] == [
+        "counterparty",
+        "side",
+        "is_deleted",
+        "division",
+        "id",
+    ]
+    assert current_revision(engine) == "0013_pair_index" == head_revision()
