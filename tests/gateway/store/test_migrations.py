@@ -39,12 +39,13 @@ def test_audit_head_starts_at_genesis(engine: sa.Engine) -> None:
 
 
 def test_pair_index_covers_a_lowers_issuers(engine: sa.Engine) -> None:
-    """0013: the index the pair read's per-issuer ``min(id)`` walks without touching the rows."""
+    """0013: the index a pair read's issued-to-lower rows and per-issuer ``min(id)`` are read through."""
     indexes = {i["name"]: i["column_names"] for i in sa.inspect(engine).get_indexes("ledger_indicators")}
-    assert indexes["ix_ledger_indicators_counterparty_side_is_deleted_division_id"] == [
+    assert indexes["ix_ledger_indicators_pair"] == [
         "counterparty",
         "side",
         "is_deleted",
+        "fiscal_year",
         "division",
         "id",
     ]
