@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Connection,
     Select,
     String,
@@ -343,7 +344,11 @@ class LedgerRepository:
         per row crosses the driver; a side whose cells hold a separator is read again cell by cell."""
         line = (_packed_line(_export_columns(self._c)),)
         upper_lines = [r[0] for r in self._pair_upper_rows(upper, lower, fiscal_year, line)]
-        lower_lines = list(self._c.execute(self._pair_lower_select(lower, fiscal_year, line)).scalars())
+        # Sorted here by id, not by an ORDER BY: SQLite's sorter would carry every packed line.
+        unordered = self._pair_lower_select(lower, fiscal_year, (ledger_indicators.c.id, *line)).order_by(
+            None
+        )
+        lower_lines = [r[1] for r in sorted(self._c.execute(unordered).all(), key=lambda r: int(r[0]))]
         sides = []
         for index, lines in enumerate((upper_lines, lower_lines)):
             snapshot = SnapshotColumns.packed(EXPORT_COLUMNS, lines)
@@ -388,12 +393,18 @@ class LedgerRepository:
         # 2. The upper's rows to other lowers with one of those BGT_IDs (probes of division, side, year,
         #    bgt_id; the ids are bound as one array / JSON value, not one parameter each).
         if shared_ids:
+            if self._c.dialect.name == "sqlite":
+                # The rows already read are skipped by rowid on the index entry, before SQLite seeks the row
+                # (most probes find only the lower's own row); PostgreSQL reads the heap tuple anyway.
+                others: ColumnElement[bool] = t.c.id.not_in(_json_values(sorted(by_id)))
+            else:
+                others = t.c.counterparty.is_distinct_from(lower)
             shared = select(t.c.id, *columns).where(
                 t.c.division == upper,
                 t.c.side == "issued",
                 *live,
-                t.c.counterparty.is_distinct_from(lower),
                 _in_values(self._c, t.c.bgt_id, sorted(shared_ids)),
+                others,
             )
             by_id.update((int(r[0]), tuple(r[1:])) for r in self._c.execute(shared))
         # 3. One row (the oldest live) of every issuer to the lower, any year — the engine's last attribution
@@ -430,10 +441,15 @@ def _in_values(connection: Connection, column: Any, values: list[str]) -> Any:
     SQLite."""
     if connection.dialect.name == "postgresql":
         return column == any_(bindparam("pair_ids", values, type_=postgresql.ARRAY(String)))
+    return column.in_(_json_values(values))
+
+
+def _json_values(values: list[str] | list[int]) -> Any:
+    """SQLite: the values as a one-column subquery over one bound JSON array (``json_each``)."""
     each: Select[Any] = select(literal_column("value")).select_from(
-        func.json_each(bindparam("pair_ids", json.dumps(values)))
+        func.json_each(bindparam(None, json.dumps(values)))
     )
-    return column.in_(each.scalar_subquery())
+    return each.scalar_subquery()
 
 
 def _packed_line(columns: tuple[Any, ...]) -> Any:
