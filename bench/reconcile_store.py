@@ -11,6 +11,8 @@ throw-away schema), then times for the pair (330000000, 330301000, 2026):
                    pair's rows from the database into memory (no file), run the DuckDB engine, keep the pair;
 * ``export``     : that read alone (:meth:`LedgerRepository.pair_columns`);
 * ``export_csv`` : the CSV export of the same rows (:meth:`LedgerRepository.export_pair`, for comparison);
+* ``export_seconds_no_statistics`` (PostgreSQL): ``export`` once right after the bulk load, before the
+                   ANALYZE (no planner statistics yet);
 * ``engine``     : the DuckDB engine alone on the exported CSV snapshots (the file path's cost on the same
                    data).
 
@@ -163,7 +165,16 @@ def main() -> int:
                         loaded += uow.ledger.add_many(batch, AS_OF)
                         uow.commit()
             load_seconds = round(time.perf_counter() - start, 1)
+
+            def export() -> None:
+                with database.unit_of_work() as uow:
+                    uow.ledger.pair_columns(UPPER, LOWER, YEAR)
+
+            no_statistics: dict[str, float] = {}
             if database.dialect == "postgresql":
+                # The read once right after the bulk load, before any ANALYZE: the planner has no statistics
+                # then (the shape issue 16 saw go quadratic); the pair read must stay linear regardless.
+                no_statistics["export_seconds_no_statistics"] = _best(1, export)
                 # A bulk load leaves the planner without statistics until autovacuum catches up; with none,
                 # PostgreSQL nests the pair's BGT_ID semi-join as a loop (10+ minutes at 1 M rows, seen
                 # 2026-12-04). Intake grows the table gradually, so autovacuum's ANALYZE keeps up there.
@@ -176,10 +187,6 @@ def main() -> int:
             def export_csv() -> None:
                 with database.unit_of_work() as uow:
                     uow.ledger.export_pair(UPPER, LOWER, YEAR, pair_upper, pair_lower)
-
-            def export() -> None:
-                with database.unit_of_work() as uow:
-                    uow.ledger.pair_columns(UPPER, LOWER, YEAR)
 
             export_csv_seconds = _best(args.repeat, export_csv)
             export_seconds = _best(args.repeat, export)
@@ -206,6 +213,7 @@ def main() -> int:
                         "pair_breaks": len(report[-1].breaks),
                         "store_run_seconds": store_seconds,
                         "export_seconds": export_seconds,
+                        **no_statistics,
                         "export_csv_seconds": export_csv_seconds,
                         "engine_seconds": engine_seconds,
                         "ratio_store_run_to_engine": round(store_seconds / engine_seconds, 2),

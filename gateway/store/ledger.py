@@ -8,6 +8,7 @@ writes rows. Amounts are integer fen.
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Connection,
     Select,
     String,
     and_,
+    any_,
     bindparam,
     case,
     cast,
@@ -28,9 +31,9 @@ from sqlalchemy import (
     or_,
     select,
     type_coerce,
-    union,
     update,
 )
+from sqlalchemy.dialects import postgresql
 
 from gateway.reconcile.indicators.snapshot_columns import FIELD_SEPARATOR, SnapshotColumns
 from gateway.rows import IndicatorRow, NewEntry, NewIndicator
@@ -325,11 +328,11 @@ class LedgerRepository:
 
     def export_pair(self, upper: str, lower: str, fiscal_year: int, upper_csv: Path, lower_csv: Path) -> None:
         """Write the two BA_BGT_INFO snapshots one indicator reconciliation of (upper, lower, year) reads
-        (the rows of :meth:`_pair_selects`) as CSV files. Rows stream from the cursor in batches straight into
-        the files; nothing is held per row."""
-        upper_query, lower_query = self._pair_selects(upper, lower, fiscal_year, _export_columns(self._c))
-        _write_csv(self._c, upper_query, upper_csv)
-        _write_csv(self._c, lower_query, lower_csv)
+        (the rows of :meth:`_pair_upper_rows` and :meth:`_pair_lower_select`) as CSV files. The lower side
+        streams from the cursor in batches straight into its file; the upper side is gathered by id first."""
+        columns = _export_columns(self._c)
+        _write_rows(upper_csv, self._pair_upper_rows(upper, lower, fiscal_year, columns))
+        _write_csv(self._c, self._pair_lower_select(lower, fiscal_year, columns), lower_csv)
 
     def pair_columns(
         self, upper: str, lower: str, fiscal_year: int
@@ -339,51 +342,114 @@ class LedgerRepository:
 
         The database joins each row's cells into one string (:class:`SnapshotColumns` packed), so one value
         per row crosses the driver; a side whose cells hold a separator is read again cell by cell."""
-        line = _packed_line(_export_columns(self._c))
-        packed = self._pair_selects(upper, lower, fiscal_year, (line,))
+        line = (_packed_line(_export_columns(self._c)),)
+        upper_lines = [r[0] for r in self._pair_upper_rows(upper, lower, fiscal_year, line)]
+        # Sorted here by id, not by an ORDER BY: SQLite's sorter would carry every packed line.
+        unordered = self._pair_lower_select(lower, fiscal_year, (ledger_indicators.c.id, *line)).order_by(
+            None
+        )
+        lower_lines = [r[1] for r in sorted(self._c.execute(unordered).all(), key=lambda r: int(r[0]))]
         sides = []
-        for index, query in enumerate(packed):
-            lines = list(self._c.execute(query).scalars())
+        for index, lines in enumerate((upper_lines, lower_lines)):
             snapshot = SnapshotColumns.packed(EXPORT_COLUMNS, lines)
             if snapshot is None:
-                plain = self._pair_selects(upper, lower, fiscal_year, _export_columns(self._c))[index]
-                rows = [tuple(r) for r in self._c.execute(plain)]
+                plain = _export_columns(self._c)
+                rows = (
+                    self._pair_upper_rows(upper, lower, fiscal_year, plain)
+                    if index == 0
+                    else [
+                        tuple(r) for r in self._c.execute(self._pair_lower_select(lower, fiscal_year, plain))
+                    ]
+                )
                 snapshot = SnapshotColumns.from_rows(EXPORT_COLUMNS, rows)
             sides.append(snapshot)
         return sides[0], sides[1]
 
-    def _pair_selects(
+    def _pair_upper_rows(
         self, upper: str, lower: str, fiscal_year: int, columns: tuple[Any, ...]
-    ) -> tuple[Select[Any], Select[Any]]:
-        """The upper and lower snapshot rows of one pair's reconciliation, in id order.
+    ) -> list[tuple[Any, ...]]:
+        """The upper snapshot rows of one pair's reconciliation (``columns`` of each), in id order.
 
-        Upper side: every live row issued to ``lower`` that year by any issuer (so a lower row is attributed
-        to the right upper, exactly as in a whole-file run), ``upper``'s rows to other lowers that share a
-        BGT_ID with those (so duplicates are seen whole), and one row of every other year's issuer to
-        ``lower``. Lower side: every live row ``lower`` booked as received that year.
+        Every live row issued to ``lower`` that year by any issuer (so a lower row is attributed to the right
+        upper, exactly as in a whole-file run), ``upper``'s rows to other lowers that share a BGT_ID with
+        those (so duplicates are seen whole), and one row of every other year's issuer to ``lower``.
+
+        Three single-table queries, each driven by an index from the small side, merged by id here: no join
+        and no ``id IN (subquery)``, so no plan can turn quadratic, with or without planner statistics
+        (a nested-loop semi-join over the 2 M-row table ran > 10 minutes on PostgreSQL, issue 16).
         """
         t = ledger_indicators
-        live = [t.c.fiscal_year == fiscal_year, t.c.is_deleted.is_(False)]
-        to_lower = select(t.c.id).where(t.c.counterparty == lower, t.c.side == "issued", *live)
-        shared_ids = select(t.c.bgt_id).where(
-            t.c.counterparty == lower, t.c.side == "issued", t.c.division == upper, *live
+        live = (t.c.fiscal_year == fiscal_year, t.c.is_deleted.is_(False))
+        issued_to_lower = (t.c.counterparty == lower, t.c.side == "issued")
+        by_id: dict[int, tuple[Any, ...]] = {}
+        shared_ids: set[str] = set()
+        # 1. Every live row issued to the lower that year (index on counterparty, fiscal_year).
+        for r in self._c.execute(
+            select(t.c.id, t.c.division, t.c.bgt_id, *columns).where(*issued_to_lower, *live)
+        ):
+            by_id[int(r[0])] = tuple(r[3:])
+            if r[1] == upper:
+                shared_ids.add(str(r[2]))
+        # 2. The upper's rows to other lowers with one of those BGT_IDs (probes of division, side, year,
+        #    bgt_id; the ids are bound as one array / JSON value, not one parameter each).
+        if shared_ids:
+            if self._c.dialect.name == "sqlite":
+                # The rows already read are skipped by rowid on the index entry, before SQLite seeks the row
+                # (most probes find only the lower's own row); PostgreSQL reads the heap tuple anyway.
+                others: ColumnElement[bool] = t.c.id.not_in(_json_values(sorted(by_id)))
+            else:
+                others = t.c.counterparty.is_distinct_from(lower)
+            shared = select(t.c.id, *columns).where(
+                t.c.division == upper,
+                t.c.side == "issued",
+                *live,
+                _in_values(self._c, t.c.bgt_id, sorted(shared_ids)),
+                others,
+            )
+            by_id.update((int(r[0]), tuple(r[1:])) for r in self._c.execute(shared))
+        # 3. One row (the oldest live) of every issuer to the lower, any year — the engine's last attribution
+        #    rule ("any upper that issued to this lower") ignores the year (index-only, migration 0013).
+        firsts = self._c.execute(
+            select(func.min(t.c.id)).where(*issued_to_lower, t.c.is_deleted.is_(False)).group_by(t.c.division)
+        ).scalars()
+        missing = sorted(int(i) for i in firsts if int(i) not in by_id)
+        if missing:
+            rows = self._c.execute(
+                select(t.c.id, *columns).where(t.c.id.in_(bindparam("ids", expanding=True))), {"ids": missing}
+            )
+            by_id.update((int(r[0]), tuple(r[1:])) for r in rows)
+        return [by_id[i] for i in sorted(by_id)]
+
+    def _pair_lower_select(self, lower: str, fiscal_year: int, columns: tuple[Any, ...]) -> Select[Any]:
+        """The lower snapshot rows: every live row ``lower`` booked as received that year, in id order."""
+        t = ledger_indicators
+        return (
+            select(*columns)
+            .where(
+                t.c.fiscal_year == fiscal_year,
+                t.c.is_deleted.is_(False),
+                t.c.side == "received",
+                t.c.division == lower,
+            )
+            .order_by(t.c.id)
         )
-        shared = select(t.c.id).where(
-            t.c.division == upper, t.c.side == "issued", *live, t.c.bgt_id.in_(shared_ids)
-        )
-        # The engine's last attribution rule ("any upper that issued to this lower") ignores the year: one
-        # row per such upper from any year decides it the same way (its own pair is filtered out later).
-        any_year = (
-            select(func.min(t.c.id))
-            .where(t.c.counterparty == lower, t.c.side == "issued", t.c.is_deleted.is_(False))
-            .group_by(t.c.division)
-        )
-        ids = union(to_lower, shared, any_year).subquery()
-        upper_query = select(*columns).where(t.c.id.in_(select(ids.c[0]))).order_by(t.c.id)
-        lower_query = (
-            select(*columns).where(*live, t.c.side == "received", t.c.division == lower).order_by(t.c.id)
-        )
-        return upper_query, lower_query
+
+
+def _in_values(connection: Connection, column: Any, values: list[str]) -> Any:
+    """``column IN values`` with the values bound as one parameter: ``= ANY(:array)`` on PostgreSQL (a
+    hashed array filter or index probes, linear either way), ``IN (SELECT value FROM json_each(:json))`` on
+    SQLite."""
+    if connection.dialect.name == "postgresql":
+        return column == any_(bindparam("pair_ids", values, type_=postgresql.ARRAY(String)))
+    return column.in_(_json_values(values))
+
+
+def _json_values(values: list[str] | list[int]) -> Any:
+    """SQLite: the values as a one-column subquery over one bound JSON array (``json_each``)."""
+    each: Select[Any] = select(literal_column("value")).select_from(
+        func.json_each(bindparam(None, json.dumps(values)))
+    )
+    return each.scalar_subquery()
 
 
 def _packed_line(columns: tuple[Any, ...]) -> Any:
@@ -450,6 +516,14 @@ def _export_columns(connection: Connection) -> tuple[Any, ...]:
         "CREATE_TIME": _china_time_sql(connection, t.c.create_time),
     }
     return tuple(by_column[name] for name in EXPORT_COLUMNS)
+
+
+def _write_rows(path: Path, rows: Iterable[tuple[Any, ...]]) -> None:
+    """Write text rows already read into a CSV file (NULL → empty cell)."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(EXPORT_COLUMNS)
+        writer.writerows(rows)
 
 
 def _write_csv(connection: Connection, query: Any, path: Path, batch: int = 10_000) -> None:

@@ -224,6 +224,7 @@ ledger_indicators = Table(
     Index(None, "ori_bgt_id", "fiscal_year"),  # 资金追踪: the next level by ORI_BGT_ID (0010)
     Index(None, "sup_bgt_doc_no", "fiscal_year"),  # 资金追踪: bookings by 上级指标文号 (0010)
     Index(None, "division", "fiscal_year", "is_track", "id"),  # 资金追踪: a page of one level (0010)
+    Index("ix_ledger_indicators_pair", "counterparty", "side", "is_deleted", "fiscal_year", "division", "id"),
 )
 
 ledger_entries = Table(

@@ -36,3 +36,17 @@ def test_audit_head_starts_at_genesis(engine: sa.Engine) -> None:
     with engine.connect() as connection:
         row = connection.execute(sa.text("SELECT seq, hash FROM audit_head")).one()
     assert (row.seq, row.hash) == (0, "0" * 64)
+
+
+def test_pair_index_covers_a_lowers_issuers(engine: sa.Engine) -> None:
+    """0013: the index a pair read's issued-to-lower rows and per-issuer ``min(id)`` are read through."""
+    indexes = {i["name"]: i["column_names"] for i in sa.inspect(engine).get_indexes("ledger_indicators")}
+    assert indexes["ix_ledger_indicators_pair"] == [
+        "counterparty",
+        "side",
+        "is_deleted",
+        "fiscal_year",
+        "division",
+        "id",
+    ]
+    assert current_revision(engine) == "0013_pair_index" == head_revision()
