@@ -45,11 +45,10 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
+from gateway.reconcile.column_lists import ColumnLists
 from gateway.reconcile.indicators.ledger_columns import CellError, parse_amount, parse_required
 from schemas.money import to_fen
 
@@ -197,35 +196,7 @@ def parse_clearing_vt(value: str | None) -> str:
 
 
 @dataclass
-class _Columns:
-    """Equal-length column lists; ``append`` adds one row, ``rows`` zips them (reference engine only)."""
-
-    def __len__(self) -> int:
-        first = fields(self)[0].name
-        return len(getattr(self, first))
-
-    def append(self, *values: Any) -> None:
-        for spec, value in zip(fields(self), values, strict=True):
-            getattr(self, spec.name).append(value)
-
-    def extend(self, other: _Columns) -> None:
-        for spec in fields(self):
-            getattr(self, spec.name).extend(getattr(other, spec.name))
-
-    def columns(self) -> list[list[Any]]:
-        return [getattr(self, spec.name) for spec in fields(self)]
-
-    def rows(self) -> Iterator[tuple[Any, ...]]:
-        return zip(*self.columns(), strict=True)
-
-    def check_lengths(self) -> None:
-        lengths = {spec.name: len(getattr(self, spec.name)) for spec in fields(self)}
-        if len(set(lengths.values())) > 1:
-            raise ValueError(f"{type(self).__name__}: columns of different lengths {lengths}")
-
-
-@dataclass
-class VoucherColumns(_Columns):
+class VoucherColumns(ColumnLists):
     adm_div_code: list[str] = field(default_factory=list)
     voucher_no: list[str] = field(default_factory=list)
     vou_date: list[date] = field(default_factory=list)
@@ -234,7 +205,7 @@ class VoucherColumns(_Columns):
 
 
 @dataclass
-class ReceiptColumns(_Columns):
+class ReceiptColumns(ColumnLists):
     adm_div_code: list[str] = field(default_factory=list)
     voucher_no: list[str] = field(default_factory=list)
     vou_date: list[date] = field(default_factory=list)
@@ -244,7 +215,7 @@ class ReceiptColumns(_Columns):
 
 
 @dataclass
-class RefundColumns(_Columns):
+class RefundColumns(ColumnLists):
     adm_div_code: list[str] = field(default_factory=list)
     voucher_no: list[str] = field(default_factory=list)
     original_voucher_no: list[str] = field(default_factory=list)
@@ -254,7 +225,7 @@ class RefundColumns(_Columns):
 
 
 @dataclass
-class ClearingColumns(_Columns):
+class ClearingColumns(ColumnLists):
     adm_div_code: list[str] = field(default_factory=list)
     vt_code: list[str] = field(default_factory=list)
     clearing_no: list[str] = field(default_factory=list)
@@ -265,7 +236,7 @@ class ClearingColumns(_Columns):
 
 
 @dataclass
-class QuotaColumns(_Columns):
+class QuotaColumns(ColumnLists):
     adm_div_code: list[str] = field(default_factory=list)
     statement_no: list[str] = field(default_factory=list)
     end_date: list[date] = field(default_factory=list)

@@ -18,10 +18,10 @@ an absent code).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+
+from gateway.reconcile.column_lists import ColumnLists
 
 VOUCHER_STATEMENT_TYPES = ("3501", "3502")
 QUOTA_STATEMENT_TYPES = ("3510", "5510")
@@ -29,27 +29,7 @@ CLEARING_TYPES = ("2301", "2302")
 
 
 @dataclass
-class _Columns:
-    """Equal-length column lists; ``append`` adds one row, ``rows`` zips them (reference engine only)."""
-
-    def append(self, *values: Any) -> None:
-        for spec, value in zip(fields(self), values, strict=True):
-            getattr(self, spec.name).append(value)
-
-    def columns(self) -> list[list[Any]]:
-        return [getattr(self, spec.name) for spec in fields(self)]
-
-    def rows(self) -> Iterator[tuple[Any, ...]]:
-        return zip(*self.columns(), strict=True)
-
-    def check_lengths(self) -> None:
-        lengths = {spec.name: len(getattr(self, spec.name)) for spec in fields(self)}
-        if len(set(lengths.values())) > 1:
-            raise ValueError(f"{type(self).__name__}: columns of different lengths {lengths}")
-
-
-@dataclass
-class StatementColumns(_Columns):
+class StatementColumns(ColumnLists):
     adm_div_code: list[str] = field(default_factory=list)
     vt_code: list[str] = field(default_factory=list)
     statement_no: list[str] = field(default_factory=list)
@@ -61,7 +41,7 @@ class StatementColumns(_Columns):
 
 
 @dataclass
-class DetailColumns(_Columns):
+class DetailColumns(ColumnLists):
     adm_div_code: list[str] = field(default_factory=list)
     vt_code: list[str] = field(default_factory=list)
     statement_no: list[str] = field(default_factory=list)
@@ -71,13 +51,13 @@ class DetailColumns(_Columns):
 
 
 @dataclass
-class HeldVoucherColumns(_Columns):
+class HeldVoucherColumns(ColumnLists):
     adm_div_code: list[str] = field(default_factory=list)
     voucher_no: list[str] = field(default_factory=list)
 
 
 @dataclass
-class HeldReceiptColumns(_Columns):
+class HeldReceiptColumns(ColumnLists):
     adm_div_code: list[str] = field(default_factory=list)
     voucher_no: list[str] = field(default_factory=list)
     bank: list[str] = field(default_factory=list)
@@ -86,7 +66,7 @@ class HeldReceiptColumns(_Columns):
 
 
 @dataclass
-class HeldClearingColumns(_Columns):
+class HeldClearingColumns(ColumnLists):
     adm_div_code: list[str] = field(default_factory=list)
     vt_code: list[str] = field(default_factory=list)
     clearing_no: list[str] = field(default_factory=list)
@@ -97,7 +77,7 @@ class HeldClearingColumns(_Columns):
 
 
 @dataclass
-class QuotaStatementColumns(_Columns):
+class QuotaStatementColumns(ColumnLists):
     adm_div_code: list[str] = field(default_factory=list)
     vt_code: list[str] = field(default_factory=list)
     statement_no: list[str] = field(default_factory=list)
