@@ -5,7 +5,6 @@ what the gateway holds), each linking to its persistent break."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from starlette.requests import Request
@@ -32,10 +31,7 @@ def render_statement_run(
     found: list[dict[str, Any]] = []
     listed: list[Mapping[str, Any]] = []
     if body is not None:
-        stored = run.scope
-        scope = statements.StatementScope(
-            str(stored["adm_div_code"]), date.fromisoformat(str(stored["day"])), stored.get("vt_code")
-        )
+        scope = statements.scope_of(run.scope)
         found = [{**b, "break_key": statements.break_key(scope, b["key"])} for b in body.get("breaks", [])]
         listed = list(body.get("statements", []))
     return ctx.render(

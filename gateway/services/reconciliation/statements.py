@@ -90,6 +90,13 @@ class StatementScope:
         return {"adm_div_code": self.adm_div_code, "vt_code": self.vt_code, "day": self.day.isoformat()}
 
 
+def scope_of(stored: Mapping[str, Any]) -> StatementScope:
+    """A run's or break's stored scope back as a :class:`StatementScope` (as ``payments.scope_of``)."""
+    return StatementScope(
+        str(stored["adm_div_code"]), date.fromisoformat(str(stored["day"])), stored.get("vt_code")
+    )
+
+
 def statement_scope(adm_div_code: Any, day: date | str, vt_code: Any = None) -> StatementScope:
     """Validate and build a scope (BadRequest naming the field)."""
     problem = _division_problem(adm_div_code) or _vt_problem(vt_code)
