@@ -222,14 +222,23 @@ def decrypt_pkcs8(data: bytes, password: bytes) -> bytes:
     if key_length is not None and key_length != size:
         raise KeyFormatError("PBKDF2 key length does not match the cipher")
     key = _backend.pbkdf2(PRFS[prf], password, salt, iterations, size)
+    wrong = "cannot decrypt the private key: wrong password or corrupted file"
+    if name == "sm4" and len(iv) != 16:
+        raise KeyFormatError("bad SM4 IV length in the encrypted key")
     try:
         if name == "sm4":
-            if len(iv) != 16:
-                raise KeyFormatError("bad SM4 IV length in the encrypted key")
-            return _backend.sm4_cbc_decrypt(key, iv, ciphertext)
-        return _backend.aes_cbc_decrypt(key, iv, ciphertext)
+            plain = _backend.sm4_cbc_decrypt(key, iv, ciphertext)
+        else:
+            plain = _backend.aes_cbc_decrypt(key, iv, ciphertext)
     except DecryptionError:
-        raise KeyFormatError("cannot decrypt the private key: wrong password or corrupted file") from None
+        raise KeyFormatError(wrong) from None
+    # CBC has no integrity check: about one wrong password in 256 still ends in valid PKCS#7 padding.
+    # Garbage that is not one whole DER SEQUENCE is that case, not a malformed key inside a good envelope.
+    try:
+        der.decode(plain).expect(der.SEQUENCE)
+    except (DerError, ValueError):
+        raise KeyFormatError(wrong) from None
+    return plain
 
 
 def encrypt_pkcs8(private_key_info: bytes, password: bytes, iterations: int = PBKDF2_ITERATIONS) -> bytes:

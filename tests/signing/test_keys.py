@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from signing import KeyFormatError, SM2PrivateKey, load_private_key, load_public_key
+from signing import DecryptionError, KeyFormatError, SM2PrivateKey, der, load_private_key, load_public_key
 from signing.curve import N
 from tests.signing.peers import openssl
 
@@ -69,6 +69,30 @@ def test_loads_openssl_encrypted_pkcs8(tmp_path: Path, cipher: str) -> None:
         load_private_key(encrypted.read_bytes(), b"wrong")
     with pytest.raises(KeyFormatError, match="password is needed"):
         load_private_key(encrypted.read_bytes())
+
+
+def test_wrong_password_with_valid_padding_is_still_a_wrong_password() -> None:
+    """CBC carries no MAC: about one wrong password in 256 decrypts to valid PKCS#7 padding over
+    garbage. That must read as a wrong password, not as a malformed key (CI once drew one)."""
+    from signing import _backend, keyformats
+
+    encrypted = keyformats.encrypt_pkcs8(KEY.to_der(), b"right", iterations=1)
+    algorithm, body = der.decode(encrypted).children()
+    kdf, cipher = algorithm.children()[1].children()
+    salt = kdf.children()[1].children()[0].value
+    iv = cipher.children()[1].value
+    padded_ok = 0
+    for n in range(3000):
+        password = f"wrong-{n}".encode()
+        try:
+            _backend.aes_cbc_decrypt(_backend.pbkdf2("sha256", password, salt, 1, 32), iv, body.value)
+            padded_ok += 1
+        except DecryptionError:
+            pass
+        with pytest.raises(KeyFormatError, match="wrong password"):
+            load_private_key(encrypted, password)
+    assert padded_ok > 0  # the loop did reach the valid-padding case it is about
+    assert load_private_key(encrypted, b"right").to_raw() == KEY.to_raw()
 
 
 def test_loads_openssl_genpkey_aes_256_cbc(tmp_path: Path) -> None:
