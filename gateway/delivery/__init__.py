@@ -1,1 +1,1 @@
-"""Reliable delivery: the push relay over the transactional outbox (httpx is imported only here)."""
+"""Reliable delivery: the push relay over the transactional outbox; pushes over kept-alive connections."""

@@ -1,5 +1,5 @@
-"""The outbound port: one POST to a receiver. ``HTTPTransport`` uses httpx; ``MockTransport`` takes a plain
-function, for tests (httpx's own transport/mock shape)."""
+"""The outbound port: one POST to a receiver. ``HTTPTransport`` posts over kept-alive ``http.client``
+connections (:mod:`gateway.delivery.connections`); ``MockTransport`` takes a plain function, for tests."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import abc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-import httpx
-
+from gateway.delivery.connections import ConnectionPool, PushError
 from gateway.delivery.errors import DeliveryFailed
 
 
@@ -29,19 +28,22 @@ class Transport(abc.ABC):
 
 
 class HTTPTransport(Transport):
+    """POSTs with ``timeout`` seconds for the connect and for every read and write; redirects are not
+    followed (a 3xx is a failed delivery like any non-2xx)."""
+
     def __init__(self, timeout: float = 10.0) -> None:
-        self._client = httpx.Client(timeout=timeout, follow_redirects=False)
+        self._pool = ConnectionPool(timeout=timeout)
 
     def send(self, push: Push) -> None:
         try:
-            response = self._client.post(push.url, content=push.body, headers=dict(push.headers))
-        except httpx.HTTPError as exc:
-            raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from None
-        if not 200 <= response.status_code < 300:
-            raise DeliveryFailed(f"HTTP {response.status_code}: {response.text[:200]}")
+            answer = self._pool.post(push.url, push.body, push.headers)
+        except PushError as exc:
+            raise DeliveryFailed(str(exc)) from None
+        if not 200 <= answer.status < 300:
+            raise DeliveryFailed(f"HTTP {answer.status}: {answer.text}")
 
     def close(self) -> None:
-        self._client.close()
+        self._pool.close()
 
 
 class MockTransport(Transport):
