@@ -252,3 +252,16 @@ def test_the_request_carries_the_push_headers_and_target() -> None:
     assert head.startswith("POST /v1/push?x=1 HTTP/1.1\r\n")
     assert "X-Fiscalgw-Signature: sig" in head and "Content-Type: application/json" in head
     assert f"Host: 127.0.0.1:{server.port}" in head and "Content-Length: 2" in head
+
+
+def test_a_receivers_bytes_reach_last_error_escaped() -> None:
+    """PostgreSQL text cannot hold NUL: a failure's text names the receiver's bytes without carrying them."""
+    page = b"oops\x00\x1b[31m\r\nmore"
+    answer = b"HTTP/1.1 500 Oops\r\nContent-Length: " + str(len(page)).encode() + b"\r\n\r\n" + page
+    with raw_server(reply=lambda _b, _i: answer) as server:
+        transport = HTTPTransport(timeout=5)
+        with pytest.raises(DeliveryFailed) as info:
+            transport.send(Push(server.url, b"x", {}))
+        transport.close()
+    assert info.value.detail == "HTTP 500: oops\\x00\\x1b[31m\\x0d\\x0amore"
+    assert str(info.value) == info.value.detail
