@@ -60,6 +60,7 @@ from gateway.reconcile.payments.report import (
     china_cutoff,
 )
 from gateway.reconcile.snapshot_files import snapshot_header
+from schemas.money import MAX_INTEGER_DIGITS
 
 _TABLES_SQL = """
 CREATE TABLE v_cols (rid BIGINT, adm VARCHAR, voucher_no VARCHAR, day DATE, bank VARCHAR, amount HUGEINT);
@@ -102,7 +103,19 @@ def day_sql(expr: str) -> str:
 
 
 def _fen(expr: str) -> str:
-    return f"CAST({amount_sql(expr)} * 100 AS HUGEINT)"
+    """An amount cell as integer fen (``HUGEINT``), NULL when refused (:func:`amount_sql`'s rule).
+
+    A cell that is exactly how DuckDB prints its own ``DECIMAL(18, 2)`` (``-?digits.dd``, no leading zero,
+    never ``-0.00``) of at most :data:`~schemas.money.MAX_INTEGER_DIGITS` integer digits is valid under
+    the amount rule, so it is cast without the regex; any other cell (``12``, ``1.5``, ``007.00``, ``-0.00``,
+    ``+1``, blanks …) goes through :func:`amount_sql` as before."""
+    decimal = f"try_cast({expr} AS DECIMAL(18, 2))"
+    longest = MAX_INTEGER_DIGITS + 3
+    return (
+        f"CAST(CASE WHEN CAST({decimal} AS VARCHAR) = {expr} "
+        f"AND strlen({expr}) <= CASE WHEN starts_with({expr}, '-') THEN {longest + 1} ELSE {longest} END "
+        f"THEN {decimal} ELSE {amount_sql(expr)} END * 100 AS HUGEINT)"
+    )
 
 
 def _typed_sql(role: Role, source: str, present: set[str]) -> str:
