@@ -60,6 +60,7 @@ from gateway.reconcile.payments.report import (
     china_cutoff,
 )
 from gateway.reconcile.snapshot_files import snapshot_header
+from schemas.money import MAX_INTEGER_DIGITS
 
 _TABLES_SQL = """
 CREATE TABLE v_cols (rid BIGINT, adm VARCHAR, voucher_no VARCHAR, day DATE, bank VARCHAR, amount HUGEINT);
@@ -102,7 +103,19 @@ def day_sql(expr: str) -> str:
 
 
 def _fen(expr: str) -> str:
-    return f"CAST({amount_sql(expr)} * 100 AS HUGEINT)"
+    """An amount cell as integer fen (``HUGEINT``), NULL when refused (:func:`amount_sql`'s rule).
+
+    A cell that is exactly how DuckDB prints its own ``DECIMAL(18, 2)`` (``-?digits.dd``, no leading zero,
+    never ``-0.00``) of at most :data:`~schemas.money.MAX_INTEGER_DIGITS` integer digits is valid under
+    the amount rule, so it is cast without the regex; any other cell (``12``, ``1.5``, ``007.00``, ``-0.00``,
+    ``+1``, blanks …) goes through :func:`amount_sql` as before."""
+    decimal = f"try_cast({expr} AS DECIMAL(18, 2))"
+    longest = MAX_INTEGER_DIGITS + 3
+    return (
+        f"CAST(CASE WHEN CAST({decimal} AS VARCHAR) = {expr} "
+        f"AND strlen({expr}) <= CASE WHEN starts_with({expr}, '-') THEN {longest + 1} ELSE {longest} END "
+        f"THEN {decimal} ELSE {amount_sql(expr)} END * 100 AS HUGEINT)"
+    )
 
 
 def _typed_sql(role: Role, source: str, present: set[str]) -> str:
@@ -256,50 +269,79 @@ def _ts(value: datetime) -> str:
     return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
 
 
-def _classify_sql(unpaid_cutoff: datetime, uncleared_cutoff: datetime) -> str:
-    return f"""
-    CREATE OR REPLACE TEMP TABLE v AS
-        SELECT adm, voucher_no, min(bank) AS bank, min(day) AS day, sum(amount) AS amount
-        FROM v_raw GROUP BY adm, voucher_no;
-    CREATE OR REPLACE TEMP TABLE r_matched AS
-        SELECT x.*, coalesce(v.voucher_no IS NOT NULL AND (x.bank = '' OR v.bank = '' OR x.bank = v.bank),
-                             false) AS paid_voucher
-        FROM r_raw x LEFT JOIN v ON v.adm = x.adm AND v.voucher_no = x.voucher_no;
-    CREATE OR REPLACE TEMP TABLE r_stray AS
-        SELECT adm, voucher_no, bank, min(day) AS day, sum(paid) AS paid, count(*) AS n
-        FROM r_matched WHERE NOT paid_voucher GROUP BY adm, voucher_no, bank;
-    CREATE OR REPLACE TEMP TABLE f AS
-        SELECT adm, refund_no, original_no, min(bank) AS bank, min(day) AS day, -sum(amount) AS amount,
-               count(*) AS n
-        FROM f_raw GROUP BY adm, refund_no, original_no;
-    CREATE OR REPLACE TEMP TABLE r AS
-        SELECT adm, voucher_no, sum(paid) AS paid, max(coalesce(pay_day, day)) AS last, count(*) AS n
-        FROM r_matched WHERE paid_voucher GROUP BY adm, voucher_no;
-    CREATE OR REPLACE TEMP TABLE fv AS
-        SELECT adm, original_no AS voucher_no, -sum(amount) AS amount, max(day) AS last
-        FROM f_raw GROUP BY adm, original_no;
-    CREATE OR REPLACE TEMP TABLE c AS
-        SELECT adm, voucher_no, min(bank) AS bank, min(day) AS day,
-               sum(CASE WHEN vt = '2301' THEN amount ELSE -abs(amount) END) AS cleared,
-               count(*) FILTER (WHERE vt = '2301') AS applies, count(*) AS n
-        FROM c_raw GROUP BY adm, voucher_no;
-    CREATE OR REPLACE TEMP TABLE c_twice AS
-        SELECT x.adm, x.voucher_no, list_sort(list(x.clearing_no)) AS nos
-        FROM c_raw x SEMI JOIN (SELECT adm, voucher_no FROM c WHERE applies > 1) d
-             ON d.adm = x.adm AND d.voucher_no = x.voucher_no
-        WHERE x.vt = '2301' GROUP BY x.adm, x.voucher_no;
-    -- Every voucher number finance sent or the clearing names, once: the voucher and what paid, refunded
-    -- and cleared it (a clearing-only number is CLEARED_UNKNOWN). Later steps read this, not the sides.
+def _classify_sql() -> str:
+    """Each side aggregated once per (adm, voucher number) and the sides joined once into ``k``.
+
+    A 回单 pays the voucher when it names no bank, the voucher names none, or both name the same. The
+    receipts' aggregate keeps the smallest and largest bank they name (``''`` for none), which decides a
+    number at once when its 回单 all pay the voucher (``pays_all``: the voucher names no bank, no 回单 names
+    one, or all name the voucher's) or none do and they are one stray (``stray_all``: all of one bank, and
+    not the voucher's). Anything else — 回单 of two banks, or bank-less 回单 beside banked ones of a voucher
+    with a bank — is ``slow`` and matched row by row afterwards (:data:`_SLOW_RECEIPTS_SQL`)."""
+    return """
     CREATE OR REPLACE TEMP TABLE k AS
-        SELECT coalesce(v.adm, c.adm) AS adm, coalesce(v.voucher_no, c.voucher_no) AS voucher_no,
-               v.voucher_no IS NOT NULL AS has_v, v.bank, v.day, v.amount,
-               r.paid, r.n AS r_n, r.last AS r_last, fv.amount AS refund, fv.last AS f_last,
-               c.cleared, coalesce(c.applies, 0) AS applies, coalesce(c.n, 0) AS c_n,
-               c.bank AS c_bank, c.day AS c_day
-        FROM v
-        LEFT JOIN r ON r.adm = v.adm AND r.voucher_no = v.voucher_no
-        LEFT JOIN fv ON fv.adm = v.adm AND fv.voucher_no = v.voucher_no
-        FULL OUTER JOIN c ON c.adm = v.adm AND c.voucher_no = v.voucher_no;
+        WITH v AS (
+            SELECT adm, voucher_no, min(bank) AS bank, min(day) AS day, sum(amount) AS amount
+            FROM v_raw GROUP BY adm, voucher_no
+        ), r AS (
+            SELECT adm, voucher_no, count(*) AS n, sum(paid) AS paid, max(coalesce(pay_day, day)) AS last,
+                   min(day) AS day, min(bank) AS b_min, max(bank) AS b_max
+            FROM r_raw GROUP BY adm, voucher_no
+        ), c AS (
+            SELECT adm, voucher_no, min(bank) AS bank, min(day) AS day,
+                   sum(CASE WHEN vt = '2301' THEN amount ELSE -abs(amount) END) AS cleared,
+                   count(*) FILTER (WHERE vt = '2301') AS applies, count(*) AS n
+            FROM c_raw GROUP BY adm, voucher_no
+        ), fv AS (
+            SELECT adm, original_no AS voucher_no, -sum(amount) AS amount, max(day) AS last
+            FROM f_raw GROUP BY adm, original_no
+        ), j AS (
+            SELECT adm, voucher_no, v.voucher_no IS NOT NULL AS has_v, v.bank, v.day, v.amount,
+                   r.n AS rn, r.paid AS rpaid, r.last AS rlast, r.day AS r_day, r.b_min, r.b_max,
+                   c.cleared, coalesce(c.applies, 0) AS applies, coalesce(c.n, 0) AS c_n,
+                   c.bank AS c_bank, c.day AS c_day
+            FROM v FULL JOIN r USING (adm, voucher_no) FULL JOIN c USING (adm, voucher_no)
+        ), m AS (
+            SELECT *,
+                   coalesce(has_v AND rn IS NOT NULL
+                            AND (bank = '' OR b_max = '' OR (b_min = b_max AND b_min = bank)), false)
+                       AS pays_all,
+                   coalesce(rn IS NOT NULL
+                            AND CASE WHEN has_v THEN bank <> '' AND b_min = b_max AND b_min NOT IN ('', bank)
+                                     ELSE b_min = b_max END, false) AS stray_all
+            FROM j
+        )
+        SELECT m.adm, m.voucher_no, has_v, bank, day, m.amount,
+               CASE WHEN pays_all THEN rpaid END AS paid, CASE WHEN pays_all THEN rn END AS r_n,
+               CASE WHEN pays_all THEN rlast END AS r_last, fv.amount AS refund, fv.last AS f_last,
+               cleared, applies, c_n, c_bank, c_day,
+               stray_all, rn IS NOT NULL AND NOT pays_all AND NOT stray_all AS slow,
+               rn, rpaid, r_day, b_min AS r_bank
+        FROM m LEFT JOIN fv ON has_v AND fv.adm = m.adm AND fv.voucher_no = m.voucher_no;
+    CREATE OR REPLACE TEMP TABLE r_stray AS
+        SELECT adm, voucher_no, r_bank AS bank, r_day AS day, rpaid AS paid, rn AS n FROM k WHERE stray_all;
+    """
+
+
+_SLOW_RECEIPTS_SQL = """
+    CREATE OR REPLACE TEMP TABLE r_slow AS
+        SELECT x.adm, x.voucher_no, x.bank, x.day, x.paid, coalesce(x.pay_day, x.day) AS last,
+               coalesce(s.has_v AND (x.bank = '' OR s.bank = '' OR x.bank = s.bank), false) AS pays
+        FROM r_raw x JOIN (SELECT adm, voucher_no, has_v, bank FROM k WHERE slow) s
+             ON s.adm = x.adm AND s.voucher_no = x.voucher_no;
+    UPDATE k SET paid = p.paid, r_n = p.n, r_last = p.last
+        FROM (SELECT adm, voucher_no, sum(paid) AS paid, count(*) AS n, max(last) AS last
+              FROM r_slow WHERE pays GROUP BY adm, voucher_no) p
+        WHERE k.adm = p.adm AND k.voucher_no = p.voucher_no;
+    INSERT INTO r_stray
+        SELECT adm, voucher_no, bank, min(day), sum(paid), count(*) FROM r_slow WHERE NOT pays
+        GROUP BY adm, voucher_no, bank;
+"""
+"""The 回单 of the ``slow`` numbers, each matched to the voucher on its own (those rows only)."""
+
+
+def _found_sql(unpaid_cutoff: datetime, uncleared_cutoff: datetime) -> str:
+    return f"""
     CREATE OR REPLACE TEMP VIEW chain AS
         SELECT adm, voucher_no, bank, day, amount, paid, refund, cleared, applies, r_n, c_n,
                coalesce(paid, 0) - coalesce(refund, 0) - coalesce(cleared, 0) AS outstanding,
@@ -307,26 +349,39 @@ def _classify_sql(unpaid_cutoff: datetime, uncleared_cutoff: datetime) -> str:
                CAST(greatest(r_last, coalesce(f_last, r_last)) AS TIMESTAMP) + INTERVAL 1 DAY
                    <= {_ts(uncleared_cutoff)} AS clear_due
         FROM k WHERE has_v;
+    -- The vouchers that may be a break (a small share): the break queries below read these, not the chain.
+    CREATE OR REPLACE TEMP TABLE flagged AS
+        SELECT * FROM chain WHERE paid IS NULL OR paid <> amount OR applies > 1 OR outstanding <> 0;
     CREATE OR REPLACE TEMP VIEW c_unknown AS
-        SELECT adm, voucher_no, c_bank AS bank, c_day AS day, cleared, c_n AS n FROM k WHERE NOT has_v;
+        SELECT adm, voucher_no, c_bank AS bank, c_day AS day, cleared, c_n AS n FROM k
+        WHERE NOT has_v AND c_n > 0;
+    CREATE OR REPLACE TEMP TABLE f AS
+        SELECT adm, refund_no, original_no, min(bank) AS bank, min(day) AS day, -sum(amount) AS amount,
+               count(*) AS n
+        FROM f_raw GROUP BY adm, refund_no, original_no;
+    CREATE OR REPLACE TEMP TABLE c_twice AS
+        SELECT x.adm, x.voucher_no, list_sort(list(x.clearing_no)) AS nos
+        FROM c_raw x SEMI JOIN (SELECT adm, voucher_no FROM k WHERE applies > 1) d
+             ON d.adm = x.adm AND d.voucher_no = x.voucher_no
+        WHERE x.vt = '2301' GROUP BY x.adm, x.voucher_no;
     CREATE OR REPLACE TEMP TABLE found AS
         SELECT 'UNPAID' AS type, adm, bank, day, 'voucher:' || voucher_no AS ident, voucher_no,
                amount AS va, paid AS pa, refund AS fa, cleared AS ca, amount AS diff,
                CAST(NULL AS VARCHAR[]) AS nos, CAST(NULL AS VARCHAR) AS refund_no,
                CAST(NULL AS HUGEINT[]) AS quota
-        FROM chain WHERE paid IS NULL AND unpaid_due
+        FROM flagged WHERE paid IS NULL AND unpaid_due
         UNION ALL
         SELECT 'PAY_AMOUNT_MISMATCH', adm, bank, day, 'voucher:' || voucher_no, voucher_no,
                amount, paid, refund, cleared, amount - paid, NULL, NULL, NULL
-        FROM chain WHERE paid IS NOT NULL AND paid <> amount
+        FROM flagged WHERE paid IS NOT NULL AND paid <> amount
         UNION ALL
         SELECT 'DOUBLE_CLEARED', ch.adm, ch.bank, ch.day, 'voucher:' || ch.voucher_no, ch.voucher_no,
                ch.amount, ch.paid, ch.refund, ch.cleared, ch.outstanding, t.nos, NULL, NULL
-        FROM chain ch JOIN c_twice t ON t.adm = ch.adm AND t.voucher_no = ch.voucher_no
+        FROM flagged ch JOIN c_twice t ON t.adm = ch.adm AND t.voucher_no = ch.voucher_no
         UNION ALL
         SELECT 'NOT_CLEARED', adm, bank, day, 'voucher:' || voucher_no, voucher_no,
                amount, paid, refund, cleared, outstanding, NULL, NULL, NULL
-        FROM chain WHERE applies <= 1 AND paid IS NOT NULL AND outstanding <> 0 AND clear_due
+        FROM flagged WHERE applies <= 1 AND paid IS NOT NULL AND outstanding <> 0 AND clear_due
         UNION ALL
         SELECT 'PAY_AMOUNT_MISMATCH', s.adm, s.bank, s.day, 'receipt:' || s.voucher_no, s.voucher_no,
                NULL, s.paid, NULL, NULL, -s.paid, NULL, NULL, NULL
@@ -366,7 +421,8 @@ _GROUPS_SQL = """
         SELECT f.adm, CASE WHEN v.voucher_no IS NULL THEN f.bank ELSE v.bank END,
                CASE WHEN v.voucher_no IS NULL THEN f.day ELSE v.day END,
                0, 0, 0, 0, f.n, f.amount, 0, 0, 0, 0, 0
-        FROM f LEFT JOIN v ON v.adm = f.adm AND v.voucher_no = f.original_no
+        FROM f LEFT JOIN (SELECT adm, voucher_no, bank, day FROM k WHERE has_v) v
+             ON v.adm = f.adm AND v.voucher_no = f.original_no
         UNION ALL
         SELECT adm, bank, day, 0, 0, 0, 0, 0, 0, n, cleared, 0, 0, 0 FROM c_unknown
         UNION ALL
@@ -400,7 +456,13 @@ def _classify(
 ) -> PaymentReport:
     progress("matching vouchers, receipts, refunds and clearing")
     con.execute("SET preserve_insertion_order = false")
-    con.execute(_classify_sql(china_cutoff(as_of, unpaid_window), china_cutoff(as_of, uncleared_window)))
+    unpaid_cutoff = china_cutoff(as_of, unpaid_window)
+    uncleared_cutoff = china_cutoff(as_of, uncleared_window)
+    con.execute(_classify_sql())
+    slow = con.execute("SELECT count(*) FROM k WHERE slow").fetchone()
+    if slow is not None and slow[0]:
+        con.execute(_SLOW_RECEIPTS_SQL)
+    con.execute(_found_sql(unpaid_cutoff, uncleared_cutoff))
     progress("summarising")
     groups: list[GroupRow] = [tuple(row) for row in con.execute(_GROUPS_SQL).fetchall()]
     found: list[FoundRow] = [

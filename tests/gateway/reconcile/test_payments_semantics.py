@@ -285,3 +285,61 @@ def test_missing_required_columns_are_named(engine: Engine, tmp_path: Path) -> N
     with pytest.raises(MissingColumnsError) as caught:
         engine([(path, Role.VOUCHERS)])
     assert caught.value.names == ("VOU_DATE", "PAY_AMT")
+
+
+def test_receipts_of_several_banks_for_one_number(engine: Engine, tmp_path: Path) -> None:
+    """Each 回单 is matched on its own bank, whatever else its voucher number holds: the bank's and the
+    bank-less 回单 pay, another bank's are a stray per bank — the DuckDB engine decides most numbers from
+    their receipts' bank range and matches these mixed ones row by row."""
+    files = write_chain(
+        tmp_path,
+        [
+            voucher("V1"),  # its bank's 回单 and another bank's
+            voucher("V2"),  # a bank-less 回单 and another bank's
+            voucher("V3"),  # a bank-less 回单 and its bank's: paid in full
+            voucher("V4", PAY_BANK_CODE=""),  # names no bank: two banks' 回单 both pay
+            voucher("V5"),  # two 回单 of one other bank: one stray of two
+        ],
+        [
+            receipt("V1", paid="60.00"),
+            receipt("V1", paid="40.00", PAY_BANK_CODE="105"),
+            receipt("V2", paid="60.00", PAY_BANK_CODE=""),
+            receipt("V2", paid="40.00", PAY_BANK_CODE="105"),
+            receipt("V3", paid="50.00", PAY_BANK_CODE=""),
+            receipt("V3", paid="50.00"),
+            receipt("V4", paid="30.00", PAY_BANK_CODE="105"),
+            receipt("V4", paid="70.00", PAY_BANK_CODE="106"),
+            receipt("V5", paid="50.00", PAY_BANK_CODE="105"),
+            receipt("V5", paid="50.00", PAY_BANK_CODE="105"),
+            receipt("G1", paid="5.00", PAY_BANK_CODE=""),  # no voucher: a stray per bank
+            receipt("G1", paid="7.00", PAY_BANK_CODE="105"),
+            receipt("G2", paid="1.00", PAY_BANK_CODE="105"),
+            receipt("G2", paid="2.00", PAY_BANK_CODE="106"),
+        ],
+        [clearing("C1", v, amount=a) for v, a in (("V1", "60.00"), ("V2", "60.00"), ("V3", "100.00"))]
+        + [clearing("C1", "V4", PAY_BANK_CODE="")],
+    )
+    report = engine(files)
+    found = sorted((b.type.value, b.bank, b.key.rsplit("|", 1)[-1], b.paid_amount) for b in report.breaks)
+    mismatch = BreakType.PAY_AMOUNT_MISMATCH.value
+    assert found == sorted(
+        [
+            (mismatch, "", "receipt:G1", Decimal("5.00")),
+            (mismatch, "105", "receipt:G1", Decimal("7.00")),
+            (mismatch, "105", "receipt:G2", Decimal("1.00")),
+            (mismatch, "105", "receipt:V1", Decimal("40.00")),
+            (mismatch, "105", "receipt:V2", Decimal("40.00")),
+            (mismatch, "105", "receipt:V5", Decimal("100.00")),
+            (mismatch, "106", "receipt:G2", Decimal("2.00")),
+            (mismatch, BANK, "voucher:V1", Decimal("60.00")),
+            (mismatch, BANK, "voucher:V2", Decimal("60.00")),
+            (BreakType.UNPAID.value, BANK, "voucher:V5", None),
+        ]
+    )
+    receipts = {g.bank: (g.receipt_count, g.paid_amount) for g in report.groups}
+    assert receipts == {
+        BANK: (4, Decimal("220.00")),
+        "": (3, Decimal("105.00")),
+        "105": (6, Decimal("188.00")),
+        "106": (1, Decimal("2.00")),
+    }
