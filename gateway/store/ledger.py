@@ -384,9 +384,10 @@ class LedgerRepository:
         by_id: dict[int, tuple[Any, ...]] = {}
         shared_ids: set[str] = set()
         # 1. Every live row issued to the lower that year (index on counterparty, fiscal_year).
+        #    Fetched whole (``all``): iterating the result pulls one row per driver call.
         for r in self._c.execute(
             select(t.c.id, t.c.division, t.c.bgt_id, *columns).where(*issued_to_lower, *live)
-        ):
+        ).all():
             by_id[int(r[0])] = tuple(r[3:])
             if r[1] == upper:
                 shared_ids.add(str(r[2]))

@@ -175,3 +175,47 @@ def test_duplicates_across_lowers_and_other_years_issuers_are_in_the_upper_side(
         (UPPER, "A", "330302000"),
         (UPPER, "A", ""),
     ]
+
+
+def _issued(division: str, lower: str | None, bgt_id: str) -> NewIndicator:
+    return NewIndicator(
+        division=division,
+        side="issued",
+        counterparty=lower,
+        fiscal_year=YEAR,
+        bgt_id=bgt_id,
+        ori_bgt_id=None,
+        cor_bgt_doc_no=None,
+        sup_bgt_doc_no=None,
+        bgt_doc_title=None,
+        doc_date=None,
+        pro_code=None,
+        fund_type_code=None,
+        tp_func_code=None,
+        gov_bgt_eco_code=None,
+        distri_type_code=None,
+        is_track=None,
+        amount_fen=100,
+        create_time=None,
+        is_deleted=False,
+    )
+
+
+# BGT_IDs an array literal or a JSON text must carry exactly: quotes, backslash, comma, braces, NULL as a
+# word, spaces, CJK, a character outside the BMP (a surrogate pair in JSON).
+_AWKWARD_BGT_IDS = ['A"1', "B\\2", "C,3", "{D}", "NULL", " E ", "指标甲", "F😀", "G'7"]
+
+
+def test_shared_bgt_ids_with_awkward_characters_select_the_other_lowers_rows(engine: sa.Engine) -> None:
+    rows = [_issued(UPPER, LOWER, b) for b in _AWKWARD_BGT_IDS]
+    rows += [_issued(UPPER, "330302000", b) for b in _AWKWARD_BGT_IDS]  # the same BGT_IDs: all in
+    rows += [_issued(UPPER, "330302000", b + "x") for b in _AWKWARD_BGT_IDS]  # near misses: out
+    with engine.begin() as c:
+        LedgerRepository(c).add_many(rows, _AT)
+    with engine.connect() as c:
+        upper, _lower = LedgerRepository(c).pair_columns(UPPER, LOWER, YEAR)
+    assert upper.text is not None
+    lines = [line.split(FIELD_SEPARATOR) for line in upper.text.split("\x1e")]
+    bgt, rec = (EXPORT_COLUMNS.index(c) for c in ("BGT_ID", "REC_DIV_CODE"))
+    got = [(cells[bgt], cells[rec]) for cells in lines]
+    assert got == [(b, LOWER) for b in _AWKWARD_BGT_IDS] + [(b, "330302000") for b in _AWKWARD_BGT_IDS]
