@@ -1,7 +1,8 @@
-"""Where the server's CPU goes under single signed messages (issue 14): py-spy over ``fiscalgw serve``.
+"""Where the server's CPU goes under single signed messages or 100-voucher envelopes (issue 14): py-spy
+over ``fiscalgw serve``.
 
     .venv/bin/python bench/profile_ingest.py [--database postgresql] [--workers 2] [--seconds 8]
-                                             [--clients 8] [--out prof.txt] [--top 30]
+                                             [--clients 8] [--out prof.txt] [--top 30] [--envelopes]
 
 The same set-up as ``bench/ingest.py`` (a fresh demo, database and push sink, ``fiscalgw serve`` as a
 subprocess with ``--workers`` uvicorn workers on PostgreSQL), then only the single-message phase, driven
@@ -41,6 +42,9 @@ SHARES = {
     "pydantic": ("pydantic/", "pydantic_core"),
     "adapters (parse/render)": ("adapters/",),
     "group commit writers": ("group_commit.py",),
+    "lxml": ("lxml/", "etree"),
+    "gateway store (rows)": ("gateway/store/",),
+    "ledger": ("ledger.py",),
 }
 
 
@@ -80,6 +84,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--singles", type=int, default=3000)
+    parser.add_argument(
+        "--envelopes", action="store_true", help="profile the envelope phase instead of single messages"
+    )
+    parser.add_argument("--envelope-count", type=int, default=400)
     parser.add_argument("--out", default="prof.txt")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument(
@@ -100,11 +108,16 @@ def main() -> None:
         ):
             ingest._configure(config_dir / "fiscalgw.toml", url, sink_port)
             with ingest.served(config_dir, workers, directory / "server.log") as (port, pid):
-                pool = ingest._signed(
-                    config_dir, ingest.PROVINCE, ingest._indicators(args.singles), "application/json"
-                )
-                warm = ingest.Phase("warm", 202, 1)
-                asyncio.run(ingest._drive("127.0.0.1", port, warm, pool[:200], args.clients, 5))
+                if args.envelopes:
+                    bodies = ingest._envelopes(args.envelope_count + 20)
+                    pool = ingest._signed(config_dir, ingest.COUNTY, bodies, "application/xml")
+                    warm_count, per_request, name = 20, ingest.ENVELOPE_VOUCHERS, "envelope"
+                else:
+                    bodies = ingest._indicators(args.singles)
+                    pool = ingest._signed(config_dir, ingest.PROVINCE, bodies, "application/json")
+                    warm_count, per_request, name = 200, 1, "single"
+                warm = ingest.Phase("warm", 202, per_request)
+                asyncio.run(ingest._drive("127.0.0.1", port, warm, pool[:warm_count], args.clients, 5))
                 time.sleep(1.0)
                 record = [
                     spy,
@@ -122,9 +135,11 @@ def main() -> None:
                 record += ["--duration", str(int(args.seconds) + 1), "--output", str(out), "--nonblocking"]
                 sampler = subprocess.Popen(record, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                 time.sleep(1.0)
-                phase = ingest.Phase("single", 202, 1)
+                phase = ingest.Phase(name, 202, per_request)
                 cpu = ingest.cpu_seconds(pid)
-                asyncio.run(ingest._drive("127.0.0.1", port, phase, pool[200:], args.clients, args.seconds))
+                asyncio.run(
+                    ingest._drive("127.0.0.1", port, phase, pool[warm_count:], args.clients, args.seconds)
+                )
                 phase.server_cpu = ingest.cpu_seconds(pid) - cpu
                 _, err = sampler.communicate(timeout=120)
                 if sampler.returncode != 0:

@@ -70,17 +70,24 @@ _MODELS = (
 
 
 def lines_of(
-    position: int, message: BaseModel, canonical: str, voucher_bank: str | None = None
+    position: int,
+    message: BaseModel,
+    canonical: str,
+    voucher_bank: str | None = None,
+    *,
+    digest: str | None = None,
 ) -> list[PaymentLine]:
     """The payment lines of one record (``[]`` for anything that is not part of the payment chain).
 
     ``voucher_bank``: for a 回单, the ``PayBankCode`` of the stored voucher it was bound to at intake
     (:func:`gateway.routing.bound_voucher`); the receipt line carries it, so a bank that spells its code
     differently (its 12-digit 行号, or no code at all) still matches its own voucher, and payment runs
-    match receipts on (division, voucher number, bank)."""
+    match receipts on (division, voucher number, bank). ``digest``: the hex SM3 of ``canonical`` when the
+    caller has it already (intake computes it once for the audit entry too)."""
     if not isinstance(message, _MODELS):
         return []
-    digest = sm3_hex(canonical.encode())
+    if digest is None:
+        digest = sm3_hex(canonical.encode())
     if isinstance(message, PaymentVoucher):
         return [
             PaymentLine(

@@ -91,8 +91,25 @@ class SenderRule:
     check: Check
 
 
+_ABSENT: dict[tuple[type[BaseModel], str], bool] = {}
+"""(model class, name) → the class has no such field, property or attribute (decided once per class)."""
+
+
 def _field(message: BaseModel, name: str) -> Any:
-    return getattr(message, name, None)
+    """``message.name``, ``None`` if its class has no such field: asking a pydantic model for an attribute
+    it lacks raises inside ``__getattr__`` (the agency bank's ``pay_bank_no`` of every 5201 in an envelope
+    cost more than the rest of its routing), so an absent name is remembered per class."""
+    cls = type(message)
+    key = (cls, name)
+    absent = _ABSENT.get(key)
+    if absent is None:
+        absent = (
+            name not in cls.model_fields
+            and cls.model_config.get("extra") != "allow"
+            and not hasattr(cls, name)
+        )
+        _ABSENT[key] = absent
+    return None if absent else getattr(message, name, None)
 
 
 def _finance_of_division(registry: PartyRegistry, code: str, what: str) -> Party:

@@ -318,14 +318,15 @@ def record(
                 fiscal_year=v.voucher.st_year,
                 file_no_code=v.voucher.file_no_code,
                 indicator_id=None if v.indicator is None else v.indicator.id,
-                amount_fen=v.amount_fen,
-                in_flight_fen=v.amount_fen if v.action == "pass" else 0,
+                amount_fen=fen,
+                in_flight_fen=fen if v.action == "pass" else 0,
                 state="in_flight" if v.action == "pass" else "held",
                 codes=",".join(v.codes or v.unlinked),
                 rule_version=version,
                 decided_at=at,
             )
             for v in verdicts
+            for fen in (v.amount_fen,)  # converted once per voucher
         ]
     )
 

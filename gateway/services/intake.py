@@ -105,11 +105,16 @@ def _receive(gw: ServiceContext, sub: Submission, now: datetime) -> Answer:
     new_records = [
         _record(record, document, warnings.get(record.position, ())) for record in document.records
     ]
+    record_sm3 = record_digests(r.canonical for r in new_records)  # the audit entry's and the lines'
     payment = [  # 国库集中支付 reconciliation lines (gateway/store/payment_lines.py)
         line
-        for record, stored in zip(document.records, new_records, strict=True)
+        for record, stored, sm3 in zip(document.records, new_records, record_sm3, strict=True)
         for line in lines_of(
-            record.position, record.message, stored.canonical, _voucher_bank(keys.party, record, vouchers)
+            record.position,
+            record.message,
+            stored.canonical,
+            _voucher_bank(keys.party, record, vouchers),
+            digest=sm3,
         )
     ]
     statement = [  # 凭证对账 statement lines (gateway/store/statement_lines.py)
@@ -184,7 +189,7 @@ def _receive(gw: ServiceContext, sub: Submission, now: datetime) -> Answer:
         "body_sm3": digest,
         "format": document.format,
         "records": len(document.records),
-        "record_sm3": record_digests(r.canonical for r in new_records),
+        "record_sm3": record_sm3,
         **_audited_warnings(warnings),
     }
     return gw.database.group_commit.write(store)

@@ -68,12 +68,25 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout and immediate transactions."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        import psycopg  # the PostgreSQL driver (a dependency), loaded when a server database is used
+
         server = create_engine(
             url,
             echo=echo,
             pool_size=POSTGRES_POOL_SIZE,
             max_overflow=2 * POSTGRES_POOL_SIZE,
+            # Statements are compiled with PostgreSQL's own $1, $2, … placeholders and run on psycopg's raw
+            # cursors, which send them as they are: psycopg's default cursors rewrite every %(name)s query
+            # in Python, and cache the rewrite only for a short query with at most 50 parameters — never
+            # for the multi-row INSERT of an envelope's rows, whose rewrite was most of the commit's CPU.
+            paramstyle="numeric_dollar",
+            connect_args={"cursor_factory": psycopg.RawCursor},
         )
+
+        @event.listens_for(server, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.server_cursor_factory = psycopg.RawServerCursor  # stream_results / yield_per
+
         # An executemany INSERT as one multi-row INSERT … VALUES (…), (…) (SQLAlchemy's "insertmanyvalues",
         # which psycopg 3 gets only with RETURNING by default): one statement for the rows of a whole
         # group-commit batch instead of psycopg's pipeline of one execution per row (ADR 0012).

@@ -39,7 +39,7 @@ statement kind (:mod:`gateway.store.statement_lines`), which reads the quota lin
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import date
 from typing import Any
 
@@ -63,6 +63,8 @@ from gateway.reconcile.payments.columns import PaymentInputs
 from gateway.store.tables import payment_lines, routes
 
 _PLAIN_ROLES = ("voucher", "receipt", "refund")
+_LINE_COLUMNS = tuple(f.name for f in fields(PaymentLine) if f.name != "void")
+"""The :class:`PaymentLine` fields that are columns (``void`` is not stored: it decides ``active``)."""
 
 
 class PaymentLineRepository:
@@ -88,8 +90,7 @@ class PaymentLineRepository:
                     decide = self._clearing_active if line.role == "clearing" else self._quota_active
                     documents[line.position] = decide(line, rows)
                 active = documents[line.position]
-            row = asdict(line)
-            del row["void"]
+            row = {name: getattr(line, name) for name in _LINE_COLUMNS}  # flat values: no asdict deep copy
             row.update(message_pk=message_pk, active=active)
             rows.append(row)
         self._c.execute(insert(payment_lines), rows)

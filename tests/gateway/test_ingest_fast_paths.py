@@ -226,3 +226,26 @@ def test_serve_with_several_workers_needs_postgresql(demo_dir: Path, database_ur
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_an_envelopes_record_digests_are_one_sm3_per_canonical_text(harness: Harness) -> None:
+    """Intake computes each record's SM3 once, for the audit entry and the payment lines alike: both carry
+    the SM3 of the stored canonical text, record by record."""
+    from signing import sm3_hex
+    from tests.gateway.payment_flows import send, voucher
+
+    day = T0.date()
+    vouchers = [voucher(f"33032426FP{i:04d}", 1000 + i, day) for i in range(3)]
+    answer = send(harness, "330324000", *vouchers, message_id="fast-digests")
+    subject = f"330324000/{answer['message_id']}"
+    with harness.gateway.database.engine.connect() as c:
+        texts = [t for (t,) in c.execute(sa.text("SELECT canonical FROM records ORDER BY position"))]
+        lines = [d for (d,) in c.execute(sa.text("SELECT record_sm3 FROM payment_lines ORDER BY position"))]
+        detail = c.execute(
+            sa.text("SELECT detail FROM audit_log WHERE action = 'message.accepted' AND subject = :s"),
+            {"s": subject},
+        ).scalar_one()
+    expected = [sm3_hex(t.encode("utf-8")) for t in texts]
+    assert len(expected) == 3
+    assert lines == expected
+    assert json.loads(detail)["record_sm3"] == expected
