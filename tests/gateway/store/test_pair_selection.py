@@ -128,28 +128,7 @@ def test_pair_selection_equals_the_legacy_statement(engine: sa.Engine, tmp_path:
 
 
 def test_duplicates_across_lowers_and_other_years_issuers_are_in_the_upper_side(engine: sa.Engine) -> None:
-    def row(division: str, lower: str | None, year: int, bgt_id: str, deleted: bool = False) -> NewIndicator:
-        return NewIndicator(
-            division=division,
-            side="issued",
-            counterparty=lower,
-            fiscal_year=year,
-            bgt_id=bgt_id,
-            ori_bgt_id=None,
-            cor_bgt_doc_no=None,
-            sup_bgt_doc_no=None,
-            bgt_doc_title=None,
-            doc_date=None,
-            pro_code=None,
-            fund_type_code=None,
-            tp_func_code=None,
-            gov_bgt_eco_code=None,
-            distri_type_code=None,
-            is_track=None,
-            amount_fen=100,
-            create_time=None,
-            is_deleted=deleted,
-        )
+    row = _issued
 
     rows = [
         row("340000000", LOWER, YEAR - 1, "OLD"),  # another year's issuer to the lower: one row of it
@@ -177,12 +156,12 @@ def test_duplicates_across_lowers_and_other_years_issuers_are_in_the_upper_side(
     ]
 
 
-def _issued(division: str, lower: str | None, bgt_id: str) -> NewIndicator:
+def _issued(division: str, lower: str | None, year: int, bgt_id: str, deleted: bool = False) -> NewIndicator:
     return NewIndicator(
         division=division,
         side="issued",
         counterparty=lower,
-        fiscal_year=YEAR,
+        fiscal_year=year,
         bgt_id=bgt_id,
         ori_bgt_id=None,
         cor_bgt_doc_no=None,
@@ -197,7 +176,7 @@ def _issued(division: str, lower: str | None, bgt_id: str) -> NewIndicator:
         is_track=None,
         amount_fen=100,
         create_time=None,
-        is_deleted=False,
+        is_deleted=deleted,
     )
 
 
@@ -207,9 +186,9 @@ _AWKWARD_BGT_IDS = ['A"1', "B\\2", "C,3", "{D}", "NULL", " E ", "指标甲", "F�
 
 
 def test_shared_bgt_ids_with_awkward_characters_select_the_other_lowers_rows(engine: sa.Engine) -> None:
-    rows = [_issued(UPPER, LOWER, b) for b in _AWKWARD_BGT_IDS]
-    rows += [_issued(UPPER, "330302000", b) for b in _AWKWARD_BGT_IDS]  # the same BGT_IDs: all in
-    rows += [_issued(UPPER, "330302000", b + "x") for b in _AWKWARD_BGT_IDS]  # near misses: out
+    rows = [_issued(UPPER, LOWER, YEAR, b) for b in _AWKWARD_BGT_IDS]
+    rows += [_issued(UPPER, "330302000", YEAR, b) for b in _AWKWARD_BGT_IDS]  # the same BGT_IDs: all in
+    rows += [_issued(UPPER, "330302000", YEAR, b + "x") for b in _AWKWARD_BGT_IDS]  # near misses: out
     with engine.begin() as c:
         LedgerRepository(c).add_many(rows, _AT)
     with engine.connect() as c:
