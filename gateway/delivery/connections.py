@@ -110,7 +110,7 @@ class ConnectionPool:
         except TimeoutError as exc:
             connection.close()
             raise PushError("ConnectTimeout", str(exc) or "timed out") from None
-        except (OSError, ssl.SSLError) as exc:
+        except OSError as exc:  # refused, unreachable, TLS handshake or certificate (ssl.SSLError)
             connection.close()
             raise PushError("ConnectError", str(exc) or type(exc).__name__) from None
         connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -165,9 +165,7 @@ class _Stale(Exception):
 def _kind(exc: OSError, answered: bool) -> str:
     if isinstance(exc, http.client.RemoteDisconnected):
         return "RemoteProtocolError"
-    if isinstance(exc, ConnectionResetError):
-        return "ReadError"
-    return "ReadError" if answered else "WriteError"
+    return "ReadError" if answered or isinstance(exc, ConnectionResetError) else "WriteError"
 
 
 def _split(url: str) -> tuple[_Origin, str]:

@@ -269,16 +269,7 @@ def _ts(value: datetime) -> str:
     return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
 
 
-def _classify_sql() -> str:
-    """Each side aggregated once per (adm, voucher number) and the sides joined once into ``k``.
-
-    A 回单 pays the voucher when it names no bank, the voucher names none, or both name the same. The
-    receipts' aggregate keeps the smallest and largest bank they name (``''`` for none), which decides a
-    number at once when its 回单 all pay the voucher (``pays_all``: the voucher names no bank, no 回单 names
-    one, or all name the voucher's) or none do and they are one stray (``stray_all``: all of one bank, and
-    not the voucher's). Anything else — 回单 of two banks, or bank-less 回单 beside banked ones of a voucher
-    with a bank — is ``slow`` and matched row by row afterwards (:data:`_SLOW_RECEIPTS_SQL`)."""
-    return """
+_CLASSIFY_SQL = """
     CREATE OR REPLACE TEMP TABLE k AS
         WITH v AS (
             SELECT adm, voucher_no, min(bank) AS bank, min(day) AS day, sum(amount) AS amount
@@ -320,7 +311,15 @@ def _classify_sql() -> str:
         FROM m LEFT JOIN fv ON has_v AND fv.adm = m.adm AND fv.voucher_no = m.voucher_no;
     CREATE OR REPLACE TEMP TABLE r_stray AS
         SELECT adm, voucher_no, r_bank AS bank, r_day AS day, rpaid AS paid, rn AS n FROM k WHERE stray_all;
-    """
+"""
+"""Each side aggregated once per (adm, voucher number) and the sides joined once into ``k``.
+
+A 回单 pays the voucher when it names no bank, the voucher names none, or both name the same. The
+receipts' aggregate keeps the smallest and largest bank they name (``''`` for none), which decides a
+number at once when its 回单 all pay the voucher (``pays_all``: the voucher names no bank, no 回单 names
+one, or all name the voucher's) or none do and they are one stray (``stray_all``: all of one bank, and
+not the voucher's). Anything else — 回单 of two banks, or bank-less 回单 beside banked ones of a voucher
+with a bank — is ``slow`` and matched row by row afterwards (:data:`_SLOW_RECEIPTS_SQL`)."""
 
 
 _SLOW_RECEIPTS_SQL = """
@@ -458,7 +457,7 @@ def _classify(
     con.execute("SET preserve_insertion_order = false")
     unpaid_cutoff = china_cutoff(as_of, unpaid_window)
     uncleared_cutoff = china_cutoff(as_of, uncleared_window)
-    con.execute(_classify_sql())
+    con.execute(_CLASSIFY_SQL)
     slow = con.execute("SELECT count(*) FROM k WHERE slow").fetchone()
     if slow is not None and slow[0]:
         con.execute(_SLOW_RECEIPTS_SQL)

@@ -128,24 +128,17 @@ def test_pair_selection_equals_the_legacy_statement(engine: sa.Engine, tmp_path:
 
 
 def test_duplicates_across_lowers_and_other_years_issuers_are_in_the_upper_side(engine: sa.Engine) -> None:
-    row = _issued
-
     rows = [
-        row("340000000", LOWER, YEAR - 1, "OLD"),  # another year's issuer to the lower: one row of it
-        row("340000000", LOWER, YEAR - 1, "OLD2"),  # … only one
-        row(UPPER, LOWER, YEAR, "A"),
-        row(UPPER, "330302000", YEAR, "A"),  # same BGT_ID to another lower: in
-        row(UPPER, None, YEAR, "A"),  # no counterparty, same BGT_ID: in
-        row(UPPER, "330302000", YEAR, "B"),  # another lower only: out
-        row(UPPER, "330302000", YEAR, "A", deleted=True),  # deleted: out
-        row(UPPER, "330302000", YEAR - 1, "A"),  # other year: out
+        _issued("340000000", LOWER, YEAR - 1, "OLD"),  # another year's issuer to the lower: one row of it
+        _issued("340000000", LOWER, YEAR - 1, "OLD2"),  # … only one
+        _issued(UPPER, LOWER, YEAR, "A"),
+        _issued(UPPER, "330302000", YEAR, "A"),  # same BGT_ID to another lower: in
+        _issued(UPPER, None, YEAR, "A"),  # no counterparty, same BGT_ID: in
+        _issued(UPPER, "330302000", YEAR, "B"),  # another lower only: out
+        _issued(UPPER, "330302000", YEAR, "A", deleted=True),  # deleted: out
+        _issued(UPPER, "330302000", YEAR - 1, "A"),  # other year: out
     ]
-    with engine.begin() as c:
-        LedgerRepository(c).add_many(rows, _AT)
-    with engine.connect() as c:
-        upper, _lower = LedgerRepository(c).pair_columns(UPPER, LOWER, YEAR)
-    assert upper.text is not None
-    lines = [line.split(FIELD_SEPARATOR) for line in upper.text.split("\x1e")]
+    lines = _upper_side_cells(engine, rows)
     mof, bgt, rec = (EXPORT_COLUMNS.index(c) for c in ("MOF_DIV_CODE", "BGT_ID", "REC_DIV_CODE"))
     got = [(cells[mof], cells[bgt], cells[rec]) for cells in lines]
     assert got == [
@@ -180,8 +173,18 @@ def _issued(division: str, lower: str | None, year: int, bgt_id: str, deleted: b
     )
 
 
-# BGT_IDs an array literal or a JSON text must carry exactly: quotes, backslash, comma, braces, NULL as a
-# word, spaces, CJK, a character outside the BMP (a surrogate pair in JSON).
+def _upper_side_cells(engine: sa.Engine, rows: list[NewIndicator]) -> list[list[str]]:
+    """``rows`` stored, then the cells of each line of the pair's upper snapshot, in order."""
+    with engine.begin() as c:
+        LedgerRepository(c).add_many(rows, _AT)
+    with engine.connect() as c:
+        upper, _lower = LedgerRepository(c).pair_columns(UPPER, LOWER, YEAR)
+    assert upper.text is not None
+    return [line.split(FIELD_SEPARATOR) for line in upper.text.split("\x1e")]
+
+
+# BGT_IDs the bound array (PostgreSQL) and the JSON value (SQLite) must carry exactly: quotes, backslash,
+# comma, braces, NULL as a word, spaces, CJK, a character outside the BMP (a surrogate pair in JSON).
 _AWKWARD_BGT_IDS = ['A"1', "B\\2", "C,3", "{D}", "NULL", " E ", "指标甲", "F😀", "G'7"]
 
 
@@ -189,12 +192,7 @@ def test_shared_bgt_ids_with_awkward_characters_select_the_other_lowers_rows(eng
     rows = [_issued(UPPER, LOWER, YEAR, b) for b in _AWKWARD_BGT_IDS]
     rows += [_issued(UPPER, "330302000", YEAR, b) for b in _AWKWARD_BGT_IDS]  # the same BGT_IDs: all in
     rows += [_issued(UPPER, "330302000", YEAR, b + "x") for b in _AWKWARD_BGT_IDS]  # near misses: out
-    with engine.begin() as c:
-        LedgerRepository(c).add_many(rows, _AT)
-    with engine.connect() as c:
-        upper, _lower = LedgerRepository(c).pair_columns(UPPER, LOWER, YEAR)
-    assert upper.text is not None
-    lines = [line.split(FIELD_SEPARATOR) for line in upper.text.split("\x1e")]
+    lines = _upper_side_cells(engine, rows)
     bgt, rec = (EXPORT_COLUMNS.index(c) for c in ("BGT_ID", "REC_DIV_CODE"))
     got = [(cells[bgt], cells[rec]) for cells in lines]
     assert got == [(b, LOWER) for b in _AWKWARD_BGT_IDS] + [(b, "330302000") for b in _AWKWARD_BGT_IDS]
